@@ -1,0 +1,2 @@
+import { x } from '../src/index.js';
+it('exports', () => { expect(x).toBe(1); });

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Sums the JSON summaries that each package's jest run wrote
+// (.jest-results.json) and prints `N passed, N failed` as the last line, so a
+// run that tested nothing is seen. Exits non-zero when a test failed, when a
+// package's summary is missing, or when nothing was tested.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+let passed = 0;
+let failed = 0;
+let missing = [];
+for (const group of ['packages', '.']) {
+  const base = join(root, group);
+  const dirs = group === '.' ? ['examples', 'bench'] : readdirSync(base);
+  for (const dir of dirs) {
+    const pkgDir = join(base, dir);
+    const pkgJson = join(pkgDir, 'package.json');
+    if (!existsSync(pkgJson)) continue;
+    const scripts = JSON.parse(readFileSync(pkgJson, 'utf8')).scripts ?? {};
+    if (!scripts.test) continue;
+    const file = join(pkgDir, '.jest-results.json');
+    if (!existsSync(file)) {
+      missing.push(dir);
+      continue;
+    }
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+  }
+}
+if (missing.length) console.error(`no jest summary for: ${missing.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || missing.length > 0 || passed === 0 ? 1 : 0);
