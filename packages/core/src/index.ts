@@ -1,1 +1,57 @@
-export { x } from '@loop/interfaces';
+/**
+ * `@loop/core`: asyncio's scheduling loop for Node.js — `BaseEventLoop`,
+ * futures, tasks with cancellation, contexts, policies, `run` and `sleep`.
+ *
+ * @packageDocumentation
+ */
+import { BaseEventLoop } from './base-event-loop.js';
+import { _setDefaultLoopFactory } from './policies.js';
+
+_setDefaultLoopFactory(() => new BaseEventLoop());
+
+export { BaseEventLoop, loopStats } from './base-event-loop.js';
+export type { BaseEventLoopOptions, LoopStats } from './base-event-loop.js';
+export { MonotonicClock, VirtualClock } from './clock.js';
+export type { Clock, VirtualClockOptions } from './clock.js';
+export { Context, ContextVar, Token, copyContext } from './context.js';
+export type { ContextVarOptions } from './context.js';
+export { Future, isFuture } from './futures.js';
+export type { FutureOptions } from './futures.js';
+export { Handle, TimerHandle } from './handles.js';
+export { getLogger, setLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export {
+  DefaultEventLoopPolicy,
+  getEventLoop,
+  getEventLoopPolicy,
+  getRunningLoop,
+  newEventLoop,
+  setEventLoop,
+  setEventLoopPolicy,
+} from './policies.js';
+export type { EventLoopPolicy } from './policies.js';
+export { run } from './runners.js';
+export type { RunOptions } from './runners.js';
+export { sleep } from './sleep.js';
+export { Task, currentTask, isCoroutine } from './tasks.js';
+export type { TaskOptions } from './tasks.js';
+export {
+  BaseExceptionGroup,
+  CancelledError,
+  ExceptionGroup,
+  IncompleteReadError,
+  InvalidStateError,
+  LimitOverrunError,
+  NotImplementedError,
+  RuntimeError,
+  SendfileNotAvailableError,
+  TimeoutError,
+} from '@loop/interfaces';
+export type {
+  Coroutine,
+  CoroutineLike,
+  CreateTaskOptions,
+  ExceptionContext,
+  ExceptionHandler,
+  TaskFactory,
+} from '@loop/interfaces';

@@ -1,0 +1,873 @@
+/**
+ * `BaseEventLoop`: asyncio's scheduling loop, hosted on Node's event loop.
+ *
+ * WHAT IS STORED
+ *   ready      RingQueue<Handle>     callbacks to run, FIFO
+ *   scheduled  TimerHeap<TimerHandle> timers by (when, insertion seq);
+ *                                     cancelled ones stay until popped or
+ *                                     compacted (cancelledTimers counts them)
+ *   phase      'stopped' | 'slice' | 'draining' | 'idle'
+ *
+ * ONE ITERATION (asyncio's `_run_once`; see docs/loop-iteration.md)
+ *   1. timer hygiene: compact the heap when > 100 timers and more than half
+ *      are cancelled, else pop cancelled timers off the head;
+ *   2. poll I/O without waiting (`pollIo`, a backend's hook): events that
+ *      arrived move to `ready`;
+ *   3. due timers (when < now + clock resolution) move to `ready`, by
+ *      (when, seq);
+ *   4. the batch: exactly the handles in `ready` now run, FIFO; whatever they
+ *      schedule waits for the next iteration.
+ *   `#continue` is the only place callbacks run.
+ *
+ * HOSTING (why runForever returns a promise)
+ *   The loop never blocks the thread. It runs iterations back to back for a
+ *   time slice (SLICE_MS), then yields to Node (setImmediate) so Node's I/O
+ *   is never starved. When an iteration would wait — nothing ready — it
+ *   returns to Node with a timer for the next due TimerHandle (or a keep-alive
+ *   when there is none: a running loop keeps the process alive, as a blocked
+ *   `run_forever` does) and a callback scheduled from outside wakes it.
+ *
+ *   stopped --runForever--> slice --batch done, nothing ready--> idle
+ *      ^                     |  ^                                 |
+ *      |                     |  +----- pump (timer / wake) -------+
+ *      +----stop taken-------+
+ *                            +--JS awaiter woken--> draining --> slice
+ *
+ * ASYNC FUNCTIONS resume where a generator task's step would: when a loop
+ * callback settles a promise that an async function awaits (`Future.then`),
+ * `_jsWake` is set and the loop lets the microtask queue drain before the
+ * next callback of the batch.
+ *
+ * @packageDocumentation
+ */
+import { performance } from 'node:perf_hooks';
+import { NotImplementedError, RuntimeError } from '@loop/interfaces';
+import type {
+  Awaitable,
+  CoroutineLike,
+  CreateTaskOptions,
+  ExceptionContext,
+  ExceptionHandler,
+  TaskFactory,
+} from '@loop/interfaces';
+import { MonotonicClock } from './clock.js';
+import type { Clock } from './clock.js';
+import { Context, copyContext } from './context.js';
+import { Future, isFuture } from './futures.js';
+import { Handle, TimerHandle } from './handles.js';
+import { G } from './internal/globals.js';
+import { reprValue } from './internal/format.js';
+import { taskStorage } from './internal/task-storage.js';
+import { getLogger } from './logger.js';
+import { RingQueue } from './ready-queue.js';
+import { Task, isCoroutine } from './tasks.js';
+import { MIN_CANCELLED_TIMER_HANDLES_FRACTION, MIN_SCHEDULED_TIMER_HANDLES, TimerHeap } from './timer-heap.js';
+
+/** How long the loop runs iterations back to back before yielding to Node, in ms. */
+const SLICE_MS = 2;
+/** asyncio's cap on a wait: one day. */
+const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
+const EMPTY_ARGS: unknown[] = [];
+const GeneratorFunction = function* () {}.constructor;
+const AsyncFunction = async function () {}.constructor;
+const AsyncGeneratorFunction = async function* () {}.constructor;
+
+type Phase = 'stopped' | 'slice' | 'draining' | 'idle';
+
+/** Options of `new BaseEventLoop()`. */
+export interface BaseEventLoopOptions {
+  /** The clock (a `MonotonicClock` by default; a `VirtualClock` for virtual time). */
+  clock?: Clock;
+  /** Debug mode; by default, on when the `LOOP_DEBUG` environment variable is non-empty. */
+  debug?: boolean;
+}
+
+/** What `loopStats()` returns. */
+export interface LoopStats {
+  /** Iterations run so far (asyncio's `_run_once` calls). */
+  iterations: number;
+  /** Handles in the ready queue, cancelled ones excluded. */
+  ready: number;
+  /** Timers scheduled, cancelled ones excluded. */
+  timers: number;
+  /** Cancelled timers still in the heap. */
+  cancelledTimers: number;
+  /** Tasks of this loop that are not done. */
+  tasks: number;
+}
+
+function checkCallback(cb: unknown, api: string): void {
+  if (typeof cb !== 'function') {
+    const err = new TypeError(`a callable object was expected by ${api}(), got ${reprValue(cb)}`);
+    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+  }
+  const ctor = cb.constructor;
+  if (ctor === GeneratorFunction || ctor === AsyncFunction || ctor === AsyncGeneratorFunction) {
+    const err = new TypeError(`coroutines cannot be used with ${api}(): pass the function to createTask() instead`);
+    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+  }
+}
+
+/** @internal Validates a delay or a time: a number (TypeError) that is finite (RangeError). */
+export function checkSeconds(value: unknown, api: string, what: string): asserts value is number {
+  if (typeof value !== 'number') {
+    const err = new TypeError(`${api}(): ${what} must be a number of seconds, got ${reprValue(value)}`);
+    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+  }
+  if (!Number.isFinite(value)) {
+    const err = new RangeError(`${api}(): ${what} must be finite, got ${value}`);
+    throw Object.assign(err, { code: 'ERR_LOOP_OUT_OF_RANGE' });
+  }
+}
+
+function closedError(): RuntimeError {
+  return new RuntimeError('Event loop is closed', { code: 'ERR_LOOP_CLOSED' });
+}
+
+function noop(): void {}
+
+/**
+ * asyncio's `BaseEventLoop`: a complete scheduling loop (callbacks, timers,
+ * futures, tasks, the exception handler, debug mode) with no I/O. Backends
+ * extend it with `pollIo` and the transport factories; capability packages
+ * compose their methods in (docs/adr/0001-loop-composition.md).
+ */
+export class BaseEventLoop {
+  /** Slow-callback threshold in seconds for debug mode (asyncio's `slow_callback_duration`). */
+  slowCallbackDuration = 0.1;
+
+  /** @internal The task whose generator step or async start runs now. */
+  _currentTask: Task<unknown> | null = null;
+  /** @internal Set when a loop callback settled a promise an async function awaits. */
+  _jsWake = false;
+  /** @internal Set when promise-side work touched the loop (then(), async task end). */
+  _jsActivity = false;
+
+  readonly #clock: Clock;
+  readonly #ready = new RingQueue<Handle>();
+  readonly #scheduled = new TimerHeap<TimerHandle>();
+  readonly #tasks = new Set<Task<unknown>>();
+  readonly #asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
+  #asyncgensShutdownCalled = false;
+  #cancelledTimers = 0;
+  #timerSeq = 0;
+  #iterations = 0;
+  #debug: boolean;
+  #closed = false;
+  #stopping = false;
+  #running = false;
+  #phase: Phase = 'stopped';
+  #batchLeft = 0;
+  #inIteration = false;
+  #sliceEnd = 0;
+  #currentHandle: Handle | null = null;
+  #exceptionHandler: ExceptionHandler | null = null;
+  #taskFactory: TaskFactory | null = null;
+  #immediate: NodeJS.Immediate | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #keepAlive: NodeJS.Timeout | null = null;
+  #runResolve: (() => void) | null = null;
+  readonly #pumpFn = (): void => this.#pump();
+
+  constructor(options: BaseEventLoopOptions = {}) {
+    this.#clock = options.clock ?? new MonotonicClock();
+    const env = typeof process !== 'undefined' ? process.env.LOOP_DEBUG : undefined;
+    this.#debug = options.debug ?? (env !== undefined && env !== '');
+  }
+
+  // ------------------------------------------------------------------ running
+
+  /**
+   * Runs the loop until `stop()` takes effect; the promise resolves then.
+   * Rejects with `RuntimeError` when the loop is closed, already running, or
+   * another loop runs in this thread.
+   */
+  runForever(): Promise<void> {
+    try {
+      this.#checkClosed();
+      this.#checkRunning();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<void>((resolve) => {
+      this.#runResolve = resolve;
+      this.#running = true;
+      G.runningLoop = this;
+      this.#phase = 'idle';
+      this.#pump();
+    });
+  }
+
+  /**
+   * Runs until `future` is done and resolves to its result (or rejects with
+   * its exception). A coroutine or a function becomes a task; a promise-like
+   * is wrapped in a future. The loop stops one iteration after the future
+   * completes, as asyncio's does.
+   */
+  async runUntilComplete<T>(future: Awaitable<T>): Promise<T> {
+    if (!isFuture(future) && !isCoroutine(future) && typeof future !== 'function' && !isThenable(future)) {
+      throw Object.assign(
+        new TypeError(`runUntilComplete(): a Future, a coroutine or an awaitable is required, got ${reprValue(future)}`),
+        { code: 'ERR_LOOP_INVALID_ARG' },
+      );
+    }
+    this.#checkClosed();
+    this.#checkRunning();
+    const newTask = !isFuture(future);
+    const fut = this._toFuture(future, 'runUntilComplete') as Future<T>;
+    if (newTask && fut instanceof Task) fut._logDestroyPending = false;
+    const onDone = (f: Future<T>): void => {
+      if (!f.cancelled()) f.exception();
+      f.getLoop().stop();
+    };
+    Object.defineProperty(onDone, 'name', { value: '_run_until_complete_cb' });
+    fut.addDoneCallback(onDone);
+    try {
+      await this.runForever();
+    } finally {
+      fut.removeDoneCallback(onDone);
+    }
+    if (!fut.done()) {
+      throw new RuntimeError('Event loop stopped before Future completed.');
+    }
+    return fut.result();
+  }
+
+  /**
+   * Stops the loop: the current batch of callbacks finishes, then the running
+   * promise resolves. Called before `runForever()`, that run does exactly one
+   * iteration. Idempotent.
+   */
+  stop(): void {
+    this.#stopping = true;
+    if (this.#running && this.#phase === 'idle') this.#wake();
+  }
+
+  /** Whether the loop is running. */
+  isRunning(): boolean {
+    return this.#running;
+  }
+
+  /** Whether the loop was closed. */
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Closes the loop: pending callbacks and timers are dropped (never run).
+   * Idempotent; `RuntimeError` while running. Tasks still pending are
+   * reported ("Task was destroyed but it is pending!").
+   */
+  close(): void {
+    if (this.#running) throw new RuntimeError('Cannot close a running event loop', { code: 'ERR_LOOP_RUNNING' });
+    if (this.#closed) return;
+    if (this.#debug) getLogger().debug(`Close ${this.toString()}`);
+    this.#closed = true;
+    this.#ready.clear();
+    this.#batchLeft = 0;
+    for (const t of this.#scheduled.clear()) t._scheduled = false;
+    this.#cancelledTimers = 0;
+    this.closeIo();
+    const pending = [...this.#tasks];
+    this.#tasks.clear();
+    for (const task of pending) {
+      if (task._kind === 'unstarted') {
+        const name = typeof task._coro === 'function' ? task._coro.name || 'anonymous' : 'coroutine';
+        const site = task._sourceTraceback !== null ? `\nCoroutine created at ${task._sourceTraceback}` : '';
+        getLogger().warn(`RuntimeWarning: coroutine '${name}' was never awaited${site}`);
+      }
+      if (task._logDestroyPending) {
+        const context: ExceptionContext = { message: 'Task was destroyed but it is pending!', task };
+        if (task._sourceTraceback !== null) context.source_traceback = task._sourceTraceback;
+        this.callExceptionHandler(context);
+      }
+    }
+  }
+
+  /**
+   * Closes every async generator registered with `registerAsyncgen` (asyncio's
+   * `shutdown_asyncgens`): each gets `return()`; failures go to the exception
+   * handler.
+   */
+  async shutdownAsyncgens(): Promise<void> {
+    this.#asyncgensShutdownCalled = true;
+    if (this.#asyncgens.size === 0) return;
+    const gens = [...this.#asyncgens];
+    this.#asyncgens.clear();
+    const results = await Promise.allSettled(gens.map((g) => g.return(undefined)));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        this.callExceptionHandler({
+          message: `an error occurred during closing of asynchronous generator ${reprValue(gens[i])}`,
+          exception: r.reason,
+          asyncgen: gens[i],
+        });
+      }
+    });
+  }
+
+  /**
+   * Registers an async generator for `shutdownAsyncgens` — the JavaScript
+   * stand-in for the `firstiter` hook asyncio installs with
+   * `sys.set_asyncgen_hooks` (JavaScript has no such hook; see
+   * docs/deviations.md). Returns the generator.
+   */
+  registerAsyncgen<G extends AsyncGenerator<unknown, unknown, unknown>>(agen: G): G {
+    if (agen === null || typeof agen !== 'object' || typeof agen.return !== 'function') {
+      throw new TypeError(`registerAsyncgen(): an async generator was expected, got ${reprValue(agen)}`);
+    }
+    if (this.#asyncgensShutdownCalled) {
+      getLogger().warn(`asynchronous generator ${reprValue(agen)} was scheduled after loop.shutdownAsyncgens() call`);
+    }
+    this.#asyncgens.add(agen);
+    return agen;
+  }
+
+  /**
+   * Shuts the default executor down. Executors arrive with @loop/core's
+   * `ThreadPoolExecutor`; until one is set there is none to shut down, and
+   * the promise resolves (asyncio does the same when no executor was made).
+   */
+  shutdownDefaultExecutor(timeout?: number): Promise<void> {
+    if (timeout !== undefined) {
+      try {
+        checkSeconds(timeout, 'shutdownDefaultExecutor', 'timeout');
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return Promise.resolve();
+  }
+
+  /** Not available yet: executors arrive with @loop/core's `ThreadPoolExecutor`. */
+  runInExecutor(_executor: unknown, _func: (...args: unknown[]) => unknown, ..._args: unknown[]): Future<unknown> {
+    throw new NotImplementedError(
+      'runInExecutor() requires executors (ThreadPoolExecutor / ProcessPoolExecutor), which @loop/core does not ship yet',
+    );
+  }
+
+  /** Not available yet: executors arrive with @loop/core's `ThreadPoolExecutor`. */
+  setDefaultExecutor(_executor: unknown): void {
+    throw new NotImplementedError(
+      'setDefaultExecutor() requires executors (ThreadPoolExecutor / ProcessPoolExecutor), which @loop/core does not ship yet',
+    );
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  /** Schedules `callback(...args)` for the next iteration; FIFO among `callSoon`s. */
+  callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    checkCallback(callback, 'callSoon');
+    this.#checkClosed();
+    const h = new Handle(callback as (...a: unknown[]) => unknown, args, this, copyContext());
+    this.#ready.push(h);
+    if (this.#phase === 'idle' && this.#running) this.#wake();
+    return h;
+  }
+
+  /**
+   * `callSoon` that may be called from outside the loop's callbacks (a Node
+   * callback, an I/O event): it also wakes a loop waiting for a timer or I/O.
+   */
+  callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    checkCallback(callback, 'callSoonThreadsafe');
+    this.#checkClosed();
+    const h = new Handle(callback as (...a: unknown[]) => unknown, args, this, copyContext());
+    this.#ready.push(h);
+    if (this.#running && this.#phase === 'idle') this.#wake();
+    return h;
+  }
+
+  /** Schedules `callback(...args)` `delay` seconds from now (`time() + delay`). */
+  callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    checkSeconds(delay, 'callLater', 'delay');
+    checkCallback(callback, 'callLater');
+    this.#checkClosed();
+    return this.#addTimer(this.#clock.time() + delay, callback as (...a: unknown[]) => unknown, args);
+  }
+
+  /** Schedules `callback(...args)` at loop time `when`; equal `when`s run in scheduling order. */
+  callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    checkSeconds(when, 'callAt', 'when');
+    checkCallback(callback, 'callAt');
+    this.#checkClosed();
+    return this.#addTimer(when, callback as (...a: unknown[]) => unknown, args);
+  }
+
+  /** The loop's time: monotonic seconds from its clock. */
+  time(): number {
+    return this.#clock.time();
+  }
+
+  /** The loop's clock. */
+  getClock(): Clock {
+    return this.#clock;
+  }
+
+  // ------------------------------------------------------------------ futures and tasks
+
+  /** A new future bound to this loop (works on a closed loop too, as asyncio's). */
+  createFuture<T = unknown>(): Future<T> {
+    return new Future<T>({ loop: this });
+  }
+
+  /**
+   * Wraps a coroutine, or a function returning a coroutine or a promise, in a
+   * task whose first step runs in the next iteration. Uses the task factory
+   * when one is set, called as `factory(loop, coro, { name, context })`.
+   */
+  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
+    if (!isCoroutine(coro) && typeof coro !== 'function') {
+      throw Object.assign(
+        new TypeError(`createTask(): a coroutine or a function was expected, got ${reprValue(coro)}`),
+        { code: 'ERR_LOOP_INVALID_ARG' },
+      );
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`createTask(): options must be an object, got ${reprValue(options)}`);
+    }
+    const { name, context } = options;
+    if (name !== undefined && typeof name !== 'string') {
+      throw new TypeError(`createTask(): name must be a string, got ${reprValue(name)}`);
+    }
+    if (context !== undefined && !(context instanceof Context)) {
+      throw new TypeError(`createTask(): context must be a Context, got ${reprValue(context)}`);
+    }
+    this.#checkClosed();
+    const factory = this.#taskFactory;
+    if (factory === null) return new Task<T>(coro, { loop: this, name, context: context as Context | undefined });
+    const task = factory(this, coro, { name, context });
+    if (!isFuture(task)) {
+      throw new TypeError(`createTask(): the task factory must return a Future, got ${reprValue(task)}`);
+    }
+    if (name !== undefined && typeof (task as Task<T>).setName === 'function') (task as Task<T>).setName(name);
+    return task as Task<T>;
+  }
+
+  /** Sets the task factory (`null` restores the default). */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== 'function') {
+      throw new TypeError(`setTaskFactory(): the task factory must be a function or null, got ${reprValue(factory)}`);
+    }
+    this.#taskFactory = factory;
+  }
+
+  /** The task factory, or `null`. */
+  getTaskFactory(): TaskFactory | null {
+    return this.#taskFactory;
+  }
+
+  // ------------------------------------------------------------------ errors and debug
+
+  /** Sets the exception handler, called as `handler(loop, context)`; `null` restores the default. */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== 'function') {
+      throw new TypeError(`setExceptionHandler(): A callable object or null is expected, got ${reprValue(handler)}`);
+    }
+    this.#exceptionHandler = handler;
+  }
+
+  /** The exception handler, or `null` for the default one. */
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.#exceptionHandler;
+  }
+
+  /**
+   * The default exception handler: logs `message` and every other key of the
+   * context at `error` through the logger, with the exception.
+   */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    const message = context.message || 'Unhandled exception in event loop';
+    const exception = context.exception;
+    const ctx: Record<string, unknown> = { ...context };
+    const handle = this.#currentHandle;
+    if (!('source_traceback' in ctx) && handle !== null && handle._sourceTraceback !== null) {
+      ctx.handle_traceback = handle._sourceTraceback;
+    }
+    const lines = [message];
+    for (const key of Object.keys(ctx).sort()) {
+      if (key === 'message' || key === 'exception') continue;
+      const value = ctx[key];
+      if (key === 'source_traceback') lines.push(`Object created at (most recent call first):\n${String(value)}`);
+      else if (key === 'handle_traceback') lines.push(`Handle created at (most recent call first):\n${String(value)}`);
+      else lines.push(`${key}: ${reprValue(value)}`);
+    }
+    if (exception !== undefined) getLogger().error(lines.join('\n'), exception);
+    else getLogger().error(lines.join('\n'));
+  }
+
+  /**
+   * Calls the exception handler with `context`. A custom handler that throws
+   * falls back to the default handler; the loop always goes on.
+   */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.#exceptionHandler;
+    if (handler === null) {
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (exc) {
+        getLogger().error('Exception in default exception handler', exc);
+      }
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (exc) {
+      try {
+        this.defaultExceptionHandler({ message: 'Unhandled error in exception handler', exception: exc, context });
+      } catch (exc2) {
+        getLogger().error(
+          'Exception in default exception handler while handling an unexpected error in custom exception handler',
+          exc2,
+        );
+      }
+    }
+  }
+
+  /** Whether debug mode is on. */
+  getDebug(): boolean {
+    return this.#debug;
+  }
+
+  /** Turns debug mode on or off. */
+  setDebug(enabled: boolean): void {
+    this.#debug = Boolean(enabled);
+  }
+
+  /** asyncio's repr: `<BaseEventLoop running=false closed=false debug=false>`. */
+  toString(): string {
+    return `<${this.constructor.name} running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ------------------------------------------------------------------ hooks for backends
+
+  /**
+   * The I/O phase of an iteration: a backend moves the I/O events that
+   * arrived since the last call into the ready queue, without waiting. The
+   * scheduling loop has no I/O, so there is nothing to move.
+   */
+  protected pollIo(): void {}
+
+  /** Releases a backend's resources when the loop closes. The scheduling loop holds none. */
+  protected closeIo(): void {}
+
+  /**
+   * Tells an idle running loop that events arrived (for backends, whose I/O
+   * callbacks come from Node): it runs an iteration soon.
+   */
+  protected wakeup(): void {
+    if (this.#running && this.#phase === 'idle') this.#wake();
+  }
+
+  // ------------------------------------------------------------------ internals used by core
+
+  /** @internal Schedules a done callback or a task step (no argument checks). */
+  _scheduleCallback(cb: (...args: any[]) => unknown, arg: unknown, context: Context, noArg = false): void {
+    if (this.#closed) throw closedError();
+    const args = noArg && arg === undefined ? EMPTY_ARGS : [arg];
+    this.#ready.push(new Handle(cb, args, this, context));
+    if (this.#phase === 'idle' && this.#running) this.#wake();
+  }
+
+  /** @internal */
+  _timerHandleCancelled(handle: TimerHandle): void {
+    if (handle._scheduled) this.#cancelledTimers++;
+  }
+
+  /** @internal */
+  _enterTask(task: Task<unknown>): void {
+    if (this._currentTask !== null) {
+      throw new RuntimeError(
+        `Cannot enter into task ${task.toString()} while another task ${this._currentTask.toString()} is being executed.`,
+      );
+    }
+    this._currentTask = task;
+  }
+
+  /** @internal */
+  _leaveTask(task: Task<unknown>): void {
+    if (this._currentTask !== task) {
+      throw new RuntimeError(`Leaving task ${task.toString()} does not match the current task.`);
+    }
+    this._currentTask = null;
+  }
+
+  /** @internal */
+  _registerTask(task: Task<unknown>): void {
+    this.#tasks.add(task);
+  }
+
+  /** @internal */
+  _unregisterTask(task: Task<unknown>): void {
+    this.#tasks.delete(task);
+  }
+
+  /** @internal The tasks of this loop that are not done. */
+  _pendingTasks(): Task<unknown>[] {
+    return [...this.#tasks];
+  }
+
+  /** @internal Future, coroutine, function or promise-like to a future of this loop. */
+  _toFuture(value: unknown, api: string): Future<unknown> {
+    if (isFuture(value)) {
+      if (value._loop !== this) {
+        throw Object.assign(
+          new RangeError(`${api}(): the future ${value.toString()} belongs to a different loop than this one`),
+          { code: 'ERR_LOOP_OUT_OF_RANGE' },
+        );
+      }
+      return value;
+    }
+    if (isCoroutine(value) || typeof value === 'function') return this.createTask(value as CoroutineLike<unknown>);
+    if (isThenable(value)) {
+      const fut = this.createFuture<unknown>();
+      value.then(
+        (v) => {
+          this._jsActivity = true;
+          if (!fut.done()) fut.setResult(v);
+        },
+        (e) => {
+          this._jsActivity = true;
+          if (!fut.done()) fut.setException(e);
+        },
+      );
+      return fut;
+    }
+    throw Object.assign(
+      new TypeError(`${api}(): a Future, a coroutine or an awaitable is required, got ${reprValue(value)}`),
+      { code: 'ERR_LOOP_INVALID_ARG' },
+    );
+  }
+
+  /** @internal For `loopStats`. */
+  _stats(): LoopStats {
+    let ready = 0;
+    for (let i = 0; i < this.#ready.length; i++) if (!this.#ready.at(i)!._cancelled) ready++;
+    return {
+      iterations: this.#iterations,
+      ready,
+      timers: this.#scheduled.length - this.#cancelledTimers,
+      cancelledTimers: this.#cancelledTimers,
+      tasks: this.#tasks.size,
+    };
+  }
+
+  // ------------------------------------------------------------------ the pump
+
+  #checkClosed(): void {
+    if (this.#closed) throw closedError();
+  }
+
+  #checkRunning(): void {
+    if (this.#running) {
+      throw new RuntimeError('This event loop is already running', { code: 'ERR_LOOP_RUNNING' });
+    }
+    if (G.runningLoop !== null) {
+      throw new RuntimeError('Cannot run the event loop while another loop is running', { code: 'ERR_LOOP_RUNNING' });
+    }
+  }
+
+  #addTimer(when: number, callback: (...a: unknown[]) => unknown, args: unknown[]): TimerHandle {
+    const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this, copyContext());
+    this.#scheduled.push(timer);
+    timer._scheduled = true;
+    if (this.#phase === 'idle' && this.#running) this.#wake();
+    return timer;
+  }
+
+  /** Runs the pump soon, from a clean async context (no task's frame leaks into it). */
+  #wake(): void {
+    if (this.#immediate !== null) return;
+    if (taskStorage.getStore() !== undefined) {
+      taskStorage.exit(() => {
+        this.#immediate = setImmediate(this.#pumpFn);
+      });
+    } else {
+      this.#immediate = setImmediate(this.#pumpFn);
+    }
+  }
+
+  #clearWaits(): void {
+    if (this.#immediate !== null) {
+      clearImmediate(this.#immediate);
+      this.#immediate = null;
+    }
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+  }
+
+  #pump(): void {
+    if (!this.#running || this.#phase !== 'idle') return;
+    this.#clearWaits();
+    this.#phase = 'slice';
+    this.#sliceEnd = performance.now() + SLICE_MS;
+    this.#continue();
+  }
+
+  /** The only place callbacks run. Continues the current batch, then iterates. */
+  #continue(): void {
+    const ready = this.#ready;
+    let count = 0;
+    for (;;) {
+      while (this.#batchLeft > 0) {
+        this.#batchLeft--;
+        const h = ready.shift() as Handle;
+        if (h._cancelled) continue;
+        this.#currentHandle = h;
+        if (this.#debug) this.#runTimed(h);
+        else h._run();
+        this.#currentHandle = null;
+        if (this._jsWake) {
+          this._jsWake = false;
+          this.#phase = 'draining';
+          this.#drain(0);
+          return;
+        }
+        if ((++count & 255) === 0 && performance.now() > this.#sliceEnd) {
+          this.#yieldToNode();
+          return;
+        }
+      }
+      if (this.#inIteration) {
+        this.#inIteration = false;
+        if (this.#stopping) {
+          this.#finishRun();
+          return;
+        }
+      }
+      // How long would asyncio's select() wait before the next iteration?
+      let timeout = -1;
+      if (ready.length > 0 || this.#stopping) timeout = 0;
+      else {
+        this.#dropCancelledHead();
+        const head = this.#scheduled.peek();
+        if (head !== undefined) {
+          timeout = Math.min(Math.max(0, head._when - this.#clock.time()), MAXIMUM_SELECT_TIMEOUT);
+          if (timeout > 0 && this.#clock.skip(timeout)) timeout = 0;
+        }
+      }
+      if (timeout === 0) {
+        if ((++count & 15) === 0 && performance.now() > this.#sliceEnd) {
+          this.#yieldToNode();
+          return;
+        }
+        this.#beginIteration();
+        continue;
+      }
+      this.#phase = 'idle';
+      if (timeout > 0) {
+        const ms = Math.max(1, Math.ceil(timeout * 1000));
+        this.#timer = setTimeout(this.#pumpFn, ms);
+        if (this.#keepAlive !== null) {
+          clearInterval(this.#keepAlive);
+          this.#keepAlive = null;
+        }
+      } else {
+        this.#keepAlive ??= setInterval(noop, 0x7fffffff);
+      }
+      return;
+    }
+  }
+
+  #runTimed(h: Handle): void {
+    const t0 = this.#clock.time();
+    h._run();
+    const dt = this.#clock.time() - t0;
+    if (dt >= this.slowCallbackDuration) {
+      getLogger().warn(`Executing ${h.toString()} took ${dt.toFixed(3)} seconds`);
+    }
+  }
+
+  /** Steps 1–3 of an iteration: timer hygiene, I/O, due timers; then fixes the batch. */
+  #beginIteration(): void {
+    this.#iterations++;
+    const heap = this.#scheduled;
+    if (heap.length > MIN_SCHEDULED_TIMER_HANDLES && this.#cancelledTimers / heap.length > MIN_CANCELLED_TIMER_HANDLES_FRACTION) {
+      for (const t of heap.items()) if (t._cancelled) t._scheduled = false;
+      heap.compact();
+      this.#cancelledTimers = 0;
+    } else {
+      this.#dropCancelledHead();
+    }
+    this.pollIo();
+    if (heap.length > 0) {
+      const end = this.#clock.time() + this.#clock.resolution;
+      const ready = this.#ready;
+      for (let head = heap.peek(); head !== undefined && head._when < end; head = heap.peek()) {
+        heap.pop();
+        head._scheduled = false;
+        if (head._cancelled) this.#cancelledTimers--;
+        else ready.push(head);
+      }
+    }
+    this.#batchLeft = this.#ready.length;
+    this.#inIteration = true;
+  }
+
+  #dropCancelledHead(): void {
+    const heap = this.#scheduled;
+    for (let head = heap.peek(); head !== undefined && head._cancelled; head = heap.peek()) {
+      heap.pop();
+      head._scheduled = false;
+      this.#cancelledTimers--;
+    }
+  }
+
+  /**
+   * Lets the microtask queue run (async functions resuming) before the next
+   * callback: a few microtask hops, more while promise-side work keeps
+   * touching the loop.
+   */
+  #drain(hops: number): void {
+    queueMicrotask(() => {
+      const active = this._jsActivity;
+      this._jsActivity = false;
+      if ((hops < 2 || active) && hops < 64) {
+        this.#drain(hops + 1);
+        return;
+      }
+      this.#phase = 'slice';
+      this.#continue();
+    });
+  }
+
+  #yieldToNode(): void {
+    this.#phase = 'idle';
+    this.#wake();
+  }
+
+  #finishRun(): void {
+    this.#stopping = false;
+    this.#running = false;
+    this.#phase = 'stopped';
+    if (G.runningLoop === this) G.runningLoop = null;
+    this.#clearWaits();
+    if (this.#keepAlive !== null) {
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = null;
+    }
+    const resolve = this.#runResolve;
+    this.#runResolve = null;
+    resolve?.();
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/** Introspection for tests and tools: iteration count, ready handles, timers, tasks. */
+export function loopStats(loop: BaseEventLoop): LoopStats {
+  return loop._stats();
+}
+

@@ -1,0 +1,315 @@
+/**
+ * `Future`: a result that is set once, asyncio's `Future` in TypeScript.
+ *
+ * States: `pending -> finished` (setResult / setException) or
+ * `pending -> cancelled` (cancel); never back.
+ *
+ * Done callbacks are always scheduled with the loop's `callSoon` (in the
+ * context they were added with), never called inline: when the future
+ * completes, or at once when added to a future already done.
+ *
+ * A future is also:
+ *   - a `PromiseLike`: `then(onFulfilled, onRejected)` adds a done callback
+ *     that settles a promise. When an async function awaits the future, the
+ *     task that runs it is recorded (through `AsyncLocalStorage`) so that
+ *     `task.cancel()` can cancel this future, and the loop is told to let the
+ *     function resume before its next callback (`docs/loop-iteration.md`);
+ *   - iterable: `yield* fut` in a coroutine yields the future while it is
+ *     pending (the task waits for it) and evaluates to its result.
+ *
+ * An exception that is set and never retrieved (`result()`, `exception()`,
+ * `await`, `yield*`) is reported to the loop's exception handler when the
+ * future is garbage-collected, as asyncio's `__del__` does.
+ *
+ * @packageDocumentation
+ */
+import { CancelledError, InvalidStateError, RuntimeError } from '@loop/interfaces';
+import type { DoneCallbackOptions, Future as FutureContract, FutureState } from '@loop/interfaces';
+import type { Context } from './context.js';
+import { copyContext } from './context.js';
+import { callbackName, creationSite, reprValue, siteLocation } from './internal/format.js';
+import { taskStorage } from './internal/task-storage.js';
+import type { BaseEventLoop } from './base-event-loop.js';
+import { getEventLoop } from './policies.js';
+
+const FUTURE_BRAND = Symbol.for('@loop/core.Future');
+const NONE: unique symbol = Symbol('NONE');
+
+type DoneCallback<F> = (fut: F) => void;
+
+/** Whether `value` is a @loop future (of either build). */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FUTURE_BRAND] === true;
+}
+
+/** Whether `value` is a `CancelledError` (of either build). */
+export function isCancelledError(value: unknown): value is CancelledError {
+  return value instanceof CancelledError || (value instanceof Error && value.name === 'CancelledError');
+}
+
+interface NeverRetrieved {
+  loop: BaseEventLoop;
+  message: string;
+  exception: unknown;
+  sourceTraceback: string | null;
+  repr: string;
+}
+
+const neverRetrieved = new FinalizationRegistry<NeverRetrieved>((held) => {
+  const context: Record<string, unknown> & { message: string } = {
+    message: held.message,
+    exception: held.exception,
+    future_repr: held.repr,
+  };
+  if (held.sourceTraceback !== null) context.source_traceback = held.sourceTraceback;
+  held.loop.callExceptionHandler(context);
+});
+
+/** Options of `new Future()`. */
+export interface FutureOptions {
+  /** The loop to bind to: the running loop, else `getEventLoop()`, when omitted. */
+  loop?: BaseEventLoop;
+}
+
+/** A result that will be set once. See the module documentation. */
+export class Future<T = unknown> implements FutureContract<T> {
+  /** @internal */ _state: FutureState = 'pending';
+  /** @internal */ _result: T = undefined as T;
+  /** @internal */ _exception: unknown = NONE;
+  /** @internal */ _loop: BaseEventLoop;
+  /** @internal */ _callbacks: [DoneCallback<any>, Context][] | null = null;
+  /** @internal */ _cancelMessage: string | undefined = undefined;
+  /** @internal */ _cancelledExc: CancelledError | null = null;
+  /** @internal Whether an exception is waiting to be retrieved. */
+  _logTraceback = false;
+  /** @internal Set by the iterator just before it yields this future to a task. */
+  _blocking = false;
+  /** @internal Where the future was created (debug mode only). */
+  _sourceTraceback: string | null = null;
+
+  constructor(options?: FutureOptions) {
+    this._loop = options?.loop ?? (getEventLoop() as BaseEventLoop);
+    if (this._loop.getDebug()) this._sourceTraceback = creationSite();
+  }
+
+  /** The loop the future is bound to. */
+  getLoop(): BaseEventLoop {
+    return this._loop;
+  }
+
+  /** Whether the future is done: finished or cancelled. */
+  done(): boolean {
+    return this._state !== 'pending';
+  }
+
+  /** Whether the future was cancelled. */
+  cancelled(): boolean {
+    return this._state === 'cancelled';
+  }
+
+  /**
+   * The result. Throws the exception that was set, `CancelledError` (with the
+   * `cancel(msg)` message) when cancelled, `InvalidStateError` when pending.
+   */
+  result(): T {
+    if (this._state === 'cancelled') throw this._makeCancelledError();
+    if (this._state === 'pending') {
+      throw new InvalidStateError('Future.result(): Result is not ready.');
+    }
+    this._retrieved();
+    if (this._exception !== NONE) throw this._exception;
+    return this._result as T;
+  }
+
+  /**
+   * The exception that was set, or `null`. Throws `CancelledError` when
+   * cancelled and `InvalidStateError` when pending.
+   */
+  exception(): unknown {
+    if (this._state === 'cancelled') throw this._makeCancelledError();
+    if (this._state === 'pending') {
+      throw new InvalidStateError('Future.exception(): Exception is not set.');
+    }
+    this._retrieved();
+    return this._exception === NONE ? null : this._exception;
+  }
+
+  /**
+   * Schedules `cb(this)` with the loop's `callSoon` once the future is done,
+   * in `options.context` or a copy of the current context.
+   */
+  addDoneCallback(cb: (fut: this) => void, options?: DoneCallbackOptions): void {
+    if (typeof cb !== 'function') {
+      throw new TypeError(`Future.addDoneCallback(): a callable object was expected, got ${reprValue(cb)}`);
+    }
+    const context = (options?.context as Context | undefined) ?? copyContext();
+    if (this._state !== 'pending') {
+      this._loop._scheduleCallback(cb, this, context);
+    } else {
+      (this._callbacks ??= []).push([cb, context]);
+    }
+  }
+
+  /** Removes every registration of `cb`; returns how many were removed. */
+  removeDoneCallback(cb: (fut: this) => void): number {
+    const cbs = this._callbacks;
+    if (cbs === null) return 0;
+    const kept = cbs.filter(([f]) => f !== cb);
+    const removed = cbs.length - kept.length;
+    if (removed > 0) this._callbacks = kept;
+    return removed;
+  }
+
+  /** Marks the future done with `value`; `InvalidStateError` when already done. */
+  setResult(value: T): void {
+    if (this._state !== 'pending') throw this._invalidState('setResult');
+    this._result = value;
+    this._state = 'finished';
+    this._scheduleCallbacks();
+  }
+
+  /** Marks the future done with `exception`; `InvalidStateError` when already done. */
+  setException(exception: unknown): void {
+    if (this._state !== 'pending') throw this._invalidState('setException');
+    if (exception === undefined) {
+      throw new TypeError('Future.setException(): the exception must not be undefined');
+    }
+    this._exception = exception;
+    this._state = 'finished';
+    this._logTraceback = true;
+    neverRetrieved.register(
+      this,
+      {
+        loop: this._loop,
+        message: `${this.constructor.name} exception was never retrieved`,
+        exception,
+        sourceTraceback: this._sourceTraceback,
+        repr: this.toString(),
+      },
+      this,
+    );
+    this._scheduleCallbacks();
+  }
+
+  /**
+   * Cancels the future and schedules its callbacks. Returns `false` when the
+   * future is already done. The `CancelledError` that results carries `msg`.
+   */
+  cancel(msg?: string): boolean {
+    if (msg !== undefined && typeof msg !== 'string') {
+      throw new TypeError(`Future.cancel(): msg must be a string, got ${reprValue(msg)}`);
+    }
+    this._retrieved();
+    if (this._state !== 'pending') return false;
+    this._state = 'cancelled';
+    this._cancelMessage = msg;
+    this._scheduleCallbacks();
+    return true;
+  }
+
+  /**
+   * Promise interop: `await fut`. The callbacks run one loop iteration after
+   * the future completes (a done callback), like a task's wake-up.
+   */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const loop = this._loop;
+    const frame = taskStorage.getStore() as { _awaiting?(fut: Future<unknown>): void } | undefined;
+    if (frame !== undefined && frame._awaiting !== undefined) frame._awaiting(this);
+    loop._jsActivity = true;
+    return new Promise<R1 | R2>((resolve, reject) => {
+      const settle = (fut: Future<T>): void => {
+        loop._jsWake = true;
+        try {
+          if (fut._state === 'finished' && fut._exception === NONE) {
+            resolve(onFulfilled ? onFulfilled(fut._result as T) : (fut._result as unknown as R1));
+          } else {
+            const err = fut._state === 'cancelled' ? fut._makeCancelledError() : fut._exception;
+            fut._retrieved();
+            if (onRejected) resolve(onRejected(err));
+            else reject(err);
+          }
+        } catch (e) {
+          reject(e);
+        }
+      };
+      Object.defineProperty(settle, 'name', { value: 'Future.then' });
+      this._addSettle(settle);
+    });
+  }
+
+  /** @internal How `then` hears of completion: a done callback (one iteration later). */
+  _addSettle(settle: (fut: this) => void): void {
+    this.addDoneCallback(settle);
+  }
+
+  /** `yield* fut`: yields the future while pending, then evaluates to its result. */
+  *[Symbol.iterator](): Generator<Future<T>, T, unknown> {
+    if (this._state === 'pending') {
+      this._blocking = true;
+      yield this;
+    }
+    if (this._state === 'pending') {
+      throw new RuntimeError(`yield* was not used with the future ${this.toString()}: it is still pending`);
+    }
+    return this.result();
+  }
+
+  /** @internal The `CancelledError` of a cancelled future, carrying the message. */
+  _makeCancelledError(): CancelledError {
+    return (this._cancelledExc ??= new CancelledError(this._cancelMessage ?? ''));
+  }
+
+  /** @internal Marks the exception as retrieved (no "never retrieved" report). */
+  _retrieved(): void {
+    if (this._logTraceback) {
+      this._logTraceback = false;
+      neverRetrieved.unregister(this);
+    }
+  }
+
+  /** @internal Schedules the done callbacks; called once, on completion. */
+  _scheduleCallbacks(): void {
+    const cbs = this._callbacks;
+    if (cbs === null) return;
+    this._callbacks = null;
+    const loop = this._loop;
+    for (let i = 0; i < cbs.length; i++) loop._scheduleCallback(cbs[i][0], this, cbs[i][1]);
+  }
+
+  /** @internal */
+  _invalidState(api: string): InvalidStateError {
+    return new InvalidStateError(
+      `${this.constructor.name}.${api}(): the future is already done (${this._state.toUpperCase()}): ${this.toString()}`,
+    );
+  }
+
+  /** @internal The parts of the repr, as asyncio's `_future_repr_info`. */
+  _reprInfo(): string[] {
+    const info: string[] = [this._state];
+    if (this._state === 'finished') {
+      if (this._exception !== NONE) info.push(`exception=${reprValue(this._exception)}`);
+      else info.push(`result=${reprValue(this._result)}`);
+    }
+    const cbs = this._callbacks;
+    if (cbs !== null && cbs.length > 0) {
+      const names = cbs.map(([f]) => `${callbackName(f)}()`);
+      const shown = names.length > 2 ? [names[0], `<${names.length - 2} more>`, names[names.length - 1]] : names;
+      info.push(`cb=[${shown.join(', ')}]`);
+    }
+    if (this._sourceTraceback !== null) info.push(`created at ${siteLocation(this._sourceTraceback)}`);
+    return info;
+  }
+
+  /** asyncio's repr: `<Future pending>`, `<Future finished result=42>`. */
+  toString(): string {
+    return `<${this.constructor.name} ${this._reprInfo().join(' ')}>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+Object.defineProperty(Future.prototype, FUTURE_BRAND, { value: true });

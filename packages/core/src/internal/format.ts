@@ -1,0 +1,49 @@
+/**
+ * asyncio-style reprs: values, callbacks and creation sites.
+ */
+import { inspect } from 'node:util';
+
+/** A short, Python-like repr of a value (`'text'`, `42`, `Error('boom')`). */
+export function reprValue(value: unknown): string {
+  if (value instanceof Error) return `${value.name}(${value.message ? `'${value.message}'` : ''})`;
+  if (typeof value === 'function') return value.name ? `<function ${value.name}>` : '<function>';
+  if (value !== null && typeof value === 'object') {
+    const custom = (value as Record<symbol, unknown>)[inspect.custom];
+    if (typeof custom === 'function' || typeof (value as { toString?: unknown }).toString === 'function') {
+      const s = String(value as object);
+      if (s.startsWith('<')) return s;
+    }
+  }
+  return inspect(value, { depth: 1, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 80 });
+}
+
+/** The name of a callback as asyncio prints it: `name` or `Class.method`. */
+export function callbackName(cb: unknown): string {
+  if (typeof cb !== 'function') return String(cb);
+  return cb.name ? cb.name.replace(/^bound /, '') : 'anonymous';
+}
+
+/** `name(arg1, arg2)`, as asyncio's `_format_callback`. */
+export function formatCallback(cb: unknown, args: readonly unknown[] | null): string {
+  const a = args === null ? '' : args.map(reprValue).join(', ');
+  return `${callbackName(cb)}(${a})`;
+}
+
+/**
+ * Where something was created: the first stack frame outside @loop/core, as
+ * `file:line`, or the whole stack when `full` is set. Only called in debug mode.
+ */
+export function creationSite(): string {
+  const stack = new Error().stack ?? '';
+  const lines = stack.split('\n').slice(1).map((l) => l.trim());
+  const own = /[\\/](packages[\\/]core[\\/](src|dist)|@loop[\\/]core)[\\/]/;
+  const frames = lines.filter((l) => !own.test(l) && !l.includes('node:internal'));
+  return frames.join('\n');
+}
+
+/** The first line of a creation site, for `created at file:line`. */
+export function siteLocation(site: string): string {
+  const first = site.split('\n')[0] ?? '';
+  const m = /\(?([^()\s]+:\d+):\d+\)?$/.exec(first);
+  return m ? m[1] : first.replace(/^at /, '');
+}

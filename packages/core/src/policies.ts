@@ -1,0 +1,139 @@
+/**
+ * Event loop policies and loop discovery: `getEventLoop`, `setEventLoop`,
+ * `newEventLoop`, `getRunningLoop`, `getEventLoopPolicy`,
+ * `setEventLoopPolicy` — asyncio 3.11's semantics.
+ *
+ * The default policy keeps one current loop per thread (per worker thread
+ * in Node: each has its own module instance). In the main thread,
+ * `getEventLoop()` creates one on first use; in a worker it does not.
+ *
+ * @packageDocumentation
+ */
+import { isMainThread, threadId } from 'node:worker_threads';
+import { RuntimeError } from '@loop/interfaces';
+import { G } from './internal/globals.js';
+import { reprValue } from './internal/format.js';
+import type { BaseEventLoop } from './base-event-loop.js';
+
+/** A policy: which loop is current, and how new ones are made. */
+export interface EventLoopPolicy<L = BaseEventLoop> {
+  getEventLoop(): L;
+  setEventLoop(loop: L | null): void;
+  newEventLoop(): L;
+}
+
+function isLoop(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as BaseEventLoop).runForever === 'function' &&
+    typeof (value as BaseEventLoop).callSoon === 'function'
+  );
+}
+
+function threadName(): string {
+  return isMainThread ? 'MainThread' : `Thread-${threadId}`;
+}
+
+let loopFactory: (() => BaseEventLoop) | null = null;
+
+/** @internal Set by base-event-loop.ts to break the import cycle. */
+export function _setDefaultLoopFactory(factory: () => BaseEventLoop): void {
+  loopFactory = factory;
+}
+
+/**
+ * asyncio's `BaseDefaultEventLoopPolicy`: a current loop per thread; makes
+ * loops with `loopFactory` (a `BaseEventLoop` by default).
+ */
+export class DefaultEventLoopPolicy<L extends object = BaseEventLoop> implements EventLoopPolicy<L> {
+  #loop: L | null = null;
+  #setCalled = false;
+  readonly #factory: (() => L) | null;
+
+  /** `factory` makes the loops of `newEventLoop()`; `@loop/asyncio` passes its full loop. */
+  constructor(factory?: () => L) {
+    if (factory !== undefined && typeof factory !== 'function') {
+      throw new TypeError(`DefaultEventLoopPolicy(): factory must be a function, got ${reprValue(factory)}`);
+    }
+    this.#factory = factory ?? null;
+  }
+
+  /**
+   * The current loop. In the main thread, creates and sets one the first time
+   * if `setEventLoop` was never called; otherwise `RuntimeError`.
+   */
+  getEventLoop(): L {
+    if (this.#loop === null && !this.#setCalled && isMainThread) this.setEventLoop(this.newEventLoop());
+    if (this.#loop === null) {
+      throw new RuntimeError(`There is no current event loop in thread '${threadName()}'.`, {
+        code: 'ERR_LOOP_NO_CURRENT_LOOP',
+      });
+    }
+    return this.#loop;
+  }
+
+  /** Sets the current loop (`null` clears it). `TypeError` for a non-loop. */
+  setEventLoop(loop: L | null): void {
+    if (loop !== null && !isLoop(loop)) {
+      throw new TypeError(`setEventLoop(): loop must be an event loop or null, not ${reprValue(loop)}`);
+    }
+    this.#setCalled = true;
+    this.#loop = loop;
+  }
+
+  /** A new loop; it is not made current. */
+  newEventLoop(): L {
+    if (this.#factory !== null) return this.#factory();
+    if (loopFactory === null) throw new RuntimeError('newEventLoop(): no loop factory is registered');
+    return loopFactory() as unknown as L;
+  }
+}
+
+/** The current policy (a `DefaultEventLoopPolicy` unless one was set). */
+export function getEventLoopPolicy(): EventLoopPolicy<any> {
+  return (G.policy ??= new DefaultEventLoopPolicy()) as EventLoopPolicy<any>;
+}
+
+/** Sets the policy; `null` restores the default. `TypeError` for a non-policy. */
+export function setEventLoopPolicy(policy: EventLoopPolicy<any> | null): void {
+  if (
+    policy !== null &&
+    (typeof policy !== 'object' ||
+      typeof policy.getEventLoop !== 'function' ||
+      typeof policy.setEventLoop !== 'function' ||
+      typeof policy.newEventLoop !== 'function')
+  ) {
+    throw new TypeError(`setEventLoopPolicy(): policy must be an EventLoopPolicy or null, not ${reprValue(policy)}`);
+  }
+  G.policy = policy;
+}
+
+/** The running loop; `RuntimeError('no running event loop')` when none runs. */
+export function getRunningLoop(): BaseEventLoop {
+  const loop = G.runningLoop as BaseEventLoop | null;
+  if (loop === null) throw new RuntimeError('no running event loop', { code: 'ERR_LOOP_NO_RUNNING_LOOP' });
+  return loop;
+}
+
+/** The running loop or `null` (asyncio's `_get_running_loop`). */
+export function getRunningLoopOrNull(): BaseEventLoop | null {
+  return G.runningLoop as BaseEventLoop | null;
+}
+
+/** The running loop if any, else the policy's current loop. */
+export function getEventLoop(): BaseEventLoop {
+  const running = G.runningLoop as BaseEventLoop | null;
+  if (running !== null) return running;
+  return getEventLoopPolicy().getEventLoop() as BaseEventLoop;
+}
+
+/** Sets the policy's current loop. */
+export function setEventLoop(loop: BaseEventLoop | null): void {
+  getEventLoopPolicy().setEventLoop(loop);
+}
+
+/** A new loop from the policy (not made current). */
+export function newEventLoop(): BaseEventLoop {
+  return getEventLoopPolicy().newEventLoop() as BaseEventLoop;
+}

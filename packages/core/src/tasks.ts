@@ -1,0 +1,412 @@
+/**
+ * `Task`: a future that drives a coroutine or an async function.
+ *
+ * Generator coroutines are driven step by step, one loop callback per step,
+ * as asyncio's `Task.__step`:
+ *
+ *   step(exc?) --next()/throw(exc)--> yielded a pending Future (via yield*)
+ *        ^                              -> wait: wakeup is its done callback
+ *        |                           yielded null/undefined (bare yield)
+ *        |                              -> callSoon(step): one iteration
+ *        |                           yielded anything else
+ *        |                              -> callSoon(step, RuntimeError)
+ *        +------ wakeup(fut) <------ returned -> setResult / cancelled
+ *                                    threw    -> setException / cancelled
+ *
+ * Async functions (a function given to the task that returns a promise) are
+ * started in the task's first step, inside the task's context and inside the
+ * task's `AsyncLocalStorage` frame; each loop future that the function awaits
+ * records itself as what the task waits for (`_awaiting`), so `cancel()`
+ * cancels it and the `await` throws `CancelledError` there. The task
+ * completes when the function's promise settles.
+ *
+ * Cancellation is a request: `cancel()` cancels the awaited future or, when
+ * there is none, throws `CancelledError` into the coroutine at its next step
+ * (`_mustCancel`). `cancelling()` counts requests; `uncancel()` takes one
+ * back. A coroutine that returns after a pending request ends cancelled.
+ *
+ * @packageDocumentation
+ */
+import { CancelledError, InvalidStateError, RuntimeError } from '@loop/interfaces';
+import type { Coroutine, CoroutineLike, Task as TaskContract } from '@loop/interfaces';
+import { Context, copyContext } from './context.js';
+import { Future, isCancelledError, isFuture } from './futures.js';
+import { G } from './internal/globals.js';
+import { reprValue } from './internal/format.js';
+import { taskStorage } from './internal/task-storage.js';
+import type { BaseEventLoop } from './base-event-loop.js';
+import { getEventLoop, getRunningLoop } from './policies.js';
+
+const GeneratorFunction = function* () {}.constructor;
+
+type TaskKind = 'unstarted' | 'generator' | 'async';
+
+/** Options of `new Task()`. */
+export interface TaskOptions {
+  /** The loop: the running loop, else `getEventLoop()`, when omitted. */
+  loop?: BaseEventLoop;
+  /** The task's name; `Task-N` when omitted. */
+  name?: string;
+  /** The context the task runs in; a copy of the current one when omitted. */
+  context?: Context;
+}
+
+/** Whether `value` is a generator object (a coroutine). */
+export function isCoroutine(value: unknown): value is Coroutine<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator).throw === 'function' &&
+    typeof (value as Generator)[Symbol.iterator] === 'function'
+  );
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/** A future that drives a coroutine or an async function. */
+export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
+  /** @internal */ readonly _isTaskFrame = true as const;
+  /** @internal */ _coro: CoroutineLike<T>;
+  /** @internal */ _gen: Coroutine<T> | null = null;
+  /** @internal */ _kind: TaskKind = 'unstarted';
+  /** @internal */ _name: string;
+  /** @internal */ _context: Context;
+  /** @internal The future the task waits for (generator), or the last one awaited (async). */
+  _futWaiter: Future<unknown> | null = null;
+  /** @internal Futures an async function awaits now (usually one). */
+  _jsWaiters: Future<unknown>[] | null = null;
+  /** @internal */ _mustCancel = false;
+  /** @internal Whether close() reports the task if still pending (not for runUntilComplete's own). */
+  _logDestroyPending = true;
+  /** @internal */ _numCancelsRequested = 0;
+  /** @internal */ readonly _step: (exc?: unknown) => void;
+  /** @internal */ readonly _wakeup: (fut: Future<unknown>) => void;
+
+  /**
+   * Wraps `coro` — a coroutine (generator object), or a function returning a
+   * coroutine or a promise, called at the task's first step — and schedules
+   * the first step. Prefer `loop.createTask(coro)`.
+   */
+  constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
+    if (!isCoroutine(coro) && typeof coro !== 'function') {
+      throw new TypeError(`Task(): a coroutine or a function was expected, got ${reprValue(coro)}`);
+    }
+    super({ loop: options?.loop });
+    if (options?.name !== undefined && typeof options.name !== 'string') {
+      throw new TypeError(`Task(): name must be a string, got ${reprValue(options.name)}`);
+    }
+    if (options?.context !== undefined && !(options.context instanceof Context)) {
+      throw new TypeError(`Task(): context must be a Context, got ${reprValue(options.context)}`);
+    }
+    this._coro = coro;
+    this._name = options?.name ?? `Task-${++G.taskCounter}`;
+    this._context = options?.context ?? copyContext();
+    const step = (exc?: unknown): void => this.#stepImpl(exc);
+    Object.defineProperty(step, 'name', { value: 'Task.__step' });
+    const wakeup = (fut: Future<unknown>): void => this.#wakeupImpl(fut);
+    Object.defineProperty(wakeup, 'name', { value: 'Task.task_wakeup' });
+    this._step = step;
+    this._wakeup = wakeup;
+    this._loop._scheduleCallback(step, undefined, this._context, true);
+    this._loop._registerTask(this);
+  }
+
+  /** The task's name. */
+  getName(): string {
+    return this._name;
+  }
+
+  /** Renames the task. */
+  setName(name: string): void {
+    this._name = String(name);
+  }
+
+  /** The coroutine or function the task drives. */
+  getCoro(): CoroutineLike<T> {
+    return this._coro;
+  }
+
+  /** The context the task's code runs in. */
+  getContext(): Context {
+    return this._context;
+  }
+
+  /** How many cancellation requests are pending. */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /** Takes back one cancellation request; returns the remaining count. */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) this._numCancelsRequested--;
+    return this._numCancelsRequested;
+  }
+
+  /** Tasks do not support `setResult`: `RuntimeError`. */
+  override setResult(_value: T): void {
+    throw new RuntimeError('Task.setResult(): Task does not support set_result operation');
+  }
+
+  /** Tasks do not support `setException`: `RuntimeError`. */
+  override setException(_exception: unknown): void {
+    throw new RuntimeError('Task.setException(): Task does not support set_exception operation');
+  }
+
+  /**
+   * Requests cancellation: cancels the future the task waits for, or throws
+   * `CancelledError` (carrying `msg`) into the coroutine at its next step.
+   * Returns `false` when the task is already done.
+   */
+  override cancel(msg?: string): boolean {
+    if (msg !== undefined && typeof msg !== 'string') {
+      throw new TypeError(`Task.cancel(): msg must be a string, got ${reprValue(msg)}`);
+    }
+    this._retrieved();
+    if (this._state !== 'pending') return false;
+    this._numCancelsRequested++;
+    if (this._kind === 'async') {
+      const waiters = this._jsWaiters;
+      let cancelled = false;
+      if (waiters !== null) {
+        for (const w of waiters.slice()) if (w.cancel(msg)) cancelled = true;
+      }
+      if (cancelled) return true;
+    } else if (this._futWaiter !== null && this._futWaiter.cancel(msg)) {
+      return true;
+    }
+    this._mustCancel = true;
+    this._cancelMessage = msg;
+    return true;
+  }
+
+  /** @internal Called by `Future.then` when the task's async function awaits `fut`. */
+  _awaiting(fut: Future<unknown>): void {
+    if (this._state !== 'pending' || this._kind !== 'async') return;
+    (this._jsWaiters ??= []).push(fut);
+    this._futWaiter = fut;
+    const release = (): void => {
+      const ws = this._jsWaiters;
+      if (ws !== null) {
+        const i = ws.indexOf(fut);
+        if (i >= 0) ws.splice(i, 1);
+      }
+      if (this._futWaiter === fut) this._futWaiter = null;
+    };
+    Object.defineProperty(release, 'name', { value: 'Task.release_waiter' });
+    fut.addDoneCallback(release);
+    if (this._mustCancel && fut.cancel(this._cancelMessage)) this._mustCancel = false;
+  }
+
+  /** @internal */
+  override _scheduleCallbacks(): void {
+    this._loop._unregisterTask(this);
+    super._scheduleCallbacks();
+  }
+
+  #finishCancelled(exc: CancelledError | null): void {
+    this._cancelledExc = exc;
+    this._state = 'cancelled';
+    this._cancelMessage = exc !== null ? exc.message : this._cancelMessage;
+    this._scheduleCallbacks();
+  }
+
+  #finishResult(value: T): void {
+    if (this._mustCancel) {
+      // Cancelled right before the coroutine returned: the task ends cancelled.
+      this._mustCancel = false;
+      this.#finishCancelled(null);
+      return;
+    }
+    this._result = value;
+    this._state = 'finished';
+    this._scheduleCallbacks();
+  }
+
+  #finishError(exc: unknown): void {
+    if (isCancelledError(exc)) {
+      this.#finishCancelled(exc);
+      return;
+    }
+    Future.prototype.setException.call(this, exc);
+  }
+
+  #wakeupImpl(fut: Future<unknown>): void {
+    let exc: unknown = undefined;
+    try {
+      fut.result();
+    } catch (e) {
+      exc = e;
+    }
+    this.#stepImpl(exc);
+  }
+
+  #stepImpl(exc?: unknown): void {
+    if (this._state !== 'pending') {
+      throw new InvalidStateError(`Task.__step(): already done: ${this.toString()}, ${reprValue(exc)}`);
+    }
+    if (this._mustCancel) {
+      if (!isCancelledError(exc)) exc = this._makeCancelledError();
+      this._mustCancel = false;
+    }
+    this._futWaiter = null;
+    const loop = this._loop;
+    loop._enterTask(this);
+    try {
+      this.#advance(exc);
+    } finally {
+      loop._leaveTask(this);
+    }
+  }
+
+  #advance(exc: unknown): void {
+    let gen = this._gen;
+    if (this._kind === 'unstarted') {
+      const coro = this._coro;
+      if (typeof coro === 'function') {
+        if (exc !== undefined) {
+          // Cancelled (or failed) before it started: the function never runs.
+          this.#finishError(exc);
+          return;
+        }
+        let produced: unknown;
+        try {
+          produced = coro.constructor === GeneratorFunction ? coro() : taskStorage.run(this, coro);
+        } catch (e) {
+          this.#finishError(e);
+          return;
+        }
+        if (isCoroutine(produced)) {
+          gen = this._gen = produced as Coroutine<T>;
+          this._kind = 'generator';
+        } else if (isThenable(produced)) {
+          this._kind = 'async';
+          this.#followPromise(produced as PromiseLike<T>);
+          return;
+        } else {
+          this.#finishError(
+            new TypeError(
+              `createTask(): the function ${reprValue(coro)} must return a coroutine or a promise, got ${reprValue(produced)}`,
+            ),
+          );
+          return;
+        }
+      } else {
+        gen = this._gen = coro;
+        this._kind = 'generator';
+      }
+    }
+    if (gen === null) return;
+    let r: IteratorResult<unknown, T>;
+    try {
+      r = exc === undefined ? gen.next() : gen.throw(exc);
+    } catch (e) {
+      this.#finishError(e);
+      return;
+    }
+    if (r.done === true) {
+      this.#finishResult(r.value);
+      return;
+    }
+    this.#handleYield(r.value);
+  }
+
+  #handleYield(value: unknown): void {
+    const loop = this._loop;
+    if (value === null || value === undefined) {
+      // Bare yield: give up one iteration.
+      loop._scheduleCallback(this._step, undefined, this._context, true);
+      return;
+    }
+    let bad: RuntimeError;
+    if (isFuture(value)) {
+      if (value._loop !== loop) {
+        bad = new RuntimeError(`Task ${this.toString()} got Future ${value.toString()} attached to a different loop`);
+      } else if (!value._blocking) {
+        bad = new RuntimeError(
+          `yield was used instead of yield* in task ${this.toString()} with ${value.toString()}`,
+        );
+      } else if (value === this) {
+        bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`);
+      } else {
+        value._blocking = false;
+        value.addDoneCallback(this._wakeup, { context: this._context });
+        this._futWaiter = value;
+        if (this._mustCancel && value.cancel(this._cancelMessage)) this._mustCancel = false;
+        return;
+      }
+    } else if (isCoroutine(value)) {
+      bad = new RuntimeError(
+        `yield was used instead of yield* for generator in task ${this.toString()} with ${reprValue(value)}`,
+      );
+    } else {
+      bad = new RuntimeError(`Task got bad yield: ${reprValue(value)}`);
+    }
+    (bad as RuntimeError & { code: string }).code = 'ERR_LOOP_BAD_YIELD';
+    loop._scheduleCallback(this._step, bad, this._context, true);
+  }
+
+  #followPromise(promise: PromiseLike<T>): void {
+    const loop = this._loop;
+    const onValue = (value: T): void => {
+      loop._jsActivity = true;
+      this._jsWaiters = null;
+      if (this._state === 'pending') this.#finishResult(value);
+    };
+    const onError = (err: unknown): void => {
+      loop._jsActivity = true;
+      this._jsWaiters = null;
+      if (this._state === 'pending') this.#finishError(err);
+    };
+    try {
+      promise.then(onValue, onError);
+    } catch (e) {
+      onError(e);
+    }
+  }
+
+  /** @internal */
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    if (this._mustCancel) info[0] = 'cancelling';
+    info.splice(1, 0, `name='${this._name}'`);
+    const coro = this._coro;
+    const fname = typeof coro === 'function' ? coro.name || 'anonymous' : 'coroutine';
+    const state = this._state === 'pending' ? (this._kind === 'unstarted' ? '' : ' running') : ' done';
+    info.splice(2, 0, `coro=<${fname}()${state}>`);
+    if (this._futWaiter !== null) info.splice(3, 0, `wait_for=${this._futWaiter.toString()}`);
+    return info;
+  }
+}
+
+/**
+ * The task whose code is running, in `loop` (the running loop by default):
+ * a generator task's step, or an async function a task drives. `null`
+ * outside any task.
+ */
+export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
+  const l = loop ?? (getRunningLoop() as BaseEventLoop);
+  const t = l._currentTask;
+  if (t !== null) return t;
+  const frame = taskStorage.getStore();
+  if (frame instanceof Task && frame._loop === l && frame._state === 'pending') return frame as Task<unknown>;
+  return null;
+}
+
+/** Whether `value` is a task. */
+export function isTask(value: unknown): value is Task<unknown> {
+  return value instanceof Task;
+}
+
+/** @internal Used by helpers that need a loop when none is given. */
+export function defaultLoop(): BaseEventLoop {
+  return getEventLoop() as BaseEventLoop;
+}
+
+export { CancelledError };
