@@ -1,1 +1,7 @@
-export const x = 1;
+/**
+ * `@loop/interfaces`: the contracts of @loop.
+ *
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './events.js';

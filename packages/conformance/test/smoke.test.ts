@@ -1,2 +1,0 @@
-import { x } from '../src/index.js';
-it('exports', () => { expect(x).toBe(1); });
