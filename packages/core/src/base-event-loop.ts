@@ -435,7 +435,7 @@ export class BaseEventLoop {
     }
     this.#checkClosed();
     const factory = this.#taskFactory;
-    if (factory === null) return new Task<T>(coro, { loop: this, name, context: context as Context | undefined });
+    if (factory === null) return new Task<T>(coro, { loop: this, name, context: context });
     const task = factory(this, coro, { name, context });
     if (!isFuture(task)) {
       throw new TypeError(`createTask(): the task factory must return a Future, got ${reprValue(task)}`);

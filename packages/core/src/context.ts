@@ -222,7 +222,7 @@ export class ContextVar<T> {
   }
 
   toString(): string {
-    const dflt = this.#default === MISSING ? '' : ` default=${String(this.#default as unknown)}`;
+    const dflt = this.#default === MISSING ? '' : ` default=${String(this.#default)}`;
     return `<ContextVar name='${this.name}'${dflt}>`;
   }
 

@@ -88,7 +88,7 @@ export class Future<T = unknown> implements FutureContract<T> {
   _sourceTraceback: string | null = null;
 
   constructor(options?: FutureOptions) {
-    this._loop = options?.loop ?? (getEventLoop() as BaseEventLoop);
+    this._loop = options?.loop ?? (getEventLoop());
     if (this._loop.getDebug()) this._sourceTraceback = creationSite();
   }
 
@@ -118,7 +118,7 @@ export class Future<T = unknown> implements FutureContract<T> {
     }
     this._retrieved();
     if (this._exception !== NONE) throw this._exception;
-    return this._result as T;
+    return this._result;
   }
 
   /**
@@ -224,7 +224,7 @@ export class Future<T = unknown> implements FutureContract<T> {
         loop._jsWake = true;
         try {
           if (fut._state === 'finished' && fut._exception === NONE) {
-            resolve(onFulfilled ? onFulfilled(fut._result as T) : (fut._result as unknown as R1));
+            resolve(onFulfilled ? onFulfilled(fut._result) : (fut._result as unknown as R1));
           } else {
             const err = fut._state === 'cancelled' ? fut._makeCancelledError() : fut._exception;
             fut._retrieved();

@@ -82,10 +82,10 @@ export function sleep<T = undefined>(delay: number, result?: T, loop?: BaseEvent
   const l = loop ?? getEventLoop();
   if (delay <= 0) {
     const fut = new Sleep0Future<T>({ loop: l });
-    l.callSoon(completeSleep0, fut as Sleep0Future<unknown>, result as unknown);
+    l.callSoon(completeSleep0, fut as Sleep0Future<unknown>, result);
     return fut;
   }
   const fut = new SleepFuture<T>({ loop: l });
-  fut._timer = l.callLater(delay, setResultUnlessCancelled, fut as Future<unknown>, result as unknown);
+  fut._timer = l.callLater(delay, setResultUnlessCancelled, fut, result);
   return fut;
 }

@@ -391,7 +391,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
  * outside any task.
  */
 export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
-  const l = loop ?? (getRunningLoop() as BaseEventLoop);
+  const l = loop ?? (getRunningLoop());
   const t = l._currentTask;
   if (t !== null) return t;
   const frame = taskStorage.getStore();
@@ -406,7 +406,7 @@ export function isTask(value: unknown): value is Task<unknown> {
 
 /** @internal Used by helpers that need a loop when none is given. */
 export function defaultLoop(): BaseEventLoop {
-  return getEventLoop() as BaseEventLoop;
+  return getEventLoop();
 }
 
 export { CancelledError };

@@ -8,9 +8,9 @@ export function reprValue(value: unknown): string {
   if (value instanceof Error) return `${value.name}(${value.message ? `'${value.message}'` : ''})`;
   if (typeof value === 'function') return value.name ? `<function ${value.name}>` : '<function>';
   if (value !== null && typeof value === 'object') {
-    const custom = (value as Record<symbol, unknown>)[inspect.custom];
-    if (typeof custom === 'function' || typeof (value as { toString?: unknown }).toString === 'function') {
-      const s = String(value as object);
+    const toString = (value as { toString?: unknown }).toString;
+    if (typeof toString === 'function' && toString !== Object.prototype.toString) {
+      const s = String(toString.call(value));
       if (s.startsWith('<')) return s;
     }
   }

@@ -1,0 +1,50 @@
+import { TimerHeap } from '../src/timer-heap.js';
+import type { HeapTimer } from '../src/timer-heap.js';
+
+let seq = 0;
+const timer = (when: number): HeapTimer & { id: number } => ({ _when: when, _seq: seq++, _cancelled: false, id: seq });
+
+function drain(h: TimerHeap<HeapTimer & { id: number }>): number[] {
+  const out: number[] = [];
+  for (let t = h.pop(); t !== undefined; t = h.pop()) out.push(t.id);
+  return out;
+}
+
+describe('TimerHeap', () => {
+  it('pop() - returns timers by when', () => {
+    const h = new TimerHeap<HeapTimer & { id: number }>();
+    const ts = [5, 1, 4, 2, 3].map(timer);
+    ts.forEach((t) => h.push(t));
+    expect(drain(h).map((id) => ts.find((t) => t.id === id)!._when)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('pop() - breaks equal when by insertion order (FIFO)', () => {
+    const h = new TimerHeap<HeapTimer & { id: number }>();
+    const ts = Array.from({ length: 50 }, () => timer(1));
+    h.push(timer(0.5));
+    ts.forEach((t) => h.push(t));
+    h.pop();
+    expect(drain(h)).toEqual(ts.map((t) => t.id));
+  });
+
+  it('pop() - orders a large random set like a stable sort', () => {
+    const h = new TimerHeap<HeapTimer & { id: number }>();
+    let x = 12345;
+    const rnd = (): number => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const ts = Array.from({ length: 2000 }, () => timer(Math.floor(rnd() * 50)));
+    ts.forEach((t) => h.push(t));
+    const expected = [...ts].sort((a, b) => a._when - b._when || a._seq - b._seq).map((t) => t.id);
+    expect(drain(h)).toEqual(expected);
+  });
+
+  it('compact() - drops cancelled timers and keeps the order of the rest', () => {
+    const h = new TimerHeap<HeapTimer & { id: number }>();
+    const ts = Array.from({ length: 300 }, (_, i) => timer(300 - i));
+    ts.forEach((t) => h.push(t));
+    ts.forEach((t, i) => (t._cancelled = i % 3 !== 0));
+    h.compact();
+    expect(h.length).toBe(100);
+    const expected = ts.filter((t) => !t._cancelled).sort((a, b) => a._when - b._when).map((t) => t.id);
+    expect(drain(h)).toEqual(expected);
+  });
+});
