@@ -52,7 +52,7 @@ import type {
 } from '@loop/interfaces';
 import { MonotonicClock } from './clock.js';
 import type { Clock } from './clock.js';
-import { Context, copyContext } from './context.js';
+import { Context, currentData } from './context.js';
 import { Future, isFuture } from './futures.js';
 import { Handle, TimerHandle } from './handles.js';
 import { G } from './internal/globals.js';
@@ -359,7 +359,13 @@ export class BaseEventLoop {
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     checkCallback(callback, 'callSoon');
     this.#checkClosed();
-    const h = new Handle(callback as (...a: unknown[]) => unknown, args, this, copyContext());
+    const h = new Handle(
+      callback as (...a: unknown[]) => unknown,
+      args.length === 0 ? EMPTY_ARGS : args,
+      this,
+      null,
+      currentData(),
+    );
     this.#ready.push(h);
     if (this.#phase === 'idle' && this.#running) this.#wake();
     return h;
@@ -372,7 +378,7 @@ export class BaseEventLoop {
   callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     checkCallback(callback, 'callSoonThreadsafe');
     this.#checkClosed();
-    const h = new Handle(callback as (...a: unknown[]) => unknown, args, this, copyContext());
+    const h = new Handle(callback as (...a: unknown[]) => unknown, args, this, null, currentData());
     this.#ready.push(h);
     if (this.#running && this.#phase === 'idle') this.#wake();
     return h;
@@ -672,7 +678,7 @@ export class BaseEventLoop {
   }
 
   #addTimer(when: number, callback: (...a: unknown[]) => unknown, args: unknown[]): TimerHandle {
-    const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this, copyContext());
+    const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this, null, currentData());
     this.#scheduled.push(timer);
     timer._scheduled = true;
     if (this.#phase === 'idle' && this.#running) this.#wake();

@@ -23,7 +23,8 @@ import type { Context as ContextContract } from '@loop/interfaces';
 import { G } from './internal/globals.js';
 import { taskStorage } from './internal/task-storage.js';
 
-type VarMap = ReadonlyMap<ContextVar<any>, unknown>;
+/** @internal The immutable mapping a context holds. */
+export type VarMap = ReadonlyMap<ContextVar<any>, unknown>;
 const EMPTY: VarMap = new Map();
 const MISSING: unique symbol = Symbol('MISSING');
 
@@ -127,6 +128,18 @@ export function currentContext(): Context {
   if (frame !== undefined && frame._context !== undefined) return frame._context;
   return (G.rootContext ??= new Context());
 }
+
+/** @internal The current context's values (a snapshot: the map is immutable). */
+export function currentData(): VarMap {
+  return currentContext()._data;
+}
+
+/**
+ * @internal The context a handle scheduled without an explicit context runs
+ * in: reused for every such handle (handles never run nested), its values
+ * set from the handle's snapshot. Saves allocating a context per `callSoon`.
+ */
+export const scratchContext: Context = new Context();
 
 /** A copy of the current context (Python's `contextvars.copy_context()`). */
 export function copyContext(): Context {

@@ -13,7 +13,9 @@
  * @packageDocumentation
  */
 import type { Handle as HandleContract, TimerHandle as TimerHandleContract } from '@loop/interfaces';
-import type { Context } from './context.js';
+import { Context, scratchContext } from './context.js';
+import type { VarMap } from './context.js';
+import { G } from './internal/globals.js';
 import { creationSite, formatCallback, siteLocation } from './internal/format.js';
 
 /** What a handle needs from its loop. @internal */
@@ -27,19 +29,28 @@ export interface HandleLoop {
 export class Handle implements HandleContract {
   /** @internal */ _callback: ((...args: any[]) => unknown) | null;
   /** @internal */ _args: unknown[] | null;
-  /** @internal */ _context: Context;
+  /** @internal The context given or materialised; `null` while only `_data` is known. */
+  _context: Context | null;
+  /** @internal The values of the context captured when scheduled (when `_context` is null). */
+  _data: VarMap | null;
   /** @internal */ _loop: HandleLoop;
   /** @internal */ _cancelled = false;
-  /** @internal */ _repr: string | null = null;
   /** @internal Where the handle was created (debug mode only). */
   _sourceTraceback: string | null = null;
 
   /** @internal Handles are made by the loop: `loop.callSoon(...)`. */
-  constructor(callback: (...args: any[]) => unknown, args: unknown[] | null, loop: HandleLoop, context: Context) {
+  constructor(
+    callback: (...args: any[]) => unknown,
+    args: unknown[] | null,
+    loop: HandleLoop,
+    context: Context | null,
+    data: VarMap | null = null,
+  ) {
     this._callback = callback;
     this._args = args;
     this._loop = loop;
     this._context = context;
+    this._data = data;
     if (loop.getDebug()) this._sourceTraceback = creationSite();
   }
 
@@ -47,9 +58,11 @@ export class Handle implements HandleContract {
   cancel(): void {
     if (this._cancelled) return;
     this._cancelled = true;
-    if (this._loop.getDebug()) this._repr = this.toString();
-    this._callback = null;
-    this._args = null;
+    // In debug mode the callback stays for the repr, as asyncio's cached repr.
+    if (this._sourceTraceback === null) {
+      this._callback = null;
+      this._args = null;
+    }
   }
 
   /** Whether `cancel()` was called. */
@@ -59,7 +72,7 @@ export class Handle implements HandleContract {
 
   /** The context the callback runs in. */
   getContext(): Context {
-    return this._context;
+    return (this._context ??= Context._of(this._data as VarMap));
   }
 
   /**
@@ -69,18 +82,48 @@ export class Handle implements HandleContract {
   _run(): void {
     const cb = this._callback as (...args: unknown[]) => unknown;
     const args = this._args as unknown[];
-    try {
-      if (args.length === 0) this._context.run(cb);
-      else this._context.run(cb, ...args);
-    } catch (exc) {
-      const context: Record<string, unknown> & { message: string } = {
-        message: `Exception in callback ${formatCallback(cb, args)}`,
-        exception: exc,
-        handle: this,
-      };
-      if (this._sourceTraceback !== null) context.source_traceback = this._sourceTraceback;
-      this._loop.callExceptionHandler(context);
+    let ctx = this._context;
+    if (ctx === null) {
+      ctx = scratchContext;
+      if (ctx._entered) ctx = this.getContext();
+      else ctx._data = this._data as VarMap;
     }
+    if (ctx._entered) {
+      // Python: "cannot enter context: ... is already entered".
+      try {
+        ctx.run(cb, ...args);
+      } catch (exc) {
+        this.#report(cb, args, exc);
+      }
+      return;
+    }
+    const prev = G.currentContext;
+    ctx._entered = true;
+    G.currentContext = ctx;
+    let failed = false;
+    let error: unknown;
+    try {
+      if (args.length === 0) cb();
+      else cb(...args);
+    } catch (exc) {
+      failed = true;
+      error = exc;
+    } finally {
+      G.currentContext = prev;
+      ctx._entered = false;
+    }
+    if (failed) this.#report(cb, args, error);
+  }
+
+  /** An exception from the callback goes to the exception handler; the loop goes on. */
+  #report(cb: (...args: unknown[]) => unknown, args: unknown[], exc: unknown): void {
+    const context: Record<string, unknown> & { message: string } = {
+      message: `Exception in callback ${formatCallback(cb, args)}`,
+      exception: exc,
+      handle: this,
+    };
+    if (this._sourceTraceback !== null) context.source_traceback = this._sourceTraceback;
+    this._loop.callExceptionHandler(context);
   }
 
   /** @internal The parts of the repr, as asyncio's `_repr_info`. */
@@ -94,7 +137,6 @@ export class Handle implements HandleContract {
 
   /** asyncio's repr: `<Handle cb(1, 2)>`, `<Handle cancelled>`. */
   toString(): string {
-    if (this._repr !== null) return this._repr;
     return `<${this._reprInfo().join(' ')}>`;
   }
 
@@ -118,9 +160,10 @@ export class TimerHandle extends Handle implements TimerHandleContract {
     callback: (...args: any[]) => unknown,
     args: unknown[] | null,
     loop: HandleLoop,
-    context: Context,
+    context: Context | null,
+    data: VarMap | null = null,
   ) {
-    super(callback, args, loop, context);
+    super(callback, args, loop, context, data);
     this._when = when;
     this._seq = seq;
   }

@@ -287,6 +287,9 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
           this._kind = 'generator';
         } else if (isThenable(produced)) {
           this._kind = 'async';
+          // Let the function reach its first loop-future await before the
+          // next callback, as a generator's first step would.
+          this._loop._jsWake = true;
           this.#followPromise(produced as PromiseLike<T>);
           return;
         } else {
