@@ -9,6 +9,9 @@ const packagesDir = path.resolve(__dirname, '..', 'packages');
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // Jest 30 wraps objects left on globalThis after a test file in protective
+  // setters; @loop/core keeps its per-process state there on purpose.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': [

@@ -41,9 +41,13 @@
  * @packageDocumentation
  */
 import { performance } from 'node:perf_hooks';
-import { NotImplementedError, RuntimeError } from '@loop/interfaces';
+import { BACKEND, NotImplementedError, RuntimeError, installCapabilityStandIns } from '@loop/interfaces';
 import type {
   Awaitable,
+  BackendHost,
+  Executor,
+  IoBackend,
+  WorkReference,
   CoroutineLike,
   CreateTaskOptions,
   ExceptionContext,
@@ -53,6 +57,7 @@ import type {
 import { MonotonicClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { Context, currentData } from './context.js';
+import type { VarMap } from './context.js';
 import { Future, isFuture } from './futures.js';
 import { Handle, TimerHandle } from './handles.js';
 import { G } from './internal/globals.js';
@@ -60,7 +65,7 @@ import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
 import { RingQueue } from './ready-queue.js';
-import { Task, isCoroutine } from './tasks.js';
+import { Task, callbackOwners, isCoroutine } from './tasks.js';
 import { MIN_CANCELLED_TIMER_HANDLES_FRACTION, MIN_SCHEDULED_TIMER_HANDLES, TimerHeap } from './timer-heap.js';
 
 /** How long the loop runs iterations back to back before yielding to Node, in ms. */
@@ -68,6 +73,7 @@ const SLICE_MS = 2;
 /** asyncio's cap on a wait: one day. */
 const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
 const EMPTY_ARGS: unknown[] = [];
+const EMPTY_DATA: VarMap = new Map();
 const GeneratorFunction = function* () {}.constructor;
 const AsyncFunction = async function () {}.constructor;
 const AsyncGeneratorFunction = async function* () {}.constructor;
@@ -80,6 +86,8 @@ export interface BaseEventLoopOptions {
   clock?: Clock;
   /** Debug mode; by default, on when the `LOOP_DEBUG` environment variable is non-empty. */
   debug?: boolean;
+  /** The I/O backend (selector, proactor, a third party's); none for a scheduling-only loop. */
+  backend?: IoBackend;
 }
 
 /** What `loopStats()` returns. */
@@ -146,7 +154,9 @@ export class BaseEventLoop {
   readonly #clock: Clock;
   readonly #ready = new RingQueue<Handle>();
   readonly #scheduled = new TimerHeap<TimerHandle>();
-  readonly #tasks = new Set<Task<unknown>>();
+  /** Pending tasks, strongly held until they finish: an intrusive doubly-linked list (O(1), no hashing). */
+  #tasksHead: Task<unknown> | null = null;
+  #taskCount = 0;
   readonly #asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
   #asyncgensShutdownCalled = false;
   #cancelledTimers = 0;
@@ -168,11 +178,43 @@ export class BaseEventLoop {
   #keepAlive: NodeJS.Timeout | null = null;
   #runResolve: (() => void) | null = null;
   readonly #pumpFn = (): void => this.#pump();
+  readonly #hopFn = (): void => this.#hop();
+  #hops = 0;
+
+  /** The loop's I/O backend, or `null` (the backend contract: docs/adr/0001-loop-composition.md). */
+  readonly [BACKEND]: IoBackend | null;
 
   constructor(options: BaseEventLoopOptions = {}) {
     this.#clock = options.clock ?? new MonotonicClock();
     const env = typeof process !== 'undefined' ? process.env.LOOP_DEBUG : undefined;
     this.#debug = options.debug ?? (env !== undefined && env !== '');
+    const backend = options.backend ?? null;
+    this[BACKEND] = backend;
+    if (backend !== null) backend.attach(this.#makeHost());
+  }
+
+  #makeHost(): BackendHost {
+    const loop = this as BaseEventLoop;
+    return {
+      loop: loop,
+      callSoon: (cb, ...args) => loop.callSoon(cb, ...args),
+      callLater: (delay, cb, ...args) => loop.callLater(delay, cb, ...args),
+      time: () => loop.time(),
+      createFuture: <T>() => loop.createFuture<T>(),
+      callExceptionHandler: (context) => loop.callExceptionHandler(context),
+      getDebug: () => loop.getDebug(),
+      isClosed: () => loop.isClosed(),
+      createHandle: (cb, args, context) =>
+        context !== undefined
+          ? new Handle(cb as (...a: unknown[]) => unknown, args, loop, context as Context)
+          : new Handle(cb as (...a: unknown[]) => unknown, args, loop, null, currentData()),
+      addReady: (handle) => {
+        if (loop.#closed) throw closedError();
+        loop.#ready.push(handle as Handle);
+        if (loop.#phase === 'idle' && loop.#running) loop.#wake();
+      },
+      wakeup: () => loop.wakeup(),
+    };
   }
 
   // ------------------------------------------------------------------ running
@@ -194,6 +236,7 @@ export class BaseEventLoop {
       this.#running = true;
       G.runningLoop = this;
       this.#phase = 'idle';
+      this[BACKEND]?.runStarted?.();
       this.#pump();
     });
   }
@@ -216,11 +259,11 @@ export class BaseEventLoop {
     const newTask = !isFuture(future);
     const fut = this._toFuture(future, 'runUntilComplete') as Future<T>;
     if (newTask && fut instanceof Task) fut._logDestroyPending = false;
-    const onDone = (f: Future<T>): void => {
+    const _run_until_complete_cb = (f: Future<T>): void => {
       if (!f.cancelled()) f.exception();
       f.getLoop().stop();
     };
-    Object.defineProperty(onDone, 'name', { value: '_run_until_complete_cb' });
+    const onDone = _run_until_complete_cb;
     fut.addDoneCallback(onDone);
     try {
       await this.runForever();
@@ -268,8 +311,9 @@ export class BaseEventLoop {
     for (const t of this.#scheduled.clear()) t._scheduled = false;
     this.#cancelledTimers = 0;
     this.closeIo();
-    const pending = [...this.#tasks];
-    this.#tasks.clear();
+    this[BACKEND]?.close();
+    const pending = this._pendingTasks();
+    for (const t of pending) this._unregisterTask(t);
     for (const task of pending) {
       if (task._kind === 'unstarted') {
         const name = typeof task._coro === 'function' ? task._coro.name || 'anonymous' : 'coroutine';
@@ -328,8 +372,8 @@ export class BaseEventLoop {
    * `ThreadPoolExecutor`; until one is set there is none to shut down, and
    * the promise resolves (asyncio does the same when no executor was made).
    */
-  shutdownDefaultExecutor(timeout?: number): Promise<void> {
-    if (timeout !== undefined) {
+  shutdownDefaultExecutor(timeout?: number | null): Promise<void> {
+    if (timeout !== undefined && timeout !== null) {
       try {
         checkSeconds(timeout, 'shutdownDefaultExecutor', 'timeout');
       } catch (e) {
@@ -340,14 +384,18 @@ export class BaseEventLoop {
   }
 
   /** Not available yet: executors arrive with @loop/core's `ThreadPoolExecutor`. */
-  runInExecutor(_executor: unknown, _func: (...args: unknown[]) => unknown, ..._args: unknown[]): Future<unknown> {
+  runInExecutor<A extends unknown[], T>(
+    _executor: Executor | null,
+    _func: ((...args: A) => T | PromiseLike<T>) | WorkReference,
+    ..._args: A
+  ): Future<T> {
     throw new NotImplementedError(
       'runInExecutor() requires executors (ThreadPoolExecutor / ProcessPoolExecutor), which @loop/core does not ship yet',
     );
   }
 
   /** Not available yet: executors arrive with @loop/core's `ThreadPoolExecutor`. */
-  setDefaultExecutor(_executor: unknown): void {
+  setDefaultExecutor(_executor: Executor): void {
     throw new NotImplementedError(
       'setDefaultExecutor() requires executors (ThreadPoolExecutor / ProcessPoolExecutor), which @loop/core does not ship yet',
     );
@@ -556,9 +604,19 @@ export class BaseEventLoop {
    * arrived since the last call into the ready queue, without waiting. The
    * scheduling loop has no I/O, so there is nothing to move.
    */
-  protected pollIo(): void {}
+  protected pollIo(): void {
+    const backend = this[BACKEND];
+    if (backend === null) return;
+    let timeout = Infinity;
+    if (this.#ready.length > 0 || this.#stopping) timeout = 0;
+    else {
+      const head = this.#scheduled.peek();
+      if (head !== undefined) timeout = Math.max(0, head._when - this.#clock.time());
+    }
+    backend.poll(timeout);
+  }
 
-  /** Releases a backend's resources when the loop closes. The scheduling loop holds none. */
+  /** Subclass hook: releases I/O resources of its own when the loop closes (the backend is closed after it). */
   protected closeIo(): void {}
 
   /**
@@ -572,10 +630,12 @@ export class BaseEventLoop {
   // ------------------------------------------------------------------ internals used by core
 
   /** @internal Schedules a done callback or a task step (no argument checks). */
-  _scheduleCallback(cb: (...args: any[]) => unknown, arg: unknown, context: Context, noArg = false): void {
+  _scheduleCallback(cb: (...args: any[]) => unknown, arg: unknown, context: Context | null, noArg = false): void {
     if (this.#closed) throw closedError();
     const args = noArg && arg === undefined ? EMPTY_ARGS : [arg];
-    this.#ready.push(new Handle(cb, args, this, context));
+    this.#ready.push(
+      context !== null ? new Handle(cb, args, this, context) : new Handle(cb, args, this, null, EMPTY_DATA),
+    );
     if (this.#phase === 'idle' && this.#running) this.#wake();
   }
 
@@ -604,17 +664,32 @@ export class BaseEventLoop {
 
   /** @internal */
   _registerTask(task: Task<unknown>): void {
-    this.#tasks.add(task);
+    const head = this.#tasksHead;
+    task._nextTask = head;
+    task._prevTask = null;
+    if (head !== null) head._prevTask = task;
+    this.#tasksHead = task;
+    task._registered = true;
+    this.#taskCount++;
   }
 
   /** @internal */
   _unregisterTask(task: Task<unknown>): void {
-    this.#tasks.delete(task);
+    if (!task._registered) return;
+    task._registered = false;
+    const { _prevTask: prev, _nextTask: next } = task;
+    if (prev !== null) prev._nextTask = next;
+    else this.#tasksHead = next;
+    if (next !== null) next._prevTask = prev;
+    task._prevTask = task._nextTask = null;
+    this.#taskCount--;
   }
 
-  /** @internal The tasks of this loop that are not done. */
+  /** @internal The tasks of this loop that are not done, oldest first. */
   _pendingTasks(): Task<unknown>[] {
-    return [...this.#tasks];
+    const out: Task<unknown>[] = [];
+    for (let t = this.#tasksHead; t !== null; t = t._nextTask) out.push(t);
+    return out.reverse();
   }
 
   /** @internal Future, coroutine, function or promise-like to a future of this loop. */
@@ -658,7 +733,7 @@ export class BaseEventLoop {
       ready,
       timers: this.#scheduled.length - this.#cancelledTimers,
       cancelledTimers: this.#cancelledTimers,
-      tasks: this.#tasks.size,
+      tasks: this.#taskCount,
     };
   }
 
@@ -786,7 +861,8 @@ export class BaseEventLoop {
     h._run();
     const dt = this.#clock.time() - t0;
     if (dt >= this.slowCallbackDuration) {
-      getLogger().warn(`Executing ${h.toString()} took ${dt.toFixed(3)} seconds`);
+      const owner = h._callback !== null ? callbackOwners.get(h._callback) : undefined;
+      getLogger().warn(`Executing ${(owner ?? h).toString()} took ${dt.toFixed(3)} seconds`);
     }
   }
 
@@ -831,16 +907,20 @@ export class BaseEventLoop {
    * touching the loop.
    */
   #drain(hops: number): void {
-    queueMicrotask(() => {
-      const active = this._jsActivity;
-      this._jsActivity = false;
-      if ((hops < 2 || active) && hops < 64) {
-        this.#drain(hops + 1);
-        return;
-      }
-      this.#phase = 'slice';
-      this.#continue();
-    });
+    this.#hops = hops;
+    queueMicrotask(this.#hopFn);
+  }
+
+  #hop(): void {
+    const active = this._jsActivity;
+    this._jsActivity = false;
+    const hops = this.#hops;
+    if ((hops < 2 || active) && hops < 64) {
+      this.#drain(hops + 1);
+      return;
+    }
+    this.#phase = 'slice';
+    this.#continue();
   }
 
   #yieldToNode(): void {
@@ -852,6 +932,7 @@ export class BaseEventLoop {
     this.#stopping = false;
     this.#running = false;
     this.#phase = 'stopped';
+    this[BACKEND]?.runStopped?.();
     if (G.runningLoop === this) G.runningLoop = null;
     this.#clearWaits();
     if (this.#keepAlive !== null) {
@@ -871,6 +952,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as PromiseLike<unknown>).then === 'function'
   );
 }
+
+// Methods that capability packages provide throw NotImplementedError naming
+// the package until composed in (they are not part of BaseEventLoop's type).
+installCapabilityStandIns(BaseEventLoop.prototype);
 
 /** Introspection for tests and tools: iteration count, ready handles, timers, tasks. */
 export function loopStats(loop: BaseEventLoop): LoopStats {

@@ -72,6 +72,17 @@ export class Context implements ContextContract, Iterable<[ContextVar<unknown>, 
     }
   }
 
+  /**
+   * `fn` bound to this context: calling the result runs `fn` in this context
+   * (`loop.callSoon(ctx.bind(cb))` is asyncio's `call_soon(cb, context=ctx)`).
+   */
+  bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    if (typeof fn !== 'function') throw new TypeError(`Context.bind(): a function was expected, got ${typeof fn}`);
+    const bound = (...args: A): R => this.run(fn, ...args);
+    Object.defineProperty(bound, 'name', { value: fn.name });
+    return bound;
+  }
+
   /** A shallow copy: the same values, independent from now on. */
   copy(): Context {
     return Context._of(this._data);

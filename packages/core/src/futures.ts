@@ -77,7 +77,8 @@ export class Future<T = unknown> implements FutureContract<T> {
   /** @internal */ _result: T = undefined as T;
   /** @internal */ _exception: unknown = NONE;
   /** @internal */ _loop: BaseEventLoop;
-  /** @internal */ _callbacks: [DoneCallback<any>, Context][] | null = null;
+  /** @internal Done callbacks and their contexts (`null`: no context needed). */
+  _callbacks: [DoneCallback<any>, Context | null][] | null = null;
   /** @internal */ _cancelMessage: string | undefined = undefined;
   /** @internal */ _cancelledExc: CancelledError | null = null;
   /** @internal Whether an exception is waiting to be retrieved. */
@@ -216,12 +217,13 @@ export class Future<T = unknown> implements FutureContract<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const loop = this._loop;
-    const frame = taskStorage.getStore() as { _awaiting?(fut: Future<unknown>): void } | undefined;
-    if (frame !== undefined && frame._awaiting !== undefined) frame._awaiting(this);
+    const frame = taskStorage.getStore() as { _awaiting?(fut: Future<unknown>): boolean; _released?(fut: Future<unknown>): void } | undefined;
+    const task = frame !== undefined && frame._awaiting !== undefined && frame._awaiting(this) ? frame : null;
     loop._jsActivity = true;
     return new Promise<R1 | R2>((resolve, reject) => {
-      const settle = (fut: Future<T>): void => {
+      const Future_then = (fut: Future<T>): void => {
         loop._jsWake = true;
+        if (task !== null) task._released!(fut);
         try {
           if (fut._state === 'finished' && fut._exception === NONE) {
             resolve(onFulfilled ? onFulfilled(fut._result) : (fut._result as unknown as R1));
@@ -235,14 +237,16 @@ export class Future<T = unknown> implements FutureContract<T> {
           reject(e);
         }
       };
-      Object.defineProperty(settle, 'name', { value: 'Future.then' });
-      this._addSettle(settle);
+      this._addSettle(Future_then);
     });
   }
 
-  /** @internal How `then` hears of completion: a done callback (one iteration later). */
+  /** @internal How `then` hears of completion: a done callback (one iteration later), or at once when done. */
   _addSettle(settle: (fut: this) => void): void {
-    this.addDoneCallback(settle);
+    // A done future settles the promise at once: `await` on it does not give
+    // up the iteration (asyncio: awaiting a done future does not suspend).
+    if (this._state !== 'pending') settle(this);
+    else (this._callbacks ??= []).push([settle, null]);
   }
 
   /** `yield* fut`: yields the future while pending, then evaluates to its result. */

@@ -33,7 +33,7 @@ export type { EventLoopPolicy } from './policies.js';
 export { run } from './runners.js';
 export type { RunOptions } from './runners.js';
 export { sleep } from './sleep.js';
-export { Task, currentTask, isCoroutine } from './tasks.js';
+export { Task, currentTask, isCoroutine, isTask } from './tasks.js';
 export type { TaskOptions } from './tasks.js';
 export {
   BaseExceptionGroup,

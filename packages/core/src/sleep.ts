@@ -48,7 +48,7 @@ class Sleep0Future<T> extends Future<T> {
   /** @internal */
   override _addSettle(settle: (fut: this) => void): void {
     if (this._state === 'pending') (this._direct ??= []).push(settle as (fut: Future<T>) => void);
-    else this.addDoneCallback(settle);
+    else super._addSettle(settle);
   }
 
   /** @internal Completes the future (the callback `sleep(0)` scheduled). */

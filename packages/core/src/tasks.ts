@@ -39,6 +39,12 @@ import { getEventLoop, getRunningLoop } from './policies.js';
 
 const GeneratorFunction = function* () {}.constructor;
 
+/**
+ * @internal Debug mode: the task a step or wake-up callback belongs to, so a
+ * slow step is logged as the task (asyncio's `_format_handle`).
+ */
+export const callbackOwners = new WeakMap<Function, Task<unknown>>();
+
 type TaskKind = 'unstarted' | 'generator' | 'async';
 
 /** Options of `new Task()`. */
@@ -83,11 +89,16 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   /** @internal Futures an async function awaits now (usually one). */
   _jsWaiters: Future<unknown>[] | null = null;
   /** @internal */ _mustCancel = false;
+  /** @internal Links of the loop's list of pending tasks. */
+  _prevTask: Task<unknown> | null = null;
+  /** @internal */ _nextTask: Task<unknown> | null = null;
+  /** @internal */ _registered = false;
   /** @internal Whether close() reports the task if still pending (not for runUntilComplete's own). */
   _logDestroyPending = true;
   /** @internal */ _numCancelsRequested = 0;
   /** @internal */ readonly _step: (exc?: unknown) => void;
-  /** @internal */ readonly _wakeup: (fut: Future<unknown>) => void;
+  /** @internal Made when the task first waits for a future. */
+  _wakeup: ((fut: Future<unknown>) => void) | null = null;
 
   /**
    * Wraps `coro` — a coroutine (generator object), or a function returning a
@@ -108,13 +119,10 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     this._coro = coro;
     this._name = options?.name ?? `Task-${++G.taskCounter}`;
     this._context = options?.context ?? copyContext();
-    const step = (exc?: unknown): void => this.#stepImpl(exc);
-    Object.defineProperty(step, 'name', { value: 'Task.__step' });
-    const wakeup = (fut: Future<unknown>): void => this.#wakeupImpl(fut);
-    Object.defineProperty(wakeup, 'name', { value: 'Task.task_wakeup' });
-    this._step = step;
-    this._wakeup = wakeup;
-    this._loop._scheduleCallback(step, undefined, this._context, true);
+    const __step = (exc?: unknown): void => this.#stepImpl(exc);
+    this._step = __step;
+    if (this._loop.getDebug()) callbackOwners.set(__step, this);
+    this._loop._scheduleCallback(__step, undefined, this._context, true);
     this._loop._registerTask(this);
   }
 
@@ -172,8 +180,8 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     if (this._state !== 'pending') return false;
     this._numCancelsRequested++;
     if (this._kind === 'async') {
+      let cancelled = this._futWaiter !== null && this._futWaiter.cancel(msg);
       const waiters = this._jsWaiters;
-      let cancelled = false;
       if (waiters !== null) {
         for (const w of waiters.slice()) if (w.cancel(msg)) cancelled = true;
       }
@@ -186,22 +194,31 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     return true;
   }
 
-  /** @internal Called by `Future.then` when the task's async function awaits `fut`. */
-  _awaiting(fut: Future<unknown>): void {
-    if (this._state !== 'pending' || this._kind !== 'async') return;
-    (this._jsWaiters ??= []).push(fut);
-    this._futWaiter = fut;
-    const release = (): void => {
-      const ws = this._jsWaiters;
-      if (ws !== null) {
-        const i = ws.indexOf(fut);
-        if (i >= 0) ws.splice(i, 1);
-      }
-      if (this._futWaiter === fut) this._futWaiter = null;
-    };
-    Object.defineProperty(release, 'name', { value: 'Task.release_waiter' });
-    fut.addDoneCallback(release);
+  /**
+   * @internal Called by `Future.then` when the task's async function awaits
+   * `fut`; returns whether the task now waits for it (then `_released` must
+   * be called when `fut` settles the await).
+   */
+  _awaiting(fut: Future<unknown>): boolean {
+    if (this._state !== 'pending' || this._kind !== 'async') return false;
+    if (this._futWaiter === null) this._futWaiter = fut;
+    else (this._jsWaiters ??= []).push(fut);
     if (this._mustCancel && fut.cancel(this._cancelMessage)) this._mustCancel = false;
+    return true;
+  }
+
+  /** @internal The await of `fut` (see `_awaiting`) is being settled. */
+  _released(fut: Future<unknown>): void {
+    if (this._futWaiter === fut) {
+      const ws = this._jsWaiters;
+      this._futWaiter = ws !== null && ws.length > 0 ? (ws.shift() as Future<unknown>) : null;
+      return;
+    }
+    const ws = this._jsWaiters;
+    if (ws !== null) {
+      const i = ws.indexOf(fut);
+      if (i >= 0) ws.splice(i, 1);
+    }
   }
 
   /** @internal */
@@ -339,7 +356,12 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
         bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`);
       } else {
         value._blocking = false;
-        value.addDoneCallback(this._wakeup, { context: this._context });
+        let wakeup = this._wakeup;
+        if (wakeup === null) {
+          wakeup = this._wakeup = (fut: Future<unknown>): void => this.#wakeupImpl(fut);
+          if (loop.getDebug()) callbackOwners.set(wakeup, this);
+        }
+        value.addDoneCallback(wakeup, { context: this._context });
         this._futWaiter = value;
         if (this._mustCancel && value.cancel(this._cancelMessage)) this._mustCancel = false;
         return;
@@ -360,11 +382,13 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     const onValue = (value: T): void => {
       loop._jsActivity = true;
       this._jsWaiters = null;
+      this._futWaiter = null;
       if (this._state === 'pending') this.#finishResult(value);
     };
     const onError = (err: unknown): void => {
       loop._jsActivity = true;
       this._jsWaiters = null;
+      this._futWaiter = null;
       if (this._state === 'pending') this.#finishError(err);
     };
     try {
@@ -377,7 +401,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (this._mustCancel) info[0] = 'cancelling';
+    if (this._numCancelsRequested > 0 && this._state === 'pending') info[0] = 'cancelling';
     info.splice(1, 0, `name='${this._name}'`);
     const coro = this._coro;
     const fname = typeof coro === 'function' ? coro.name || 'anonymous' : 'coroutine';

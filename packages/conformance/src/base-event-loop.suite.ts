@@ -1,0 +1,563 @@
+/**
+ * Loop lifecycle (catalog §0, §1 LOOP-*): running and stopping, the batch
+ * snapshot, re-entry, closing, the closed-loop rules and their precedence,
+ * and the argument checks of the scheduling methods.
+ *
+ * Not ported, because JavaScript has nothing to port them to: LOOP-05 (an I/O
+ * event, selector loops only), LOOP-11/12/13 (SystemExit/KeyboardInterrupt
+ * escaping the loop), LOOP-19 (unclosed-loop warning at GC), LOOP-20
+ * (async-generator finalization hooks).
+ */
+import { describe, expect } from '@jest/globals';
+import { CancelledError, RuntimeError, getRunningLoop, loopStats, sleep } from '@loop/core';
+import type { Coroutine } from '@loop/interfaces';
+import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
+
+/** Defines the BaseEventLoop lifecycle suite. */
+export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions): void {
+  const it = defineLoopTest(newLoop, options);
+
+  describe('base-event-loop: running and stopping', () => {
+    // LOOP-01
+    it('runForever() - runs until stop() and resolves to undefined; isRunning() is true only inside', async (t) => {
+      const { loop } = t;
+      const seen: boolean[] = [];
+      loop.callSoon(() => {
+        seen.push(loop.isRunning());
+        loop.stop();
+      });
+      expect(loop.isRunning()).toBe(false);
+      await expect(loop.runForever()).resolves.toBeUndefined();
+      expect(seen).toEqual([true]);
+      expect(loop.isRunning()).toBe(false);
+      t.close();
+    });
+
+    // LOOP-02, §0 step 5
+    it('stop() during a batch - the rest of the batch runs; work it queued waits for the next run', async (t) => {
+      const { loop } = t;
+      const order: string[] = [];
+      loop.callSoon(() => {
+        order.push('a');
+        loop.stop();
+        loop.callSoon(() => order.push('x'));
+      });
+      loop.callSoon(() => order.push('b'));
+      loop.callSoon(() => order.push('c'));
+      await loop.runForever();
+      expect(order).toEqual(['a', 'b', 'c']);
+      expect(t.iterations).toBe(1);
+      expect(t.stats().ready).toBe(1);
+      loop.callSoon(() => loop.stop());
+      await loop.runForever();
+      expect(order).toEqual(['a', 'b', 'c', 'x']);
+      t.close();
+    });
+
+    // LOOP-03
+    it('stop() before runForever() - runs exactly one iteration', async (t) => {
+      const { loop } = t;
+      const order: string[] = [];
+      loop.stop();
+      loop.callSoon(() => {
+        order.push('p');
+        loop.callSoon(() => order.push('q'));
+      });
+      await loop.runForever();
+      expect(t.iterations).toBe(1);
+      expect(order).toEqual(['p']);
+      expect(t.stats().ready).toBe(1);
+      loop.callSoon(() => loop.stop());
+      await loop.runForever();
+      expect(order).toEqual(['p', 'q']);
+      t.close();
+    });
+
+    // LOOP-03 (idempotent stop)
+    it('stop() twice before runForever() - same as once: one iteration', async (t) => {
+      const { loop } = t;
+      loop.stop();
+      loop.stop();
+      await loop.runForever();
+      expect(t.iterations).toBe(1);
+      t.close();
+    });
+
+    // LOOP-03: the single iteration polls with a zero timeout: due timers run, others wait
+    it('stop() before runForever() - due timers run in the one iteration, later ones stay pending and no time passes', async (t) => {
+      const { loop } = t;
+      const order: string[] = [];
+      loop.callLater(0, () => order.push('due'));
+      const far = loop.callLater(3600, () => order.push('far'));
+      loop.stop();
+      await loop.runForever();
+      expect(order).toEqual(['due']);
+      expect(t.iterations).toBe(1);
+      expect(loop.time()).toBe(0);
+      expect(far.cancelled()).toBe(false);
+      expect(t.stats().timers).toBe(1);
+      far.cancel();
+      t.close();
+    });
+
+    // LOOP-04
+    it('runForever() - the stop flag is reset when it returns; the next run goes on until a new stop()', async (t) => {
+      const { loop } = t;
+      loop.stop();
+      await loop.runForever();
+      const start = t.iterations;
+      const order: number[] = [];
+      loop.callLater(0.01, () => {
+        order.push(loop.time());
+        loop.stop();
+      });
+      await loop.runForever();
+      expect(order).toEqual([0.01]);
+      expect(t.iterations - start).toBeGreaterThanOrEqual(1);
+      t.close();
+    });
+
+    // §0: the batch snapshot — callbacks scheduled by callbacks run next iteration
+    it('runOnce - only the callbacks ready when the iteration starts run in it', async (t) => {
+      const { loop } = t;
+      const order: string[] = [];
+      loop.callSoon(() => {
+        order.push(`a@${t.iterations}`);
+        loop.callSoon(() => order.push(`a1@${t.iterations}`));
+      });
+      loop.callSoon(() => {
+        order.push(`b@${t.iterations}`);
+        loop.callSoon(() => {
+          order.push(`b1@${t.iterations}`);
+          loop.stop();
+        });
+      });
+      await loop.runForever();
+      expect(order).toEqual(['a@1', 'b@1', 'a1@2', 'b1@2']);
+      t.close();
+    });
+
+    // LOOP-17
+    it('getRunningLoop() - is the loop inside its callbacks and throws RuntimeError outside', async (t) => {
+      const { loop } = t;
+      let inside: unknown;
+      loop.callSoon(() => {
+        inside = getRunningLoop();
+        loop.stop();
+      });
+      await loop.runForever();
+      expect(inside).toBe(loop);
+      const e = thrown(() => getRunningLoop());
+      expect(e).toBeInstanceOf(RuntimeError);
+      expect((e as Error).message).toBe('no running event loop');
+      t.close();
+    });
+
+    it('runForever() - an idle loop waits without spinning until callSoonThreadsafe() from outside wakes it', async (t) => {
+      const { loop } = t;
+      // Nothing is ready and no timer is pending: the loop must wait for an
+      // outside wake-up. CPython blocks in one select(); a hosted loop may
+      // count the wake-up as a second iteration, but must not spin.
+      const timer = setTimeout(() => loop.callSoonThreadsafe(() => loop.stop()), 30);
+      try {
+        await loop.runForever();
+      } finally {
+        clearTimeout(timer);
+      }
+      expect(t.iterations).toBeLessThanOrEqual(2);
+      t.close();
+    });
+  });
+
+  describe('base-event-loop: runUntilComplete()', () => {
+    // LOOP-06
+    it('runUntilComplete(future) - resolves to the result', async (t) => {
+      const { loop } = t;
+      const fut = loop.createFuture<number>();
+      loop.callSoon(() => fut.setResult(42));
+      await expect(loop.runUntilComplete(fut)).resolves.toBe(42);
+      t.close();
+    });
+
+    // LOOP-06
+    it('runUntilComplete(future) - rejects with the very exception the future holds', async (t) => {
+      const { loop } = t;
+      const fut = loop.createFuture<number>();
+      const err = new Error('boom');
+      loop.callSoon(() => fut.setException(err));
+      expect(await rejection(loop.runUntilComplete(fut))).toBe(err);
+      t.close();
+    });
+
+    // LOOP-06
+    it('runUntilComplete(future) - rejects with CancelledError when the future is cancelled', async (t) => {
+      const { loop } = t;
+      const fut = loop.createFuture<number>();
+      loop.callSoon(() => fut.cancel());
+      expect(await rejection(loop.runUntilComplete(fut))).toBeInstanceOf(CancelledError);
+      t.close();
+    });
+
+    // LOOP-06: a coroutine becomes a Task
+    it('runUntilComplete(coroutine) - runs a generator coroutine as a task and resolves to its return value', async (t) => {
+      const { loop } = t;
+      function* main(): Coroutine<string> {
+        yield;
+        return 'ok';
+      }
+      await expect(loop.runUntilComplete(main())).resolves.toBe('ok');
+      t.close();
+    });
+
+    it('runUntilComplete(thunk) - accepts a generator function and an async function', async (t) => {
+      const { loop } = t;
+      await expect(
+        loop.runUntilComplete(function* () {
+          yield;
+          return 1;
+        }),
+      ).resolves.toBe(1);
+      await expect(
+        loop.runUntilComplete(async () => {
+          await sleep(0);
+          return 2;
+        }),
+      ).resolves.toBe(2);
+      t.close();
+    });
+
+    it('runUntilComplete(promise) - wraps a PromiseLike in a future; the loop wakes when it settles', async (t) => {
+      const { loop } = t;
+      await expect(loop.runUntilComplete(Promise.resolve(7))).resolves.toBe(7);
+      const later = new Promise<string>((resolve) => setTimeout(() => resolve('late'), 20));
+      await expect(loop.runUntilComplete(later)).resolves.toBe('late');
+      const err = new Error('rejected');
+      expect(await rejection(loop.runUntilComplete(Promise.reject(err)))).toBe(err);
+      t.close();
+    });
+
+    // LOOP-06
+    it('runUntilComplete(coroutine) - rejects with the exception the coroutine threw', async (t) => {
+      const { loop } = t;
+      const err = new TypeError('from coroutine');
+      function* boom(): Coroutine<never> {
+        throw err;
+      }
+      expect(await rejection(loop.runUntilComplete(boom()))).toBe(err);
+      t.close();
+    });
+
+    // LOOP-07
+    it('runUntilComplete() - a future that is already done still costs one iteration', async (t) => {
+      const { loop } = t;
+      const done = loop.createFuture<string>();
+      done.setResult('already');
+      const order: string[] = [];
+      loop.callSoon(() => order.push('queued'));
+      await expect(loop.runUntilComplete(done)).resolves.toBe('already');
+      expect(t.iterations).toBe(1);
+      expect(order).toEqual(['queued']);
+      t.close();
+    });
+
+    // LOOP-07
+    it('runUntilComplete() - stops at the end of the iteration after the future completes', async (t) => {
+      const { loop } = t;
+      const fut = loop.createFuture<number>();
+      const order: string[] = [];
+      loop.callSoon(() => {
+        fut.setResult(1);
+        loop.callSoon(() => {
+          order.push(`c@${t.iterations}`);
+          loop.callSoon(() => order.push('e'));
+        });
+      });
+      await loop.runUntilComplete(fut);
+      expect(order).toEqual(['c@2']);
+      expect(t.iterations).toBe(2);
+      expect(t.stats().ready).toBe(1);
+      loop.stop();
+      await loop.runForever();
+      expect(order).toEqual(['c@2', 'e']);
+      t.close();
+    });
+
+    // LOOP-08
+    it('runUntilComplete() - rejects with RuntimeError when the loop is stopped before the future completes; the task stays pending and can be resumed', async (t) => {
+      const { loop } = t;
+      const progress: number[] = [];
+      function* worker(): Coroutine<string> {
+        for (let i = 0; i < 5; i++) {
+          yield* sleep(0.1);
+          progress.push(i);
+          if (i === 1) loop.stop();
+        }
+        return 'finished';
+      }
+      const task = loop.createTask(worker());
+      const e = await rejection(loop.runUntilComplete(task));
+      expect(e).toBeInstanceOf(RuntimeError);
+      expect((e as Error).message).toBe('Event loop stopped before Future completed.');
+      expect(progress).toEqual([0, 1]);
+      expect(task.done()).toBe(false);
+      expect(loop.time()).toBeCloseTo(0.2, 9);
+      await expect(loop.runUntilComplete(task)).resolves.toBe('finished');
+      expect(progress).toEqual([0, 1, 2, 3, 4]);
+      t.close();
+    });
+
+    // LOOP-09
+    it('runUntilComplete() - rejects with TypeError for a value that is not awaitable, without throwing synchronously', async (t) => {
+      const { loop } = t;
+      let p: Promise<unknown> | undefined;
+      expect(() => {
+        p = loop.runUntilComplete('blah' as never);
+      }).not.toThrow();
+      const e = await rejection(p!);
+      expect(e).toBeInstanceOf(TypeError);
+      expect(t.iterations).toBe(0);
+      t.close();
+    });
+
+    // LOOP-09
+    it('runUntilComplete() - rejects with RangeError for a future of another loop', async (t) => {
+      const { loop } = t;
+      const other = t.newLoop();
+      const foreign = other.createFuture();
+      const e = await rejection(loop.runUntilComplete(foreign));
+      expect(e).toBeInstanceOf(RangeError);
+      expect((e as Error).message).toMatch(/different loop/);
+      foreign.cancel();
+      t.close(other);
+      t.close();
+    });
+
+    // LOOP-10
+    it('runForever()/runUntilComplete() on the running loop - reject with RuntimeError "This event loop is already running"; the coroutine never starts', async (t) => {
+      const { loop } = t;
+      let started = false;
+      function* never(): Coroutine<void> {
+        started = true;
+      }
+      let r1: Promise<unknown> | undefined;
+      let r2: Promise<unknown> | undefined;
+      let syncThrow = false;
+      loop.callSoon(() => {
+        try {
+          r1 = rejection(loop.runForever());
+          r2 = rejection(loop.runUntilComplete(never()));
+        } catch {
+          syncThrow = true;
+        }
+        loop.stop();
+      });
+      await loop.runForever();
+      expect(syncThrow).toBe(false);
+      for (const r of [r1, r2]) {
+        const e = await r!;
+        expect(e).toBeInstanceOf(RuntimeError);
+        expect((e as Error).message).toBe('This event loop is already running');
+      }
+      expect(started).toBe(false);
+      expect(loop.isRunning()).toBe(false);
+      t.close();
+    });
+
+    // LOOP-10
+    it('running a second loop while one runs - rejects with RuntimeError "Cannot run the event loop while another loop is running"', async (t) => {
+      const { loop } = t;
+      const other = t.newLoop();
+      const foreign = other.createFuture();
+      let r1: Promise<unknown> | undefined;
+      let r2: Promise<unknown> | undefined;
+      loop.callSoon(() => {
+        r1 = rejection(other.runForever());
+        r2 = rejection(other.runUntilComplete(foreign));
+        loop.stop();
+      });
+      await loop.runForever();
+      for (const r of [r1, r2]) {
+        const e = await r!;
+        expect(e).toBeInstanceOf(RuntimeError);
+        expect((e as Error).message).toBe('Cannot run the event loop while another loop is running');
+      }
+      expect(other.isRunning()).toBe(false);
+      foreign.cancel();
+      t.close(other);
+      t.close();
+    });
+  });
+
+  describe('base-event-loop: close()', () => {
+    // LOOP-14
+    it('close() - isClosed() goes false to true; close() is idempotent; queued callbacks and timers are dropped', (t) => {
+      const { loop } = t;
+      const ran: string[] = [];
+      loop.callSoon(() => ran.push('soon'));
+      loop.callLater(0, () => ran.push('later'));
+      loop.callLater(10, () => ran.push('far'));
+      expect(loop.isClosed()).toBe(false);
+      loop.close();
+      loop.close();
+      expect(loop.isClosed()).toBe(true);
+      expect(ran).toEqual([]);
+      const s = loopStats(loop);
+      expect([s.ready, s.timers]).toEqual([0, 0]);
+    });
+
+    // LOOP-15
+    it('close() while running - throws RuntimeError "Cannot close a running event loop"', async (t) => {
+      const { loop } = t;
+      let e: unknown;
+      loop.callSoon(() => {
+        e = thrown(() => loop.close());
+        loop.stop();
+      });
+      await loop.runForever();
+      expect(e).toBeInstanceOf(RuntimeError);
+      expect((e as Error).message).toBe('Cannot close a running event loop');
+      expect(loop.isClosed()).toBe(false);
+      t.close();
+    });
+
+    // LOOP-16
+    it('a closed loop - callSoon/callSoonThreadsafe/callLater/callAt/createTask throw RuntimeError "Event loop is closed"', (t) => {
+      const { loop } = t;
+      loop.close();
+      const noop = (): void => undefined;
+      function* coro(): Coroutine<void> {}
+      const attempts: Array<[string, () => unknown]> = [
+        ['callSoon', () => loop.callSoon(noop)],
+        ['callSoonThreadsafe', () => loop.callSoonThreadsafe(noop)],
+        ['callLater', () => loop.callLater(1, noop)],
+        ['callAt', () => loop.callAt(0, noop)],
+        ['createTask', () => loop.createTask(coro())],
+      ];
+      for (const [name, fn] of attempts) {
+        const e = thrown(fn);
+        expect([name, e instanceof RuntimeError, (e as Error).message]).toEqual([name, true, 'Event loop is closed']);
+      }
+    });
+
+    // LOOP-16
+    it('a closed loop - runForever()/runUntilComplete() reject with RuntimeError "Event loop is closed"', async (t) => {
+      const { loop } = t;
+      loop.close();
+      const fut = loop.createFuture();
+      for (const p of [loop.runForever(), loop.runUntilComplete(fut)]) {
+        const e = await rejection(p);
+        expect(e).toBeInstanceOf(RuntimeError);
+        expect((e as Error).message).toBe('Event loop is closed');
+      }
+    });
+
+    // LOOP-16 [quirk]
+    it('a closed loop - createFuture() still works', (t) => {
+      const { loop } = t;
+      loop.close();
+      const fut = loop.createFuture<number>();
+      expect(fut.done()).toBe(false);
+      expect(fut.getLoop()).toBe(loop);
+    });
+
+    // LOOP-16: argument checks come before the closed check
+    it('a closed loop - argument errors come before "Event loop is closed"', (t) => {
+      const { loop } = t;
+      loop.close();
+      const noop = (): void => undefined;
+      expect(thrown(() => loop.callLater(null as never, noop))).toBeInstanceOf(TypeError);
+      expect(thrown(() => loop.callAt(undefined as never, noop))).toBeInstanceOf(TypeError);
+      expect(thrown(() => loop.callLater(Number.NaN, noop))).toBeInstanceOf(RangeError);
+      expect(thrown(() => loop.callSoon(42 as never))).toBeInstanceOf(TypeError);
+    });
+
+    // LOOP-18
+    it('String(loop) - shows running, closed and debug', async (t) => {
+      const { loop } = t;
+      let inside = '';
+      loop.callSoon(() => {
+        inside = String(loop);
+        loop.stop();
+      });
+      await loop.runForever();
+      expect(inside).toMatch(/running=true/i);
+      loop.close();
+      const repr = String(loop);
+      expect(repr).toMatch(/^<\w+ running=false closed=true debug=(true|false)>$/i);
+      expect(repr).toMatch(new RegExp(`debug=${String(loop.getDebug())}`, 'i'));
+    });
+  });
+
+  describe('base-event-loop: argument checks', () => {
+    const noop = (): void => undefined;
+
+    it('callSoon()/callSoonThreadsafe() - a callback that is not a function is a TypeError naming the method', (t) => {
+      const { loop } = t;
+      for (const [name, fn] of [
+        ['callSoon', () => loop.callSoon(42 as never)],
+        ['callSoonThreadsafe', () => loop.callSoonThreadsafe('x' as never)],
+      ] as const) {
+        const e = thrown(fn);
+        expect(e).toBeInstanceOf(TypeError);
+        expect((e as Error).message).toContain(name);
+      }
+      t.close();
+    });
+
+    it('callLater()/callAt() - a callback that is not a function is a TypeError', (t) => {
+      const { loop } = t;
+      const e1 = thrown(() => loop.callLater(1, 42 as never));
+      expect(e1).toBeInstanceOf(TypeError);
+      expect((e1 as Error).message).toMatch(/callLater|callAt/);
+      const e2 = thrown(() => loop.callAt(1, {} as never));
+      expect(e2).toBeInstanceOf(TypeError);
+      expect((e2 as Error).message).toContain('callAt');
+      t.close();
+    });
+
+    // SCHED-05, SCHED-07, API.md "Delays"
+    it('callLater()/callAt() - a delay or when that is not a number is a TypeError naming the method', (t) => {
+      const { loop } = t;
+      for (const bad of [null, undefined, '1', {}] as const) {
+        const e1 = thrown(() => loop.callLater(bad as never, noop));
+        expect(e1).toBeInstanceOf(TypeError);
+        expect((e1 as Error).message).toContain('callLater');
+        const e2 = thrown(() => loop.callAt(bad as never, noop));
+        expect(e2).toBeInstanceOf(TypeError);
+        expect((e2 as Error).message).toContain('callAt');
+      }
+      expect(t.stats().timers).toBe(0);
+      t.close();
+    });
+
+    // API.md "Delays"
+    it('callLater()/callAt() - NaN or an infinite delay is a RangeError naming the method', (t) => {
+      const { loop } = t;
+      for (const bad of [Number.NaN, Infinity, -Infinity]) {
+        const e1 = thrown(() => loop.callLater(bad, noop));
+        expect(e1).toBeInstanceOf(RangeError);
+        expect((e1 as Error).message).toContain('callLater');
+        const e2 = thrown(() => loop.callAt(bad, noop));
+        expect(e2).toBeInstanceOf(RangeError);
+        expect((e2 as Error).message).toContain('callAt');
+      }
+      expect(t.stats().timers).toBe(0);
+      t.close();
+    });
+
+    it('time() - starts at the virtual clock time and follows it', async (t) => {
+      const { loop } = t;
+      expect(loop.time()).toBe(0);
+      expect(loop.time()).toBe(t.clock.time());
+      let at = -1;
+      loop.callLater(2.5, () => {
+        at = loop.time();
+        loop.stop();
+      });
+      await loop.runForever();
+      expect(at).toBe(2.5);
+      expect(t.clock.time()).toBe(2.5);
+      t.close();
+    });
+  });
+}
