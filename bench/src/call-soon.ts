@@ -1,0 +1,124 @@
+/**
+ * `callSoon` throughput: 1,000,000 callbacks, scheduled in one batch and as
+ * a self-rescheduling chain, beside `setImmediate` and `queueMicrotask`.
+ *
+ *   batch  schedule 1e6 callbacks, then one that stops the loop; run
+ *          (reference: 1e6 setImmediate / queueMicrotask, then await the last)
+ *   chain  each callback schedules the next, 1e6 in all, the last stops the
+ *          loop (reference: a setImmediate / queueMicrotask chain of 1e6)
+ *
+ * Figures are callbacks per second of wall time, scheduling included.
+ */
+import { BaseEventLoop } from '@loop/core';
+import type { Case } from './cases.js';
+import { check, opsPerSecond } from './cases.js';
+
+const N = 1_000_000;
+const GROUP = 'callSoon throughput (1,000,000 callbacks)';
+
+async function loopBatch(): Promise<number> {
+  const loop = new BaseEventLoop();
+  let n = 0;
+  const cb = (): void => {
+    n++;
+  };
+  const ops = await opsPerSecond(N, async () => {
+    for (let i = 0; i < N; i++) loop.callSoon(cb);
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+  });
+  loop.close();
+  check(n === N, `callSoon batch ran ${n} of ${N} callbacks`);
+  return ops;
+}
+
+async function loopChain(): Promise<number> {
+  const loop = new BaseEventLoop();
+  let n = 0;
+  const cb = (): void => {
+    if (++n < N) loop.callSoon(cb);
+    else loop.stop();
+  };
+  const ops = await opsPerSecond(N, async () => {
+    loop.callSoon(cb);
+    await loop.runForever();
+  });
+  loop.close();
+  check(n === N, `callSoon chain ran ${n} of ${N} callbacks`);
+  return ops;
+}
+
+async function immediateBatch(): Promise<number> {
+  let n = 0;
+  const cb = (): void => {
+    n++;
+  };
+  const ops = await opsPerSecond(N, async () => {
+    for (let i = 0; i < N - 1; i++) setImmediate(cb);
+    await new Promise<void>((resolve) => {
+      setImmediate(() => {
+        cb();
+        resolve();
+      });
+    });
+  });
+  check(n === N, `setImmediate batch ran ${n} of ${N} callbacks`);
+  return ops;
+}
+
+async function immediateChain(): Promise<number> {
+  let n = 0;
+  const ops = await opsPerSecond(N, () => {
+    return new Promise<void>((resolve) => {
+      const cb = (): void => {
+        if (++n < N) setImmediate(cb);
+        else resolve();
+      };
+      setImmediate(cb);
+    });
+  });
+  check(n === N, `setImmediate chain ran ${n} of ${N} callbacks`);
+  return ops;
+}
+
+async function microtaskBatch(): Promise<number> {
+  let n = 0;
+  const cb = (): void => {
+    n++;
+  };
+  const ops = await opsPerSecond(N, async () => {
+    for (let i = 0; i < N - 1; i++) queueMicrotask(cb);
+    await new Promise<void>((resolve) => {
+      queueMicrotask(() => {
+        cb();
+        resolve();
+      });
+    });
+  });
+  check(n === N, `queueMicrotask batch ran ${n} of ${N} callbacks`);
+  return ops;
+}
+
+async function microtaskChain(): Promise<number> {
+  let n = 0;
+  const ops = await opsPerSecond(N, () => {
+    return new Promise<void>((resolve) => {
+      const cb = (): void => {
+        if (++n < N) queueMicrotask(cb);
+        else resolve();
+      };
+      queueMicrotask(cb);
+    });
+  });
+  check(n === N, `queueMicrotask chain ran ${n} of ${N} callbacks`);
+  return ops;
+}
+
+export const callSoonCases: Case[] = [
+  { id: 'callSoon.batch', group: GROUP, label: 'loop.callSoon batch', reference: false, unit: 'ops/s', run: loopBatch },
+  { id: 'callSoon.chain', group: GROUP, label: 'loop.callSoon chain', reference: false, unit: 'ops/s', run: loopChain },
+  { id: 'setImmediate.batch', group: GROUP, label: 'setImmediate batch', reference: true, unit: 'ops/s', run: immediateBatch },
+  { id: 'setImmediate.chain', group: GROUP, label: 'setImmediate chain', reference: true, unit: 'ops/s', run: immediateChain },
+  { id: 'queueMicrotask.batch', group: GROUP, label: 'queueMicrotask batch', reference: true, unit: 'ops/s', run: microtaskBatch },
+  { id: 'queueMicrotask.chain', group: GROUP, label: 'queueMicrotask chain', reference: true, unit: 'ops/s', run: microtaskChain },
+];

@@ -1,0 +1,260 @@
+/**
+ * The benchmark harness: runs every case `BENCH_RUNS` times (5) and reports
+ * the median, each figure beside the Node references measured in the same
+ * run, as ratios against the issue's targets.
+ *
+ * HOW: every case runs in a child process of its own (`node --expose-gc
+ * dist/index.js --case <id>`), which measures it `BENCH_RUNS` times after
+ * `BENCH_WARMUP` (0) unrecorded runs and prints the samples as JSON. A fresh
+ * process per case keeps the figures independent: JIT feedback from one case
+ * does not leak into the next, and state the loop turns on for the whole
+ * process (the AsyncLocalStorage that async-function tasks use enables
+ * promise hooks, which slow every promise) does not tax the references.
+ *
+ *   node --expose-gc dist/index.js                 all cases, table, results/latest.json
+ *   node --expose-gc dist/index.js --only timers   cases whose id or group contains "timers"
+ *   node --expose-gc dist/index.js --case <id>     one case (what the children run)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { AbsoluteTarget, Case, Ratio, Unit } from './cases.js';
+import { callSoonCases } from './call-soon.js';
+import { memoryCases } from './memory.js';
+import { spawnCases } from './spawn.js';
+import { timerCases } from './timers.js';
+import { wakeupCases } from './wakeup.js';
+
+const CASES: Case[] = [...callSoonCases, ...timerCases, ...wakeupCases, ...spawnCases, ...memoryCases];
+
+const RATIOS: Ratio[] = [
+  { label: 'callSoon chain / setImmediate chain', num: 'callSoon.chain', den: 'setImmediate.chain', target: { op: '>=', value: 4 } },
+  { label: 'callSoon batch / setImmediate batch', num: 'callSoon.batch', den: 'setImmediate.batch', target: { op: '>=', value: 3 } },
+  { label: 'callSoon chain / queueMicrotask chain', num: 'callSoon.chain', den: 'queueMicrotask.chain' },
+  { label: 'callSoon batch / queueMicrotask batch', num: 'callSoon.batch', den: 'queueMicrotask.batch' },
+  { label: 'callLater / setTimeout CPU, all fire', num: 'callLater.all', den: 'setTimeout.all', target: { op: '<=', value: 1 } },
+  { label: 'callLater / setTimeout CPU, half cancelled', num: 'callLater.halfCancelled', den: 'setTimeout.halfCancelled', target: { op: '<=', value: 1 } },
+  { label: 'generator wake-ups / Promise+setImmediate', num: 'wakeup.generator', den: 'wakeup.promiseImmediate', target: { op: '>=', value: 2 } },
+  { label: 'async wake-ups / Promise+setImmediate', num: 'wakeup.async', den: 'wakeup.promiseImmediate', target: { op: '>=', value: 1 } },
+  { label: 'TimerHandle / setTimeout bytes', num: 'memory.timerHandle', den: 'memory.setTimeout' },
+  { label: 'Future / Promise bytes', num: 'memory.future', den: 'memory.promise' },
+];
+
+const ABSOLUTE: AbsoluteTarget[] = [
+  { label: 'task spawn, tasks/s', id: 'spawn.generatorTasks', op: '>=', value: 960_000, note: 'uvloop does ~480 k/s' },
+];
+
+function intFromEnv(name: string, dflt: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${raw}`);
+  return n;
+}
+
+const RUNS = intFromEnv('BENCH_RUNS', 5, 1);
+const WARMUP = intFromEnv('BENCH_WARMUP', 0, 0);
+const RESULT_PREFIX = '@@bench-result ';
+
+// ------------------------------------------------------------------ child: one case
+
+async function runCase(id: string): Promise<void> {
+  const c = CASES.find((x) => x.id === id);
+  if (c === undefined) throw new RangeError(`unknown case ${id}; known: ${CASES.map((x) => x.id).join(', ')}`);
+  for (let i = 0; i < WARMUP; i++) await c.run();
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await c.run());
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(samples)}\n`);
+}
+
+// ------------------------------------------------------------------ parent: all cases
+
+interface CaseResult {
+  id: string;
+  group: string;
+  label: string;
+  reference: boolean;
+  unit: Unit;
+  median: number;
+  min: number;
+  max: number;
+  samples: number[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function spawnCase(c: Case): number[] {
+  const script = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--expose-gc', script, '--case', c.id], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_RUNS: String(RUNS), BENCH_WARMUP: String(WARMUP) },
+  });
+  if (r.error) throw r.error;
+  const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+  if (r.status !== 0 || line === undefined) {
+    throw new Error(`case ${c.id} failed (status ${r.status}):\n${r.stdout}`);
+  }
+  return JSON.parse(line.slice(RESULT_PREFIX.length)) as number[];
+}
+
+function formatFigure(value: number, unit: Unit): string {
+  switch (unit) {
+    case 'ops/s':
+      if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M/s`;
+      return `${(value / 1e3).toFixed(0)} k/s`;
+    case 'cpu-s':
+      return `${value.toFixed(3)} s cpu`;
+    case 'bytes':
+      return `${value.toFixed(0)} B`;
+  }
+}
+
+function spread(r: CaseResult): string {
+  if (r.median === 0) return '';
+  const lo = ((r.min - r.median) / r.median) * 100;
+  const hi = ((r.max - r.median) / r.median) * 100;
+  return `${lo.toFixed(0)}%/+${hi.toFixed(0)}%`;
+}
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+interface RatioResult {
+  label: string;
+  num: string;
+  den: string;
+  value: number;
+  target: string | null;
+  met: boolean | null;
+  /** The figure divided by its target: > 1 is better for a `>=` target, < 1 for a `<=` one. */
+  ofTarget: number | null;
+  note?: string | null;
+}
+
+function judge(value: number, op: '>=' | '<=', target: number): { met: boolean; ofTarget: number } {
+  return { met: op === '>=' ? value >= target : value <= target, ofTarget: value / target };
+}
+
+function status(met: boolean | null, ofTarget: number | null): string {
+  if (met === null || ofTarget === null) return '';
+  return `${met ? 'met' : 'MISSED'} (${ofTarget.toFixed(2)}x the target)`;
+}
+
+function main(): void {
+  const onlyIdx = process.argv.indexOf('--only');
+  const only = onlyIdx >= 0 ? (process.argv[onlyIdx + 1] ?? '') : '';
+  const selected = CASES.filter((c) => only === '' || c.id.includes(only) || c.group.includes(only));
+  const started = Date.now();
+  console.log(`@loop/core benchmarks: ${selected.length} cases, median of ${RUNS} runs (+${WARMUP} warm-up), one process per case`);
+  console.log(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.arch()}`);
+
+  const results = new Map<string, CaseResult>();
+  for (const c of selected) {
+    const t0 = Date.now();
+    const samples = spawnCase(c);
+    const r: CaseResult = {
+      id: c.id,
+      group: c.group,
+      label: c.label,
+      reference: c.reference,
+      unit: c.unit,
+      median: median(samples),
+      min: Math.min(...samples),
+      max: Math.max(...samples),
+      samples,
+    };
+    results.set(c.id, r);
+    console.log(`  ${pad(c.id, 26)} ${pad(formatFigure(r.median, r.unit), 14, true)}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+
+  // ---- the table: figures by group, then ratios and targets
+  const lines: string[] = [];
+  const W = 46;
+  lines.push('');
+  lines.push(`${pad('figure (median)', W)} ${pad('value', 14, true)}  ${pad('spread', 11, true)}`);
+  let group = '';
+  for (const r of results.values()) {
+    if (r.group !== group) {
+      group = r.group;
+      lines.push(`-- ${group}`);
+    }
+    const label = `  ${r.label}${r.reference ? ' [node]' : ''}`;
+    lines.push(`${pad(label, W)} ${pad(formatFigure(r.median, r.unit), 14, true)}  ${pad(spread(r), 11, true)}`);
+  }
+
+  const ratioResults: RatioResult[] = [];
+  for (const q of RATIOS) {
+    const a = results.get(q.num);
+    const b = results.get(q.den);
+    if (a === undefined || b === undefined) continue;
+    const value = a.median / b.median;
+    const j = q.target ? judge(value, q.target.op, q.target.value) : null;
+    ratioResults.push({
+      label: q.label,
+      num: q.num,
+      den: q.den,
+      value,
+      target: q.target ? `${q.target.op} ${q.target.value}x` : null,
+      met: j?.met ?? null,
+      ofTarget: j?.ofTarget ?? null,
+    });
+  }
+  const absResults: RatioResult[] = [];
+  for (const t of ABSOLUTE) {
+    const a = results.get(t.id);
+    if (a === undefined) continue;
+    const j = judge(a.median, t.op, t.value);
+    absResults.push({
+      label: t.label,
+      num: t.id,
+      den: '',
+      value: a.median,
+      target: `${t.op} ${formatFigure(t.value, a.unit)}`,
+      note: t.note ?? null,
+      met: j.met,
+      ofTarget: j.ofTarget,
+    });
+  }
+
+  if (ratioResults.length > 0 || absResults.length > 0) {
+    lines.push('');
+    lines.push(`${pad('ratio (of medians)', W)} ${pad('value', 14, true)}  ${pad('target', 11)} status`);
+    for (const q of ratioResults) {
+      lines.push(`${pad(`  ${q.label}`, W)} ${pad(`${q.value.toFixed(2)}x`, 14, true)}  ${pad(q.target ?? '-', 11)} ${status(q.met, q.ofTarget)}`.trimEnd());
+    }
+    for (const q of absResults) {
+      const unit = results.get(q.num)!.unit;
+      const note = q.note ? `; ${q.note}` : '';
+      lines.push(`${pad(`  ${q.label}`, W)} ${pad(formatFigure(q.value, unit), 14, true)}  ${pad(q.target ?? '-', 11)} ${status(q.met, q.ofTarget)}${note}`);
+    }
+  }
+  console.log(lines.join('\n'));
+
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().map((c) => c.model),
+    runs: RUNS,
+    warmup: WARMUP,
+    seconds: (Date.now() - started) / 1000,
+    results: [...results.values()],
+    ratios: ratioResults,
+    targets: absResults,
+  };
+  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}latest.json`, JSON.stringify(out, null, 2) + '\n');
+  console.log(`\nwrote results/latest.json (${out.seconds.toFixed(0)} s)`);
+}
+
+const caseIdx = process.argv.indexOf('--case');
+if (caseIdx >= 0) await runCase(process.argv[caseIdx + 1] ?? '');
+else main();

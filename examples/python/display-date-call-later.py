@@ -1,0 +1,27 @@
+# Python twin of examples/src/display-date-call-later.ts: the asyncio
+# reference's "Display the current date with call_later()" example, with a
+# 0.1-second period and a 0.5-second run instead of 1 and 5 seconds.
+import asyncio
+import datetime
+
+PERIOD = 0.1
+DURATION = 0.5
+
+def display_date(end_time, loop):
+    print(datetime.datetime.now())
+    if (loop.time() + PERIOD) < end_time:
+        loop.call_later(PERIOD, display_date, end_time, loop)
+    else:
+        loop.stop()
+
+loop = asyncio.get_event_loop()
+
+# Schedule the first call to display_date()
+end_time = loop.time() + DURATION
+loop.call_soon(display_date, end_time, loop)
+
+# Blocking call interrupted by loop.stop()
+try:
+    loop.run_forever()
+finally:
+    loop.close()

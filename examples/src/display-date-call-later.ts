@@ -1,0 +1,35 @@
+/**
+ * Mirrors the asyncio reference's "Display the current date with
+ * call_later()" (python/display-date-call-later.py): a callback prints the
+ * date and reschedules itself with `callLater` until the end time, then
+ * stops the loop. The period is 0.1 s and the run 0.5 s (the reference uses
+ * 1 s and 5 s); the Python twin uses the same figures.
+ */
+import { getEventLoop } from '@loop/core';
+import type { BaseEventLoop } from '@loop/core';
+import { datetimeNow } from './py-format.js';
+
+const PERIOD = 0.1;
+const DURATION = 0.5;
+
+function displayDate(endTime: number, loop: BaseEventLoop): void {
+  console.log(datetimeNow());
+  if (loop.time() + PERIOD < endTime) {
+    loop.callLater(PERIOD, displayDate, endTime, loop);
+  } else {
+    loop.stop();
+  }
+}
+
+const loop = getEventLoop();
+
+// Schedule the first call to displayDate()
+const endTime = loop.time() + DURATION;
+loop.callSoon(displayDate, endTime, loop);
+
+// The run is interrupted by loop.stop().
+try {
+  await loop.runForever();
+} finally {
+  loop.close();
+}
