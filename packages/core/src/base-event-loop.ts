@@ -65,7 +65,7 @@ import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
 import { RingQueue } from './ready-queue.js';
-import { Task, callbackOwners, isCoroutine } from './tasks.js';
+import { Task, callbackOwners, isCoroutine, isThenable } from './tasks.js';
 import { MIN_CANCELLED_TIMER_HANDLES_FRACTION, MIN_SCHEDULED_TIMER_HANDLES, TimerHeap } from './timer-heap.js';
 
 /** How long the loop runs iterations back to back before yielding to Node, in ms. */
@@ -211,8 +211,7 @@ export class BaseEventLoop {
           : new Handle(cb as (...a: unknown[]) => unknown, args, loop, null, currentData()),
       addReady: (handle) => {
         if (loop.#closed) throw closedError();
-        loop.#ready.push(handle as Handle);
-        if (loop.#phase === 'idle' && loop.#running) loop.#wake();
+        loop.#pushReady(handle as Handle);
       },
       wakeup: () => loop.wakeup(),
     };
@@ -407,30 +406,30 @@ export class BaseEventLoop {
   /** Schedules `callback(...args)` for the next iteration; FIFO among `callSoon`s. */
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     checkCallback(callback, 'callSoon');
-    this.#checkClosed();
-    const h = new Handle(
-      callback as (...a: unknown[]) => unknown,
-      args.length === 0 ? EMPTY_ARGS : args,
-      this,
-      null,
-      currentData(),
-    );
-    this.#ready.push(h);
-    if (this.#phase === 'idle' && this.#running) this.#wake();
-    return h;
+    return this.#addReady(callback as (...a: unknown[]) => unknown, args);
   }
 
   /**
    * `callSoon` that may be called from outside the loop's callbacks (a Node
    * callback, an I/O event): it also wakes a loop waiting for a timer or I/O.
+   * (`callSoon` wakes an idle loop too: on one JavaScript thread they are the same.)
    */
   callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     checkCallback(callback, 'callSoonThreadsafe');
+    return this.#addReady(callback as (...a: unknown[]) => unknown, args);
+  }
+
+  #addReady(callback: (...a: unknown[]) => unknown, args: unknown[]): Handle {
     this.#checkClosed();
-    const h = new Handle(callback as (...a: unknown[]) => unknown, args, this, null, currentData());
-    this.#ready.push(h);
-    if (this.#running && this.#phase === 'idle') this.#wake();
+    const h = new Handle(callback, args.length === 0 ? EMPTY_ARGS : args, this, null, currentData());
+    this.#pushReady(h);
     return h;
+  }
+
+  /** Queues a handle for the next iteration, waking an idle running loop. */
+  #pushReady(h: Handle): void {
+    this.#ready.push(h);
+    if (this.#phase === 'idle' && this.#running) this.#wake();
   }
 
   /** Schedules `callback(...args)` `delay` seconds from now (`time() + delay`). */
@@ -634,10 +633,9 @@ export class BaseEventLoop {
   _scheduleCallback(cb: (...args: any[]) => unknown, arg: unknown, context: Context | null, noArg = false): void {
     if (this.#closed) throw closedError();
     const args = noArg && arg === undefined ? EMPTY_ARGS : [arg];
-    this.#ready.push(
+    this.#pushReady(
       context !== null ? new Handle(cb, args, this, context) : new Handle(cb, args, this, null, EMPTY_DATA),
     );
-    if (this.#phase === 'idle' && this.#running) this.#wake();
   }
 
   /** @internal */
@@ -946,14 +944,6 @@ export class BaseEventLoop {
     this.#runResolve = null;
     resolve?.();
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 // Methods that capability packages provide throw NotImplementedError naming

@@ -68,7 +68,8 @@ export function isCoroutine(value: unknown): value is Coroutine<unknown> {
   );
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** @internal Whether `value` has a callable `then` (a promise-like). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
     value !== null &&
