@@ -206,9 +206,12 @@ export class BaseEventLoop {
       getDebug: () => loop.getDebug(),
       isClosed: () => loop.isClosed(),
       createHandle: (cb, args, context) =>
-        context !== undefined
-          ? new Handle(cb as (...a: unknown[]) => unknown, args, loop, context as Context)
-          : new Handle(cb as (...a: unknown[]) => unknown, args, loop, null, currentData()),
+        new Handle(
+          cb as (...a: unknown[]) => unknown,
+          args,
+          context !== undefined ? (context as Context) : currentData(),
+          loop.#debug,
+        ),
       addReady: (handle) => {
         if (loop.#closed) throw closedError();
         loop.#pushReady(handle as Handle);
@@ -421,7 +424,7 @@ export class BaseEventLoop {
 
   #addReady(callback: (...a: unknown[]) => unknown, args: unknown[]): Handle {
     this.#checkClosed();
-    const h = new Handle(callback, args.length === 0 ? EMPTY_ARGS : args, this, null, currentData());
+    const h = new Handle(callback, args.length === 0 ? EMPTY_ARGS : args, currentData(), this.#debug);
     this.#pushReady(h);
     return h;
   }
@@ -633,9 +636,7 @@ export class BaseEventLoop {
   _scheduleCallback(cb: (...args: any[]) => unknown, arg: unknown, context: Context | null, noArg = false): void {
     if (this.#closed) throw closedError();
     const args = noArg && arg === undefined ? EMPTY_ARGS : [arg];
-    this.#pushReady(
-      context !== null ? new Handle(cb, args, this, context) : new Handle(cb, args, this, null, EMPTY_DATA),
-    );
+    this.#pushReady(new Handle(cb, args, context ?? EMPTY_DATA, this.#debug));
   }
 
   /** @internal */
@@ -752,7 +753,15 @@ export class BaseEventLoop {
   }
 
   #addTimer(when: number, callback: (...a: unknown[]) => unknown, args: unknown[]): TimerHandle {
-    const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this, null, currentData());
+    const timer = new TimerHandle(
+      when,
+      this.#timerSeq++,
+      callback,
+      args.length === 0 ? EMPTY_ARGS : args,
+      this,
+      currentData(),
+      this.#debug,
+    );
     this.#scheduled.push(timer);
     timer._scheduled = true;
     if (this.#phase === 'idle' && this.#running) this.#wake();
@@ -801,7 +810,7 @@ export class BaseEventLoop {
         if (h._cancelled) continue;
         this.#currentHandle = h;
         if (this.#debug) this.#runTimed(h);
-        else h._run();
+        else h._run(this);
         this.#currentHandle = null;
         if (this._jsWake) {
           this._jsWake = false;
@@ -857,7 +866,7 @@ export class BaseEventLoop {
 
   #runTimed(h: Handle): void {
     const t0 = this.#clock.time();
-    h._run();
+    h._run(this);
     const dt = this.#clock.time() - t0;
     if (dt >= this.slowCallbackDuration) {
       const owner = h._callback !== null ? callbackOwners.get(h._callback) : undefined;

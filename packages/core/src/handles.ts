@@ -25,33 +25,36 @@ export interface HandleLoop {
   _timerHandleCancelled(handle: TimerHandle): void;
 }
 
+/**
+ * Debug mode: where each handle was created. A side table keeps handles
+ * small (four fields): a million pending callbacks are a million objects the
+ * garbage collector copies.
+ */
+const handleSites = new WeakMap<Handle, string>();
+
 /** A callback scheduled on a loop. */
 export class Handle implements HandleContract {
   /** @internal */ _callback: ((...args: any[]) => unknown) | null;
   /** @internal */ _args: unknown[] | null;
-  /** @internal The context given or materialised; `null` while only `_data` is known. */
-  _context: Context | null;
-  /** @internal The values of the context captured when scheduled (when `_context` is null). */
-  _data: VarMap | null;
-  /** @internal */ _loop: HandleLoop;
+  /**
+   * @internal The context to run in: a `Context` (given, or materialised by
+   * `getContext()`), or the values captured when scheduled, run in a reused
+   * scratch context.
+   */
+  _ctx: Context | VarMap;
   /** @internal */ _cancelled = false;
-  /** @internal Where the handle was created (debug mode only). */
-  _sourceTraceback: string | null = null;
 
   /** @internal Handles are made by the loop: `loop.callSoon(...)`. */
-  constructor(
-    callback: (...args: any[]) => unknown,
-    args: unknown[] | null,
-    loop: HandleLoop,
-    context: Context | null,
-    data: VarMap | null = null,
-  ) {
+  constructor(callback: (...args: any[]) => unknown, args: unknown[] | null, ctx: Context | VarMap, debug: boolean) {
     this._callback = callback;
     this._args = args;
-    this._loop = loop;
-    this._context = context;
-    this._data = data;
-    if (loop.getDebug()) this._sourceTraceback = creationSite();
+    this._ctx = ctx;
+    if (debug) handleSites.set(this, creationSite());
+  }
+
+  /** @internal Where the handle was created (debug mode only), else `null`. */
+  get _sourceTraceback(): string | null {
+    return handleSites.get(this) ?? null;
   }
 
   /** Cancels the callback; idempotent. A cancelled callback never runs. */
@@ -59,7 +62,7 @@ export class Handle implements HandleContract {
     if (this._cancelled) return;
     this._cancelled = true;
     // In debug mode the callback stays for the repr, as asyncio's cached repr.
-    if (this._sourceTraceback === null) {
+    if (!handleSites.has(this)) {
       this._callback = null;
       this._args = null;
     }
@@ -72,28 +75,32 @@ export class Handle implements HandleContract {
 
   /** The context the callback runs in. */
   getContext(): Context {
-    return (this._context ??= Context._of(this._data as VarMap));
+    const ctx = this._ctx;
+    if (ctx instanceof Context) return ctx;
+    return (this._ctx = Context._of(ctx));
   }
 
   /**
    * @internal Runs the callback in its context. An exception goes to the
    * loop's exception handler with `message`, `exception` and `handle`.
    */
-  _run(): void {
+  _run(loop: HandleLoop): void {
     const cb = this._callback as (...args: unknown[]) => unknown;
     const args = this._args as unknown[];
-    let ctx = this._context;
-    if (ctx === null) {
+    const c = this._ctx;
+    let ctx: Context;
+    if (c instanceof Context) ctx = c;
+    else {
       ctx = scratchContext;
       if (ctx._entered) ctx = this.getContext();
-      else ctx._data = this._data as VarMap;
+      else ctx._data = c;
     }
     if (ctx._entered) {
       // Python: "cannot enter context: ... is already entered".
       try {
         ctx.run(cb, ...args);
       } catch (exc) {
-        this.#report(cb, args, exc);
+        this.#report(loop, cb, args, exc);
       }
       return;
     }
@@ -112,18 +119,19 @@ export class Handle implements HandleContract {
       G.currentContext = prev;
       ctx._entered = false;
     }
-    if (failed) this.#report(cb, args, error);
+    if (failed) this.#report(loop, cb, args, error);
   }
 
   /** An exception from the callback goes to the exception handler; the loop goes on. */
-  #report(cb: (...args: unknown[]) => unknown, args: unknown[], exc: unknown): void {
+  #report(loop: HandleLoop, cb: (...args: unknown[]) => unknown, args: unknown[], exc: unknown): void {
     const context: Record<string, unknown> & { message: string } = {
       message: `Exception in callback ${formatCallback(cb, args)}`,
       exception: exc,
       handle: this,
     };
-    if (this._sourceTraceback !== null) context.source_traceback = this._sourceTraceback;
-    this._loop.callExceptionHandler(context);
+    const site = this._sourceTraceback;
+    if (site !== null) context.source_traceback = site;
+    loop.callExceptionHandler(context);
   }
 
   /** @internal The parts of the repr, as asyncio's `_repr_info`. */
@@ -131,7 +139,8 @@ export class Handle implements HandleContract {
     const info = [this.constructor.name];
     if (this._cancelled) info.push('cancelled');
     if (this._callback !== null) info.push(formatCallback(this._callback, this._args));
-    if (this._sourceTraceback !== null) info.push(`created at ${siteLocation(this._sourceTraceback)}`);
+    const site = this._sourceTraceback;
+    if (site !== null) info.push(`created at ${siteLocation(site)}`);
     return info;
   }
 
@@ -152,6 +161,8 @@ export class TimerHandle extends Handle implements TimerHandleContract {
   _seq: number;
   /** @internal Whether the timer is in the loop's heap. */
   _scheduled = false;
+  /** @internal For `cancel()`: the loop counts cancelled timers for its compaction rule. */
+  _loop: HandleLoop;
 
   /** @internal Timers are made by the loop: `loop.callLater(...)`. */
   constructor(
@@ -160,12 +171,13 @@ export class TimerHandle extends Handle implements TimerHandleContract {
     callback: (...args: any[]) => unknown,
     args: unknown[] | null,
     loop: HandleLoop,
-    context: Context | null,
-    data: VarMap | null = null,
+    ctx: Context | VarMap,
+    debug: boolean,
   ) {
-    super(callback, args, loop, context, data);
+    super(callback, args, ctx, debug);
     this._when = when;
     this._seq = seq;
+    this._loop = loop;
   }
 
   /** The loop time at which the callback is due, in seconds. */
