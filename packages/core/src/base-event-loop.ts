@@ -151,6 +151,8 @@ export class BaseEventLoop {
   _jsWake = false;
   /** @internal Set when promise-side work touched the loop (then(), async task end). */
   _jsActivity = false;
+  /** @internal Set when a task's async function suspended on a pending loop future (`Future.then`). */
+  _jsAwaited = false;
 
   readonly #clock: Clock;
   readonly #ready = new RingQueue<Handle>();
@@ -923,9 +925,18 @@ export class BaseEventLoop {
 
   #hop(): void {
     const active = this._jsActivity;
+    const awaited = this._jsAwaited;
     this._jsActivity = false;
+    this._jsAwaited = false;
     const hops = this.#hops;
-    if ((hops < 2 || active) && hops < 64) {
+    // The async function woken by the callback is suspended again on a loop
+    // future and nothing else moved: the batch can go on.
+    if (awaited && !active) {
+      this.#phase = 'slice';
+      this.#continue();
+      return;
+    }
+    if ((hops < 2 || active || awaited) && hops < 64) {
       this.#drain(hops + 1);
       return;
     }

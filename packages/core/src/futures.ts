@@ -219,7 +219,8 @@ export class Future<T = unknown> implements FutureContract<T> {
     const loop = this._loop;
     const frame = taskStorage.getStore() as { _awaiting?(fut: Future<unknown>): boolean; _released?(fut: Future<unknown>): void } | undefined;
     const task = frame !== undefined && frame._awaiting !== undefined && frame._awaiting(this) ? frame : null;
-    loop._jsActivity = true;
+    if (task !== null && this._state === 'pending') loop._jsAwaited = true;
+    else loop._jsActivity = true;
     return new Promise<R1 | R2>((resolve, reject) => {
       const Future_then = (fut: Future<T>): void => {
         loop._jsWake = true;
