@@ -65,7 +65,7 @@ import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
 import { RingQueue } from './ready-queue.js';
-import { Task, callbackOwners, isCoroutine, isThenable } from './tasks.js';
+import { Task, __step, callbackOwners, isCoroutine, isThenable } from './tasks.js';
 import { MIN_CANCELLED_TIMER_HANDLES_FRACTION, MIN_SCHEDULED_TIMER_HANDLES, TimerHeap } from './timer-heap.js';
 
 /** How long the loop runs iterations back to back before yielding to Node, in ms. */
@@ -641,6 +641,12 @@ export class BaseEventLoop {
     this.#pushReady(new Handle(cb, args, context ?? EMPTY_DATA, this.#debug));
   }
 
+  /** @internal Schedules `cb(...args)` in no particular context (task steps enter their own). */
+  _scheduleArgs(cb: (...args: any[]) => unknown, args: unknown[]): void {
+    if (this.#closed) throw closedError();
+    this.#pushReady(new Handle(cb, args, EMPTY_DATA, this.#debug));
+  }
+
   /** @internal */
   _timerHandleCancelled(handle: TimerHandle): void {
     if (handle._scheduled) this.#cancelledTimers++;
@@ -871,7 +877,8 @@ export class BaseEventLoop {
     h._run(this);
     const dt = this.#clock.time() - t0;
     if (dt >= this.slowCallbackDuration) {
-      const owner = h._callback !== null ? callbackOwners.get(h._callback) : undefined;
+      const cb = h._callback;
+      const owner = cb === __step ? (h._args as unknown[])[0] as Task<unknown> : cb !== null ? callbackOwners.get(cb) : undefined;
       getLogger().warn(`Executing ${(owner ?? h).toString()} took ${dt.toFixed(3)} seconds`);
     }
   }

@@ -29,7 +29,8 @@
  */
 import { CancelledError, InvalidStateError, RuntimeError } from '@loop/interfaces';
 import type { Coroutine, CoroutineLike, Task as TaskContract } from '@loop/interfaces';
-import { Context, copyContext } from './context.js';
+import { Context, currentData } from './context.js';
+import type { VarMap } from './context.js';
 import { Future, isCancelledError, isFuture } from './futures.js';
 import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
@@ -38,6 +39,9 @@ import type { BaseEventLoop } from './base-event-loop.js';
 import { getEventLoop, getRunningLoop } from './policies.js';
 
 const GeneratorFunction = function* () {}.constructor;
+
+/** The context a task step runs in when the task's context is only values (steps never nest). */
+const taskScratch = new Context();
 
 /**
  * @internal Debug mode: the task a step or wake-up callback belongs to, so a
@@ -79,12 +83,19 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** A future that drives a coroutine or an async function. */
 export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
-  /** @internal */ readonly _isTaskFrame = true as const;
+  /** @internal Marks a task as an `AsyncLocalStorage` frame (on the prototype). */
+  declare readonly _isTaskFrame: true;
   /** @internal */ _coro: CoroutineLike<T>;
   /** @internal */ _gen: Coroutine<T> | null = null;
   /** @internal */ _kind: TaskKind = 'unstarted';
-  /** @internal */ _name: string;
-  /** @internal */ _context: Context;
+  /** @internal The name, or the number N of the default name `Task-N` (made on demand). */
+  _name: string | number;
+  /**
+   * @internal The task's context: a `Context`, or — until something asks for
+   * the object (`getContext()`, an async function's frame) — just its values,
+   * which each step runs with in a reused context and writes back.
+   */
+  _context: Context | VarMap;
   /** @internal The future the task waits for (generator), or the last one awaited (async). */
   _futWaiter: Future<unknown> | null = null;
   /** @internal Futures an async function awaits now (usually one). */
@@ -97,7 +108,6 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   /** @internal Whether close() reports the task if still pending (not for runUntilComplete's own). */
   _logDestroyPending = true;
   /** @internal */ _numCancelsRequested = 0;
-  /** @internal */ readonly _step: (exc?: unknown) => void;
   /** @internal Made when the task first waits for a future. */
   _wakeup: ((fut: Future<unknown>) => void) | null = null;
 
@@ -118,18 +128,16 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
       throw new TypeError(`Task(): context must be a Context, got ${reprValue(options.context)}`);
     }
     this._coro = coro;
-    this._name = options?.name ?? `Task-${++G.taskCounter}`;
-    this._context = options?.context ?? copyContext();
-    const __step = (exc?: unknown): void => this.#stepImpl(exc);
-    this._step = __step;
-    if (this._loop.getDebug()) callbackOwners.set(__step, this);
-    this._loop._scheduleCallback(__step, undefined, this._context, true);
+    this._name = options?.name ?? ++G.taskCounter;
+    this._context = options?.context ?? currentData();
+    this._loop._scheduleArgs(__step, [this]);
     this._loop._registerTask(this);
   }
 
   /** The task's name. */
   getName(): string {
-    return this._name;
+    const name = this._name;
+    return typeof name === 'number' ? `Task-${name}` : name;
   }
 
   /** Renames the task. */
@@ -144,7 +152,9 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
 
   /** The context the task's code runs in. */
   getContext(): Context {
-    return this._context;
+    const c = this._context;
+    if (c instanceof Context) return c;
+    return (this._context = Context._of(c));
   }
 
   /** How many cancellation requests are pending. */
@@ -265,6 +275,11 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     this.#stepImpl(exc);
   }
 
+  /** @internal One step (asyncio's `__step`); see {@link __step}. */
+  _stepNow(exc?: unknown): void {
+    this.#stepImpl(exc);
+  }
+
   #stepImpl(exc?: unknown): void {
     if (this._state !== 'pending') {
       throw new InvalidStateError(`Task.__step(): already done: ${this.toString()}, ${reprValue(exc)}`);
@@ -275,11 +290,37 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     }
     this._futWaiter = null;
     const loop = this._loop;
+    // Enter the task's context for the step (asyncio runs __step in it).
+    const c = this._context;
+    let ctx: Context;
+    if (c instanceof Context) ctx = c;
+    else if (taskScratch._entered) ctx = this.getContext();
+    else {
+      ctx = taskScratch;
+      ctx._data = c;
+    }
+    if (ctx._entered) {
+      throw new RuntimeError(`Task.__step(): cannot enter context: ${ctx.toString()} is already entered`, {
+        code: 'ERR_LOOP_CONTEXT_ENTERED',
+      });
+    }
+    const prev = G.currentContext;
+    ctx._entered = true;
+    G.currentContext = ctx;
     loop._enterTask(this);
     try {
       this.#advance(exc);
     } finally {
       loop._leaveTask(this);
+      G.currentContext = prev;
+      ctx._entered = false;
+      if (ctx === taskScratch) {
+        // Keep what the step set; a context object made during the step gets it too.
+        const data = taskScratch._data;
+        const now = this._context;
+        if (now instanceof Context) now._data = data;
+        else this._context = data;
+      }
     }
   }
 
@@ -295,7 +336,13 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
         }
         let produced: unknown;
         try {
-          produced = coro.constructor === GeneratorFunction ? coro() : taskStorage.run(this, coro);
+          if (coro.constructor === GeneratorFunction) produced = coro();
+          else {
+            // An async function's code runs after its awaits outside any step:
+            // its frame carries the context object.
+            this.getContext();
+            produced = taskStorage.run(this, coro);
+          }
         } catch (e) {
           this.#finishError(e);
           return;
@@ -342,7 +389,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     const loop = this._loop;
     if (value === null || value === undefined) {
       // Bare yield: give up one iteration.
-      loop._scheduleCallback(this._step, undefined, this._context, true);
+      loop._scheduleArgs(__step, [this]);
       return;
     }
     let bad: RuntimeError;
@@ -362,7 +409,8 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
           wakeup = this._wakeup = (fut: Future<unknown>): void => this.#wakeupImpl(fut);
           if (loop.getDebug()) callbackOwners.set(wakeup, this);
         }
-        value.addDoneCallback(wakeup, { context: this._context });
+        // The step enters the task's context itself: the callback needs none.
+        (value._callbacks ??= []).push([wakeup, null]);
         this._futWaiter = value;
         if (this._mustCancel && value.cancel(this._cancelMessage)) this._mustCancel = false;
         return;
@@ -375,7 +423,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
       bad = new RuntimeError(`Task got bad yield: ${reprValue(value)}`);
     }
     (bad as RuntimeError & { code: string }).code = 'ERR_LOOP_BAD_YIELD';
-    loop._scheduleCallback(this._step, bad, this._context, true);
+    loop._scheduleArgs(__step, [this, bad]);
   }
 
   #followPromise(promise: PromiseLike<T>): void {
@@ -403,7 +451,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   override _reprInfo(): string[] {
     const info = super._reprInfo();
     if (this._numCancelsRequested > 0 && this._state === 'pending') info[0] = 'cancelling';
-    info.splice(1, 0, `name='${this._name}'`);
+    info.splice(1, 0, `name='${this.getName()}'`);
     const coro = this._coro;
     const fname = typeof coro === 'function' ? coro.name || 'anonymous' : 'coroutine';
     const state = this._state === 'pending' ? (this._kind === 'unstarted' ? '' : ' running') : ' done';
@@ -425,6 +473,17 @@ export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
   const frame = taskStorage.getStore();
   if (frame instanceof Task && frame._loop === l && frame._state === 'pending') return frame as Task<unknown>;
   return null;
+}
+
+Object.defineProperty(Task.prototype, '_isTaskFrame', { value: true });
+
+/**
+ * @internal The callback of a task's step, scheduled with the task as its
+ * argument (one shared function: no closure per task). The handle repr reads
+ * `__step(<Task ...>)`.
+ */
+export function __step(task: Task<unknown>, exc?: unknown): void {
+  task._stepNow(exc);
 }
 
 /** Whether `value` is a task. */
