@@ -1,0 +1,56 @@
+// How the loop sits on Node's event loop, seen from a real child process:
+// a running loop keeps the process alive with nothing scheduled (as a blocked
+// run_forever does); a loop that is not running does not. Runs the built
+// package (dist), which turbo builds before the tests.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const entry = join(__dirname, '..', 'dist', 'cjs', 'index.js');
+
+function runChild(source: string, killAfterMs?: number): Promise<{ code: number | null; signal: string | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGTERM'), killAfterMs);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (timer !== null) clearTimeout(timer);
+      resolve({ code, signal, out });
+    });
+  });
+}
+
+describe('hosting on Node', () => {
+  it('a running loop with nothing scheduled - keeps the process alive until stopped', async () => {
+    const src = `
+      const { BaseEventLoop } = require(${JSON.stringify(entry)});
+      const loop = new BaseEventLoop();
+      loop.runForever().then(() => console.log('stopped'));
+      console.log('running');`;
+    const r = await runChild(src, 400);
+    expect(r.out).toBe('running\n');
+    expect(r.signal).toBe('SIGTERM');
+  });
+
+  it('a loop stopped from a Node timer - lets the process exit by itself', async () => {
+    const src = `
+      const { BaseEventLoop } = require(${JSON.stringify(entry)});
+      const loop = new BaseEventLoop();
+      setTimeout(() => loop.stop(), 50);
+      loop.runForever().then(() => console.log('stopped'));`;
+    const r = await runChild(src, 10_000);
+    expect(r).toEqual({ code: 0, signal: null, out: 'stopped\n' });
+  });
+
+  it('a loop that is not running - does not keep the process alive, even with work scheduled', async () => {
+    const src = `
+      const { BaseEventLoop } = require(${JSON.stringify(entry)});
+      const loop = new BaseEventLoop();
+      loop.callSoon(() => console.log('never'));
+      loop.callLater(3600, () => console.log('never'));
+      console.log('created');`;
+    const r = await runChild(src, 10_000);
+    expect(r).toEqual({ code: 0, signal: null, out: 'created\n' });
+  });
+});
