@@ -77,8 +77,8 @@ export class Future<T = unknown> implements FutureContract<T> {
   /** @internal */ _result: T = undefined as T;
   /** @internal */ _exception: unknown = NONE;
   /** @internal */ _loop: BaseEventLoop;
-  /** @internal Done callbacks and their contexts (`null`: no context needed). */
-  _callbacks: [DoneCallback<any>, Context | null][] | null = null;
+  /** @internal Done callbacks and their contexts, flat: `[cb, ctx, cb, ctx…]` (`null`: no context needed). */
+  _callbacks: (DoneCallback<any> | Context | null)[] | null = null;
   /** @internal */ _cancelMessage: string | undefined = undefined;
   /** @internal */ _cancelledExc: CancelledError | null = null;
   /** @internal Whether an exception is waiting to be retrieved. */
@@ -147,7 +147,7 @@ export class Future<T = unknown> implements FutureContract<T> {
     if (this._state !== 'pending') {
       this._loop._scheduleCallback(cb, this, context);
     } else {
-      (this._callbacks ??= []).push([cb, context]);
+      (this._callbacks ??= []).push(cb, context);
     }
   }
 
@@ -155,8 +155,9 @@ export class Future<T = unknown> implements FutureContract<T> {
   removeDoneCallback(cb: (fut: this) => void): number {
     const cbs = this._callbacks;
     if (cbs === null) return 0;
-    const kept = cbs.filter(([f]) => f !== cb);
-    const removed = cbs.length - kept.length;
+    const kept: (DoneCallback<any> | Context | null)[] = [];
+    for (let i = 0; i < cbs.length; i += 2) if (cbs[i] !== cb) kept.push(cbs[i], cbs[i + 1]);
+    const removed = (cbs.length - kept.length) / 2;
     if (removed > 0) this._callbacks = kept;
     return removed;
   }
@@ -247,7 +248,7 @@ export class Future<T = unknown> implements FutureContract<T> {
     // A done future settles the promise at once: `await` on it does not give
     // up the iteration (asyncio: awaiting a done future does not suspend).
     if (this._state !== 'pending') settle(this);
-    else (this._callbacks ??= []).push([settle, null]);
+    else (this._callbacks ??= []).push(settle, null);
   }
 
   /** `yield* fut`: yields the future while pending, then evaluates to its result. */
@@ -281,7 +282,9 @@ export class Future<T = unknown> implements FutureContract<T> {
     if (cbs === null) return;
     this._callbacks = null;
     const loop = this._loop;
-    for (let i = 0; i < cbs.length; i++) loop._scheduleCallback(cbs[i][0], this, cbs[i][1]);
+    for (let i = 0; i < cbs.length; i += 2) {
+      loop._scheduleCallback(cbs[i] as DoneCallback<this>, this, cbs[i + 1] as Context | null);
+    }
   }
 
   /** @internal */
@@ -300,7 +303,8 @@ export class Future<T = unknown> implements FutureContract<T> {
     }
     const cbs = this._callbacks;
     if (cbs !== null && cbs.length > 0) {
-      const names = cbs.map(([f]) => `${callbackName(f)}()`);
+      const names: string[] = [];
+      for (let i = 0; i < cbs.length; i += 2) names.push(`${callbackName(cbs[i])}()`);
       const shown = names.length > 2 ? [names[0], `<${names.length - 2} more>`, names[names.length - 1]] : names;
       info.push(`cb=[${shown.join(', ')}]`);
     }

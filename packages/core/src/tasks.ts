@@ -410,7 +410,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
           if (loop.getDebug()) callbackOwners.set(wakeup, this);
         }
         // The step enters the task's context itself: the callback needs none.
-        (value._callbacks ??= []).push([wakeup, null]);
+        (value._callbacks ??= []).push(wakeup, null);
         this._futWaiter = value;
         if (this._mustCancel && value.cancel(this._cancelMessage)) this._mustCancel = false;
         return;
