@@ -7,16 +7,38 @@ import { join } from 'node:path';
 
 const entry = join(__dirname, '..', 'dist', 'cjs', 'index.js');
 
-function runChild(source: string, killAfterMs?: number): Promise<{ code: number | null; signal: string | null; out: string }> {
+interface ChildResult {
+  code: number | null;
+  signal: string | null;
+  out: string;
+  /** With `probeAfterMs`: whether the child was still alive that long after it printed its first line. */
+  aliveAfterProbe?: boolean;
+}
+
+/**
+ * Runs `source` in a child Node. With `probeAfterMs`, once the child has
+ * printed its first line, waits that long, records whether it is still
+ * running, and ends it. Without, waits for it to exit by itself.
+ */
+function runChild(source: string, probeAfterMs?: number): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGTERM'), killAfterMs);
+    let aliveAfterProbe: boolean | undefined;
+    let probe: NodeJS.Timeout | null = null;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (probeAfterMs !== undefined && probe === null) {
+        probe = setTimeout(() => {
+          aliveAfterProbe = child.exitCode === null && child.signalCode === null;
+          child.kill('SIGTERM');
+        }, probeAfterMs);
+      }
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (timer !== null) clearTimeout(timer);
-      resolve({ code, signal, out });
+      if (probe !== null) clearTimeout(probe);
+      resolve(probeAfterMs === undefined ? { code, signal, out } : { code, signal, out, aliveAfterProbe });
     });
   });
 }
@@ -28,8 +50,9 @@ describe('hosting on Node', () => {
       const loop = new BaseEventLoop();
       loop.runForever().then(() => console.log('stopped'));
       console.log('running');`;
-    const r = await runChild(src, 400);
+    const r = await runChild(src, 300);
     expect(r.out).toBe('running\n');
+    expect(r.aliveAfterProbe).toBe(true);
     expect(r.signal).toBe('SIGTERM');
   });
 
@@ -39,7 +62,7 @@ describe('hosting on Node', () => {
       const loop = new BaseEventLoop();
       setTimeout(() => loop.stop(), 50);
       loop.runForever().then(() => console.log('stopped'));`;
-    const r = await runChild(src, 10_000);
+    const r = await runChild(src);
     expect(r).toEqual({ code: 0, signal: null, out: 'stopped\n' });
   });
 
@@ -50,7 +73,7 @@ describe('hosting on Node', () => {
       loop.callSoon(() => console.log('never'));
       loop.callLater(3600, () => console.log('never'));
       console.log('created');`;
-    const r = await runChild(src, 10_000);
+    const r = await runChild(src);
     expect(r).toEqual({ code: 0, signal: null, out: 'created\n' });
   });
 });
