@@ -816,10 +816,8 @@ export class BaseEventLoop {
         this.#batchLeft--;
         const h = ready.shift() as Handle;
         if (h._cancelled) continue;
-        this.#currentHandle = h;
         if (this.#debug) this.#runTimed(h);
         else h._run(this);
-        this.#currentHandle = null;
         if (this._jsWake) {
           this._jsWake = false;
           this.#phase = 'draining';
@@ -872,9 +870,15 @@ export class BaseEventLoop {
     }
   }
 
+  /** Debug mode: runs `h`, remembered as the current handle (for `handle_traceback`), and logs it if slow. */
   #runTimed(h: Handle): void {
     const t0 = this.#clock.time();
-    h._run(this);
+    this.#currentHandle = h;
+    try {
+      h._run(this);
+    } finally {
+      this.#currentHandle = null;
+    }
     const dt = this.#clock.time() - t0;
     if (dt >= this.slowCallbackDuration) {
       const cb = h._callback;
