@@ -2,7 +2,8 @@
  * `BaseEventLoop`: asyncio's scheduling loop, hosted on Node's event loop.
  *
  * WHAT IS STORED
- *   ready      RingQueue<Handle>     callbacks to run, FIFO
+ *   ready      RingQueue<Runnable>   handles to run, FIFO (a task is its own
+ *                                     handle for its steps and wake-ups)
  *   scheduled  TimerHeap<TimerHandle> timers by (when, insertion seq);
  *                                     cancelled ones stay until popped or
  *                                     compacted (cancelledTimers counts them)
@@ -65,7 +66,7 @@ import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
 import { RingQueue } from './ready-queue.js';
-import { Task, __step, callbackOwners, isCoroutine, isThenable } from './tasks.js';
+import { Task, isCoroutine, isThenable } from './tasks.js';
 import { MIN_CANCELLED_TIMER_HANDLES_FRACTION, MIN_SCHEDULED_TIMER_HANDLES, TimerHeap } from './timer-heap.js';
 
 /** How long the loop runs iterations back to back before yielding to Node, in ms. */
@@ -80,6 +81,13 @@ const AsyncFunction = async function () {}.constructor;
 const AsyncGeneratorFunction = async function* () {}.constructor;
 
 type Phase = 'stopped' | 'slice' | 'draining' | 'idle';
+
+/** What the ready queue holds: a `Handle`, or a `Task` running its own step. */
+interface Runnable {
+  readonly _cancelled: boolean;
+  _run(loop: BaseEventLoop): void;
+  toString(): string;
+}
 
 /** Options of `new BaseEventLoop()`. */
 export interface BaseEventLoopOptions {
@@ -155,7 +163,7 @@ export class BaseEventLoop {
   _jsAwaited = false;
 
   readonly #clock: Clock;
-  readonly #ready = new RingQueue<Handle>();
+  readonly #ready = new RingQueue<Runnable>();
   readonly #scheduled = new TimerHeap<TimerHandle>();
   /** Pending tasks, strongly held until they finish: an intrusive doubly-linked list (O(1), no hashing). */
   #tasksHead: Task<unknown> | null = null;
@@ -173,7 +181,7 @@ export class BaseEventLoop {
   #batchLeft = 0;
   #inIteration = false;
   #sliceEnd = 0;
-  #currentHandle: Handle | null = null;
+  #currentHandle: Runnable | null = null;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
   #immediate: NodeJS.Immediate | null = null;
@@ -432,7 +440,7 @@ export class BaseEventLoop {
   }
 
   /** Queues a handle for the next iteration, waking an idle running loop. */
-  #pushReady(h: Handle): void {
+  #pushReady(h: Runnable): void {
     this.#ready.push(h);
     if (this.#phase === 'idle' && this.#running) this.#wake();
   }
@@ -540,7 +548,7 @@ export class BaseEventLoop {
     const exception = context.exception;
     const ctx: Record<string, unknown> = { ...context };
     const handle = this.#currentHandle;
-    if (!('source_traceback' in ctx) && handle !== null && handle._sourceTraceback !== null) {
+    if (!('source_traceback' in ctx) && handle instanceof Handle && handle._sourceTraceback !== null) {
       ctx.handle_traceback = handle._sourceTraceback;
     }
     const lines = [message];
@@ -641,10 +649,10 @@ export class BaseEventLoop {
     this.#pushReady(new Handle(cb, args, context ?? EMPTY_DATA, this.#debug));
   }
 
-  /** @internal Schedules `cb(...args)` in no particular context (task steps enter their own). */
-  _scheduleArgs(cb: (...args: any[]) => unknown, args: unknown[]): void {
+  /** @internal Queues a task's next step or wake-up (the task is its own handle). */
+  _scheduleStep(task: Task<unknown>): void {
     if (this.#closed) throw closedError();
-    this.#pushReady(new Handle(cb, args, EMPTY_DATA, this.#debug));
+    this.#pushReady(task);
   }
 
   /** @internal */
@@ -814,7 +822,7 @@ export class BaseEventLoop {
     for (;;) {
       while (this.#batchLeft > 0) {
         this.#batchLeft--;
-        const h = ready.shift() as Handle;
+        const h = ready.shift() as Runnable;
         if (h._cancelled) continue;
         if (this.#debug) this.#runTimed(h);
         else h._run(this);
@@ -871,7 +879,7 @@ export class BaseEventLoop {
   }
 
   /** Debug mode: runs `h`, remembered as the current handle (for `handle_traceback`), and logs it if slow. */
-  #runTimed(h: Handle): void {
+  #runTimed(h: Runnable): void {
     const t0 = this.#clock.time();
     this.#currentHandle = h;
     try {
@@ -881,9 +889,8 @@ export class BaseEventLoop {
     }
     const dt = this.#clock.time() - t0;
     if (dt >= this.slowCallbackDuration) {
-      const cb = h._callback;
-      const owner = cb === __step ? (h._args as unknown[])[0] as Task<unknown> : cb !== null ? callbackOwners.get(cb) : undefined;
-      getLogger().warn(`Executing ${(owner ?? h).toString()} took ${dt.toFixed(3)} seconds`);
+      // A task's step is logged as the task, as asyncio's _format_handle.
+      getLogger().warn(`Executing ${h.toString()} took ${dt.toFixed(3)} seconds`);
     }
   }
 

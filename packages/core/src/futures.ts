@@ -29,6 +29,7 @@ import type { Context } from './context.js';
 import { copyContext } from './context.js';
 import { callbackName, creationSite, reprValue, siteLocation } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
+import { TASK_WAKEUP } from './internal/task-wakeup.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { getEventLoop } from './policies.js';
 
@@ -78,7 +79,7 @@ export class Future<T = unknown> implements FutureContract<T> {
   /** @internal */ _exception: unknown = NONE;
   /** @internal */ _loop: BaseEventLoop;
   /** @internal Done callbacks and their contexts, flat: `[cb, ctx, cb, ctx…]` (`null`: no context needed). */
-  _callbacks: (DoneCallback<any> | Context | null)[] | null = null;
+  _callbacks: unknown[] | null = null;
   /** @internal */ _cancelMessage: string | undefined = undefined;
   /** @internal */ _cancelledExc: CancelledError | null = null;
   /** @internal Whether an exception is waiting to be retrieved. */
@@ -155,7 +156,7 @@ export class Future<T = unknown> implements FutureContract<T> {
   removeDoneCallback(cb: (fut: this) => void): number {
     const cbs = this._callbacks;
     if (cbs === null) return 0;
-    const kept: (DoneCallback<any> | Context | null)[] = [];
+    const kept: unknown[] = [];
     for (let i = 0; i < cbs.length; i += 2) if (cbs[i] !== cb) kept.push(cbs[i], cbs[i + 1]);
     const removed = (cbs.length - kept.length) / 2;
     if (removed > 0) this._callbacks = kept;
@@ -283,7 +284,9 @@ export class Future<T = unknown> implements FutureContract<T> {
     this._callbacks = null;
     const loop = this._loop;
     for (let i = 0; i < cbs.length; i += 2) {
-      loop._scheduleCallback(cbs[i] as DoneCallback<this>, this, cbs[i + 1] as Context | null);
+      const ctx = cbs[i + 1];
+      if (ctx === TASK_WAKEUP) (cbs[i] as { _wake(f: Future<unknown>): void })._wake(this);
+      else loop._scheduleCallback(cbs[i] as DoneCallback<this>, this, ctx as Context | null);
     }
   }
 
@@ -304,7 +307,9 @@ export class Future<T = unknown> implements FutureContract<T> {
     const cbs = this._callbacks;
     if (cbs !== null && cbs.length > 0) {
       const names: string[] = [];
-      for (let i = 0; i < cbs.length; i += 2) names.push(`${callbackName(cbs[i])}()`);
+      for (let i = 0; i < cbs.length; i += 2) {
+        names.push(cbs[i + 1] === TASK_WAKEUP ? 'Task.task_wakeup()' : `${callbackName(cbs[i])}()`);
+      }
       const shown = names.length > 2 ? [names[0], `<${names.length - 2} more>`, names[names.length - 1]] : names;
       info.push(`cb=[${shown.join(', ')}]`);
     }

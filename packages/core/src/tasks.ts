@@ -35,6 +35,7 @@ import { Future, isCancelledError, isFuture } from './futures.js';
 import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
+import { TASK_WAKEUP } from './internal/task-wakeup.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { getEventLoop, getRunningLoop } from './policies.js';
 
@@ -43,11 +44,10 @@ const GeneratorFunction = function* () {}.constructor;
 /** The context a task step runs in when the task's context is only values (steps never nest). */
 const taskScratch = new Context();
 
-/**
- * @internal Debug mode: the task a step or wake-up callback belongs to, so a
- * slow step is logged as the task (asyncio's `_format_handle`).
- */
-export const callbackOwners = new WeakMap<Function, Task<unknown>>();
+/** @internal `Task._stepArg` value: wake up from the awaited future. */
+const WAKE: unique symbol = Symbol('WAKE');
+
+
 
 type TaskKind = 'unstarted' | 'generator' | 'async';
 
@@ -108,8 +108,14 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   /** @internal Whether close() reports the task if still pending (not for runUntilComplete's own). */
   _logDestroyPending = true;
   /** @internal */ _numCancelsRequested = 0;
-  /** @internal Made when the task first waits for a future. */
-  _wakeup: ((fut: Future<unknown>) => void) | null = null;
+  /**
+   * @internal What the task's next run from the ready queue does: a step
+   * with this exception (`undefined`: none), or {@link WAKE}: the future it
+   * waits for is done.
+   */
+  _stepArg: unknown = undefined;
+  /** @internal A task in the ready queue is never a cancelled handle (on the prototype). */
+  declare readonly _cancelled: false;
 
   /**
    * Wraps `coro` — a coroutine (generator object), or a function returning a
@@ -130,7 +136,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     this._coro = coro;
     this._name = options?.name ?? ++G.taskCounter;
     this._context = options?.context ?? currentData();
-    this._loop._scheduleArgs(__step, [this]);
+    this._loop._scheduleStep(this);
     this._loop._registerTask(this);
   }
 
@@ -275,9 +281,27 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     this.#stepImpl(exc);
   }
 
-  /** @internal One step (asyncio's `__step`); see {@link __step}. */
-  _stepNow(exc?: unknown): void {
-    this.#stepImpl(exc);
+  /**
+   * @internal Run from the ready queue (the task is its own handle): a step
+   * (asyncio's `__step`), or the wake-up after the awaited future completed
+   * (`__wakeup`). A failure of the machinery itself goes to the handler.
+   */
+  _run(loop: BaseEventLoop): void {
+    const arg = this._stepArg;
+    this._stepArg = undefined;
+    try {
+      if (arg === WAKE) this.#wakeupImpl(this._futWaiter as Future<unknown>);
+      else this.#stepImpl(arg);
+    } catch (exc) {
+      loop.callExceptionHandler({ message: `Exception in callback Task.__step() of ${this.toString()}`, exception: exc, task: this });
+    }
+  }
+
+  /** @internal The awaited future completed: wake up at the next iteration. */
+  _wake(fut: Future<unknown>): void {
+    if (this._futWaiter !== fut) this._futWaiter = fut;
+    this._stepArg = WAKE;
+    this._loop._scheduleStep(this);
   }
 
   #stepImpl(exc?: unknown): void {
@@ -389,7 +413,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     const loop = this._loop;
     if (value === null || value === undefined) {
       // Bare yield: give up one iteration.
-      loop._scheduleArgs(__step, [this]);
+      loop._scheduleStep(this);
       return;
     }
     let bad: RuntimeError;
@@ -404,13 +428,11 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
         bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`);
       } else {
         value._blocking = false;
-        let wakeup = this._wakeup;
-        if (wakeup === null) {
-          wakeup = this._wakeup = (fut: Future<unknown>): void => this.#wakeupImpl(fut);
-          if (loop.getDebug()) callbackOwners.set(wakeup, this);
-        }
-        // The step enters the task's context itself: the callback needs none.
-        (value._callbacks ??= []).push(wakeup, null);
+        // asyncio's add_done_callback(self.__wakeup): the task itself is the
+        // callback; when the future completes the task goes to the ready
+        // queue to wake up (no handle, no closure). The step enters the
+        // task's context itself.
+        (value._callbacks ??= []).push(this, TASK_WAKEUP);
         this._futWaiter = value;
         if (this._mustCancel && value.cancel(this._cancelMessage)) this._mustCancel = false;
         return;
@@ -423,7 +445,8 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
       bad = new RuntimeError(`Task got bad yield: ${reprValue(value)}`);
     }
     (bad as RuntimeError & { code: string }).code = 'ERR_LOOP_BAD_YIELD';
-    loop._scheduleArgs(__step, [this, bad]);
+    this._stepArg = bad;
+    loop._scheduleStep(this);
   }
 
   #followPromise(promise: PromiseLike<T>): void {
@@ -476,15 +499,7 @@ export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
 }
 
 Object.defineProperty(Task.prototype, '_isTaskFrame', { value: true });
-
-/**
- * @internal The callback of a task's step, scheduled with the task as its
- * argument (one shared function: no closure per task). The handle repr reads
- * `__step(<Task ...>)`.
- */
-export function __step(task: Task<unknown>, exc?: unknown): void {
-  task._stepNow(exc);
-}
+Object.defineProperty(Task.prototype, '_cancelled', { value: false });
 
 /** Whether `value` is a task. */
 export function isTask(value: unknown): value is Task<unknown> {
