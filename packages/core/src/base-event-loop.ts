@@ -685,26 +685,26 @@ export class BaseEventLoop {
     task._prevTask = null;
     if (head !== null) head._prevTask = task;
     this.#tasksHead = task;
-    task._registered = true;
     this.#taskCount++;
   }
 
   /** @internal */
   _unregisterTask(task: Task<unknown>): void {
-    if (!task._registered) return;
-    task._registered = false;
-    const { _prevTask: prev, _nextTask: next } = task;
+    const next = task._nextTask;
+    if (next === undefined) return;
+    const prev = task._prevTask;
     if (prev !== null) prev._nextTask = next;
     else this.#tasksHead = next;
     if (next !== null) next._prevTask = prev;
-    task._prevTask = task._nextTask = null;
+    task._prevTask = null;
+    task._nextTask = undefined;
     this.#taskCount--;
   }
 
   /** @internal The tasks of this loop that are not done, oldest first. */
   _pendingTasks(): Task<unknown>[] {
     const out: Task<unknown>[] = [];
-    for (let t = this.#tasksHead; t !== null; t = t._nextTask) out.push(t);
+    for (let t: Task<unknown> | null | undefined = this.#tasksHead; t != null; t = t._nextTask) out.push(t);
     return out.reverse();
   }
 

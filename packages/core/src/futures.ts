@@ -36,6 +36,18 @@ import { getEventLoop } from './policies.js';
 const FUTURE_BRAND = Symbol.for('@loop/core.Future');
 const NONE: unique symbol = Symbol('NONE');
 
+/** @internal Bits of `Future._flags`. */
+export const FLAG_LOG_TRACEBACK = 1;
+/** @internal */
+export const FLAG_BLOCKING = 2;
+/** @internal A task's: a cancellation is to be thrown in at the next step. */
+export const FLAG_MUST_CANCEL = 4;
+/** @internal A task's: `close()` reports it if still pending. */
+export const FLAG_LOG_DESTROY_PENDING = 8;
+
+/** Debug mode: where each future was created (a side table keeps futures small). */
+const futureSites = new WeakMap<object, string>();
+
 type DoneCallback<F> = (fut: F) => void;
 
 /** Whether `value` is a @loop future (of either build). */
@@ -82,16 +94,37 @@ export class Future<T = unknown> implements FutureContract<T> {
   _callbacks: unknown[] | null = null;
   /** @internal */ _cancelMessage: string | undefined = undefined;
   /** @internal */ _cancelledExc: CancelledError | null = null;
-  /** @internal Whether an exception is waiting to be retrieved. */
-  _logTraceback = false;
-  /** @internal Set by the iterator just before it yields this future to a task. */
-  _blocking = false;
-  /** @internal Where the future was created (debug mode only). */
-  _sourceTraceback: string | null = null;
+  /**
+   * @internal Boolean state packed in one field (futures and tasks are
+   * made by the hundred thousand; each field is 8 bytes the GC copies):
+   * see the `FLAG_*` constants and the accessors below.
+   */
+  _flags = 0;
 
   constructor(options?: FutureOptions) {
-    this._loop = options?.loop ?? (getEventLoop());
-    if (this._loop.getDebug()) this._sourceTraceback = creationSite();
+    this._loop = options?.loop ?? getEventLoop();
+    if (this._loop.getDebug()) futureSites.set(this, creationSite());
+  }
+
+  /** @internal Whether an exception is waiting to be retrieved. */
+  get _logTraceback(): boolean {
+    return (this._flags & FLAG_LOG_TRACEBACK) !== 0;
+  }
+  set _logTraceback(v: boolean) {
+    this._flags = v ? this._flags | FLAG_LOG_TRACEBACK : this._flags & ~FLAG_LOG_TRACEBACK;
+  }
+
+  /** @internal Set by the iterator just before it yields this future to a task. */
+  get _blocking(): boolean {
+    return (this._flags & FLAG_BLOCKING) !== 0;
+  }
+  set _blocking(v: boolean) {
+    this._flags = v ? this._flags | FLAG_BLOCKING : this._flags & ~FLAG_BLOCKING;
+  }
+
+  /** @internal Where the future was created (debug mode only), else `null`. */
+  get _sourceTraceback(): string | null {
+    return futureSites.get(this) ?? null;
   }
 
   /** The loop the future is bound to. */

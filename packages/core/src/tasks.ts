@@ -31,7 +31,7 @@ import { CancelledError, InvalidStateError, RuntimeError } from '@loop/interface
 import type { Coroutine, CoroutineLike, Task as TaskContract } from '@loop/interfaces';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
-import { Future, isCancelledError, isFuture } from './futures.js';
+import { FLAG_LOG_DESTROY_PENDING, FLAG_MUST_CANCEL, Future, isCancelledError, isFuture } from './futures.js';
 import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
@@ -100,13 +100,9 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   _futWaiter: Future<unknown> | null = null;
   /** @internal Futures an async function awaits now (usually one). */
   _jsWaiters: Future<unknown>[] | null = null;
-  /** @internal */ _mustCancel = false;
-  /** @internal Links of the loop's list of pending tasks. */
+  /** @internal Links of the loop's list of pending tasks (`_nextTask` undefined: not in it). */
   _prevTask: Task<unknown> | null = null;
-  /** @internal */ _nextTask: Task<unknown> | null = null;
-  /** @internal */ _registered = false;
-  /** @internal Whether close() reports the task if still pending (not for runUntilComplete's own). */
-  _logDestroyPending = true;
+  /** @internal */ _nextTask: Task<unknown> | null | undefined = undefined;
   /** @internal */ _numCancelsRequested = 0;
   /**
    * @internal What the task's next run from the ready queue does: a step
@@ -134,10 +130,27 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
       throw new TypeError(`Task(): context must be a Context, got ${reprValue(options.context)}`);
     }
     this._coro = coro;
+    this._flags |= FLAG_LOG_DESTROY_PENDING;
     this._name = options?.name ?? ++G.taskCounter;
     this._context = options?.context ?? currentData();
     this._loop._scheduleStep(this);
     this._loop._registerTask(this);
+  }
+
+  /** @internal A cancellation is to be thrown into the coroutine at its next step. */
+  get _mustCancel(): boolean {
+    return (this._flags & FLAG_MUST_CANCEL) !== 0;
+  }
+  set _mustCancel(v: boolean) {
+    this._flags = v ? this._flags | FLAG_MUST_CANCEL : this._flags & ~FLAG_MUST_CANCEL;
+  }
+
+  /** @internal Whether close() reports the task if still pending (not for runUntilComplete's own). */
+  get _logDestroyPending(): boolean {
+    return (this._flags & FLAG_LOG_DESTROY_PENDING) !== 0;
+  }
+  set _logDestroyPending(v: boolean) {
+    this._flags = v ? this._flags | FLAG_LOG_DESTROY_PENDING : this._flags & ~FLAG_LOG_DESTROY_PENDING;
   }
 
   /** The task's name. */
