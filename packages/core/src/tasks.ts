@@ -44,6 +44,17 @@ const GeneratorFunction = function* () {}.constructor;
 /** The context a task step runs in when the task's context is only values (steps never nest). */
 const taskScratch = new Context();
 
+/** Bits of `_flags` for the task's kind (after the Future's flag bits). */
+const KIND_GENERATOR = 16;
+const KIND_ASYNC = 32;
+const KIND_MASK = KIND_GENERATOR | KIND_ASYNC;
+
+/**
+ * The futures an async function awaits beyond the first (`Promise.all` over
+ * loop futures, say): rare, so kept beside the task, not in it.
+ */
+const extraWaiters = new WeakMap<object, Future<unknown>[]>();
+
 /** @internal `Task._stepArg` value: wake up from the awaited future. */
 const WAKE: unique symbol = Symbol('WAKE');
 
@@ -87,7 +98,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   declare readonly _isTaskFrame: true;
   /** @internal */ _coro: CoroutineLike<T>;
   /** @internal */ _gen: Coroutine<T> | null = null;
-  /** @internal */ _kind: TaskKind = 'unstarted';
+
   /** @internal The name, or the number N of the default name `Task-N` (made on demand). */
   _name: string | number;
   /**
@@ -98,8 +109,14 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   _context: Context | VarMap;
   /** @internal The future the task waits for (generator), or the last one awaited (async). */
   _futWaiter: Future<unknown> | null = null;
-  /** @internal Futures an async function awaits now (usually one). */
-  _jsWaiters: Future<unknown>[] | null = null;
+  /** @internal Futures an async function awaits now besides `_futWaiter`. */
+  get _jsWaiters(): Future<unknown>[] | null {
+    return extraWaiters.get(this) ?? null;
+  }
+  set _jsWaiters(ws: Future<unknown>[] | null) {
+    if (ws === null) extraWaiters.delete(this);
+    else extraWaiters.set(this, ws);
+  }
   /** @internal Links of the loop's list of pending tasks (`_nextTask` undefined: not in it). */
   _prevTask: Task<unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown> | null | undefined = undefined;
@@ -135,6 +152,16 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     this._context = options?.context ?? currentData();
     this._loop._scheduleStep(this);
     this._loop._registerTask(this);
+  }
+
+  /** @internal What the task drives, known from its first step (two bits of `_flags`). */
+  get _kind(): TaskKind {
+    const k = this._flags & KIND_MASK;
+    return k === 0 ? 'unstarted' : k === KIND_GENERATOR ? 'generator' : 'async';
+  }
+  set _kind(kind: TaskKind) {
+    const bits = kind === 'unstarted' ? 0 : kind === 'generator' ? KIND_GENERATOR : KIND_ASYNC;
+    this._flags = (this._flags & ~KIND_MASK) | bits;
   }
 
   /** @internal A cancellation is to be thrown into the coroutine at its next step. */
