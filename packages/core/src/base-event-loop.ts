@@ -643,10 +643,9 @@ export class BaseEventLoop {
   // ------------------------------------------------------------------ internals used by core
 
   /** @internal Schedules a done callback or a task step (no argument checks). */
-  _scheduleCallback(cb: (...args: any[]) => unknown, arg: unknown, context: Context | null, noArg = false): void {
+  _scheduleCallback(cb: (...args: any[]) => unknown, arg: unknown, context: Context | null): void {
     if (this.#closed) throw closedError();
-    const args = noArg && arg === undefined ? EMPTY_ARGS : [arg];
-    this.#pushReady(new Handle(cb, args, context ?? EMPTY_DATA, this.#debug));
+    this.#pushReady(new Handle(cb, [arg], context ?? EMPTY_DATA, this.#debug));
   }
 
   /** @internal Queues a task's next step or wake-up (the task is its own handle). */

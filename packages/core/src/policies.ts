@@ -116,11 +116,6 @@ export function getRunningLoop(): BaseEventLoop {
   return loop;
 }
 
-/** The running loop or `null` (asyncio's `_get_running_loop`). */
-export function getRunningLoopOrNull(): BaseEventLoop | null {
-  return G.runningLoop as BaseEventLoop | null;
-}
-
 /** The running loop if any, else the policy's current loop. */
 export function getEventLoop(): BaseEventLoop {
   const running = G.runningLoop as BaseEventLoop | null;

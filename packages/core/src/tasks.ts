@@ -37,7 +37,7 @@ import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { TASK_WAKEUP } from './internal/task-wakeup.js';
 import type { BaseEventLoop } from './base-event-loop.js';
-import { getEventLoop, getRunningLoop } from './policies.js';
+import { getRunningLoop } from './policies.js';
 
 const GeneratorFunction = function* () {}.constructor;
 
@@ -545,10 +545,3 @@ Object.defineProperty(Task.prototype, '_cancelled', { value: false });
 export function isTask(value: unknown): value is Task<unknown> {
   return value instanceof Task;
 }
-
-/** @internal Used by helpers that need a loop when none is given. */
-export function defaultLoop(): BaseEventLoop {
-  return getEventLoop();
-}
-
-export { CancelledError };
