@@ -44,7 +44,7 @@ async function cancelAllTasks(loop: BaseEventLoop): Promise<void> {
     if (task.cancelled()) continue;
     const exc = task.exception();
     if (exc !== null) {
-      loop.callExceptionHandler({ message: 'unhandled exception during run() shutdown', exception: exc, task });
+      loop.callExceptionHandler({ message: 'unhandled exception during asyncio.run() shutdown', exception: exc, task });
     }
   }
 }
@@ -56,7 +56,7 @@ async function cancelAllTasks(loop: BaseEventLoop): Promise<void> {
  */
 export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseLike<T>), options: RunOptions = {}): Promise<T> {
   if (G.runningLoop !== null) {
-    throw new RuntimeError('run() cannot be called from a running event loop', { code: 'ERR_LOOP_RUNNING' });
+    throw new RuntimeError('asyncio.run() cannot be called from a running event loop', { code: 'ERR_LOOP_RUNNING' });
   }
   if (!isCoroutine(main) && typeof main !== 'function') {
     throw new TypeError(`run(): a coroutine or a function was expected, got ${reprValue(main)}`);
