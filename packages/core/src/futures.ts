@@ -262,7 +262,8 @@ export class Future<T = unknown> implements FutureContract<T> {
         if (task !== null) task._released!(fut);
         try {
           if (fut._state === 'finished' && fut._exception === NONE) {
-            resolve(onFulfilled ? onFulfilled(fut._result) : (fut._result as unknown as R1));
+            const value = fut.result();
+            resolve(onFulfilled ? onFulfilled(value) : (value as unknown as R1));
           } else {
             const err = fut._state === 'cancelled' ? fut._makeCancelledError() : fut._exception;
             fut._retrieved();

@@ -33,6 +33,24 @@ export type { EventLoopPolicy } from './policies.js';
 export { run } from './runners.js';
 export type { RunOptions } from './runners.js';
 export { sleep } from './sleep.js';
+export {
+  ALL_COMPLETED,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  allTasks,
+  asCompleted,
+  ensureFuture,
+  gather,
+  shield,
+  wait,
+  waitFor,
+  wrapFuture,
+} from './task-helpers.js';
+export type { AsCompletedOptions, AwaitableLike, GatherOptions, ReturnWhen, WaitOptions } from './task-helpers.js';
+export { ScopeFuture } from './scope.js';
+export type { ScopeBody } from './scope.js';
+export { Timeout, timeout, timeoutAt } from './timeouts.js';
+export { TaskGroup, taskGroup } from './task-groups.js';
 export { Task, currentTask, isCoroutine, isTask } from './tasks.js';
 export type { TaskOptions } from './tasks.js';
 export {
