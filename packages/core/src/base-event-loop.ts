@@ -863,7 +863,7 @@ export class BaseEventLoop {
         continue;
       }
       this.#phase = 'idle';
-      if (timeout > 0) {
+      if (timeout > 0 && !this.#clock.virtual) {
         const ms = Math.max(1, Math.ceil(timeout * 1000));
         this.#timer = setTimeout(this.#pumpFn, ms);
         if (this.#keepAlive !== null) {
@@ -871,6 +871,8 @@ export class BaseEventLoop {
           this.#keepAlive = null;
         }
       } else {
+        // Nothing due, or a virtual clock that moves only when told
+        // (VirtualClock.advance / TestLoop.advance wakes the loop).
         this.#keepAlive ??= setInterval(noop, 0x7fffffff);
       }
       return;

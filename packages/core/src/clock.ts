@@ -19,6 +19,11 @@ export interface Clock {
   /** The smallest step of `time()`, in seconds: a timer due within it counts as due. */
   readonly resolution: number;
   /**
+   * Whether the clock is virtual: a loop never waits for it in real time;
+   * with nothing ready and no jump it waits until woken.
+   */
+  readonly virtual: boolean;
+  /**
    * Called when the loop would wait `seconds` for its next timer with
    * nothing ready. A virtual clock moves itself forward and returns `true`
    * (the loop does not wait); a real clock returns `false`.
@@ -29,6 +34,7 @@ export interface Clock {
 /** The real clock: `performance.now()` in seconds. */
 export class MonotonicClock implements Clock {
   readonly resolution = 1e-9;
+  readonly virtual = false;
   time(): number {
     return performance.now() / 1000;
   }
@@ -51,6 +57,7 @@ export interface VirtualClockOptions {
  */
 export class VirtualClock implements Clock {
   readonly resolution = 1e-9;
+  readonly virtual = true;
   /** Whether the loop may jump the clock to its next timer. */
   autojump: boolean;
   #now: number;
