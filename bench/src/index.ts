@@ -21,12 +21,13 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AbsoluteTarget, Case, Ratio, Unit } from './cases.js';
 import { callSoonCases } from './call-soon.js';
+import { helperCases } from './helpers.js';
 import { memoryCases } from './memory.js';
 import { spawnCases } from './spawn.js';
 import { timerCases } from './timers.js';
 import { wakeupCases } from './wakeup.js';
 
-const CASES: Case[] = [...callSoonCases, ...timerCases, ...wakeupCases, ...spawnCases, ...memoryCases];
+const CASES: Case[] = [...callSoonCases, ...timerCases, ...wakeupCases, ...spawnCases, ...helperCases, ...memoryCases];
 
 const RATIOS: Ratio[] = [
   { label: 'callSoon chain / setImmediate chain', num: 'callSoon.chain', den: 'setImmediate.chain', target: { op: '>=', value: 4 } },
