@@ -21,7 +21,10 @@ import type { LoopFactory, SuiteOptions } from './harness.js';
 import { oracleSuite } from './oracle.suite.js';
 import { policiesSuite } from './policies.suite.js';
 import { sleepSuite } from './sleep.suite.js';
+import { taskGroupsSuite } from './task-groups.suite.js';
+import { taskHelpersSuite } from './task-helpers.suite.js';
 import { tasksSuite } from './tasks.suite.js';
+import { timeoutsSuite } from './timeouts.suite.js';
 
 export { baseEventLoopSuite } from './base-event-loop.suite.js';
 export { contextSuite } from './context.suite.js';
@@ -48,7 +51,10 @@ export {
 export { oracleSuite } from './oracle.suite.js';
 export { policiesSuite } from './policies.suite.js';
 export { sleepSuite } from './sleep.suite.js';
+export { taskGroupsSuite } from './task-groups.suite.js';
+export { taskHelpersSuite } from './task-helpers.suite.js';
 export { tasksSuite } from './tasks.suite.js';
+export { timeoutsSuite } from './timeouts.suite.js';
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
@@ -67,6 +73,9 @@ export const suites: ReadonlyArray<(newLoop: LoopFactory, options: SuiteOptions)
   futuresSuite,
   tasksSuite,
   sleepSuite,
+  taskHelpersSuite,
+  timeoutsSuite,
+  taskGroupsSuite,
   contextSuite,
   policiesSuite,
   debugSuite,

@@ -42,7 +42,7 @@
  * @packageDocumentation
  */
 import { performance } from 'node:perf_hooks';
-import { BACKEND, NotImplementedError, RuntimeError, installCapabilityStandIns } from '@loop/interfaces';
+import { BACKEND, NotImplementedError, RuntimeError, installCapabilityStandIns, isCancellableWork } from '@loop/interfaces';
 import type {
   Awaitable,
   BackendHost,
@@ -143,6 +143,22 @@ function closedError(): RuntimeError {
 
 function noop(): void {}
 
+function isExecutor(value: unknown): value is Executor {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Executor).submit === 'function' &&
+    typeof (value as Executor).shutdown === 'function'
+  );
+}
+
+let defaultExecutorFactory: (() => Executor) | null = null;
+
+/** @internal Registered by index.ts: makes the default executor (a `ThreadPoolExecutor`). */
+export function _setDefaultExecutorFactory(factory: () => Executor): void {
+  defaultExecutorFactory = factory;
+}
+
 /**
  * asyncio's `BaseEventLoop`: a complete scheduling loop (callbacks, timers,
  * futures, tasks, the exception handler, debug mode) with no I/O. Backends
@@ -161,6 +177,8 @@ export class BaseEventLoop {
   _jsActivity = false;
   /** @internal Set when a task's async function suspended on a pending loop future (`Future.then`). */
   _jsAwaited = false;
+  /** @internal The async-function task the last settle resumed, while the drain runs. */
+  _resuming: Task<unknown> | null = null;
 
   readonly #clock: Clock;
   readonly #ready = new RingQueue<Runnable>();
@@ -170,6 +188,8 @@ export class BaseEventLoop {
   #taskCount = 0;
   readonly #asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
   #asyncgensShutdownCalled = false;
+  #defaultExecutor: Executor | null = null;
+  #executorShutdownCalled = false;
   #cancelledTimers = 0;
   #timerSeq = 0;
   #iterations = 0;
@@ -325,6 +345,11 @@ export class BaseEventLoop {
     this.#cancelledTimers = 0;
     this.closeIo();
     this[BACKEND]?.close();
+    const executor = this.#defaultExecutor;
+    if (executor !== null) {
+      this.#defaultExecutor = null;
+      void executor.shutdown(false).catch((e: unknown) => getLogger().error('Exception while shutting the default executor down', e));
+    }
     const pending = this._pendingTasks();
     for (const t of pending) this._unregisterTask(t);
     for (const task of pending) {
@@ -381,37 +406,91 @@ export class BaseEventLoop {
   }
 
   /**
-   * Shuts the default executor down. Executors arrive with @loop/core's
-   * `ThreadPoolExecutor`; until one is set there is none to shut down, and
-   * the promise resolves (asyncio does the same when no executor was made).
+   * Shuts the default executor down, waiting for its running work (at most
+   * `timeout` seconds, then it is shut down without waiting and a warning is
+   * logged). Later `runInExecutor(null, ...)` calls throw `RuntimeError`.
+   * Resolves at once when no default executor was made.
    */
-  shutdownDefaultExecutor(timeout?: number | null): Promise<void> {
-    if (timeout !== undefined && timeout !== null) {
-      try {
-        checkSeconds(timeout, 'shutdownDefaultExecutor', 'timeout');
-      } catch (e) {
-        return Promise.reject(e);
-      }
+  async shutdownDefaultExecutor(timeout?: number | null): Promise<void> {
+    if (timeout !== undefined && timeout !== null) checkSeconds(timeout, 'shutdownDefaultExecutor', 'timeout');
+    this.#executorShutdownCalled = true;
+    const executor = this.#defaultExecutor;
+    if (executor === null) return;
+    this.#defaultExecutor = null;
+    const done = executor.shutdown(true);
+    if (timeout === undefined || timeout === null) {
+      await done;
+      return;
     }
-    return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = await Promise.race([
+      done.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), Math.ceil(timeout * 1000));
+      }),
+    ]);
+    clearTimeout(timer);
+    if (expired) {
+      getLogger().warn(`RuntimeWarning: The executor did not finishing joining its threads within ${timeout} seconds.`);
+      await executor.shutdown(false);
+    }
   }
 
-  /** Not available yet: executors arrive with @loop/core's `ThreadPoolExecutor`. */
+  /**
+   * Runs `func(...args)` in `executor` (the default `ThreadPoolExecutor` when
+   * `null`) and returns a loop future of its result. `func` is a
+   * self-contained function or a `{ module, export }` reference; arguments
+   * and the result cross by structured clone. Cancelling the future cancels
+   * the work if it has not started.
+   */
   runInExecutor<A extends unknown[], T>(
-    _executor: Executor | null,
-    _func: ((...args: A) => T | PromiseLike<T>) | WorkReference,
-    ..._args: A
+    executor: Executor | null,
+    func: ((...args: A) => T | PromiseLike<T>) | WorkReference,
+    ...args: A
   ): Future<T> {
-    throw new NotImplementedError(
-      'runInExecutor() requires executors (ThreadPoolExecutor / ProcessPoolExecutor), which @loop/core does not ship yet',
+    if (executor !== null && !isExecutor(executor)) {
+      throw Object.assign(new TypeError(`runInExecutor(): executor must be an Executor or null, got ${reprValue(executor)}`), {
+        code: 'ERR_LOOP_INVALID_ARG',
+      });
+    }
+    this.#checkClosed();
+    let ex = executor;
+    if (ex === null) {
+      if (this.#executorShutdownCalled) {
+        throw new RuntimeError('runInExecutor(): Executor shutdown has been called', { code: 'ERR_LOOP_EXECUTOR_SHUTDOWN' });
+      }
+      if (this.#defaultExecutor === null) {
+        if (defaultExecutorFactory === null) {
+          throw new NotImplementedError('runInExecutor(): no default executor factory is registered (import @loop/core)');
+        }
+        this.#defaultExecutor = defaultExecutorFactory();
+      }
+      ex = this.#defaultExecutor;
+    }
+    const work = ex.submit(func as (...a: A) => T, ...args);
+    const fut = this.createFuture<T>();
+    work.then(
+      (value) => {
+        if (!fut.done() && !this.#closed) fut.setResult(value);
+      },
+      (error) => {
+        if (!fut.done() && !this.#closed) fut.setException(error);
+      },
     );
+    fut.addDoneCallback((f) => {
+      if (f.cancelled() && isCancellableWork(work)) work.cancel();
+    });
+    return fut;
   }
 
-  /** Not available yet: executors arrive with @loop/core's `ThreadPoolExecutor`. */
-  setDefaultExecutor(_executor: Executor): void {
-    throw new NotImplementedError(
-      'setDefaultExecutor() requires executors (ThreadPoolExecutor / ProcessPoolExecutor), which @loop/core does not ship yet',
-    );
+  /** Sets the executor `runInExecutor(null, ...)` uses. `TypeError` for a non-executor. */
+  setDefaultExecutor(executor: Executor): void {
+    if (!isExecutor(executor)) {
+      throw Object.assign(new TypeError(`setDefaultExecutor(): executor must be an Executor, got ${reprValue(executor)}`), {
+        code: 'ERR_LOOP_INVALID_ARG',
+      });
+    }
+    this.#defaultExecutor = executor;
   }
 
   // ------------------------------------------------------------------ scheduling
@@ -951,14 +1030,21 @@ export class BaseEventLoop {
     // The async function woken by the callback is suspended again on a loop
     // future and nothing else moved: the batch can go on.
     if (awaited && !active) {
+      this._resuming = null;
       this.#phase = 'slice';
       this.#continue();
       return;
     }
-    if ((hops < 2 || active || awaited) && hops < 64) {
+    // A task is resuming: its code may run through several promise jobs
+    // (its own awaits of plain promises, scopes) before it waits on a loop
+    // future again or finishes; keep draining until one of those happens.
+    const resuming = this._resuming;
+    const taskRunning = resuming !== null && resuming._state === 'pending';
+    if ((hops < 2 || active || awaited || taskRunning) && hops < 64) {
       this.#drain(hops + 1);
       return;
     }
+    this._resuming = null;
     this.#phase = 'slice';
     this.#continue();
   }

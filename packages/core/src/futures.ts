@@ -252,20 +252,35 @@ export class Future<T = unknown> implements FutureContract<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const loop = this._loop;
-    const frame = taskStorage.getStore() as { _awaiting?(fut: Future<unknown>): boolean; _released?(fut: Future<unknown>): void } | undefined;
+    const frame = taskStorage.getStore() as
+      | {
+          _awaiting?(fut: Future<unknown>): boolean;
+          _released?(fut: Future<unknown>): void;
+          _takeCancel?(): CancelledError | null;
+        }
+      | undefined;
     const task = frame !== undefined && frame._awaiting !== undefined && frame._awaiting(this) ? frame : null;
     if (task !== null && this._state === 'pending') loop._jsAwaited = true;
     else loop._jsActivity = true;
     return new Promise<R1 | R2>((resolve, reject) => {
       const Future_then = (fut: Future<T>): void => {
         loop._jsWake = true;
-        if (task !== null) task._released!(fut);
+        // The awaiting task resumes here, as a generator task's step would: a
+        // pending cancellation request is delivered now, instead of the
+        // outcome (asyncio's __step with _must_cancel).
+        let cancelExc: CancelledError | null = null;
+        if (task !== null) {
+          task._released!(fut);
+          cancelExc = task._takeCancel!();
+          loop._resuming = task as unknown as BaseEventLoop['_resuming'];
+        }
         try {
-          if (fut._state === 'finished' && fut._exception === NONE) {
+          if (cancelExc === null && fut._state === 'finished' && fut._exception === NONE) {
             const value = fut.result();
             resolve(onFulfilled ? onFulfilled(value) : (value as unknown as R1));
           } else {
-            const err = fut._state === 'cancelled' ? fut._makeCancelledError() : fut._exception;
+            const err =
+              fut._state === 'cancelled' ? fut._makeCancelledError() : cancelExc !== null ? cancelExc : fut._exception;
             fut._retrieved();
             if (onRejected) resolve(onRejected(err));
             else reject(err);

@@ -17,6 +17,7 @@
  * @packageDocumentation
  */
 import { RuntimeError } from '@loop/interfaces';
+import type { Coroutine } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { Future } from './futures.js';
 import { reprValue } from './internal/format.js';
@@ -39,7 +40,7 @@ export interface ScopeHooks {
 }
 
 /** A scope body: a generator function or an async (or promise-returning) function. */
-export type ScopeBody<S, R> = (scope: S) => Generator<Future<unknown> | null | undefined, R, unknown> | PromiseLike<R>;
+export type ScopeBody<S, R> = (scope: S) => Coroutine<R> | PromiseLike<R>;
 
 const GeneratorFunction = function* () {}.constructor;
 
@@ -162,10 +163,10 @@ export class ScopeFuture<S, R> extends Future<R> {
     try {
       const body = this.#body;
       if (body.constructor === GeneratorFunction) {
-        result = await loop.createTask(body(this.#scope) as Generator<Future<unknown> | null | undefined, R, unknown>);
+        result = await loop.createTask(body(this.#scope) as Coroutine<R>);
       } else {
         const produced = body(this.#scope);
-        result = isCoroutine(produced) ? await loop.createTask(produced) : await produced;
+        result = isCoroutine(produced) ? await loop.createTask(produced as Coroutine<R>) : await produced;
       }
     } catch (e) {
       error = e;

@@ -16,6 +16,7 @@
  * @packageDocumentation
  */
 import { CancelledError, TimeoutError } from '@loop/interfaces';
+import type { CoroutineLike } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { checkSeconds } from './base-event-loop.js';
 import { Future, isFuture } from './futures.js';
@@ -34,11 +35,7 @@ export const ALL_COMPLETED = 'ALL_COMPLETED';
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
 
 /** What the helpers accept: a future, a coroutine, a function returning one or a promise, or a promise-like. */
-export type AwaitableLike<T = unknown> =
-  | Future<T>
-  | Generator<Future<unknown> | null | undefined, T, unknown>
-  | (() => Generator<Future<unknown> | null | undefined, T, unknown> | PromiseLike<T>)
-  | PromiseLike<T>;
+export type AwaitableLike<T = unknown> = Future<T> | CoroutineLike<T> | PromiseLike<T>;
 
 function isAwaitable(value: unknown): boolean {
   return isFuture(value) || isCoroutine(value) || typeof value === 'function' || isThenable(value);
@@ -95,7 +92,8 @@ function isGatherOptions(value: unknown): value is GatherOptions {
     !isFuture(value) &&
     !isCoroutine(value) &&
     !isThenable(value) &&
-    Object.getPrototypeOf(value) === Object.prototype
+    Object.getPrototypeOf(value) === Object.prototype &&
+    'returnExceptions' in value
   );
 }
 
@@ -416,6 +414,39 @@ export function waitFor<T>(aw: AwaitableLike<T>, timeout: number | null): Future
 
 // ------------------------------------------------------------------ asCompleted
 
+/**
+ * An item of `asCompleted()`: it takes the next result to arrive when it is
+ * first awaited (not when it is made), as asyncio's `_wait_for_one()`
+ * coroutines do.
+ */
+class CompletionFuture<T> extends Future<T> {
+  #arm: ((f: Future<T>) => void) | null;
+  constructor(loop: BaseEventLoop, arm: (f: Future<T>) => void) {
+    super({ loop });
+    this.#arm = arm;
+  }
+  #armOnce(): void {
+    const arm = this.#arm;
+    this.#arm = null;
+    arm?.(this);
+  }
+  override *[Symbol.iterator](): Generator<Future<T>, T, unknown> {
+    this.#armOnce();
+    return yield* super[Symbol.iterator]();
+  }
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.#armOnce();
+    return super.then(onFulfilled, onRejected);
+  }
+  override addDoneCallback(cb: (fut: this) => void, options?: { context?: import('./context.js').Context }): void {
+    this.#armOnce();
+    super.addDoneCallback(cb, options);
+  }
+}
+
 /** Options of {@link asCompleted}. */
 export interface AsCompletedOptions {
   /** Seconds after which each remaining `next` fails with `TimeoutError`. */
@@ -468,14 +499,13 @@ export function asCompleted<T>(aws: Iterable<AwaitableLike<T>>, options: AsCompl
       todo.clear();
     });
   }
+  const arm = (getter: Future<T>): void => {
+    if (done.length > 0) deliver(getter, done.shift() as Future<T> | null);
+    else getters.push(getter);
+  };
   return {
     *[Symbol.iterator](): Generator<Future<T>, void, unknown> {
-      for (let i = 0; i < total; i++) {
-        const getter = loop.createFuture<T>();
-        if (done.length > 0) deliver(getter, done.shift() as Future<T> | null);
-        else getters.push(getter);
-        yield getter;
-      }
+      for (let i = 0; i < total; i++) yield new CompletionFuture<T>(loop, arm);
     },
   };
 }

@@ -264,6 +264,16 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     return true;
   }
 
+  /**
+   * @internal The async function is resuming from an await: takes a pending
+   * cancellation request (asyncio's `_must_cancel`, consumed at the step).
+   */
+  _takeCancel(): CancelledError | null {
+    if (!this._mustCancel) return null;
+    this._mustCancel = false;
+    return new CancelledError(this._cancelMessage ?? '');
+  }
+
   /** @internal The await of `fut` (see `_awaiting`) is being settled. */
   _released(fut: Future<unknown>): void {
     if (this._futWaiter === fut) {
@@ -349,7 +359,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
       throw new InvalidStateError(`Task.__step(): already done: ${this.toString()}, ${reprValue(exc)}`);
     }
     if (this._mustCancel) {
-      if (!isCancelledError(exc)) exc = this._makeCancelledError();
+      if (!isCancelledError(exc)) exc = new CancelledError(this._cancelMessage ?? '');
       this._mustCancel = false;
     }
     this._futWaiter = null;
@@ -419,6 +429,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
           // Let the function reach its first loop-future await before the
           // next callback, as a generator's first step would.
           this._loop._jsWake = true;
+          this._loop._resuming = this;
           this.#followPromise(produced as PromiseLike<T>);
           return;
         } else {
