@@ -467,7 +467,7 @@ export class BaseEventLoop {
       }
       ex = this.#defaultExecutor;
     }
-    const work = ex.submit(func as (...a: A) => T, ...args);
+    const work = ex.submit(func, ...args);
     const fut = this.createFuture<T>();
     work.then(
       (value) => {

@@ -166,7 +166,7 @@ export class ScopeFuture<S, R> extends Future<R> {
         result = await loop.createTask(body(this.#scope) as Coroutine<R>);
       } else {
         const produced = body(this.#scope);
-        result = isCoroutine(produced) ? await loop.createTask(produced as Coroutine<R>) : await produced;
+        result = isCoroutine(produced) ? await loop.createTask(produced) : await produced;
       }
     } catch (e) {
       error = e;
