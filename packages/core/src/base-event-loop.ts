@@ -59,7 +59,7 @@ import { MonotonicClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
-import { Future, isFuture } from './futures.js';
+import { Future, isCancelledError, isFuture } from './futures.js';
 import { Handle, TimerHandle } from './handles.js';
 import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
@@ -457,7 +457,9 @@ export class BaseEventLoop {
     let ex = executor;
     if (ex === null) {
       if (this.#executorShutdownCalled) {
-        throw new RuntimeError('runInExecutor(): Executor shutdown has been called', { code: 'ERR_LOOP_EXECUTOR_SHUTDOWN' });
+        throw new RuntimeError('runInExecutor(): Executor shutdown has been called', {
+          code: 'ERR_LOOP_EXECUTOR_SHUTDOWN',
+        });
       }
       if (this.#defaultExecutor === null) {
         if (defaultExecutorFactory === null) {
@@ -469,12 +471,18 @@ export class BaseEventLoop {
     }
     const work = ex.submit(func, ...args);
     const fut = this.createFuture<T>();
+    // asyncio's _chain_future, both ways: the work's outcome completes the
+    // future; cancelling the future cancels work that has not started.
     work.then(
       (value) => {
+        this._jsActivity = true;
         if (!fut.done() && !this.#closed) fut.setResult(value);
       },
       (error) => {
-        if (!fut.done() && !this.#closed) fut.setException(error);
+        this._jsActivity = true;
+        if (fut.done() || this.#closed) return;
+        if (isCancelledError(error)) fut.cancel();
+        else fut.setException(error);
       },
     );
     fut.addDoneCallback((f) => {

@@ -4,10 +4,12 @@
  *
  * @packageDocumentation
  */
-import { BaseEventLoop } from './base-event-loop.js';
+import { BaseEventLoop, _setDefaultExecutorFactory } from './base-event-loop.js';
+import { ThreadPoolExecutor } from './executors/thread-pool-executor.js';
 import { _setDefaultLoopFactory } from './policies.js';
 
 _setDefaultLoopFactory(() => new BaseEventLoop());
+_setDefaultExecutorFactory(() => new ThreadPoolExecutor());
 
 export { BaseEventLoop, loopStats } from './base-event-loop.js';
 export type { BaseEventLoopOptions, LoopStats } from './base-event-loop.js';
@@ -51,6 +53,16 @@ export { ScopeFuture } from './scope.js';
 export type { ScopeBody } from './scope.js';
 export { Timeout, timeout, timeoutAt } from './timeouts.js';
 export { TaskGroup, taskGroup } from './task-groups.js';
+export { ThreadPoolExecutor } from './executors/thread-pool-executor.js';
+export type { ThreadPoolExecutorOptions } from './executors/thread-pool-executor.js';
+export { ProcessPoolExecutor } from './executors/process-pool-executor.js';
+export type { ProcessPoolExecutorOptions } from './executors/process-pool-executor.js';
+export { PoolExecutor } from './executors/pool-executor.js';
+export type { PoolExecutorOptions, PoolExecutorState } from './executors/pool-executor.js';
+export { ExecutorWork } from './executors/executor-work.js';
+export type { ExecutorWorkHooks, WorkState } from './executors/executor-work.js';
+export { isCancellableWork, isWorkReference } from '@loop/interfaces';
+export type { CancellableWork, Executor, WorkReference } from '@loop/interfaces';
 export { Task, currentTask, isCoroutine, isTask } from './tasks.js';
 export type { TaskOptions } from './tasks.js';
 export {

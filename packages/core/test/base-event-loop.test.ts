@@ -3,7 +3,7 @@
 // hooks. The scheduling behaviour itself is tested by @loop/conformance.
 import { BACKEND, NotImplementedError } from '@loop/interfaces';
 import type { BackendHost, IoBackend } from '@loop/interfaces';
-import { BaseEventLoop } from '../src/index.js';
+import { BaseEventLoop, ProcessPoolExecutor, RuntimeError, sleep } from '../src/index.js';
 
 describe('BaseEventLoop capability stand-ins', () => {
   it('createConnection() on a scheduling-only loop - rejects with NotImplementedError naming @loop/net', async () => {
@@ -19,11 +19,6 @@ describe('BaseEventLoop capability stand-ins', () => {
     loop.close();
   });
 
-  it('runInExecutor() - throws NotImplementedError until executors exist', () => {
-    const loop = new BaseEventLoop();
-    expect(() => loop.runInExecutor(null, () => 1)).toThrow(NotImplementedError);
-    loop.close();
-  });
 });
 
 describe('BaseEventLoop backend hooks', () => {
@@ -80,5 +75,72 @@ describe('BaseEventLoop backend hooks', () => {
     await loop.runForever();
     loop.close();
     expect(seen).toEqual(['io']);
+  });
+});
+
+describe('BaseEventLoop executors', () => {
+  it('runInExecutor(null, fn, ...args) - runs fn on the default thread pool and resolves the loop future', async () => {
+    const loop = new BaseEventLoop();
+    const result = await loop.runUntilComplete(function* () {
+      const fut = loop.runInExecutor(null, (a: number, b: number) => a * b, 6, 7);
+      return yield* fut;
+    });
+    expect(result).toBe(42);
+    await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+    loop.close();
+  });
+
+  it('runInExecutor() - the loop keeps ticking while the worker busy-waits', async () => {
+    const loop = new BaseEventLoop();
+    let ticks = 0;
+    const busy = (ms: number): number => {
+      const end = Date.now() + ms;
+      let n = 0;
+      while (Date.now() < end) n++;
+      return n;
+    };
+    await loop.runUntilComplete(async () => {
+      const fut = loop.runInExecutor(null, busy, 150);
+      while (!fut.done()) {
+        ticks++;
+        await sleep(0.01);
+      }
+      expect(fut.result()).toBeGreaterThan(0);
+    });
+    expect(ticks).toBeGreaterThan(1);
+    await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+    loop.close();
+  });
+
+  it('runInExecutor(executor, ...) - an exception in the worker fails the future with its class and message', async () => {
+    const loop = new BaseEventLoop();
+    const executor = new ProcessPoolExecutor({ maxWorkers: 1 });
+    await expect(
+      loop.runUntilComplete(loop.runInExecutor(executor, () => {
+        throw new RangeError('out of range in the child');
+      })),
+    ).rejects.toThrow(/out of range in the child/);
+    await executor.shutdown(true);
+    loop.close();
+  });
+
+  it('shutdownDefaultExecutor() - then runInExecutor(null, ...) throws RuntimeError', async () => {
+    const loop = new BaseEventLoop();
+    await loop.runUntilComplete(loop.runInExecutor(null, () => 1));
+    await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+    expect(() => loop.runInExecutor(null, () => 1)).toThrow(RuntimeError);
+    expect(() => loop.runInExecutor(null, () => 1)).toThrow(/Executor shutdown has been called/);
+    loop.close();
+  });
+
+  it('setDefaultExecutor() - is used by runInExecutor(null, ...); a non-executor is a TypeError', async () => {
+    const loop = new BaseEventLoop();
+    expect(() => loop.setDefaultExecutor({} as never)).toThrow(TypeError);
+    const executor = new ProcessPoolExecutor({ maxWorkers: 1 });
+    loop.setDefaultExecutor(executor);
+    const pid = await loop.runUntilComplete(loop.runInExecutor(null, () => process.pid));
+    expect(pid).not.toBe(process.pid);
+    await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+    loop.close();
   });
 });

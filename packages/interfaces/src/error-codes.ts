@@ -23,6 +23,14 @@ export const LOOP_ERROR_CODES = Object.freeze({
   ERR_LOOP_RUNNING: 'RuntimeError',
   /** `no running event loop`: `getRunningLoop()` outside a running loop. */
   ERR_LOOP_NO_RUNNING_LOOP: 'RuntimeError',
+  /** `getEventLoop()` in a thread whose policy has no current loop. */
+  ERR_LOOP_NO_CURRENT_LOOP: 'RuntimeError',
+  /** A scope (`timeout`, `taskGroup`) used outside a task. */
+  ERR_LOOP_NO_TASK: 'RuntimeError',
+  /** `runInExecutor(null, ...)` after `shutdownDefaultExecutor()`. */
+  ERR_LOOP_EXECUTOR_SHUTDOWN: 'RuntimeError',
+  /** `ContextVar.get()` with no value in the context and no default (Python's `LookupError`). */
+  ERR_LOOP_LOOKUP: 'RangeError',
   /** A coroutine yielded something that is not a future, `null` or `undefined`. */
   ERR_LOOP_BAD_YIELD: 'RuntimeError',
   /** `Context.run()` on a context that is already entered. */

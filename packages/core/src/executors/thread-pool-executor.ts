@@ -1,0 +1,136 @@
+/**
+ * `ThreadPoolExecutor`: runs work on worker threads (Python's
+ * `concurrent.futures.ThreadPoolExecutor`), on a piscina pool. The loop's
+ * default executor.
+ *
+ * HOW. One piscina pool, created on the first submission: 0 to `maxWorkers`
+ * threads, one task per thread at a time, threads kept until shutdown (and
+ * unref'd by piscina while idle, so an idle pool does not keep the process
+ * alive), strict FIFO so that work starts in submission order. Each task is
+ * `{ state, item, args }` for `worker/thread-worker.cjs`:
+ *
+ *   state: Int32Array(SharedArrayBuffer(4))  QUEUED 0 | RUNNING 1 | CANCELLED 2
+ *
+ * `cancel()` compares-and-swaps QUEUED -> CANCELLED; the worker thread swaps
+ * QUEUED -> RUNNING before it runs anything, so exactly one side wins (cost:
+ * one atomic operation each). Cancelled work stays in piscina's queue until a
+ * thread takes it and returns at once, as `concurrent.futures` skips cancelled
+ * work items; its arguments are held until then.
+ *
+ * WHY not piscina's per-task `AbortSignal`. Piscina keeps abortable tasks in
+ * a separate "skip queue" that does not preserve submission order (tasks
+ * submitted before a thread is ready come out last first), and aborting a
+ * task that piscina has already handed to a thread terminates that thread.
+ * The shared slot gives the exact `cancel()` contract without either.
+ *
+ * Failures other than the work's own: arguments that cannot be cloned
+ * (piscina rejects before the thread sees them: state still QUEUED), a result
+ * that cannot be cloned (caught by the thread before piscina posts it), a
+ * thread that exits (`process.exit()` in the work) or dies of an uncaught
+ * exception.
+ * Piscina fails only the task that thread held and starts a new thread for
+ * the next task.
+ *
+ * @packageDocumentation
+ */
+import { Piscina } from 'piscina';
+import { RuntimeError } from '@loop/interfaces';
+import { getLogger } from '../logger.js';
+import { ExecutorWork } from './executor-work.js';
+import { PoolExecutor } from './pool-executor.js';
+import type { PoolExecutorOptions } from './pool-executor.js';
+import { describeWork } from './work-item.js';
+import type { WorkItem } from './work-item.js';
+import { workerFile } from './worker-files.js';
+import { settleFromReply, unsendableArgsError, unsendableResultError } from './worker-reply.js';
+import type { WorkerReply } from './worker-reply.js';
+
+const QUEUED = 0;
+const RUNNING = 1;
+const CANCELLED = 2;
+
+/** Options of {@link ThreadPoolExecutor}. */
+export type ThreadPoolExecutorOptions = PoolExecutorOptions;
+
+/**
+ * Runs functions on worker threads. `submit(fn, ...args)` sends a
+ * self-contained function's source (or a `{ module, export }` reference) and
+ * structured clones of the arguments; see `Executor` in `@loop/interfaces`.
+ *
+ * @example
+ * ```ts
+ * const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const n = await pool.submit((a: number, b: number) => a + b, 1, 2); // 3
+ * await pool.shutdown();
+ * ```
+ */
+export class ThreadPoolExecutor extends PoolExecutor {
+  #pool: Piscina | null = null;
+
+  /** A pool of at most `maxWorkers` threads (default: `os.availableParallelism()`), started on demand. */
+  constructor(options?: ThreadPoolExecutorOptions) {
+    super('ThreadPoolExecutor', options);
+  }
+
+  #piscina(): Piscina {
+    if (this.#pool === null) {
+      this.#pool = new Piscina({
+        filename: workerFile('thread-worker.cjs'),
+        minThreads: 0,
+        maxThreads: this.maxWorkers,
+        idleTimeout: Infinity,
+        concurrentTasksPerWorker: 1,
+        stricterFIFO: true,
+        recordTiming: false,
+      });
+      // A thread that fails while holding no task: nothing to fail, say so.
+      this.#pool.on('error', (err: unknown) => getLogger().error('ThreadPoolExecutor: a worker thread failed', err));
+    }
+    return this.#pool;
+  }
+
+  protected _schedule(api: string, item: WorkItem, args: unknown[]): ExecutorWork<unknown> {
+    const state = new Int32Array(new SharedArrayBuffer(4));
+    const work = new ExecutorWork<unknown>(`ThreadPoolExecutor ${describeWork(item)}`, {
+      withdraw: () => Atomics.compareExchange(state, 0, QUEUED, CANCELLED) === QUEUED,
+      claimed: () => Atomics.load(state, 0) === RUNNING,
+    });
+    this.#piscina()
+      .run({ state, item, args })
+      .then(
+        (reply: WorkerReply) => {
+          work._start();
+          settleFromReply(api, item, work, reply);
+        },
+        (err: unknown) => {
+          if (Atomics.load(state, 0) === CANCELLED) return; // cancel() already rejected it
+          work._settle(false, threadFailure(api, item, Atomics.load(state, 0) === RUNNING, err));
+        },
+      );
+    return work;
+  }
+
+  protected async _release(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = null;
+    if (pool !== null) await pool.destroy();
+  }
+}
+
+/** The error for a task that piscina failed (not the work's own exception). */
+function threadFailure(api: string, item: WorkItem, started: boolean, err: unknown): unknown {
+  const what = describeWork(item);
+  // Duck-typed: a DataCloneError is a DOMException, from another realm under jest.
+  const message = typeof (err as Error | null)?.message === 'string' ? (err as Error).message : '';
+  if ((err as Error | null)?.name === 'DataCloneError' || /could not be cloned/.test(message)) {
+    return started ? unsendableResultError(api, item, err) : unsendableArgsError(api, item, err);
+  }
+  const exit = /^worker exited with code: (-?\d+)/.exec(message);
+  if (exit !== null) {
+    return new RuntimeError(
+      `${api}: the worker thread running ${what} exited with code ${exit[1]} before the work finished; the pool replaces it`,
+      { cause: err },
+    );
+  }
+  return err; // an uncaught exception of the work's own code, which killed its thread
+}
