@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The examples, in the order they run. */
-const EXAMPLES = ['hello-world-call-soon', 'display-date-call-later', 'cancel-task', 'task-group-timeout'];
+const EXAMPLES = ['hello-world-call-soon', 'display-date-call-later', 'cancel-task', 'task-group-timeout', 'executor-hash'];
 
 const compare = process.argv.includes('--compare');
 const python = process.env.PYTHON ?? 'python3';
