@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** The unit of a figure, which also says whether higher is better. */
-export type Unit = 'ops/s' | 'cpu-s' | 'bytes';
+export type Unit = 'ops/s' | 'cpu-s' | 'bytes' | 'ms';
 
 /** One measurement. */
 export interface Case {

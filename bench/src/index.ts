@@ -21,13 +21,14 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AbsoluteTarget, Case, Ratio, Unit } from './cases.js';
 import { callSoonCases } from './call-soon.js';
+import { executorCases } from './executors.js';
 import { helperCases } from './helpers.js';
 import { memoryCases } from './memory.js';
 import { spawnCases } from './spawn.js';
 import { timerCases } from './timers.js';
 import { wakeupCases } from './wakeup.js';
 
-const CASES: Case[] = [...callSoonCases, ...timerCases, ...wakeupCases, ...spawnCases, ...helperCases, ...memoryCases];
+const CASES: Case[] = [...callSoonCases, ...timerCases, ...wakeupCases, ...spawnCases, ...helperCases, ...executorCases, ...memoryCases];
 
 const RATIOS: Ratio[] = [
   { label: 'callSoon chain / setImmediate chain', num: 'callSoon.chain', den: 'setImmediate.chain', target: { op: '>=', value: 4 } },
@@ -40,6 +41,8 @@ const RATIOS: Ratio[] = [
   { label: 'async wake-ups / Promise+setImmediate', num: 'wakeup.async', den: 'wakeup.promiseImmediate', target: { op: '>=', value: 1 } },
   { label: 'TimerHandle / setTimeout bytes', num: 'memory.timerHandle', den: 'memory.setTimeout' },
   { label: 'Future / Promise bytes', num: 'memory.future', den: 'memory.promise' },
+  { label: 'runInExecutor (module ref) / piscina.run round trips', num: 'executors.loopModule', den: 'executors.piscina', target: { op: '>=', value: 0.9 } },
+  { label: 'runInExecutor (function source) / piscina.run round trips', num: 'executors.loopSource', den: 'executors.piscina' },
 ];
 
 const ABSOLUTE: AbsoluteTarget[] = [
@@ -113,6 +116,8 @@ function formatFigure(value: number, unit: Unit): string {
       return `${value.toFixed(3)} s cpu`;
     case 'bytes':
       return `${value.toFixed(0)} B`;
+    case 'ms':
+      return `${value.toFixed(0)} ms`;
   }
 }
 

@@ -3,8 +3,10 @@
  * The worker-thread side of `ThreadPoolExecutor`: the task handler that
  * piscina calls with each work item.
  *
- * HOW. A task is `{ state, item, args }`. `state` is an `Int32Array` over a
- * `SharedArrayBuffer` of one slot, shared with the parent:
+ * HOW. A task is `{ slot, item, args }`: `slot` indexes the parent's
+ * `Int32Array` of cancellation states over a `SharedArrayBuffer`, given to
+ * every thread once as piscina's `workerData` (or, when the parent ran out of
+ * slots, `{ state, item, args }` with a one-slot array of its own):
  *
  *   QUEUED (0) --worker claims--> RUNNING (1)
  *   QUEUED (0) --parent cancel()-> CANCELLED (2)
@@ -23,13 +25,19 @@
  * always cloneable and skip the check.
  */
 const v8 = require('node:v8');
+const { workerData } = require('piscina');
 const { runWork, serializeError } = require('./run-work.cjs');
 
 const QUEUED = 0;
 const RUNNING = 1;
 
+/** The parent's shared cancellation slots (one per queued or running task). */
+const sharedStates = workerData !== undefined && workerData !== null ? workerData.states : undefined;
+
 module.exports = async function loopExecutorTask(task) {
-  if (Atomics.compareExchange(task.state, 0, QUEUED, RUNNING) !== QUEUED) return { status: 'cancelled' };
+  const states = task.state !== undefined ? task.state : sharedStates;
+  const slot = task.state !== undefined ? 0 : task.slot;
+  if (Atomics.compareExchange(states, slot, QUEUED, RUNNING) !== QUEUED) return { status: 'cancelled' };
   const reply = await runWork(task.item, task.args);
   const value = reply.value;
   if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return reply;

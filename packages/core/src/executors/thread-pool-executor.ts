@@ -64,8 +64,18 @@ export type ThreadPoolExecutorOptions = PoolExecutorOptions;
  * await pool.shutdown();
  * ```
  */
+/** Cancellation slots shared with the threads; more work than this falls back to a buffer each. */
+const STATE_SLOTS = 4096;
+
 export class ThreadPoolExecutor extends PoolExecutor {
   #pool: Piscina | null = null;
+  /**
+   * The cancellation slots of queued and running work, shared with every
+   * thread once (piscina's `workerData`) instead of a `SharedArrayBuffer`
+   * per submission; a slot returns to `#free` when piscina settles its task.
+   */
+  readonly #states = new Int32Array(new SharedArrayBuffer(4 * STATE_SLOTS));
+  readonly #free: number[] = Array.from({ length: STATE_SLOTS }, (_, i) => STATE_SLOTS - 1 - i);
 
   /** A pool of at most `maxWorkers` threads (default: `os.availableParallelism()`), started on demand. */
   constructor(options?: ThreadPoolExecutorOptions) {
@@ -82,6 +92,7 @@ export class ThreadPoolExecutor extends PoolExecutor {
         concurrentTasksPerWorker: 1,
         stricterFIFO: true,
         recordTiming: false,
+        workerData: { states: this.#states },
       });
       // A thread that fails while holding no task: nothing to fail, say so.
       this.#pool.on('error', (err: unknown) => getLogger().error('ThreadPoolExecutor: a worker thread failed', err));
@@ -90,21 +101,31 @@ export class ThreadPoolExecutor extends PoolExecutor {
   }
 
   protected _schedule(api: string, item: WorkItem, args: unknown[]): ExecutorWork<unknown> {
-    const state = new Int32Array(new SharedArrayBuffer(4));
+    // A slot of the shared array, or (all in use) a buffer of its own.
+    const pooled = this.#free.pop();
+    const states = pooled === undefined ? new Int32Array(new SharedArrayBuffer(4)) : this.#states;
+    const slot = pooled ?? 0;
+    Atomics.store(states, slot, QUEUED);
     const work = new ExecutorWork<unknown>(`ThreadPoolExecutor ${describeWork(item)}`, {
-      withdraw: () => Atomics.compareExchange(state, 0, QUEUED, CANCELLED) === QUEUED,
-      claimed: () => Atomics.load(state, 0) === RUNNING,
+      withdraw: () => Atomics.compareExchange(states, slot, QUEUED, CANCELLED) === QUEUED,
+      claimed: () => Atomics.load(states, slot) === RUNNING,
     });
+    const release = (): void => {
+      if (pooled !== undefined) this.#free.push(pooled);
+    };
     this.#piscina()
-      .run({ state, item, args })
+      .run(pooled === undefined ? { state: states, item, args } : { slot, item, args })
       .then(
         (reply: WorkerReply) => {
+          release();
           work._start();
           settleFromReply(api, item, work, reply);
         },
         (err: unknown) => {
-          if (Atomics.load(state, 0) === CANCELLED) return; // cancel() already rejected it
-          work._settle(false, threadFailure(api, item, Atomics.load(state, 0) === RUNNING, err));
+          const state = Atomics.load(states, slot);
+          release();
+          if (state === CANCELLED) return; // cancel() already rejected it
+          work._settle(false, threadFailure(api, item, state === RUNNING, err));
         },
       );
     return work;
