@@ -16,7 +16,7 @@ const { runWork, serializeError } = require('./run-work.cjs');
 
 process.on('message', (message) => {
   if (message === null || typeof message !== 'object' || message.type !== 'run') return;
-  void runWork(message.item, message.args).then((reply) => {
+  void Promise.resolve(runWork(message.item, message.args)).then((reply) => {
     if (!process.connected) return;
     try {
       process.send({ id: message.id, ...reply });

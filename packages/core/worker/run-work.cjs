@@ -51,6 +51,8 @@ const MAX_ERROR_DEPTH = 4;
 const functions = new Map();
 /** @type {Map<string, Promise<Record<string, unknown>>>} */
 const modules = new Map();
+/** Exports already resolved, by `module\0export`: later calls skip the awaits of loading. */
+const exportsResolved = new Map();
 
 function compile(source, name) {
   let fn = functions.get(source);
@@ -153,29 +155,59 @@ function notSelfContained(err) {
 }
 
 /**
- * Runs `item` with `args`; never throws. Resolves to the reply described in
- * the header.
+ * Runs `item` with `args`; never throws. Returns the reply described in the
+ * header, or a promise of it when the work (or loading its module) is
+ * asynchronous.
  */
-async function runWork(item, args) {
+function runWork(item, args) {
   let fn;
   try {
     if (item.kind === 'source') {
       fn = compile(item.source, item.name);
     } else {
-      const ns = await load(item.module);
-      fn = pickExport(ns, item.export);
-      if (typeof fn !== 'function') return { status: 'bad-export', found: fn === undefined ? 'undefined' : typeof fn };
+      fn = exportsResolved.get(`${item.module}\0${item.export}`);
+      if (fn === undefined) return resolveThenRun(item, args);
     }
   } catch (err) {
     return failure(err);
   }
+  return callWork(item, fn, args);
+}
+
+/** The first call of a `{ module, export }`: load the module, then run. */
+async function resolveThenRun(item, args) {
+  let fn;
   try {
-    return { status: 'ok', value: await fn(...args) };
+    fn = pickExport(await load(item.module), item.export);
   } catch (err) {
-    const identifier = item.kind === 'source' ? notSelfContained(err) : null;
-    if (identifier !== null) return { status: 'not-self-contained', identifier, error: serializeError(err) };
     return failure(err);
   }
+  if (typeof fn !== 'function') return { status: 'bad-export', found: fn === undefined ? 'undefined' : typeof fn };
+  exportsResolved.set(`${item.module}\0${item.export}`, fn);
+  return callWork(item, fn, args);
+}
+
+/** Calls the work: a plain result is a reply at once; a promise, a promise of one. */
+function callWork(item, fn, args) {
+  let result;
+  try {
+    result = fn(...args);
+  } catch (err) {
+    return workFailure(item, err);
+  }
+  if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+    return Promise.resolve(result).then(
+      (value) => ({ status: 'ok', value }),
+      (err) => workFailure(item, err),
+    );
+  }
+  return { status: 'ok', value: result };
+}
+
+function workFailure(item, err) {
+  const identifier = item.kind === 'source' ? notSelfContained(err) : null;
+  if (identifier !== null) return { status: 'not-self-contained', identifier, error: serializeError(err) };
+  return failure(err);
 }
 
 function failure(err) {

@@ -34,11 +34,17 @@ const RUNNING = 1;
 /** The parent's shared cancellation slots (one per queued or running task). */
 const sharedStates = workerData !== undefined && workerData !== null ? workerData.states : undefined;
 
-module.exports = async function loopExecutorTask(task) {
+module.exports = function loopExecutorTask(task) {
   const states = task.state !== undefined ? task.state : sharedStates;
   const slot = task.state !== undefined ? 0 : task.slot;
   if (Atomics.compareExchange(states, slot, QUEUED, RUNNING) !== QUEUED) return { status: 'cancelled' };
-  const reply = await runWork(task.item, task.args);
+  const reply = runWork(task.item, task.args);
+  // A synchronous reply goes back at once (piscina awaits only promises).
+  return typeof reply.then === 'function' ? reply.then(checkSendable) : checkSendable(reply);
+};
+
+/** Makes sure an object result can be posted back (see the header). */
+function checkSendable(reply) {
   const value = reply.value;
   if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return reply;
   try {
@@ -51,4 +57,4 @@ module.exports = async function loopExecutorTask(task) {
     }
   }
   return reply;
-};
+}
