@@ -17,6 +17,8 @@ export interface TestLoopOptions {
   autojump?: boolean;
   /** Debug mode (as `BaseEventLoop`'s option). */
   debug?: boolean;
+  /** A virtual clock to use (shared with a test harness, say); its own `autojump` then applies. */
+  clock?: VirtualClock;
 }
 
 /** A `BaseEventLoop` whose clock is virtual. */
@@ -24,7 +26,8 @@ export class TestLoop extends BaseEventLoop {
   readonly #clock: VirtualClock;
 
   constructor(options: TestLoopOptions = {}) {
-    const clock = new VirtualClock({ autojump: options.autojump ?? false });
+    const clock = options.clock ?? new VirtualClock({ autojump: options.autojump ?? false });
+    if (options.clock !== undefined && options.autojump !== undefined) clock.autojump = options.autojump;
     super({ clock, debug: options.debug });
     this.#clock = clock;
   }
