@@ -26,6 +26,7 @@ import { taskHelpersSuite } from './task-helpers.suite.js';
 import { tasksSuite } from './tasks.suite.js';
 import { timeoutsSuite } from './timeouts.suite.js';
 
+export * from './net/index.js';
 export { baseEventLoopSuite } from './base-event-loop.suite.js';
 export { contextSuite } from './context.suite.js';
 export { debugSuite } from './debug.suite.js';

@@ -141,6 +141,45 @@ export interface StartServingOptions {
 }
 
 /**
+ * Options of `IoBackend.connectStream`: the family of the address and where
+ * to bind first. Addresses are already resolved (IP literals or a Unix path).
+ */
+export interface ConnectStreamOptions {
+  /** `AF_INET`, `AF_INET6` or `AF_UNIX` (the platform's numbers, as `getaddrinfo` gives them). */
+  family: number;
+  /** The resolved local address to bind to before connecting. */
+  localAddr?: Address | null;
+}
+
+/** Options of `IoBackend.listenStream`. Addresses are already resolved. */
+export interface ListenStreamOptions {
+  /** `AF_INET`, `AF_INET6` or `AF_UNIX`. */
+  family: number;
+  /** The `listen()` backlog. */
+  backlog: number;
+  /** `SO_REUSEADDR` (TCP). */
+  reuseAddress?: boolean;
+  /** `SO_REUSEPORT` (TCP). */
+  reusePort?: boolean;
+  /** `IPV6_V6ONLY` on an `AF_INET6` socket (asyncio sets it when serving on every interface). */
+  ipv6Only?: boolean;
+}
+
+/** Options of `IoBackend.openDatagram`. Addresses are already resolved. */
+export interface OpenDatagramOptions {
+  /** `AF_INET`, `AF_INET6` or `AF_UNIX`. */
+  family: number;
+  /** The local address to bind to (an ephemeral port of the family when omitted). */
+  localAddr?: Address | null;
+  /** The remote address to connect to (a connected endpoint). */
+  remoteAddr?: Address | null;
+  /** `SO_REUSEPORT`. */
+  reusePort?: boolean;
+  /** `SO_BROADCAST`. */
+  allowBroadcast?: boolean;
+}
+
+/**
  * The contract every I/O backend implements. A backend instance serves one
  * loop. Every method may assume `attach` was called; every method but
  * `close` throws `RuntimeError` (`ERR_LOOP_CLOSED`, `Event loop is closed`)
@@ -231,6 +270,31 @@ export interface IoBackend extends Partial<FdMethods>, Partial<SockMethods> {
   startServing(protocolFactory: ProtocolFactory, sock: SocketLike, server: ServerHooks, options?: StartServingOptions): void;
   /** Stops accepting on `sock` and closes it. Idempotent. */
   stopServing(sock: SocketLike): void;
+  /**
+   * Makes a stream socket of `options.family`, binds it to
+   * `options.localAddr` if given, and connects it to the resolved `address`
+   * (asyncio's `socket()` + `bind()` + `sock_connect()` in
+   * `_connect_sock`). The future completes with the connected socket, ready
+   * for `makeSocketTransport`; it fails with the system error (`code`,
+   * `errno`, `syscall`, `address`, `port`) of the bind or connect.
+   * Cancelling the future abandons the attempt and closes the socket (Happy
+   * Eyeballs cancels the attempts that lost).
+   */
+  connectStream(address: Address, options: ConnectStreamOptions): Future<SocketLike>;
+  /**
+   * Makes a stream socket bound to the resolved `address` and listening
+   * (asyncio's `socket()` + `setsockopt` + `bind()` + `listen()` in
+   * `create_server`), without accepting yet: `startServing` starts that.
+   * Rejects with the system error of the bind or listen (`EADDRINUSE`…).
+   */
+  listenStream(address: Address, options: ListenStreamOptions): Promise<SocketLike>;
+  /**
+   * Makes a datagram socket, bound and/or connected as `options` says
+   * (asyncio's `create_datagram_endpoint` socket set-up), ready for
+   * `makeDatagramTransport`. Rejects with the system error of the bind or
+   * connect.
+   */
+  openDatagram(options: OpenDatagramOptions): Promise<SocketLike>;
 }
 
 function backendName(backend: IoBackend): string {

@@ -7,7 +7,11 @@ import {
   compose,
   defineCapability,
   installCapabilityStandIns,
+  type Address,
   type BackendHost,
+  type ConnectStreamOptions,
+  type ListenStreamOptions,
+  type OpenDatagramOptions,
   type BaseProtocol,
   type DatagramTransport,
   type Future,
@@ -97,6 +101,15 @@ class MyBackend implements IoBackend {
   }
   startServing(_factory: ProtocolFactory, _sock: SocketLike, _server: ServerHooks): void {}
   stopServing(_sock: SocketLike): void {}
+  connectStream(_address: Address, _options: ConnectStreamOptions): Future<SocketLike> {
+    throw new RuntimeError('not written yet');
+  }
+  listenStream(_address: Address, _options: ListenStreamOptions): Promise<SocketLike> {
+    return Promise.reject(new RuntimeError('not written yet'));
+  }
+  openDatagram(_options: OpenDatagramOptions): Promise<SocketLike> {
+    return Promise.reject(new RuntimeError('not written yet'));
+  }
 }
 
 describe('README examples', () => {

@@ -5,6 +5,9 @@ import {
   type Address,
   type BackendHost,
   type BaseProtocol,
+  type ConnectStreamOptions,
+  type ListenStreamOptions,
+  type OpenDatagramOptions,
   type DatagramTransport,
   type ExtraInfo,
   type FileDescriptorLike,
@@ -82,6 +85,15 @@ export class CompletionBackend implements IoBackend {
   }
   startServing(_factory: ProtocolFactory, _sock: SocketLike, _server: ServerHooks): void {}
   stopServing(_sock: SocketLike): void {}
+  connectStream(_address: Address, _options: ConnectStreamOptions): Future<SocketLike> {
+    throw new RuntimeError(`${this.name} backend: connectStream is not used by these tests`);
+  }
+  listenStream(_address: Address, _options: ListenStreamOptions): Promise<SocketLike> {
+    return Promise.reject(new RuntimeError(`${this.name} backend: listenStream is not used by these tests`));
+  }
+  openDatagram(_options: OpenDatagramOptions): Promise<SocketLike> {
+    return Promise.reject(new RuntimeError(`${this.name} backend: openDatagram is not used by these tests`));
+  }
 }
 
 /** A selector-like backend: adds fd watching and one sock* operation. */

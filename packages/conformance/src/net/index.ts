@@ -1,0 +1,19 @@
+/**
+ * The network suites: each takes a `NetLoopFactory` (a loop with an I/O
+ * backend and `@loop/net`), so the proactor loop and, later, the selector
+ * loop are held to the same behaviours. Run them from a jest file of the
+ * package that owns the loop, one suite per file so jest runs them in
+ * parallel: `streamsSuite(() => new MyNetLoop())`.
+ *
+ * @packageDocumentation
+ */
+export {
+  NetTest,
+  defineNetTest,
+  openSocketHandles,
+  type NetIt,
+  type NetLoop,
+  type NetLoopFactory,
+  type NetTestOptions,
+} from './harness.js';
+export { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from './tls-fixtures.js';
