@@ -1,0 +1,285 @@
+/**
+ * `loop.getaddrinfo()` and `loop.getnameinfo()` (Python's
+ * `socket.getaddrinfo` / `socket.getnameinfo`, which asyncio runs in its
+ * default executor), over `node:dns`.
+ *
+ * HOW.
+ *
+ * ```text
+ *   getaddrinfo(host, port, { family, type, proto, flags })
+ *     port   -> number | numeric string | service name (/etc/services, read once, async)
+ *     host   -> null: the wildcard (AI_PASSIVE) or loopback addresses, Python's order
+ *               IP literal: as is (no lookup)          AI_NUMERICHOST + a name: EAI_NONAME
+ *               a name: dns.lookup(host, { all: true, family, hints }) (libuv's thread pool)
+ *     each address x each socket type (STREAM/6, DGRAM/17, RAW/0 when type is 0)
+ *       -> [family, type, proto, canonname, sockaddr]   (IPv6 sockaddr [host, port, 0, scopeId])
+ * ```
+ *
+ * `dns.lookup` calls the system's `getaddrinfo(3)` on libuv's thread pool, so
+ * resolution never blocks the loop, and honours `/etc/hosts` and
+ * `nsswitch.conf` as Python does. Errors become system errors whose `code` is
+ * Python's `EAI_*` name (Node's `ENOTFOUND` is `EAI_NONAME`), keeping Node's
+ * `errno`, `syscall` and `hostname`.
+ *
+ * WHY a Promise and not a loop future: these are plain asynchronous
+ * functions; the loop's tasks await Promises (and `createConnection` awaits
+ * them internally). The results are fresh arrays the caller may keep.
+ *
+ * @packageDocumentation
+ */
+import { lookup, lookupService, ADDRCONFIG, ALL, V4MAPPED, type LookupAddress } from 'node:dns';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { loopError, type AddrInfo, type GetaddrinfoOptions, type Inet6Address, type InetAddress } from '@loop/interfaces';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  AI_ADDRCONFIG,
+  AI_ALL,
+  AI_CANONNAME,
+  AI_NUMERICHOST,
+  AI_NUMERICSERV,
+  AI_PASSIVE,
+  AI_V4MAPPED,
+  EAI_AGAIN,
+  EAI_FAIL,
+  EAI_FAMILY,
+  EAI_NONAME,
+  EAI_SERVICE,
+  IPPROTO_IP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  NI_NAMEREQD,
+  NI_NUMERICHOST,
+  NI_NUMERICSERV,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_STREAM,
+} from './constants.js';
+
+/** A system error from name resolution: `code` is Python's `EAI_*` name. */
+export interface GaiError extends Error {
+  /** `'EAI_NONAME'`, `'EAI_AGAIN'`, `'EAI_SERVICE'`… */
+  code: string;
+  /** Node's errno when Node reported the error, else Python's `EAI_*` number. */
+  errno: number;
+  /** `'getaddrinfo'` or `'getnameinfo'`. */
+  syscall: string;
+  /** The host that was looked up. */
+  hostname?: string;
+}
+
+const GAI_TEXT: Record<string, [number, string]> = {
+  EAI_NONAME: [EAI_NONAME, 'Name or service not known'],
+  EAI_AGAIN: [EAI_AGAIN, 'Temporary failure in name resolution'],
+  EAI_FAIL: [EAI_FAIL, 'Non-recoverable failure in name resolution'],
+  EAI_FAMILY: [EAI_FAMILY, 'ai_family not supported'],
+  EAI_SERVICE: [EAI_SERVICE, 'Servname not supported for ai_socktype'],
+};
+
+function gaiError(code: string, syscall: string, hostname: string | undefined, errno?: number, cause?: unknown): GaiError {
+  const [pyErrno, text] = GAI_TEXT[code] ?? [EAI_FAIL, code];
+  const err = new Error(`${syscall} ${code} ${hostname ?? ''}: ${text}`.replace(/ {2}/, ' '), cause === undefined ? undefined : { cause }) as GaiError;
+  err.code = code;
+  err.errno = errno ?? pyErrno;
+  err.syscall = syscall;
+  if (hostname !== undefined) err.hostname = hostname;
+  return err;
+}
+
+function fromNodeError(err: NodeJS.ErrnoException, syscall: string, hostname: string): GaiError {
+  let code = err.code ?? 'EAI_FAIL';
+  if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'EAI_NODATA') code = 'EAI_NONAME';
+  else if (code === 'EAI_AGAIN' || code === 'ETIMEOUT' || code === 'ECONNREFUSED') code = 'EAI_AGAIN';
+  else if (!code.startsWith('EAI_')) code = 'EAI_FAIL';
+  return gaiError(code, syscall, hostname, err.errno, err);
+}
+
+// ---- services (/etc/services), read once, asynchronously -----------------------------------------
+
+type Services = Map<string, { tcp?: number; udp?: number }>;
+
+const FALLBACK_SERVICES: [string, number][] = [
+  ['echo', 7], ['discard', 9], ['daytime', 13], ['ftp', 21], ['ssh', 22], ['telnet', 23], ['smtp', 25],
+  ['domain', 53], ['http', 80], ['pop3', 110], ['ntp', 123], ['imap', 143], ['https', 443], ['imaps', 993], ['pop3s', 995],
+];
+
+let servicesPromise: Promise<Services> | undefined;
+
+function services(): Promise<Services> {
+  servicesPromise ??= readFile('/etc/services', 'latin1').then(
+    (text) => {
+      const map: Services = new Map();
+      for (const line of text.split('\n')) {
+        const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+        const m = /^(\d+)\/(tcp|udp)$/.exec(fields[1] ?? '');
+        if (m === null) continue;
+        const port = Number(m[1]);
+        const proto = m[2] as 'tcp' | 'udp';
+        for (const name of [fields[0], ...fields.slice(2)]) {
+          const entry = map.get(name) ?? {};
+          entry[proto] ??= port;
+          map.set(name, entry);
+        }
+      }
+      return map;
+    },
+    () => new Map(FALLBACK_SERVICES.map(([name, port]) => [name, { tcp: port, udp: port }])),
+  );
+  return servicesPromise;
+}
+
+const SOCKET_KINDS: [type: number, proto: number][] = [
+  [SOCK_STREAM, IPPROTO_TCP],
+  [SOCK_DGRAM, IPPROTO_UDP],
+  [SOCK_RAW, IPPROTO_IP],
+];
+
+function checkInt(name: string, value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getaddrinfo(): ${name} must be an integer, not ${typeof value}`);
+  }
+  return value;
+}
+
+/**
+ * Resolves the port: a number, a numeric string, or a service name. Returns
+ * the port per protocol (`undefined` when the service does not exist for it).
+ */
+async function resolvePort(port: number | string | null, flags: number, host: string | null): Promise<{ tcp?: number; udp?: number; raw?: number }> {
+  if (port === null || port === undefined) return { tcp: 0, udp: 0, raw: 0 };
+  if (typeof port === 'number') {
+    if (!Number.isInteger(port)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getaddrinfo(): port must be an integer, a string or null, not ${port}`);
+    if (port < 0 || port > 65535) throw gaiError('EAI_SERVICE', 'getaddrinfo', host ?? undefined);
+    return { tcp: port, udp: port, raw: port };
+  }
+  if (typeof port !== 'string') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getaddrinfo(): port must be an integer, a string or null, not ${typeof port}`);
+  }
+  if (/^\d+$/.test(port)) {
+    const n = Number(port);
+    if (n > 65535) throw gaiError('EAI_SERVICE', 'getaddrinfo', host ?? undefined);
+    return { tcp: n, udp: n, raw: n };
+  }
+  if ((flags & AI_NUMERICSERV) !== 0) throw gaiError('EAI_NONAME', 'getaddrinfo', host ?? undefined);
+  const entry = (await services()).get(port);
+  if (entry === undefined) throw gaiError('EAI_SERVICE', 'getaddrinfo', host ?? undefined);
+  return { tcp: entry.tcp, udp: entry.udp };
+}
+
+function lookupAll(host: string, family: number, flags: number): Promise<LookupAddress[]> {
+  let hints = 0;
+  if ((flags & AI_ADDRCONFIG) !== 0) hints |= ADDRCONFIG;
+  if ((flags & AI_V4MAPPED) !== 0) hints |= V4MAPPED;
+  if ((flags & AI_ALL) !== 0) hints |= ALL;
+  const nodeFamily = family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0;
+  return new Promise((resolve, reject) => {
+    lookup(host, { all: true, family: nodeFamily, hints, verbatim: true }, (err, addresses) => {
+      if (err !== null) reject(fromNodeError(err, 'getaddrinfo', host));
+      else resolve(addresses);
+    });
+  });
+}
+
+/**
+ * `socket.getaddrinfo(host, port, family, type, proto, flags)`, resolving on
+ * libuv's thread pool: `[family, type, proto, canonname, sockaddr]` entries,
+ * one per address and socket type.
+ */
+export async function getaddrinfo(host: string | null, port: number | string | null, options: GetaddrinfoOptions = {}): Promise<AddrInfo[]> {
+  const family = checkInt('family', options.family);
+  const type = checkInt('type', options.type);
+  const proto = checkInt('proto', options.proto);
+  const flags = checkInt('flags', options.flags);
+  if (host !== null && host !== undefined && typeof host !== 'string') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getaddrinfo(): host must be a string or null, not ${typeof host}`);
+  }
+  if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) {
+    throw gaiError('EAI_FAMILY', 'getaddrinfo', host ?? undefined);
+  }
+  const ports = await resolvePort(port, flags, host ?? null);
+  let addresses: { address: string; family: number }[];
+  if (host === null || host === undefined) {
+    const passive = (flags & AI_PASSIVE) !== 0;
+    const v4 = { address: passive ? '0.0.0.0' : '127.0.0.1', family: AF_INET };
+    const v6 = { address: passive ? '::' : '::1', family: AF_INET6 };
+    addresses = passive ? [v4, v6] : [v6, v4];
+  } else {
+    const literal = isIP(host.includes('%') ? host.slice(0, host.indexOf('%')) : host);
+    if (literal !== 0) {
+      addresses = [{ address: host, family: literal === 4 ? AF_INET : AF_INET6 }];
+    } else if ((flags & AI_NUMERICHOST) !== 0 || host === '') {
+      throw gaiError('EAI_NONAME', 'getaddrinfo', host);
+    } else {
+      addresses = (await lookupAll(host, family, flags)).map((a) => ({ address: a.address, family: a.family === 6 ? AF_INET6 : AF_INET }));
+    }
+  }
+  if (family !== AF_UNSPEC) addresses = addresses.filter((a) => a.family === family);
+  if (addresses.length === 0) throw gaiError('EAI_NONAME', 'getaddrinfo', host ?? undefined);
+  const result: AddrInfo[] = [];
+  const seen = new Set<string>();
+  for (const a of addresses) {
+    const key = `${a.family} ${a.address}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const [kindType, kindProto] of SOCKET_KINDS) {
+      if (type !== 0 && type !== kindType) continue;
+      if (proto !== 0 && kindType !== SOCK_RAW && proto !== kindProto) continue;
+      const p = kindType === SOCK_STREAM ? ports.tcp : kindType === SOCK_DGRAM ? ports.udp : ports.raw;
+      if (p === undefined) continue;
+      if (type === 0 && proto !== 0 && kindType === SOCK_RAW) continue;
+      const entryProto = kindType === SOCK_RAW ? proto : kindProto;
+      const sockaddr: InetAddress | Inet6Address = a.family === AF_INET6 ? [a.address, p, 0, 0] : [a.address, p];
+      result.push([a.family, kindType, entryProto, '', sockaddr]);
+    }
+  }
+  if (result.length === 0) throw gaiError('EAI_SERVICE', 'getaddrinfo', host ?? undefined);
+  if ((flags & AI_CANONNAME) !== 0 && host !== null && host !== undefined) result[0][3] = host;
+  return result;
+}
+
+function lookupServiceAsync(address: string, port: number): Promise<{ hostname: string; service: string }> {
+  return new Promise((resolve, reject) => {
+    lookupService(address, port, (err, hostname, service) => {
+      if (err !== null) reject(fromNodeError(err, 'getnameinfo', address));
+      else resolve({ hostname, service });
+    });
+  });
+}
+
+/**
+ * `socket.getnameinfo(sockaddr, flags)`: `[host, port]` names.
+ * `NI_NUMERICHOST` and `NI_NUMERICSERV` skip the reverse lookups.
+ */
+export async function getnameinfo(sockaddr: InetAddress | Inet6Address, flags = 0): Promise<[host: string, port: string]> {
+  if (!Array.isArray(sockaddr) || (sockaddr.length !== 2 && sockaddr.length !== 4) || typeof sockaddr[0] !== 'string' || typeof sockaddr[1] !== 'number') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'getnameinfo(): sockaddr must be a [host, port] or [host, port, flowinfo, scopeId] array');
+  }
+  if (!Number.isInteger(flags)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'getnameinfo(): flags must be an integer');
+  const [host, port] = sockaddr;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'getnameinfo(): port must be 0-65535.');
+  }
+  // Python resolves the host numerically-or-by-name first and wants one address.
+  let address = host;
+  if (isIP(host) === 0) {
+    const found = await lookupAll(host, sockaddr.length === 4 ? AF_INET6 : AF_UNSPEC, 0);
+    if (found.length !== 1) {
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'getnameinfo(): sockaddr resolved to multiple addresses');
+    }
+    address = found[0].address;
+  }
+  const numericHost = (flags & NI_NUMERICHOST) !== 0;
+  const numericServ = (flags & NI_NUMERICSERV) !== 0;
+  if (numericHost && numericServ) return [address, String(port)];
+  let names: { hostname: string; service: string };
+  try {
+    names = await lookupServiceAsync(address, port);
+  } catch (err) {
+    if ((flags & NI_NAMEREQD) !== 0 || numericHost) throw err;
+    names = { hostname: address, service: String(port) };
+  }
+  return [numericHost ? address : names.hostname, numericServ ? String(port) : names.service];
+}
