@@ -14,6 +14,12 @@
  *   node --expose-gc dist/index.js                 all cases, table, results/latest.json
  *   node --expose-gc dist/index.js --only timers   cases whose id or group contains "timers"
  *   node --expose-gc dist/index.js --case <id>     one case (what the children run)
+ *   node --expose-gc dist/index.js --only tcp-echo the TCP echo benchmark alone
+ *   BENCH_ONLY=tcp-echo ...                        as --only (npm at the root eats a bare --only)
+ *
+ * Reports: the TCP echo benchmark (`tcp-echo.ts`) is not a one-number case:
+ * it spawns its own server and client processes and prints its own table, so
+ * it is registered in `REPORTS` and selected by `--only` the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,10 +31,16 @@ import { executorCases } from './executors.js';
 import { helperCases } from './helpers.js';
 import { memoryCases } from './memory.js';
 import { spawnCases } from './spawn.js';
+import { runTcpEcho } from './tcp-echo.js';
 import { timerCases } from './timers.js';
 import { wakeupCases } from './wakeup.js';
 
 const CASES: Case[] = [...callSoonCases, ...timerCases, ...wakeupCases, ...spawnCases, ...helperCases, ...executorCases, ...memoryCases];
+
+/** Benchmarks that run their own processes and print their own tables, after the cases. */
+const REPORTS: { id: string; group: string; run(): Promise<unknown> }[] = [
+  { id: 'tcp-echo', group: 'network', run: runTcpEcho },
+];
 
 const RATIOS: Ratio[] = [
   { label: 'callSoon chain / setImmediate chain', num: 'callSoon.chain', den: 'setImmediate.chain', target: { op: '>=', value: 4 } },
@@ -153,12 +165,14 @@ function status(met: boolean | null, ofTarget: number | null): string {
   return `${met ? 'met' : 'MISSED'} (${ofTarget.toFixed(2)}x the target)`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const onlyIdx = process.argv.indexOf('--only');
-  const only = onlyIdx >= 0 ? (process.argv[onlyIdx + 1] ?? '') : '';
+  const only = onlyIdx >= 0 ? (process.argv[onlyIdx + 1] ?? '') : (process.env.BENCH_ONLY ?? '');
   const selected = CASES.filter((c) => only === '' || c.id.includes(only) || c.group.includes(only));
+  const reports = REPORTS.filter((r) => only === '' || r.id.includes(only) || r.group.includes(only));
   const started = Date.now();
-  console.log(`@loop/core benchmarks: ${selected.length} cases, median of ${RUNS} runs (+${WARMUP} warm-up), one process per case`);
+  const also = reports.length > 0 ? ` + ${reports.map((r) => r.id).join(', ')}` : '';
+  console.log(`@loop benchmarks: ${selected.length} cases, median of ${RUNS} runs (+${WARMUP} warm-up), one process per case${also}`);
   console.log(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.arch()}`);
 
   const results = new Map<string, CaseResult>();
@@ -241,7 +255,10 @@ function main(): void {
       lines.push(`${pad(`  ${q.label}`, W)} ${pad(formatFigure(q.value, unit), 14, true)}  ${pad(q.target ?? '-', 11)} ${status(q.met, q.ofTarget)}${note}`);
     }
   }
-  console.log(lines.join('\n'));
+  if (selected.length > 0) console.log(lines.join('\n'));
+
+  const reportResults: Record<string, unknown> = {};
+  for (const r of reports) reportResults[r.id] = await r.run();
 
   const out = {
     date: new Date().toISOString(),
@@ -254,6 +271,7 @@ function main(): void {
     results: [...results.values()],
     ratios: ratioResults,
     targets: absResults,
+    reports: reportResults,
   };
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
@@ -263,4 +281,4 @@ function main(): void {
 
 const caseIdx = process.argv.indexOf('--case');
 if (caseIdx >= 0) await runCase(process.argv[caseIdx + 1] ?? '');
-else main();
+else await main();
