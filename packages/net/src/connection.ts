@@ -1,12 +1,185 @@
 /**
- * loop.createConnection(). Being written (issue 4): rejects with NotImplementedError until then.
+ * `loop.createConnection()` (asyncio's `BaseEventLoop.create_connection` and
+ * `_create_connection_transport`), over the backend contract.
+ *
+ * HOW.
+ *
+ * ```text
+ *   option checks (asyncio's ValueErrors, as RangeError)
+ *   host/port -> getaddrinfo(type SOCK_STREAM)      localAddr -> getaddrinfo too
+ *             -> interleave by family (interleave, 1 by default with happyEyeballsDelay)
+ *             -> no delay:  each address in turn: backend.connectStream(address, { family, localAddr })
+ *                delay:     staggeredRace (happy-eyeballs.ts), losers cancelled
+ *             -> none connected: the errors combined as asyncio combines them
+ *   sock      -> used as is (the backend decides whether it can take it)
+ *   transport: ssl  -> SslProtocol(app protocol) on backend.makeSocketTransport; waiter after the handshake
+ *              else -> backend.makeSocketTransport(sock, protocol, waiter)
+ *              await the waiter (after connectionMade); close the transport if it fails
+ * ```
+ *
+ * WHY the transport part is separate: `createUnixConnection` and
+ * `connectAcceptedSocket` share it, as in asyncio.
  *
  * @packageDocumentation
  */
-import { NotImplementedError, type SchedulingLoop, type BaseProtocol, type ProtocolFactory, type CreateConnectionOptions, type Transport } from '@loop/interfaces';
+import {
+  ExceptionGroup,
+  backendOf,
+  type AddrInfo,
+  type BaseProtocol,
+  type CreateConnectionOptions,
+  type IoBackend,
+  type ProtocolFactory,
+  type SchedulingLoop,
+  type SocketLike,
+  type SslContext,
+  type Transport,
+} from '@loop/interfaces';
+import { describeSocket, isSet, valueError, wantsTls } from './args.js';
+import { SOCK_STREAM } from './constants.js';
+import { getaddrinfo } from './dns.js';
+import { ConnectAttempt, interleaveAddrinfos, isOsError, staggeredRace } from './happy-eyeballs.js';
+import { SslProtocol } from './tls.js';
 
-/** loop.createConnection(). */
-export async function createConnection<P extends BaseProtocol>(_loop: SchedulingLoop, _factory: ProtocolFactory<P>, _host?: string | null, _port?: number | string | null, _options?: CreateConnectionOptions): Promise<[Transport, P]> {
-  await Promise.resolve();
-  throw new NotImplementedError('createConnection in @loop/net is being written (issue 4)');
+/** Options of {@link createConnectionTransport}. */
+export interface ConnectionTransportOptions {
+  /** `true` for the server side of TLS (`connectAcceptedSocket`). */
+  serverSide?: boolean;
+  /** Seconds before the TLS handshake is aborted. */
+  sslHandshakeTimeout?: number | null;
+  /** Seconds before the TLS shutdown is aborted. */
+  sslShutdownTimeout?: number | null;
+  /** Whether `sock` was made here (closed if the transport cannot be made) or given by the caller. */
+  ownSocket?: boolean;
+}
+
+/**
+ * Makes the transport and protocol over a connected stream socket and waits
+ * until `connectionMade` ran (after the TLS handshake with `ssl`): asyncio's
+ * `_create_connection_transport`.
+ */
+export async function createConnectionTransport<P extends BaseProtocol>(
+  loop: SchedulingLoop,
+  backend: IoBackend,
+  sock: SocketLike,
+  factory: ProtocolFactory<P>,
+  ssl: boolean | SslContext | null | undefined,
+  serverHostname: string | null,
+  options: ConnectionTransportOptions = {},
+): Promise<[Transport, P]> {
+  let protocol: P;
+  const waiter = loop.createFuture<void>();
+  let transport: Transport;
+  let appTransport: () => Transport;
+  try {
+    protocol = factory();
+    if (wantsTls(ssl)) {
+      const sslProto = new SslProtocol(loop, protocol, ssl === true ? true : (ssl as SslContext), waiter, {
+        serverSide: options.serverSide ?? false,
+        serverHostname,
+        sslHandshakeTimeout: options.sslHandshakeTimeout,
+        sslShutdownTimeout: options.sslShutdownTimeout,
+      });
+      transport = backend.makeSocketTransport(sock, sslProto, null, null);
+      appTransport = () => sslProto.appTransport;
+    } else {
+      transport = backend.makeSocketTransport(sock, protocol, waiter, null);
+      appTransport = () => transport;
+    }
+  } catch (err) {
+    if (options.ownSocket === true) sock.close();
+    throw err;
+  }
+  try {
+    await waiter;
+  } catch (err) {
+    transport.close();
+    throw err;
+  }
+  return [appTransport(), protocol];
+}
+
+/** asyncio's checks of the TLS options shared by the connecting methods. */
+export function checkClientTls(ssl: unknown, serverHostname: unknown, options: { sslHandshakeTimeout?: unknown; sslShutdownTimeout?: unknown }): void {
+  if (isSet(serverHostname) && !wantsTls(ssl)) throw valueError('serverHostname is only meaningful with ssl');
+  if (isSet(options.sslHandshakeTimeout) && !wantsTls(ssl)) throw valueError('sslHandshakeTimeout is only meaningful with ssl');
+  if (isSet(options.sslShutdownTimeout) && !wantsTls(ssl)) throw valueError('sslShutdownTimeout is only meaningful with ssl');
+}
+
+function combineErrors(errors: unknown[], allErrors: boolean): unknown {
+  if (allErrors) return new ExceptionGroup('createConnection failed', errors);
+  if (errors.length === 1) return errors[0];
+  const text = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  const model = text(errors[0]);
+  if (errors.every((e) => text(e) === model)) return errors[0];
+  const err = new Error(`Multiple exceptions: ${errors.map(text).join(', ')}`) as Error & { code?: string; errors?: unknown[] };
+  err.code = undefined;
+  return err;
+}
+
+/** `loop.createConnection()`: see `NetMethods.createConnection`. */
+export async function createConnection<P extends BaseProtocol>(
+  loop: SchedulingLoop,
+  factory: ProtocolFactory<P>,
+  host?: string | null,
+  port?: number | string | null,
+  options: CreateConnectionOptions = {},
+): Promise<[Transport, P]> {
+  const { ssl, sock, localAddr, family = 0, proto = 0, flags = 0, allErrors = false } = options;
+  let serverHostname = options.serverHostname ?? null;
+  let interleave = options.interleave ?? null;
+  const happyEyeballsDelay = options.happyEyeballsDelay ?? null;
+  const backend = backendOf(loop, 'createConnection');
+  if (typeof factory !== 'function') throw new TypeError('createConnection(): factory must be a function returning a protocol');
+  checkClientTls(ssl, options.serverHostname, options);
+  if (serverHostname === null && wantsTls(ssl)) {
+    if (!isSet(host) || host === '') throw valueError('You must set serverHostname when using ssl without a host');
+    serverHostname = host as string;
+  }
+  if (happyEyeballsDelay !== null && interleave === null) interleave = 1;
+
+  let connected: SocketLike | null;
+  if (isSet(host) || isSet(port)) {
+    if (isSet(sock)) throw valueError('host/port and sock can not be specified at the same time');
+    const infos = await getaddrinfo(host ?? null, port ?? null, { family, type: SOCK_STREAM, proto, flags });
+    let laddrInfos: AddrInfo[] | null = null;
+    if (isSet(localAddr)) {
+      const [lhost, lport] = localAddr as [string, number];
+      laddrInfos = await getaddrinfo(lhost, lport, { family, type: SOCK_STREAM, proto, flags });
+    }
+    const ordered = interleave !== null && interleave !== 0 ? interleaveAddrinfos(infos, interleave) : infos;
+    const attempts = ordered.map((info) => new ConnectAttempt(backend, info, laddrInfos));
+    connected = null;
+    if (happyEyeballsDelay === null) {
+      for (const attempt of attempts) {
+        try {
+          connected = await attempt.run();
+          break;
+        } catch (err) {
+          if (isOsError(err)) continue;
+          throw err;
+        }
+      }
+    } else {
+      connected = await staggeredRace(loop, attempts, happyEyeballsDelay);
+    }
+    if (connected === null) {
+      throw combineErrors(
+        attempts.flatMap((a) => a.errors),
+        allErrors,
+      );
+    }
+    return createConnectionTransport(loop, backend, connected, factory, ssl, serverHostname, {
+      sslHandshakeTimeout: options.sslHandshakeTimeout,
+      sslShutdownTimeout: options.sslShutdownTimeout,
+      ownSocket: true,
+    });
+  }
+  if (!isSet(sock)) throw valueError('host and port was not specified and no sock specified');
+  const given = sock as SocketLike;
+  if (given.type !== SOCK_STREAM) throw valueError(`A Stream Socket was expected, got ${describeSocket(given)}`);
+  return createConnectionTransport(loop, backend, given, factory, ssl, serverHostname, {
+    sslHandshakeTimeout: options.sslHandshakeTimeout,
+    sslShutdownTimeout: options.sslShutdownTimeout,
+  });
 }

@@ -1,12 +1,97 @@
 /**
- * loop.createServer(). Being written (issue 4): rejects with NotImplementedError until then.
+ * `loop.createServer()` (asyncio's `BaseEventLoop.create_server`), over the
+ * backend's `listenStream`.
+ *
+ * HOW.
+ *
+ * ```text
+ *   option checks (asyncio's errors)
+ *   host: null / ''  -> [null]: every interface (AI_PASSIVE: 0.0.0.0 and ::)
+ *         'a'        -> ['a'];   ['a', 'b'] -> each
+ *   each host -> getaddrinfo(host, port, { family, type: SOCK_STREAM, flags: AI_PASSIVE })
+ *   the union of the results (duplicates dropped), in order
+ *   each address -> backend.listenStream(address, { family, backlog, reuseAddress,
+ *                                                  reusePort, ipv6Only: family is AF_INET6 })
+ *                   a failure closes the sockets made so far and rejects with
+ *                   "error while attempting to bind on address (...): ..." (code kept)
+ *   new Server(sockets); startServing unless startServing: false; one loop iteration
+ * ```
+ *
+ * WHY `ipv6Only` on every IPv6 socket: asyncio sets `IPV6_V6ONLY` so that the
+ * `::` socket does not also claim the IPv4 port that the `0.0.0.0` socket
+ * binds (Linux's dual stack would make the second bind fail).
  *
  * @packageDocumentation
  */
-import { NotImplementedError, type SchedulingLoop, type ProtocolFactory, type CreateServerOptions, type Server } from '@loop/interfaces';
+import { backendOf, type CreateServerOptions, type ProtocolFactory, type SchedulingLoop, type Server as ServerContract, type SocketLike } from '@loop/interfaces';
+import { bindError, describeSocket, isSet, sleep0, typeError, valueError } from './args.js';
+import { AF_INET6, AI_PASSIVE, SOCK_STREAM } from './constants.js';
+import { getaddrinfo } from './dns.js';
+import { isOsError } from './happy-eyeballs.js';
+import { Server, startServingSync } from './server.js';
 
-/** loop.createServer(). */
-export async function createServer(_loop: SchedulingLoop, _factory: ProtocolFactory, _host?: string | readonly string[] | null, _port?: number | string | null, _options?: CreateServerOptions): Promise<Server> {
-  await Promise.resolve();
-  throw new NotImplementedError('createServer in @loop/net is being written (issue 4)');
+/** asyncio's TLS option checks of the server-side methods. */
+export function checkServerTls(ssl: unknown, options: { sslHandshakeTimeout?: unknown; sslShutdownTimeout?: unknown }): void {
+  if (typeof ssl === 'boolean') throw typeError('ssl argument must be a SecureContext, TLS options or null');
+  if (isSet(options.sslHandshakeTimeout) && !isSet(ssl)) throw valueError('sslHandshakeTimeout is only meaningful with ssl');
+  if (isSet(options.sslShutdownTimeout) && !isSet(ssl)) throw valueError('sslShutdownTimeout is only meaningful with ssl');
+}
+
+/** `loop.createServer()`: see `NetMethods.createServer`. */
+export async function createServer(
+  loop: SchedulingLoop,
+  factory: ProtocolFactory,
+  host?: string | readonly string[] | null,
+  port?: number | string | null,
+  options: CreateServerOptions = {},
+): Promise<ServerContract> {
+  const { ssl, sock, family = 0, flags = AI_PASSIVE, backlog = 100, startServing = true } = options;
+  const backend = backendOf(loop, 'createServer');
+  if (typeof factory !== 'function') throw typeError('createServer(): factory must be a function returning a protocol');
+  checkServerTls(ssl, options);
+  let sockets: SocketLike[];
+  if (isSet(host) || isSet(port)) {
+    if (isSet(sock)) throw valueError('host/port and sock can not be specified at the same time');
+    const reuseAddress = options.reuseAddress ?? process.platform !== 'win32';
+    const hosts: (string | null)[] = host === '' || !isSet(host) ? [null] : typeof host === 'string' ? [host] : [...(host as readonly string[])];
+    const lists = await Promise.all(hosts.map((h) => getaddrinfo(h, port ?? null, { family, type: SOCK_STREAM, flags })));
+    const seen = new Set<string>();
+    const infos = lists.flat().filter((info) => {
+      const key = JSON.stringify(info);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    sockets = [];
+    try {
+      for (const [af, , , , sa] of infos) {
+        try {
+          sockets.push(
+            await backend.listenStream(sa, { family: af, backlog, reuseAddress, reusePort: options.reusePort ?? false, ipv6Only: af === AF_INET6 }),
+          );
+        } catch (err) {
+          throw isOsError(err) ? bindError(err, sa) : err;
+        }
+      }
+    } catch (err) {
+      for (const s of sockets) s.close();
+      throw err;
+    }
+  } else {
+    if (!isSet(sock)) throw valueError('Neither host/port nor sock were specified');
+    const given = sock as SocketLike;
+    if (given.type !== SOCK_STREAM) throw valueError(`A Stream Socket was expected, got ${describeSocket(given)}`);
+    sockets = [given];
+  }
+  const server = new Server(loop, backend, sockets, factory, {
+    ssl,
+    backlog,
+    sslHandshakeTimeout: options.sslHandshakeTimeout,
+    sslShutdownTimeout: options.sslShutdownTimeout,
+  });
+  if (startServing) {
+    startServingSync(server);
+    await sleep0(loop);
+  }
+  return server;
 }

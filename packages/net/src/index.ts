@@ -7,3 +7,4 @@
 export { net } from './capability.js';
 export { getaddrinfo, getnameinfo, type GaiError } from './dns.js';
 export * from './constants.js';
+export { Server } from './server.js';
