@@ -1,0 +1,571 @@
+/**
+ * `ProactorBackend`: the completion backend (asyncio's
+ * `BaseProactorEventLoop` hooks, ADR 0001 / ADR 0002), implementing
+ * `IoBackend` on Node's own handles: `net.Socket`, `net.Server`,
+ * `dgram.Socket`. No native code, no file-descriptor watching.
+ *
+ * HOW. Node completes I/O on its own loop; every Node callback records the
+ * event and schedules the protocol step with `host.callSoon`, which wakes an
+ * idle running loop (ADR 0002 §3). So `poll()` has nothing to move: the
+ * events are already in the ready queue, in arrival order.
+ *
+ * ```text
+ *   connectStream   net.connect({ onread, allowHalfOpen }) paused  -> Future<ProactorSocket>
+ *   listenStream    net.Server.listen(...)                           -> Promise<ProactorSocket (listener)>
+ *                   accepted handles arrive raw (handle.onconnection): each becomes a paused
+ *                   net.Socket with onread; held until startServing (ADR 0002 §5)
+ *   startServing    held + later connections -> callSoon(protocolFactory() + makeSocketTransport)
+ *   openDatagram    dgram.createSocket + bind / connect / setBroadcast -> Promise<ProactorSocket>
+ * ```
+ *
+ * Every handle the backend makes is tracked: `runStarted` references them
+ * (a running loop keeps the process alive), `runStopped` unreferences them
+ * (a stopped loop does not), and a socket leaves the set when it closes.
+ *
+ * WHY accepted handles are taken raw: a `net.Socket` chooses at construction
+ * whether reads go through `onread` (the zero-copy path a `BufferedProtocol`
+ * needs) or through `'data'` events; `net.Server` builds its sockets without
+ * `onread`. Taking the handle from the server's `onconnection` lets this
+ * backend build the socket itself.
+ *
+ * @packageDocumentation
+ */
+
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import { getSystemErrorName } from 'node:util';
+import {
+  NotImplementedError,
+  RuntimeError,
+  loopError,
+  type Address,
+  type BackendHost,
+  type BaseProtocol,
+  type ConnectStreamOptions,
+  type DatagramTransport,
+  type ExtraInfo,
+  type Future,
+  type IoBackend,
+  type ListenStreamOptions,
+  type OpenDatagramOptions,
+  type PipeLike,
+  type ProtocolFactory,
+  type ReadTransport,
+  type ServerHooks,
+  type SocketLike,
+  type StartServingOptions,
+  type Transport,
+  type WriteTransport,
+} from '@loop/interfaces';
+import { AF_INET6, AF_UNIX } from './constants.js';
+import { ProactorDatagramTransport } from './datagram-transport.js';
+import { ProactorSocket, systemError } from './proactor-socket.js';
+import { ProactorSocketTransport, foreignSocket } from './stream-transport.js';
+
+/** What a listener carries: connections held before `startServing`, and what serving needs. */
+interface ListenerState {
+  held: ProactorSocket[];
+  serving: { factory: ProtocolFactory; server: ServerHooks } | null;
+}
+
+type RawHandle = { close(): void };
+
+function closedError(): RuntimeError {
+  return loopError(RuntimeError, 'ERR_LOOP_CLOSED', 'Event loop is closed');
+}
+
+function socketNotAvailable(method: string): NotImplementedError {
+  return new NotImplementedError(
+    `${method} requires @loop/socket (real non-blocking sockets); the proactor backend works on Node's own handles and has no socket objects to give it`,
+  );
+}
+
+function inetAddress(api: string, address: Address): [string, number] {
+  if (typeof address === 'string' || !Array.isArray(address) || typeof address[0] !== 'string' || typeof address[1] !== 'number') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: an address [host, port] is required for an IP socket, got ${JSON.stringify(address)}`);
+  }
+  return [address[0], address[1]];
+}
+
+/**
+ * The proactor backend: give it to a `BaseEventLoop` (or use
+ * `ProactorEventLoop`). One instance serves one loop.
+ */
+export class ProactorBackend implements IoBackend {
+  /** `'proactor'`. */
+  readonly name = 'proactor';
+  #host: BackendHost | null = null;
+  #running = false;
+  #closed = false;
+  readonly #sockets = new Set<ProactorSocket>();
+  readonly #listeners = new WeakMap<ProactorSocket, ListenerState>();
+
+  /**
+   * Called once by the loop's constructor.
+   *
+   * @throws RuntimeError when already attached.
+   */
+  attach(host: BackendHost): void {
+    if (this.#host !== null) throw new RuntimeError('ProactorBackend.attach(): this backend is already attached to a loop; make one backend per loop');
+    this.#host = host;
+  }
+
+  /** Nothing to move: Node callbacks already scheduled their steps with `callSoon`. */
+  poll(_timeout: number): void {}
+
+  /**
+   * Stops accepting on every listener (held connections are closed) and
+   * unreferences every handle. Transports still open stay open, as the
+   * contract says. Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#running = false;
+    for (const sock of [...this.#sockets]) {
+      const state = this.#listeners.get(sock);
+      if (state !== undefined) {
+        state.serving = null;
+        for (const conn of state.held.splice(0)) conn.close();
+      }
+      sock._ref(false);
+    }
+  }
+
+  /** References every handle: a running loop keeps the process alive. */
+  runStarted(): void {
+    this.#running = true;
+    for (const sock of this.#sockets) sock._ref(true);
+  }
+
+  /** Unreferences every handle: a stopped loop does not keep the process alive. */
+  runStopped(): void {
+    this.#running = false;
+    for (const sock of this.#sockets) sock._ref(false);
+  }
+
+  #checkOpen(): BackendHost {
+    const host = this.#host;
+    if (host === null) throw new RuntimeError('ProactorBackend: not attached to a loop');
+    if (this.#closed || host.isClosed()) throw closedError();
+    return host;
+  }
+
+  #track(sock: ProactorSocket): ProactorSocket {
+    this.#sockets.add(sock);
+    sock._ref(this.#running);
+    sock._onClose = (s) => this.#forget(s);
+    return sock;
+  }
+
+  #forget(sock: ProactorSocket): void {
+    this.#sockets.delete(sock);
+    const state = this.#listeners.get(sock);
+    if (state !== undefined) {
+      state.serving = null;
+      for (const conn of state.held.splice(0)) conn.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ socket factories
+
+  /**
+   * Connects a stream socket (TCP, or Unix when `family` is `AF_UNIX`),
+   * bound first to `localAddr` when given. The socket is paused: nothing is
+   * read before a transport is made over it. Cancelling the future destroys
+   * the socket.
+   *
+   * @throws RuntimeError when the loop is closed.
+   */
+  connectStream(address: Address, options: ConnectStreamOptions): Future<SocketLike> {
+    const host = this.#checkOpen();
+    const fut = host.createFuture<SocketLike>();
+    const box: { sock: ProactorSocket | null } = { sock: null };
+    let node: net.Socket;
+    let unixPeer = '';
+    try {
+      const onread = ProactorSocket._onreadFor(box);
+      if (options.family === AF_UNIX) {
+        if (typeof address !== 'string') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `connectStream(): a Unix socket address is a path string, got ${JSON.stringify(address)}`);
+        if (options.localAddr !== null && options.localAddr !== undefined) throw socketNotAvailable('connectStream() with a local address for a Unix socket');
+        unixPeer = address;
+        node = net.connect({ path: address, allowHalfOpen: true, onread });
+      } else {
+        const [h, port] = inetAddress('connectStream()', address);
+        const opts: net.TcpNetConnectOpts = { host: h, port, allowHalfOpen: true, onread, family: options.family === AF_INET6 ? 6 : 4 };
+        if (options.localAddr !== null && options.localAddr !== undefined) {
+          const [lh, lp] = inetAddress('connectStream() localAddr', options.localAddr);
+          opts.localAddress = lh;
+          if (lp !== 0) opts.localPort = lp;
+        }
+        node = net.connect(opts);
+      }
+    } catch (exc) {
+      fut.setException(exc);
+      return fut;
+    }
+    node.pause();
+    const sock = new ProactorSocket('stream', options.family, node, { name: '', peer: unixPeer });
+    box.sock = sock;
+    this.#track(sock);
+    node.once('connect', () => {
+      if (fut.done()) return;
+      if (host.isClosed()) {
+        sock.close();
+        return;
+      }
+      fut.setResult(sock);
+    });
+    node.once('error', (err: Error) => {
+      if (fut.done()) return;
+      sock.close();
+      if (host.isClosed()) return;
+      fut.setException(err);
+    });
+    fut.addDoneCallback((f) => {
+      if (f.cancelled()) sock.close();
+    });
+    return fut;
+  }
+
+  /**
+   * Binds and listens (`backlog`, `ipv6Only`); connections are accepted by
+   * Node at once and held, paused, until `startServing`. `SO_REUSEADDR` is
+   * always on for TCP listeners (libuv sets it); `reusePort` needs
+   * `@loop/socket` on Node 20 and rejects with `NotImplementedError`.
+   */
+  listenStream(address: Address, options: ListenStreamOptions): Promise<SocketLike> {
+    let host: BackendHost;
+    try {
+      host = this.#checkOpen();
+      if (options.reusePort === true) {
+        throw new NotImplementedError(
+          "listenStream(): reusePort requires @loop/socket; Node 20's net.Server cannot set SO_REUSEPORT",
+        );
+      }
+    } catch (exc) {
+      return Promise.reject(exc);
+    }
+    return new Promise<SocketLike>((resolve, reject) => {
+      const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+      const unix = options.family === AF_UNIX;
+      const onError = (err: Error): void => {
+        server.close();
+        reject(err);
+      };
+      server.once('error', onError);
+      server.once('listening', () => {
+        server.removeListener('error', onError);
+        if (host.isClosed() || this.#closed) {
+          server.close();
+          reject(closedError());
+          return;
+        }
+        const sock = new ProactorSocket('listener', options.family, server, { name: unix ? (address as string) : '' });
+        const state: ListenerState = { held: [], serving: null };
+        this.#listeners.set(sock, state);
+        this.#track(sock);
+        const handle = (server as unknown as { _handle: { onconnection: (err: number, h: RawHandle | undefined) => void } | null })._handle;
+        if (handle !== null) handle.onconnection = (err, client) => this.#onConnection(sock, state, err, client);
+        resolve(sock);
+      });
+      try {
+        if (unix) {
+          if (typeof address !== 'string') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `listenStream(): a Unix socket address is a path string, got ${JSON.stringify(address)}`);
+          server.listen({ path: address, backlog: options.backlog });
+        } else {
+          const [h, port] = inetAddress('listenStream()', address);
+          server.listen({ host: h, port, backlog: options.backlog, ipv6Only: options.ipv6Only === true, exclusive: true });
+        }
+      } catch (exc) {
+        server.removeListener('error', onError);
+        server.close();
+        reject(exc);
+      }
+    });
+  }
+
+  /** Node's accept callback on a listener: builds the paused socket, holds it or serves it. */
+  #onConnection(listener: ProactorSocket, state: ListenerState, err: number, client: RawHandle | undefined): void {
+    const host = this.#host as BackendHost;
+    if (this.#closed || host.isClosed() || listener.closed) {
+      client?.close();
+      return;
+    }
+    if (err !== 0 || client === undefined) {
+      const code = err !== 0 ? getSystemErrorName(err) : 'EINVAL';
+      if (code === 'ECONNABORTED' || code === 'EAGAIN' || code === 'EWOULDBLOCK' || state.serving === null) return;
+      const exc = systemError(code, 'accept');
+      const resource = code === 'EMFILE' || code === 'ENFILE' || code === 'ENOBUFS' || code === 'ENOMEM';
+      host.callSoon(() =>
+        host.callExceptionHandler({
+          message: resource ? 'socket.accept() out of system resource' : 'Accept failed on a socket',
+          exception: exc,
+          socket: listener,
+        }),
+      );
+      return;
+    }
+    const box: { sock: ProactorSocket | null } = { sock: null };
+    const node = new net.Socket({
+      handle: client,
+      allowHalfOpen: true,
+      pauseOnCreate: true,
+      readable: true,
+      writable: true,
+      onread: ProactorSocket._onreadFor(box),
+    } as net.SocketConstructorOpts & { handle: unknown; pauseOnCreate: boolean });
+    let name = '';
+    try {
+      const n = listener.getsockname();
+      if (typeof n === 'string') name = n;
+    } catch {
+      name = '';
+    }
+    const conn = new ProactorSocket('stream', listener.family, node, { name, peer: '' });
+    box.sock = conn;
+    this.#track(conn);
+    if (state.serving === null) state.held.push(conn);
+    else host.callSoon(() => this.#accept(state, conn));
+  }
+
+  /** Loop step: one accepted connection gets its protocol and transport. */
+  #accept(state: ListenerState, conn: ProactorSocket): void {
+    const serving = state.serving;
+    if (serving === null || conn.closed || this.#closed) {
+      conn.close();
+      return;
+    }
+    let protocol: BaseProtocol | null = null;
+    try {
+      let peername: Address | null = null;
+      try {
+        peername = conn.getpeername();
+      } catch {
+        peername = null;
+      }
+      protocol = serving.factory();
+      this.makeSocketTransport(conn, protocol, null, { peername: peername as Address }, serving.server);
+    } catch (exc) {
+      const context: Record<string, unknown> & { message: string } = {
+        message: 'Error on transport creation for incoming connection',
+        exception: exc,
+      };
+      if (protocol !== null) context.protocol = protocol;
+      (this.#host as BackendHost).callExceptionHandler(context);
+      conn.close();
+    }
+  }
+
+  /**
+   * Opens a UDP socket of `options.family`, bound to `localAddr` when given
+   * and connected to `remoteAddr` when given, with `SO_BROADCAST` when
+   * `allowBroadcast`. Unix datagram sockets and `reusePort` need
+   * `@loop/socket` (Node 20's `dgram` has neither) and reject with
+   * `NotImplementedError`.
+   */
+  openDatagram(options: OpenDatagramOptions): Promise<SocketLike> {
+    let host: BackendHost;
+    try {
+      host = this.#checkOpen();
+      if (options.family === AF_UNIX) throw new NotImplementedError("openDatagram(): Unix datagram sockets require @loop/socket; Node's dgram has none");
+      if (options.reusePort === true) throw new NotImplementedError("openDatagram(): reusePort requires @loop/socket; Node 20's dgram cannot set SO_REUSEPORT");
+    } catch (exc) {
+      return Promise.reject(exc);
+    }
+    return new Promise<SocketLike>((resolve, reject) => {
+      const v6 = options.family === AF_INET6;
+      const node = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4' });
+      const sock = new ProactorSocket('datagram', options.family, node);
+      let settled = false;
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        sock.close();
+        reject(err);
+      };
+      const succeed = (): void => {
+        if (settled) return;
+        settled = true;
+        node.removeListener('error', fail);
+        if (host.isClosed() || this.#closed) {
+          sock.close();
+          reject(closedError());
+          return;
+        }
+        this.#track(sock);
+        resolve(sock);
+      };
+      node.once('error', fail);
+      const afterBind = (): void => {
+        try {
+          if (options.allowBroadcast === true) node.setBroadcast(true);
+          const remote = options.remoteAddr;
+          if (remote !== null && remote !== undefined) {
+            const [rh, rp] = inetAddress('openDatagram() remoteAddr', remote);
+            node.connect(rp, rh, (err?: Error) => {
+              if (err !== undefined && err !== null) fail(err);
+              else succeed();
+            });
+          } else {
+            succeed();
+          }
+        } catch (exc) {
+          fail(exc);
+        }
+      };
+      try {
+        const local = options.localAddr;
+        if (local !== null && local !== undefined) {
+          const [lh, lp] = inetAddress('openDatagram() localAddr', local);
+          node.bind({ address: lh, port: lp, exclusive: true }, afterBind);
+        } else if (options.remoteAddr !== null && options.remoteAddr !== undefined) {
+          afterBind();
+        } else {
+          node.bind({ address: v6 ? '::' : '0.0.0.0', port: 0, exclusive: true }, afterBind);
+        }
+      } catch (exc) {
+        fail(exc);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ transports
+
+  /** A stream transport over a connected `ProactorSocket` (see `ProactorSocketTransport`). */
+  makeSocketTransport(
+    sock: SocketLike,
+    protocol: BaseProtocol,
+    waiter?: Future<void> | null,
+    extra?: ExtraInfo | null,
+    server?: ServerHooks | null,
+  ): Transport {
+    const host = this.#checkOpen();
+    if (!(sock instanceof ProactorSocket)) throw foreignSocket('makeSocketTransport()', sock);
+    if (sock.kind !== 'stream' || sock.closed) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeSocketTransport(): ${sock.toString()} is not an open connected stream socket`);
+    }
+    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, server ?? null);
+  }
+
+  /** A datagram transport over a `ProactorSocket` from `openDatagram`. */
+  makeDatagramTransport(
+    sock: SocketLike,
+    protocol: BaseProtocol,
+    address?: Address | null,
+    waiter?: Future<void> | null,
+    extra?: ExtraInfo | null,
+  ): DatagramTransport {
+    const host = this.#checkOpen();
+    if (!(sock instanceof ProactorSocket)) throw foreignSocket('makeDatagramTransport()', sock);
+    if (sock.kind !== 'datagram' || sock.closed) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeDatagramTransport(): ${sock.toString()} is not an open datagram socket`);
+    }
+    return new ProactorDatagramTransport(host, sock, protocol, address ?? null, waiter ?? null, extra ?? null);
+  }
+
+  /**
+   * Not built yet.
+   *
+   * @throws NotImplementedError always (pipe transports are not built in this backend yet).
+   */
+  makeReadPipeTransport(_pipe: PipeLike, _protocol: BaseProtocol, _waiter?: Future<void> | null, _extra?: ExtraInfo | null): ReadTransport {
+    this.#checkOpen();
+    throw new NotImplementedError('connectReadPipe: pipe transports are not built in @loop/proactor yet');
+  }
+
+  /**
+   * Not built yet.
+   *
+   * @throws NotImplementedError always (pipe transports are not built in this backend yet).
+   */
+  makeWritePipeTransport(_pipe: PipeLike, _protocol: BaseProtocol, _waiter?: Future<void> | null, _extra?: ExtraInfo | null): WriteTransport {
+    this.#checkOpen();
+    throw new NotImplementedError('connectWritePipe: pipe transports are not built in @loop/proactor yet');
+  }
+
+  // ------------------------------------------------------------------ serving
+
+  /**
+   * Starts serving `sock` (a listener from `listenStream`): connections held
+   * so far, then each new one, get `protocolFactory()` and a transport
+   * attached to `server`, one loop step each. TLS is layered by `@loop/net`.
+   *
+   * @throws NotImplementedError for a foreign socket (needs `@loop/socket`)
+   *   or when `options.sslcontext` is given.
+   */
+  startServing(protocolFactory: ProtocolFactory, sock: SocketLike, server: ServerHooks, options: StartServingOptions = {}): void {
+    const host = this.#checkOpen();
+    if (!(sock instanceof ProactorSocket)) throw foreignSocket('startServing()', sock);
+    const state = this.#listeners.get(sock);
+    if (state === undefined || sock.closed) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startServing(): ${sock.toString()} is not an open listening socket`);
+    }
+    if (options.sslcontext !== null && options.sslcontext !== undefined) {
+      throw new NotImplementedError('startServing(): the proactor backend has no native TLS transport; @loop/net layers TLS over plain transports');
+    }
+    state.serving = { factory: protocolFactory, server };
+    for (const conn of state.held.splice(0)) host.callSoon(() => this.#accept(state, conn));
+  }
+
+  /** Stops accepting on `sock`, closes the connections it held and closes it. Idempotent. */
+  stopServing(sock: SocketLike): void {
+    this.#checkOpen();
+    if (!(sock instanceof ProactorSocket)) throw foreignSocket('stopServing()', sock);
+    const state = this.#listeners.get(sock);
+    if (state !== undefined) {
+      state.serving = null;
+      for (const conn of state.held.splice(0)) conn.close();
+    }
+    sock.close();
+  }
+
+  // ------------------------------------------------------------------ sock* (need @loop/socket)
+
+  /** Rejects: `sock*` operations need `@loop/socket`. */
+  sockRecv(_sock: SocketLike, _nbytes: number): Promise<Buffer> {
+    return this.#sockMethod('sockRecv');
+  }
+  /** Rejects: `sock*` operations need `@loop/socket`. */
+  sockRecvInto(_sock: SocketLike, _buf: Uint8Array): Promise<number> {
+    return this.#sockMethod('sockRecvInto');
+  }
+  /** Rejects: `sock*` operations need `@loop/socket`. */
+  sockRecvfrom(_sock: SocketLike, _bufsize: number): Promise<[Buffer, Address]> {
+    return this.#sockMethod('sockRecvfrom');
+  }
+  /** Rejects: `sock*` operations need `@loop/socket`. */
+  sockSendall(_sock: SocketLike, _data: Uint8Array): Promise<void> {
+    return this.#sockMethod('sockSendall');
+  }
+  /** Rejects: `sock*` operations need `@loop/socket`. */
+  sockSendto(_sock: SocketLike, _data: Uint8Array, _address: Address): Promise<number> {
+    return this.#sockMethod('sockSendto');
+  }
+  /** Rejects: `sock*` operations need `@loop/socket`. */
+  sockConnect(_sock: SocketLike, _address: Address): Promise<void> {
+    return this.#sockMethod('sockConnect');
+  }
+  /** Rejects: `sock*` operations need `@loop/socket`. */
+  sockAccept<S extends SocketLike>(_sock: S): Promise<[S, Address]> {
+    return this.#sockMethod('sockAccept');
+  }
+  /** Rejects: `sock*` operations need `@loop/socket`. */
+  sockSendfile(_sock: SocketLike, _file: unknown, _offset?: number, _count?: number | null, _options?: unknown): Promise<number> {
+    return this.#sockMethod('sockSendfile');
+  }
+
+  #sockMethod<T>(method: string): Promise<T> {
+    try {
+      this.#checkOpen();
+    } catch (exc) {
+      return Promise.reject(exc);
+    }
+    return Promise.reject(socketNotAvailable(method));
+  }
+
+  /** `<ProactorBackend sockets=N>`. */
+  toString(): string {
+    return `<ProactorBackend${this.#closed ? ' closed' : ''} sockets=${this.#sockets.size}>`;
+  }
+}

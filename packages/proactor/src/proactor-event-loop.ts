@@ -1,0 +1,39 @@
+/**
+ * `ProactorEventLoop`: `BaseEventLoop` with the proactor backend and the
+ * backend's I/O methods composed in (ADR 0001 §2).
+ *
+ * HOW. The class is `compose(BaseEventLoop, backendMethods)`: scheduling from
+ * `@loop/core`; `sock*`, fd watching and pipes delegating to the
+ * `ProactorBackend` each instance makes for itself. The network methods
+ * (`createConnection`, `createServer`, streams, TLS) come from `@loop/net`:
+ * `compose(ProactorEventLoop, net)`.
+ *
+ * WHY no fd watching: Node completes I/O on its own handles, as Windows'
+ * I/O completion ports do for asyncio's proactor, so there is no readiness
+ * to watch; `addReader` and friends throw `NotImplementedError` naming
+ * `@loop/selector`, as asyncio's proactor raises `NotImplementedError`.
+ *
+ * @packageDocumentation
+ */
+
+import { BaseEventLoop, type BaseEventLoopOptions } from '@loop/core';
+import { backendMethods, compose } from '@loop/interfaces';
+import { ProactorBackend } from './proactor-backend.js';
+
+/** Options of `new ProactorEventLoop()`: the base loop's, without `backend` (the loop makes its own). */
+export type ProactorEventLoopOptions = Omit<BaseEventLoopOptions, 'backend'>;
+
+/**
+ * asyncio's `ProactorEventLoop` for Node.js: a `BaseEventLoop` whose I/O
+ * backend is a {@link ProactorBackend} over Node's `net` and `dgram` handles.
+ *
+ * ```ts
+ * const loop = new ProactorEventLoop();
+ * const backend = getBackend(loop)!;          // transports and servers, or compose @loop/net
+ * ```
+ */
+export class ProactorEventLoop extends compose(BaseEventLoop, backendMethods) {
+  constructor(options: ProactorEventLoopOptions = {}) {
+    super({ ...options, backend: new ProactorBackend() });
+  }
+}

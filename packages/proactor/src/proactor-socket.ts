@@ -1,0 +1,269 @@
+/**
+ * `ProactorSocket`: a Node handle (`net.Socket`, `net.Server`,
+ * `dgram.Socket`) behind the `SocketLike` shape that `@loop/net` and the
+ * `Server` object expect (ADR 0002 §2).
+ *
+ * HOW. One class, three kinds, fixed at construction:
+ *
+ * ```text
+ *   kind        handle        made by                      addresses
+ *   'stream'    net.Socket    connectStream, an accept      address() / remoteAddress; Unix: known paths
+ *   'listener'  net.Server    listenStream                  address(); Unix: the path
+ *   'datagram'  dgram.Socket  openDatagram                  address() / remoteAddress()
+ * ```
+ *
+ * Stream sockets are always made with Node's `onread` option, whose read
+ * callback is forwarded to the transport that owns the socket (`_reader`).
+ * The reading buffer starts as a scratch buffer shared by every socket of the
+ * process: a read callback copies out of it before returning, and reads never
+ * interleave on the one JavaScript thread, so one buffer serves all copying
+ * readers. A `BufferedProtocol`'s transport swaps in the protocol's own buffer
+ * (`useUserBuffer`) before each read, which is how data reaches it without a
+ * copy. Sockets are created paused: nothing is read before a transport asks.
+ *
+ * WHY addresses are computed here: asyncio's tuples (`[host, port]`,
+ * `[host, port, flowinfo, scopeId]`, a path string) are what `getsockname()`
+ * returns, and Node does not report Unix socket names, so the path a socket
+ * was bound or connected to is remembered (Linux reports `''` for the
+ * unnamed end of a Unix connection, which is what asyncio returns too).
+ *
+ * @packageDocumentation
+ */
+
+import type * as dgram from 'node:dgram';
+import type * as net from 'node:net';
+import { getSystemErrorMap } from 'node:util';
+import type { Address, SocketLike } from '@loop/interfaces';
+import { AF_INET, AF_INET6, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM } from './constants.js';
+
+/** The kind of Node handle a {@link ProactorSocket} wraps. */
+export type ProactorSocketKind = 'stream' | 'listener' | 'datagram';
+
+/** @internal What a stream transport installs to receive the socket's reads. */
+export interface SocketReader {
+  /** Called from Node's read callback with the byte count read into the current buffer; `false` stops reading. */
+  onRead(nread: number): boolean;
+}
+
+/**
+ * A scratch buffer shared by every stream socket of the process for reads
+ * that are copied out at once (see the file header).
+ */
+const SCRATCH: Buffer = Buffer.allocUnsafe(64 * 1024);
+
+/** @internal The shared scratch buffer (copying readers read out of it). */
+export function scratchBuffer(): Buffer {
+  return SCRATCH;
+}
+
+/** @internal A system error shaped as Node's (`code`, `errno`, `syscall`). */
+export function systemError(code: string, syscall: string): Error & { code: string; errno: number; syscall: string } {
+  let errno = 0;
+  for (const [n, [name]] of getSystemErrorMap()) {
+    if (name === code) {
+      errno = n;
+      break;
+    }
+  }
+  const err = new Error(`${syscall} ${code}`) as Error & { code: string; errno: number; syscall: string };
+  err.code = code;
+  err.errno = errno;
+  err.syscall = syscall;
+  return err;
+}
+
+/** @internal An asyncio address tuple from Node's `{ address, port, family }`. */
+export function toAddress(info: { address?: string; port?: number; family?: string | number } | null | undefined, family: number): Address | null {
+  if (info === null || info === undefined || typeof info.address !== 'string' || typeof info.port !== 'number') return null;
+  if (family === AF_INET6 || info.family === 'IPv6' || info.family === 6) {
+    const pct = info.address.indexOf('%');
+    const host = pct >= 0 ? info.address.slice(0, pct) : info.address;
+    return [host, info.port, 0, 0];
+  }
+  return [info.address, info.port];
+}
+
+let nextId = 1;
+
+/**
+ * A Node socket handle as a `SocketLike` (see the file header). Made by
+ * `ProactorBackend`'s `connectStream`, `listenStream`, `openDatagram` and its
+ * accept path; `Server.sockets` holds the listeners.
+ */
+export class ProactorSocket implements SocketLike {
+  /** The address family: `AF_INET`, `AF_INET6` or `AF_UNIX`. */
+  readonly family: number;
+  /** `SOCK_STREAM` (streams and listeners) or `SOCK_DGRAM`. */
+  readonly type: number;
+  /** `IPPROTO_TCP`, `IPPROTO_UDP`, or `0` for Unix sockets. */
+  readonly proto: number;
+  /** Which Node handle this wraps. */
+  readonly kind: ProactorSocketKind;
+  /** @internal The wrapped stream socket (kind `'stream'`). */
+  readonly _stream: net.Socket | null;
+  /** @internal The wrapped server (kind `'listener'`). */
+  readonly _server: net.Server | null;
+  /** @internal The wrapped datagram socket (kind `'datagram'`). */
+  readonly _dgram: dgram.Socket | null;
+  /** @internal The transport's read sink (streams). */
+  _reader: SocketReader | null = null;
+  /** @internal The buffer Node reads into next (streams). */
+  _readBuf: Buffer | Uint8Array = SCRATCH;
+  /** @internal The first error Node reported on the handle (kept so that an unowned handle never throws). */
+  _error: Error | null = null;
+  /** @internal Called once when the socket is closed (the backend forgets it). */
+  _onClose: ((sock: ProactorSocket) => void) | null = null;
+  #closed = false;
+  readonly #unixName: string;
+  readonly #unixPeer: string;
+  readonly #id = nextId++;
+
+  /** @internal Use the backend's factories. */
+  constructor(
+    kind: ProactorSocketKind,
+    family: number,
+    handle: net.Socket | net.Server | dgram.Socket,
+    unix: { name?: string; peer?: string } = {},
+  ) {
+    this.kind = kind;
+    this.family = family;
+    this.type = kind === 'datagram' ? SOCK_DGRAM : SOCK_STREAM;
+    this.proto = family === AF_UNIX ? 0 : kind === 'datagram' ? IPPROTO_UDP : IPPROTO_TCP;
+    this._stream = kind === 'stream' ? (handle as net.Socket) : null;
+    this._server = kind === 'listener' ? (handle as net.Server) : null;
+    this._dgram = kind === 'datagram' ? (handle as dgram.Socket) : null;
+    handle.on('error', (err: Error) => {
+      this._error ??= err;
+    });
+    this.#unixName = unix.name ?? '';
+    this.#unixPeer = unix.peer ?? '';
+  }
+
+  /**
+   * @internal The `onread` option for a `net.Socket` that this socket will
+   * wrap: reads go into `_readBuf` and are reported to `_reader`.
+   */
+  static _onreadFor(box: { sock: ProactorSocket | null }): net.OnReadOpts {
+    return {
+      buffer: () => box.sock?._readBuf ?? SCRATCH,
+      callback: (nread: number) => {
+        const sock = box.sock;
+        if (sock === null || sock._reader === null) return false;
+        return sock._reader.onRead(nread);
+      },
+    };
+  }
+
+  /** Whether `close()` was called (or the handle closed). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The file descriptor of the handle; `-1` once closed (or when Node does not expose it). */
+  fileno(): number {
+    if (this.#closed) return -1;
+    let handle: unknown = null;
+    if (this._stream !== null) handle = (this._stream as unknown as { _handle?: unknown })._handle;
+    else if (this._server !== null) handle = (this._server as unknown as { _handle?: unknown })._handle;
+    else if (this._dgram !== null) {
+      const sym = Object.getOwnPropertySymbols(this._dgram).find((s) => s.description === 'state symbol');
+      const state = sym === undefined ? undefined : (this._dgram as unknown as Record<symbol, { handle?: unknown } | undefined>)[sym];
+      handle = state?.handle ?? null;
+    }
+    const fd = (handle as { fd?: unknown } | null)?.fd;
+    return typeof fd === 'number' ? fd : -1;
+  }
+
+  /**
+   * The local address: `[host, port]`, `[host, port, 0, 0]` for IPv6, or the
+   * path of a Unix socket (`''` when unnamed).
+   *
+   * @throws a system error `EBADF` when the socket is closed.
+   */
+  getsockname(): Address {
+    if (this.#closed) throw systemError('EBADF', 'getsockname');
+    if (this.family === AF_UNIX) return this.#unixName;
+    let info: ReturnType<net.Socket['address']> | ReturnType<net.Server['address']> | undefined;
+    try {
+      if (this._stream !== null) info = this._stream.address();
+      else if (this._server !== null) info = this._server.address();
+      else if (this._dgram !== null) info = this._dgram.address();
+    } catch {
+      info = undefined;
+    }
+    const addr = typeof info === 'object' && info !== null ? toAddress(info, this.family) : null;
+    if (addr === null) throw systemError('EBADF', 'getsockname');
+    return addr;
+  }
+
+  /**
+   * The remote address, in the shape of {@link ProactorSocket.getsockname}.
+   *
+   * @throws a system error `ENOTCONN` when not connected (a listener, an
+   *   unconnected datagram socket), `EBADF` when closed.
+   */
+  getpeername(): Address {
+    if (this.#closed) throw systemError('EBADF', 'getpeername');
+    if (this._stream !== null) {
+      if (this.family === AF_UNIX) return this.#unixPeer;
+      const s = this._stream;
+      const addr = toAddress({ address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily }, this.family);
+      if (addr !== null) return addr;
+    } else if (this._dgram !== null) {
+      try {
+        const addr = toAddress(this._dgram.remoteAddress(), this.family);
+        if (addr !== null) return addr;
+      } catch {
+        // not connected
+      }
+    }
+    throw systemError('ENOTCONN', 'getpeername');
+  }
+
+  /**
+   * Closes the handle at once (a stream socket is destroyed, a listener stops
+   * listening, a datagram socket is closed). Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this._reader = null;
+    if (this._stream !== null) this._stream.destroy();
+    else if (this._server !== null) this._server.close();
+    else if (this._dgram !== null) {
+      try {
+        this._dgram.close();
+      } catch {
+        // already closed by Node
+      }
+    }
+    const onClose = this._onClose;
+    this._onClose = null;
+    onClose?.(this);
+  }
+
+  /** @internal References (`true`) or unreferences the handle, so that it keeps the process alive or not. */
+  _ref(on: boolean): void {
+    const h = this._stream ?? this._server ?? this._dgram;
+    if (h === null) return;
+    if (on) h.ref();
+    else h.unref();
+  }
+
+  /** An asyncio-style repr: `<ProactorSocket fd=7 family=2 type=1 laddr=('127.0.0.1', 5000)>`. */
+  toString(): string {
+    const fam = this.family === AF_INET ? 'AF_INET' : this.family === AF_INET6 ? 'AF_INET6' : this.family === AF_UNIX ? 'AF_UNIX' : String(this.family);
+    let laddr = '';
+    try {
+      laddr = ` laddr=${JSON.stringify(this.getsockname())}`;
+    } catch {
+      laddr = '';
+    }
+    return `<ProactorSocket #${this.#id} ${this.kind} fd=${this.fileno()} family=${fam}${this.#closed ? ' [closed]' : laddr}>`;
+  }
+
+  /** As `toString()`, for `util.inspect`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

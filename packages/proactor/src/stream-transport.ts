@@ -1,0 +1,580 @@
+/**
+ * `ProactorSocketTransport`: asyncio's `_ProactorSocketTransport` (with the
+ * flow-control details of `_SelectorSocketTransport`) over a Node
+ * `net.Socket`.
+ *
+ * HOW. Node completes I/O; the loop runs the protocol. Every Node callback
+ * only records what happened and schedules a step with `host.callSoon`
+ * (ADR 0002 §3), so protocol methods run in loop iterations, in arrival
+ * order:
+ *
+ * ```text
+ *   Node read callback (onread)  -> inbox.push(copy | nbytes)  -> callSoon(deliver)
+ *   Node 'end'                   -> inbox.push(EOF)            -> callSoon(deliver)
+ *   Node 'error' + 'close'       -> callSoon(nodeClosed)          (connectionLost(err))
+ *   Node write callback          -> callSoon(afterWrite) when a paused protocol may resume
+ *                                   or a closing transport has flushed
+ *   deliver (loop iteration)     -> dataReceived / bufferUpdated / eofReceived, in order,
+ *                                   while reading is not paused
+ * ```
+ *
+ * Reading. The socket was made with Node's `onread` option (see
+ * `proactor-socket.ts`). For a `Protocol` the handle reads continuously into
+ * a shared scratch buffer and each chunk is copied out (Node's default path
+ * allocates per read too). For a `BufferedProtocol` it reads one chunk at a
+ * time straight into the protocol's buffer: `getBuffer(-1)` runs in a loop
+ * iteration, the buffer is handed to the handle (`useUserBuffer`) and reading
+ * starts; the read callback returns `false` (reading stops) and schedules
+ * `bufferUpdated(n)`, after which the next `getBuffer` re-arms it. No copy.
+ * `pauseReading` stops the handle; chunks already read wait in the inbox.
+ *
+ * Writing. `write()` hands the bytes to Node (which tries a synchronous send
+ * first); `getWriteBufferSize()` is what Node has not yet handed to the
+ * kernel (`writableLength`). `pauseWriting` is called from `write()` when the
+ * size is strictly above the high-water mark; each write carries a callback,
+ * and a completed write lets a paused protocol resume (at or below the low
+ * mark) from the next loop iteration.
+ *
+ * States:
+ *
+ * ```text
+ *   OPEN --close()--> CLOSING --flushed--> LOST (connectionLost(null) scheduled, socket destroyed)
+ *   OPEN/CLOSING --abort() / error / protocol failure--> LOST (connectionLost(exc) scheduled at once)
+ * ```
+ *
+ * `#connLost` counts as asyncio's `_conn_lost`: non-zero once the end is
+ * decided; writes are then dropped and counted, and logged past 5.
+ *
+ * WHY Node's `allowHalfOpen: true`: `eofReceived()` returning true must keep
+ * the write side open (a TCP half-close), which Node does only in that mode.
+ *
+ * @packageDocumentation
+ */
+
+import type * as net from 'node:net';
+import { getLogger } from '@loop/core';
+import {
+  BufferedProtocol,
+  DEFAULT_HIGH_WATER,
+  DEFAULT_LOW_WATER,
+  NotImplementedError,
+  RuntimeError,
+  loopError,
+  resolveWriteBufferLimits,
+  type BackendHost,
+  type BaseProtocol,
+  type ExtraInfo,
+  type Future,
+  type Protocol,
+  type ServerHooks,
+  type Transport,
+  type WriteBufferLimits,
+} from '@loop/interfaces';
+import { AF_UNIX } from './constants.js';
+import type { ProactorSocket, SocketReader } from './proactor-socket.js';
+import { scratchBuffer } from './proactor-socket.js';
+
+/** asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES`. */
+export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+
+const EOF = Symbol('EOF');
+type InboxItem = Buffer | number | typeof EOF;
+
+/** @internal Whether `err` is a system error (asyncio's `OSError`): it has a string `code` and a `syscall` or `errno`. */
+export function isSystemError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; syscall?: unknown; errno?: unknown };
+  return typeof e.code === 'string' && (typeof e.syscall === 'string' || typeof e.errno === 'number');
+}
+
+/** @internal `data argument must be a bytes-like object, not 'str'`, for JavaScript. */
+export function checkBytes(api: string, data: unknown): asserts data is Uint8Array {
+  if (!(data instanceof Uint8Array)) {
+    const what = data === null ? 'null' : typeof data === 'object' ? ((data).constructor?.name ?? 'object') : typeof data;
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: data argument must be a bytes-like object (Uint8Array), not '${what}'`);
+  }
+}
+
+let nextId = 1;
+
+/**
+ * A stream transport over a connected {@link ProactorSocket} (TCP or Unix).
+ * Made by `ProactorBackend.makeSocketTransport`; implements every rule of
+ * `Transport` in `@loop/interfaces`.
+ */
+export class ProactorSocketTransport implements Transport, SocketReader {
+  readonly #host: BackendHost;
+  readonly #sock: ProactorSocket;
+  readonly #node: net.Socket;
+  readonly #extra: ExtraInfo;
+  #server: ServerHooks | null;
+  #protocol: BaseProtocol;
+  readonly #id = nextId++;
+
+  // reading
+  readonly #inbox: InboxItem[] = [];
+  #deliverScheduled = false;
+  #paused = false;
+  /** The handle is reading (between arming and a read that stopped it). */
+  #armed = false;
+  /** The buffer the handle reads into next for a BufferedProtocol (its own), or null (scratch, copying). */
+  #userBuf: Uint8Array | null = null;
+  #eofSeen = false;
+
+  // writing
+  #low = DEFAULT_LOW_WATER;
+  #high = DEFAULT_HIGH_WATER;
+  #protocolPaused = false;
+  #eof = false;
+  #afterWriteScheduled = false;
+  readonly #onWritten = (): void => this.#writeCompleted();
+
+  // closing
+  #closing = false;
+  #connLost = 0;
+  #lostWarned = false;
+  #nodeClosed = false;
+
+  /** @internal Use `ProactorBackend.makeSocketTransport`. */
+  constructor(
+    host: BackendHost,
+    sock: ProactorSocket,
+    protocol: BaseProtocol,
+    waiter: Future<void> | null,
+    extra: ExtraInfo | null,
+    server: ServerHooks | null,
+  ) {
+    const node = sock._stream;
+    if (node === null) throw new TypeError(`makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
+    this.#host = host;
+    this.#sock = sock;
+    this.#node = node;
+    this.#protocol = protocol;
+    this.#server = server;
+    this.#extra = { socket: sock };
+    try {
+      this.#extra.sockname = sock.getsockname();
+    } catch {
+      // not available
+    }
+    try {
+      this.#extra.peername = sock.getpeername();
+    } catch {
+      // not connected
+    }
+    if (extra !== null) Object.assign(this.#extra, extra);
+    sock._reader = this;
+    if (sock.family !== AF_UNIX) {
+      try {
+        node.setNoDelay(true);
+      } catch {
+        // the socket may already be closed; the transport will see it
+      }
+    }
+    node.on('end', () => this.#nodeEnd());
+    node.on('close', () => this.#nodeClose());
+    if (node.destroyed) queueMicrotask(() => this.#nodeClose());
+    server?.attach(this);
+    host.callSoon(() => this.#protocol.connectionMade(this));
+    host.callSoon(() => this.#startReading());
+    if (waiter !== null && waiter !== undefined) {
+      host.callSoon(() => {
+        if (!waiter.done()) waiter.setResult(undefined);
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ BaseTransport
+
+  /** Extra information: `peername`, `sockname`, `socket`, plus what the backend passed. */
+  getExtraInfo(name: string, defaultValue: unknown = null): any {
+    return Object.prototype.hasOwnProperty.call(this.#extra, name) ? this.#extra[name] : defaultValue;
+  }
+
+  /** Whether `close()` or `abort()` was called, or the connection was lost. */
+  isClosing(): boolean {
+    return this.#closing;
+  }
+
+  /** Switches the protocol; a `BufferedProtocol` is fed through its buffers from the next read on. */
+  setProtocol(protocol: BaseProtocol): void {
+    this.#protocol = protocol;
+  }
+
+  /** The protocol this transport calls. */
+  getProtocol(): BaseProtocol {
+    return this.#protocol;
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** Whether the transport is receiving (not paused, not closing). */
+  isReading(): boolean {
+    return !this.#paused && !this.#closing;
+  }
+
+  /** Stops calling the protocol with data until `resumeReading()`. Idempotent; no-op while closing. */
+  pauseReading(): void {
+    if (!this.isReading()) return;
+    this.#paused = true;
+    this.#stopHandle();
+    if (this.#host.getDebug()) getLogger().debug(`${this.toString()} pauses reading`);
+  }
+
+  /** Resumes reading. Idempotent; no-op while closing. */
+  resumeReading(): void {
+    if (this.#closing || !this.#paused) return;
+    this.#paused = false;
+    if (this.#inbox.length > 0) this.#scheduleDeliver();
+    else this.#host.callSoon(() => this.#startReading());
+    if (this.#host.getDebug()) getLogger().debug(`${this.toString()} resumes reading`);
+  }
+
+  #stopHandle(): void {
+    if (!this.#armed) return;
+    this.#armed = false;
+    this.#node.pause();
+  }
+
+  /** Loop step: arms the handle for the next read (getBuffer for a BufferedProtocol). */
+  #startReading(): void {
+    if (this.#closing || this.#paused || this.#armed || this.#inbox.length > 0 || this.#eofSeen) return;
+    const protocol = this.#protocol;
+    if (protocol instanceof BufferedProtocol) {
+      let buf: Uint8Array;
+      try {
+        buf = protocol.getBuffer(-1);
+        if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
+        if (buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
+      } catch (exc) {
+        this.#fatalError(exc, 'Fatal error: protocol.getBuffer() call failed.');
+        return;
+      }
+      this.#userBuf = buf;
+      this.#sock._readBuf = buf;
+      const handle = (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle;
+      if (handle === null || handle === undefined) return;
+      handle.useUserBuffer?.(buf);
+    } else {
+      if (this.#userBuf !== null) {
+        this.#userBuf = null;
+        const scratch = scratchBuffer();
+        this.#sock._readBuf = scratch;
+        (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle?.useUserBuffer?.(scratch);
+      }
+    }
+    this.#armed = true;
+    this.#node.resume();
+  }
+
+  /** @internal Node's read callback (see the file header): never calls the protocol. */
+  onRead(nread: number): boolean {
+    if (this.#closing) return false;
+    if (this.#userBuf !== null) {
+      this.#armed = false;
+      this.#inbox.push(nread);
+      this.#scheduleDeliver();
+      return false;
+    }
+    const chunk = Buffer.allocUnsafe(nread);
+    scratchBuffer().copy(chunk, 0, 0, nread);
+    this.#inbox.push(chunk);
+    this.#scheduleDeliver();
+    if (this.#paused) {
+      this.#armed = false;
+      return false;
+    }
+    return true;
+  }
+
+  #nodeEnd(): void {
+    if (this.#closing || this.#host.isClosed()) return;
+    this.#inbox.push(EOF);
+    this.#scheduleDeliver();
+  }
+
+  #scheduleDeliver(): void {
+    if (this.#deliverScheduled || this.#host.isClosed()) return;
+    this.#deliverScheduled = true;
+    this.#host.callSoon(() => this.#deliver());
+  }
+
+  /** Loop step: hands what was read to the protocol, in order, while reading is not paused. */
+  #deliver(): void {
+    this.#deliverScheduled = false;
+    const inbox = this.#inbox;
+    while (inbox.length > 0 && !this.#paused && !this.#closing) {
+      const item = inbox.shift() as InboxItem;
+      if (item === EOF) {
+        this.#eofReceived();
+        return;
+      }
+      if (!this.#feed(item)) return;
+    }
+    if (inbox.length === 0) this.#startReading();
+  }
+
+  /** Gives one chunk (or a byte count in the protocol's buffer) to the protocol; false when that failed. */
+  #feed(item: Buffer | number): boolean {
+    const protocol = this.#protocol;
+    if (typeof item === 'number') {
+      const buf = this.#userBuf;
+      if (protocol instanceof BufferedProtocol) {
+        try {
+          protocol.bufferUpdated(item);
+        } catch (exc) {
+          this.#fatalError(exc, 'Fatal error: protocol.bufferUpdated() call failed.');
+          return false;
+        }
+        return true;
+      }
+      // The protocol was switched to a plain Protocol while a read was in the old buffer.
+      if (buf === null) return true;
+      item = Buffer.from(buf.buffer, buf.byteOffset, item);
+      item = Buffer.from(item);
+    }
+    if (protocol instanceof BufferedProtocol) {
+      try {
+        feedBuffered(protocol, item);
+      } catch (exc) {
+        this.#fatalError(exc, 'Fatal error: protocol.bufferUpdated() call failed.');
+        return false;
+      }
+      return true;
+    }
+    try {
+      (protocol as Protocol).dataReceived(item);
+    } catch (exc) {
+      this.#fatalError(exc, 'Fatal error: protocol.dataReceived() call failed.');
+      return false;
+    }
+    return true;
+  }
+
+  #eofReceived(): void {
+    this.#eofSeen = true;
+    if (this.#host.getDebug()) getLogger().debug(`${this.toString()} received EOF`);
+    let keepOpen: unknown;
+    try {
+      keepOpen = (this.#protocol as Protocol).eofReceived?.();
+    } catch (exc) {
+      this.#fatalError(exc, 'Fatal error: protocol.eofReceived() call failed.');
+      return;
+    }
+    if (!keepOpen) this.close();
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  /**
+   * Writes `data` (see `WriteTransport.write`). Node tries to send at once;
+   * what remains is counted in `getWriteBufferSize()`. While Node still sends
+   * earlier data the bytes are copied, so the caller may reuse its buffer;
+   * the one write that meets a full kernel buffer keeps a reference to the
+   * caller's memory until sent (documented deviation).
+   *
+   * @throws TypeError for anything but a `Uint8Array`.
+   * @throws RuntimeError after `writeEof()`, even for empty data.
+   */
+  write(data: Uint8Array): void {
+    checkBytes('write()', data);
+    if (this.#eof) throw loopError(RuntimeError, 'ERR_LOOP_WRITE_AFTER_EOF', 'Cannot call write() after write_eof()');
+    if (data.byteLength === 0) return;
+    if (this.#connLost > 0 || this.#node.destroyed) {
+      this.#droppedWrite();
+      return;
+    }
+    if (this.#node.writableLength > 0) data = Buffer.from(data);
+    this.#node.write(data, this.#onWritten);
+    this.#maybePauseProtocol();
+  }
+
+  /** Writes every chunk of `list` in order, as successive `write()` calls. */
+  writelines(list: Iterable<Uint8Array>): void {
+    for (const data of list) this.write(data);
+  }
+
+  #droppedWrite(): void {
+    // Node closed the socket and the step reporting it has not run yet: it will count.
+    if (this.#connLost === 0) return;
+    if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES && !this.#lostWarned) {
+      this.#lostWarned = true;
+      getLogger().warn('socket.send() raised exception.');
+    }
+    this.#connLost++;
+  }
+
+  /** Half-closes: the write side is shut once buffered data is flushed. Idempotent. */
+  writeEof(): void {
+    if (this.#closing || this.#eof) return;
+    this.#eof = true;
+    if (!this.#node.destroyed) this.#node.end();
+  }
+
+  /** Always `true`: TCP and Unix stream sockets can half-close. */
+  canWriteEof(): boolean {
+    return true;
+  }
+
+  /** Bytes accepted by `write()` that Node has not yet handed to the kernel. */
+  getWriteBufferSize(): number {
+    return this.#node.destroyed ? 0 : this.#node.writableLength;
+  }
+
+  /** `[low, high]`. */
+  getWriteBufferLimits(): [low: number, high: number] {
+    return [this.#low, this.#high];
+  }
+
+  /** Sets the limits (asyncio's rules); may call `pauseWriting()`, never `resumeWriting()`. */
+  setWriteBufferLimits(limits: WriteBufferLimits = {}): void {
+    [this.#low, this.#high] = resolveWriteBufferLimits(limits);
+    this.#maybePauseProtocol();
+  }
+
+  #maybePauseProtocol(): void {
+    if (this.getWriteBufferSize() <= this.#high || this.#protocolPaused) return;
+    this.#protocolPaused = true;
+    try {
+      this.#protocol.pauseWriting();
+    } catch (exc) {
+      this.#host.callExceptionHandler({ message: 'protocol.pauseWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
+    }
+  }
+
+  #maybeResumeProtocol(): void {
+    if (!this.#protocolPaused || this.getWriteBufferSize() > this.#low) return;
+    this.#protocolPaused = false;
+    try {
+      this.#protocol.resumeWriting();
+    } catch (exc) {
+      this.#host.callExceptionHandler({ message: 'protocol.resumeWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
+    }
+  }
+
+  /** Node's write callback: schedules the loop step that may resume the protocol or finish a close. */
+  #writeCompleted(): void {
+    if (this.#afterWriteScheduled || this.#host.isClosed()) return;
+    const size = this.getWriteBufferSize();
+    const resume = this.#protocolPaused && size <= this.#low;
+    const flushed = this.#closing && this.#connLost === 0 && size === 0;
+    if (!resume && !flushed) return;
+    this.#afterWriteScheduled = true;
+    this.#host.callSoon(() => {
+      this.#afterWriteScheduled = false;
+      if (this.#connLost > 0) return;
+      this.#maybeResumeProtocol();
+      if (this.#closing && this.getWriteBufferSize() === 0) {
+        this.#connLost++;
+        this.#callConnectionLost(null);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /** Closes after flushing buffered data; `connectionLost(null)` follows. Idempotent. */
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#paused = false;
+    this.#stopHandle();
+    this.#inbox.length = 0;
+    if (this.getWriteBufferSize() === 0) {
+      this.#connLost++;
+      this.#host.callSoon(() => this.#callConnectionLost(null));
+    }
+  }
+
+  /** Closes at once, dropping buffered data; `connectionLost(null)` follows. Idempotent. */
+  abort(): void {
+    this.#forceClose(null);
+  }
+
+  #forceClose(exc: unknown): void {
+    if (this.#connLost > 0) return;
+    this.#closing = true;
+    this.#stopHandle();
+    this.#inbox.length = 0;
+    this.#connLost++;
+    this.#sock.close();
+    this.#host.callSoon(() => this.#callConnectionLost(exc));
+  }
+
+  /** asyncio's `_fatal_error`: report (system errors only in debug), then close with the error. */
+  #fatalError(exc: unknown, message: string): void {
+    if (isSystemError(exc)) {
+      if (this.#host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
+    } else if (!this.#host.isClosed()) {
+      this.#host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.#protocol });
+    }
+    this.#forceClose(exc);
+  }
+
+  #callConnectionLost(exc: unknown): void {
+    try {
+      this.#protocol.connectionLost((exc ?? null) as Error | null);
+    } finally {
+      this.#sock.close();
+      const server = this.#server;
+      this.#server = null;
+      server?.detach(this);
+    }
+  }
+
+  #nodeClose(): void {
+    if (this.#nodeClosed) return;
+    this.#nodeClosed = true;
+    if (this.#connLost > 0 || this.#host.isClosed()) return;
+    const err = this.#sock._error ?? (this.#closing || this.#eofSeen ? null : (this.#node.errored ?? null));
+    if (err !== null) {
+      // A reset or a failed write: asyncio force-closes with the error, logging it only in debug mode.
+      this.#host.callSoon(() => {
+        if (this.#connLost === 0) this.#fatalError(err, 'Fatal error on socket transport');
+      });
+    } else if (this.#closing) {
+      // Closing and Node finished on its own: the flush is complete.
+      this.#host.callSoon(() => {
+        if (this.#connLost > 0) return;
+        this.#connLost++;
+        this.#callConnectionLost(null);
+      });
+    }
+    // Otherwise both directions ended cleanly (EOF received, writeEof flushed):
+    // as in asyncio the transport stays until close(), which then reports.
+  }
+
+  /** An asyncio-style repr. */
+  toString(): string {
+    const state = this.#connLost > 0 ? ' closed' : this.#closing ? ' closing' : '';
+    return `<ProactorSocketTransport #${this.#id}${state} fd=${this.#sock.fileno()}>`;
+  }
+
+  /** As `toString()`, for `util.inspect`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** asyncio's `protocols._feed_data_to_buffered_proto`: copies `data` through `getBuffer` / `bufferUpdated`. */
+export function feedBuffered(protocol: BufferedProtocol, data: Uint8Array): void {
+  let offset = 0;
+  while (offset < data.byteLength) {
+    const left = data.byteLength - offset;
+    const buf = protocol.getBuffer(left);
+    if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
+    if (buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
+    const n = Math.min(buf.byteLength, left);
+    buf.set(data.subarray(offset, offset + n));
+    offset += n;
+    protocol.bufferUpdated(n);
+  }
+}
+
+/** @internal For messages: `NotImplementedError` naming `@loop/socket` for a socket the proactor cannot use. */
+export function foreignSocket(api: string, sock: unknown): NotImplementedError {
+  const what = typeof sock === 'object' && sock !== null ? ((sock).constructor?.name ?? 'object') : typeof sock;
+  return new NotImplementedError(
+    `${api} requires @loop/socket for a socket not made by the proactor backend (got <${what}>); the proactor works on Node's own handles only`,
+  );
+}

@@ -1,0 +1,223 @@
+// Quick tests of the proactor backend used directly (the behaviour suites
+// live in @loop/conformance): real sockets on 127.0.0.1, ::1 and a Unix path.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BufferedProtocol,
+  DatagramProtocol,
+  NotImplementedError,
+  Protocol,
+  RuntimeError,
+  getBackend,
+  type Address,
+  type BaseTransport,
+  type DatagramTransport,
+  type IoBackend,
+  type ServerHooks,
+  type SocketLike,
+  type Transport,
+} from '@loop/interfaces';
+import { AF_INET, AF_INET6, AF_UNIX, ProactorEventLoop, ProactorSocket, SOCK_STREAM } from '../src/index.js';
+
+class Hooks implements ServerHooks {
+  readonly live = new Set<BaseTransport>();
+  attach(t: BaseTransport): void {
+    this.live.add(t);
+  }
+  detach(t: BaseTransport): void {
+    this.live.delete(t);
+  }
+}
+
+class EchoServer extends Protocol {
+  transport: Transport | null = null;
+  override connectionMade(t: Transport): void {
+    this.transport = t;
+  }
+  override dataReceived(data: Buffer): void {
+    this.transport?.write(data);
+  }
+}
+
+class BufferedEcho extends BufferedProtocol {
+  transport: Transport | null = null;
+  readonly buf = Buffer.alloc(7);
+  override connectionMade(t: Transport): void {
+    this.transport = t;
+  }
+  override getBuffer(): Uint8Array {
+    return this.buf;
+  }
+  override bufferUpdated(n: number): void {
+    this.transport?.write(this.buf.subarray(0, n));
+  }
+}
+
+class Client extends Protocol {
+  readonly events: string[] = [];
+  readonly chunks: Buffer[] = [];
+  transport: Transport | null = null;
+  constructor(
+    readonly loop: ProactorEventLoop,
+    readonly lost = loop.createFuture<Error | null>(),
+  ) {
+    super();
+  }
+  override connectionMade(t: Transport): void {
+    this.transport = t;
+    this.events.push('made');
+  }
+  override dataReceived(data: Buffer): void {
+    this.chunks.push(data);
+    if (this.events[this.events.length - 1] !== 'data') this.events.push('data');
+  }
+  override eofReceived(): void {
+    this.events.push('eof');
+  }
+  override connectionLost(exc: Error | null): void {
+    this.events.push('lost');
+    this.lost.setResult(exc);
+  }
+}
+
+async function echoRoundTrip(loop: ProactorEventLoop, listenAt: Address, family: number, makeProtocol: () => Protocol | BufferedProtocol): Promise<void> {
+  const backend = getBackend(loop) as IoBackend;
+  const hooks = new Hooks();
+  const listener = await backend.listenStream(listenAt, { family, backlog: 100 });
+  backend.startServing(makeProtocol, listener, hooks);
+  const target = listener.getsockname();
+  const sock = await backend.connectStream(target, { family });
+  const client = new Client(loop);
+  const waiter = loop.createFuture<void>();
+  const transport = backend.makeSocketTransport(sock, client, waiter);
+  await waiter;
+  const payload = Buffer.from('hello proactor, '.repeat(1000));
+  transport.write(payload);
+  transport.writeEof();
+  const exc = await client.lost;
+  expect(exc).toBeNull();
+  expect(Buffer.concat(client.chunks).equals(payload)).toBe(true);
+  expect(client.events).toEqual(['made', 'data', 'eof', 'lost']);
+  backend.stopServing(listener);
+  expect(listener.fileno()).toBe(-1);
+}
+
+describe('ProactorBackend', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pro-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('TCP echo over 127.0.0.1 with a Protocol - data, EOF and connectionLost in order', async () => {
+    const loop = new ProactorEventLoop();
+    await loop.runUntilComplete(() => echoRoundTrip(loop, ['127.0.0.1', 0], AF_INET, () => new EchoServer()));
+    loop.close();
+  });
+
+  it('TCP echo over ::1 with a BufferedProtocol fed through its own small buffer', async () => {
+    const loop = new ProactorEventLoop();
+    await loop.runUntilComplete(() => echoRoundTrip(loop, ['::1', 0], AF_INET6, () => new BufferedEcho()));
+    loop.close();
+  });
+
+  it('Unix socket echo - sockname is the path on the listener', async () => {
+    const loop = new ProactorEventLoop();
+    const path = join(dir, 's.sock');
+    await loop.runUntilComplete(async () => {
+      const backend = getBackend(loop) as IoBackend;
+      const l = await backend.listenStream(path, { family: AF_UNIX, backlog: 10 });
+      expect(l.getsockname()).toBe(path);
+      expect(l.family).toBe(AF_UNIX);
+      expect(l.type).toBe(SOCK_STREAM);
+      l.close();
+      await echoRoundTrip(loop, join(dir, 't.sock'), AF_UNIX, () => new EchoServer());
+    });
+    loop.close();
+  });
+
+  it('ProactorSocket - addresses as asyncio tuples, fileno() -1 once closed', async () => {
+    const loop = new ProactorEventLoop();
+    await loop.runUntilComplete(async () => {
+      const backend = getBackend(loop) as IoBackend;
+      const l = await backend.listenStream(['::1', 0], { family: AF_INET6, backlog: 10 });
+      const name = l.getsockname() as [string, number, number, number];
+      expect(name[0]).toBe('::1');
+      expect(name.slice(2)).toEqual([0, 0]);
+      expect(l.fileno()).toBeGreaterThan(2);
+      expect(l).toBeInstanceOf(ProactorSocket);
+      expect(() => l.getpeername()).toThrow(/ENOTCONN/);
+      l.close();
+      expect(l.fileno()).toBe(-1);
+    });
+    loop.close();
+  });
+
+  it('a connection refused - the future fails with the system error', async () => {
+    const loop = new ProactorEventLoop();
+    await loop.runUntilComplete(async () => {
+      const backend = getBackend(loop) as IoBackend;
+      const l = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 1 });
+      const addr = l.getsockname();
+      l.close();
+      await expect(backend.connectStream(addr, { family: AF_INET })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    });
+    loop.close();
+  });
+
+  it('foreign sockets, sock*, addReader and reusePort - NotImplementedError naming the package', async () => {
+    const loop = new ProactorEventLoop();
+    const backend = getBackend(loop) as IoBackend;
+    const foreign: SocketLike = { fileno: () => 3, family: AF_INET, type: SOCK_STREAM, getsockname: () => ['', 0], getpeername: () => ['', 0], close: () => undefined };
+    expect(() => backend.makeSocketTransport(foreign, new Protocol())).toThrow(NotImplementedError);
+    expect(() => backend.makeSocketTransport(foreign, new Protocol())).toThrow(/@loop\/socket/);
+    expect(() => backend.startServing(() => new Protocol(), foreign, new Hooks())).toThrow(/@loop\/socket/);
+    await expect(loop.sockRecv(foreign, 10)).rejects.toThrow(/@loop\/socket/);
+    expect(() => loop.addReader(0, () => undefined)).toThrow(/@loop\/selector/);
+    await expect(backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 1, reusePort: true })).rejects.toThrow(/@loop\/socket/);
+    loop.close();
+  });
+
+  it('after loop.close() - every method throws or rejects with RuntimeError("Event loop is closed")', async () => {
+    const loop = new ProactorEventLoop();
+    const backend = getBackend(loop) as IoBackend;
+    loop.close();
+    expect(() => backend.connectStream(['127.0.0.1', 1], { family: AF_INET })).toThrow(RuntimeError);
+    await expect(backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 1 })).rejects.toThrow('Event loop is closed');
+    await expect(backend.openDatagram({ family: AF_INET })).rejects.toThrow('Event loop is closed');
+  });
+
+  it('UDP echo, unconnected server and connected client', async () => {
+    const loop = new ProactorEventLoop();
+    await loop.runUntilComplete(async () => {
+      const backend = getBackend(loop) as IoBackend;
+      const sSock = await backend.openDatagram({ family: AF_INET, localAddr: ['127.0.0.1', 0] });
+      class Echo extends DatagramProtocol {
+        t: DatagramTransport | null = null;
+        override connectionMade(t: DatagramTransport): void {
+          this.t = t;
+        }
+        override datagramReceived(data: Buffer, addr: Address): void {
+          this.t?.sendto(data, addr);
+        }
+      }
+      const server = backend.makeDatagramTransport(sSock, new Echo());
+      const cSock = await backend.openDatagram({ family: AF_INET, remoteAddr: sSock.getsockname() });
+      const got = loop.createFuture<Buffer>();
+      class C extends DatagramProtocol {
+        override datagramReceived(data: Buffer): void {
+          got.setResult(data);
+        }
+      }
+      const client = backend.makeDatagramTransport(cSock, new C(), sSock.getsockname());
+      client.sendto(Buffer.from('ping'));
+      expect((await got).toString()).toBe('ping');
+      expect(() => client.sendto(Buffer.from('x'), ['127.0.0.1', 1])).toThrow(RangeError);
+      client.close();
+      server.close();
+      await new Promise((r) => setTimeout(r, 10));
+    });
+    loop.close();
+  });
+});
