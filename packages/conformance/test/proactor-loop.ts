@@ -10,5 +10,5 @@ const ProactorNetLoop = compose(ProactorEventLoop, net);
 
 /** A fresh `compose(ProactorEventLoop, net)` loop, on the real clock. */
 export function newProactorNetLoop(options: { debug?: boolean } = {}): NetLoop {
-  return new ProactorNetLoop(options) as unknown as NetLoop;
+  return new ProactorNetLoop(options);
 }

@@ -17,3 +17,4 @@ export {
   type NetTestOptions,
 } from './harness.js';
 export { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from './tls-fixtures.js';
+export { streamTransportSuite } from './stream-transport.suite.js';

@@ -1,0 +1,4 @@
+import { streamTransportSuite } from '../src/net/stream-transport.suite.js';
+import { newProactorNetLoop } from './proactor-loop.js';
+
+streamTransportSuite(newProactorNetLoop);
