@@ -72,7 +72,7 @@ export function strerror(err: SystemError): string {
  * `code`, `errno`, `syscall`, `address` and `port`, the original as `cause`.
  */
 export function bindError(err: unknown, address: Address): unknown {
-  if (!(err instanceof Error)) return err;
+  if (typeof err !== 'object' || err === null || typeof (err as Error).message !== 'string') return err;
   const sys = err as SystemError;
   const wrapped = new Error(`error while attempting to bind on address ${pyAddress(address)}: ${strerror(sys)}`, { cause: err }) as SystemError;
   for (const key of ['code', 'errno', 'syscall', 'address', 'port'] as const) {

@@ -109,7 +109,7 @@ export function checkClientTls(ssl: unknown, serverHostname: unknown, options: {
 function combineErrors(errors: unknown[], allErrors: boolean): unknown {
   if (allErrors) return new ExceptionGroup('createConnection failed', errors);
   if (errors.length === 1) return errors[0];
-  const text = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  const text = (e: unknown): string => (typeof (e as Error | null)?.message === 'string' ? (e as Error).message : String(e));
   const model = text(errors[0]);
   if (errors.every((e) => text(e) === model)) return errors[0];
   const err = new Error(`Multiple exceptions: ${errors.map(text).join(', ')}`) as Error & { code?: string; errors?: unknown[] };

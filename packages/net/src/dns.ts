@@ -50,6 +50,7 @@ import {
   IPPROTO_IP,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  NI_DGRAM,
   NI_NAMEREQD,
   NI_NUMERICHOST,
   NI_NUMERICSERV,
@@ -272,14 +273,25 @@ export async function getnameinfo(sockaddr: InetAddress | Inet6Address, flags = 
     address = found[0].address;
   }
   const numericHost = (flags & NI_NUMERICHOST) !== 0;
-  const numericServ = (flags & NI_NUMERICSERV) !== 0;
-  if (numericHost && numericServ) return [address, String(port)];
-  let names: { hostname: string; service: string };
-  try {
-    names = await lookupServiceAsync(address, port);
-  } catch (err) {
-    if ((flags & NI_NAMEREQD) !== 0 || numericHost) throw err;
-    names = { hostname: address, service: String(port) };
+  let name = address;
+  if (!numericHost) {
+    try {
+      name = (await lookupServiceAsync(address, port)).hostname;
+    } catch (err) {
+      if ((flags & NI_NAMEREQD) !== 0) throw err;
+    }
+  } else if ((flags & NI_NAMEREQD) !== 0) {
+    throw gaiError('EAI_NONAME', 'getnameinfo', address);
   }
-  return [numericHost ? address : names.hostname, numericServ ? String(port) : names.service];
+  let service = String(port);
+  if ((flags & NI_NUMERICSERV) === 0) {
+    const proto = (flags & NI_DGRAM) !== 0 ? 'udp' : 'tcp';
+    for (const [svc, ports] of await services()) {
+      if (ports[proto] === port) {
+        service = svc;
+        break;
+      }
+    }
+  }
+  return [name, service];
 }

@@ -58,7 +58,9 @@ export function interleaveAddrinfos(infos: readonly AddrInfo[], firstAddressFami
 
 /** Whether `err` is a system (OS) error, which the attempts collect, rather than a bug or a cancellation. */
 export function isOsError(err: unknown): err is SystemError {
-  if (!(err instanceof Error) || err instanceof CancelledError) return false;
+  // Structural, not `instanceof Error`: Node's system errors may come from another realm (a vm context).
+  if (typeof err !== 'object' || err === null || err instanceof CancelledError) return false;
+  if (typeof (err as Error).message !== 'string') return false;
   const code = (err as SystemError).code;
   return !(typeof code === 'string' && code.startsWith('ERR_LOOP_'));
 }

@@ -1,0 +1,355 @@
+/**
+ * `createConnection` (asyncio's `test_base_events` create_connection option
+ * checks, `test_events` network parts): option conflicts, real connections
+ * to 127.0.0.1 and ::1, refused connections, `localAddr`, every resolved
+ * address tried in turn with the errors combined, and Happy Eyeballs.
+ *
+ * HOW: each test runs a real server made by the loop under test
+ * (`createServer`), connects to it, and checks the bytes and the errors.
+ * A host of `null` resolves to `::1` then `127.0.0.1` (Python's
+ * `getaddrinfo(None, port)`), which gives a host with two addresses, one of
+ * which can be made dead by serving only the other.
+ *
+ * The helpers exported here (protocols recording what they get) are shared
+ * by the server, unix and datagram suites.
+ *
+ * @packageDocumentation
+ */
+import { describe, expect } from '@jest/globals';
+import { sleep } from '@loop/core';
+import {
+  BaseExceptionGroup,
+  NotImplementedError,
+  Protocol,
+  type Address,
+  type BaseTransport,
+  type Future,
+  type SchedulingLoop,
+  type SocketLike,
+  type Transport,
+} from '@loop/interfaces';
+import { AF_INET, AF_INET6, SOCK_STREAM } from '@loop/net';
+import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
+
+/** A server protocol that echoes what it receives and closes at EOF. */
+export class EchoProtocol extends Protocol {
+  transport: Transport | null = null;
+  override connectionMade(transport: BaseTransport): void {
+    this.transport = transport as Transport;
+  }
+  override dataReceived(data: Buffer): void {
+    this.transport?.write(data);
+  }
+}
+
+/** A protocol recording what it receives, with futures for its milestones. */
+export class RecordingProtocol extends Protocol {
+  transport: Transport | null = null;
+  readonly chunks: Buffer[] = [];
+  received = 0;
+  eof = false;
+  readonly made: Future<void>;
+  readonly lost: Future<Error | null>;
+  #want = 0;
+  #enough: Future<void> | null = null;
+  readonly #loop: SchedulingLoop;
+
+  constructor(loop: SchedulingLoop) {
+    super();
+    this.#loop = loop;
+    this.made = loop.createFuture<void>();
+    this.lost = loop.createFuture<Error | null>();
+  }
+  override connectionMade(transport: BaseTransport): void {
+    this.transport = transport as Transport;
+    this.made.setResult(undefined);
+  }
+  override dataReceived(data: Buffer): void {
+    this.chunks.push(data);
+    this.received += data.length;
+    if (this.#enough !== null && this.received >= this.#want) {
+      this.#enough.setResult(undefined);
+      this.#enough = null;
+    }
+  }
+  override eofReceived(): boolean {
+    this.eof = true;
+    return false;
+  }
+  override connectionLost(exc: Error | null): void {
+    this.lost.setResult(exc);
+  }
+  /** Resolves once `n` bytes in all were received. */
+  async receivedAtLeast(n: number): Promise<void> {
+    if (this.received >= n) return;
+    this.#want = n;
+    this.#enough = this.#loop.createFuture<void>();
+    await this.#enough;
+  }
+  /** Everything received so far. */
+  data(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** A `SocketLike` that no backend made (the proactor cannot take it: `@loop/socket` is needed). */
+export function foreignSocket(type = SOCK_STREAM, family = AF_INET): SocketLike {
+  return {
+    family,
+    type,
+    fileno: () => 99,
+    getsockname: (): Address => ['127.0.0.1', 1],
+    getpeername: (): Address => ['127.0.0.1', 2],
+    close: () => undefined,
+    toString: () => '<foreign socket fd=99>',
+  } as SocketLike;
+}
+
+/** The port of a server's first socket. */
+export function portOf(sock: SocketLike): number {
+  const name = sock.getsockname();
+  if (typeof name === 'string') throw new Error(`not an IP socket: ${name}`);
+  return name[1];
+}
+
+/** A port on which nothing listens (a server's port, after it closed). */
+export async function deadPort(loop: NetLoop, host = '127.0.0.1'): Promise<number> {
+  const server = await loop.createServer(() => new Protocol(), host, 0);
+  const port = portOf(server.sockets[0]);
+  server.close();
+  await server.waitClosed();
+  return port;
+}
+
+/** Connects, writes `payload`, waits for it echoed, closes; returns the echo. */
+async function echoOnce(loop: NetLoop, host: string | null, port: number, payload: Buffer): Promise<Buffer> {
+  const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), host, port);
+  transport.write(payload);
+  await client.receivedAtLeast(payload.length);
+  transport.close();
+  await client.lost;
+  return client.data();
+}
+
+/** The `createConnection` suite. */
+export function connectionSuite(newLoop: NetLoopFactory): void {
+  describe('createConnection', () => {
+    const it = defineNetTest(newLoop);
+
+    it('option conflicts reject with asyncio errors, before any I/O', async (t) => {
+      const loop = t.loop;
+      const f = () => new Protocol();
+      await t.run(async () => {
+        await expect(loop.createConnection(f, '127.0.0.1', 80, { sock: foreignSocket() })).rejects.toThrow(
+          new RangeError('host/port and sock can not be specified at the same time'),
+        );
+        await expect(loop.createConnection(f)).rejects.toThrow(new RangeError('host and port was not specified and no sock specified'));
+        await expect(loop.createConnection(f, '127.0.0.1', 80, { serverHostname: 'x' })).rejects.toThrow(
+          new RangeError('serverHostname is only meaningful with ssl'),
+        );
+        await expect(loop.createConnection(f, null, 80, { ssl: true })).rejects.toThrow(
+          new RangeError('You must set serverHostname when using ssl without a host'),
+        );
+        await expect(loop.createConnection(f, '127.0.0.1', 80, { sslHandshakeTimeout: 1 })).rejects.toThrow(
+          new RangeError('sslHandshakeTimeout is only meaningful with ssl'),
+        );
+        await expect(loop.createConnection(f, '127.0.0.1', 80, { sslShutdownTimeout: 1 })).rejects.toThrow(
+          new RangeError('sslShutdownTimeout is only meaningful with ssl'),
+        );
+        await expect(loop.createConnection(f, undefined, undefined, { sock: foreignSocket(2) })).rejects.toThrow(
+          /^A Stream Socket was expected, got <foreign socket fd=99>$/,
+        );
+        const err = await loop.createConnection(f, '127.0.0.1', 80, { sock: foreignSocket() }).catch((e: unknown) => e);
+        expect((err as { code?: string }).code).toBe('ERR_LOOP_OUT_OF_RANGE');
+      });
+      loop.close();
+    });
+
+    it('a socket the backend did not make is refused with NotImplementedError naming @loop/socket', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const err = await loop.createConnection(() => new Protocol(), null, null, { sock: foreignSocket() }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(NotImplementedError);
+        expect((err as Error).message).toContain('@loop/socket');
+      });
+      loop.close();
+    });
+
+    for (const host of ['127.0.0.1', '::1']) {
+      it(`connects to ${host}, exchanges bytes, reports peername and sockname`, async (t) => {
+        const loop = t.loop;
+        await t.run(async () => {
+          const server = await loop.createServer(() => new EchoProtocol(), host, 0);
+          const port = portOf(server.sockets[0]);
+          const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), host, port);
+          expect(client.transport).toBe(transport);
+          expect(transport.getExtraInfo('peername')).toEqual(host === '::1' ? ['::1', port, 0, 0] : ['127.0.0.1', port]);
+          const sockname = transport.getExtraInfo('sockname') as [string, number];
+          expect(sockname[0]).toBe(host);
+          transport.write(Buffer.from('hello'));
+          transport.write(Buffer.from(' world'));
+          await client.receivedAtLeast(11);
+          expect(client.data().toString()).toBe('hello world');
+          transport.close();
+          expect(await client.lost).toBeNull();
+          server.close();
+          await server.waitClosed();
+        });
+        loop.close();
+      });
+    }
+
+    it('a refused connection rejects with the system error and its code', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const port = await deadPort(loop);
+        const err = await loop.createConnection(() => new Protocol(), '127.0.0.1', port).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
+        expect(typeof (err as Error).message).toBe('string');
+      });
+      loop.close();
+    });
+
+    it('localAddr binds the connecting socket first', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(server.sockets[0]);
+        const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port, {
+          localAddr: ['127.0.0.1', 0],
+        });
+        const sockname = transport.getExtraInfo('sockname') as [string, number];
+        expect(sockname[0]).toBe('127.0.0.1');
+        expect(sockname[1]).toBeGreaterThan(0);
+        transport.close();
+        await client.lost;
+        server.close();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('a localAddr of no matching family fails each attempt with asyncio message', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(server.sockets[0]);
+        const err = await loop
+          .createConnection(() => new Protocol(), '127.0.0.1', port, { localAddr: ['::1', 0] })
+          .catch((e: unknown) => e);
+        expect((err as Error).message).toBe('no matching local address with family=AddressFamily.AF_INET found');
+        server.close();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('every resolved address is tried in turn: ::1 dead, 127.0.0.1 alive', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const infos = await loop.getaddrinfo(null, 0, { type: SOCK_STREAM });
+        expect(infos.map((i) => i[0])).toEqual([AF_INET6, AF_INET]);
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(server.sockets[0]);
+        const echo = await echoOnce(loop, null, port, Buffer.from('both tried'));
+        expect(echo.toString()).toBe('both tried');
+        server.close();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('when every address fails: different messages give "Multiple exceptions", allErrors an ExceptionGroup', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const port = await deadPort(loop);
+        const err = (await loop.createConnection(() => new Protocol(), null, port).catch((e: unknown) => e)) as Error & { code?: string };
+        expect(err.message).toMatch(/^Multiple exceptions: .*, .*/);
+        expect(err.code).toBeUndefined();
+        const group = await loop.createConnection(() => new Protocol(), null, port, { allErrors: true }).catch((e: unknown) => e);
+        expect(group).toBeInstanceOf(BaseExceptionGroup);
+        const members = (group as BaseExceptionGroup).exceptions as (Error & { code?: string })[];
+        expect(members).toHaveLength(2);
+        expect(members.map((e) => e.code)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+      });
+      loop.close();
+    });
+
+    it('Happy Eyeballs: the dead first address does not delay the live one; the winner is used', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(server.sockets[0]);
+        const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), null, port, {
+          happyEyeballsDelay: 5,
+        });
+        expect(transport.getExtraInfo('peername')).toEqual(['127.0.0.1', port]);
+        transport.write(Buffer.from('raced'));
+        await client.receivedAtLeast(5);
+        expect(client.data().toString()).toBe('raced');
+        transport.close();
+        await client.lost;
+        server.close();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('Happy Eyeballs with a zero delay: one winner, the other attempt closed, nothing leaked', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const v4 = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(v4.sockets[0]);
+        const v6 = await loop.createServer(() => new EchoProtocol(), '::1', port);
+        for (let i = 0; i < 5; i++) {
+          const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), null, port, {
+            happyEyeballsDelay: 0,
+          });
+          transport.write(Buffer.from('x'));
+          await client.receivedAtLeast(1);
+          transport.close();
+          await client.lost;
+        }
+        v4.close();
+        v6.close();
+        await v4.waitClosed();
+        await v6.waitClosed();
+        await sleep(0.05);
+      });
+      loop.close();
+    });
+
+    it('Happy Eyeballs: every attempt failing combines the errors as without it', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const port = await deadPort(loop);
+        const err = (await loop.createConnection(() => new Protocol(), null, port, { happyEyeballsDelay: 0.01 }).catch((e: unknown) => e)) as Error;
+        expect(err.message).toMatch(/^Multiple exceptions: /);
+      });
+      loop.close();
+    });
+
+    it('a resolution failure rejects with EAI_NONAME', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const err = await loop.createConnection(() => new Protocol(), 'no-such-host.invalid', 80).catch((e: unknown) => e);
+        expect((err as { code?: string }).code).toBe('EAI_NONAME');
+      });
+      loop.close();
+    });
+
+    it('connectAcceptedSocket: a datagram socket is refused; a foreign socket needs @loop/socket', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        await expect(loop.connectAcceptedSocket(() => new Protocol(), foreignSocket(2))).rejects.toThrow(/^A Stream Socket was expected/);
+        await expect(loop.connectAcceptedSocket(() => new Protocol(), foreignSocket(), { sslHandshakeTimeout: 1 })).rejects.toThrow(
+          'sslHandshakeTimeout is only meaningful with ssl',
+        );
+        const err = await loop.connectAcceptedSocket(() => new Protocol(), foreignSocket()).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(NotImplementedError);
+        expect((err as Error).message).toContain('@loop/socket');
+      });
+      loop.close();
+    });
+  });
+}

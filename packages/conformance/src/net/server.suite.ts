@@ -1,0 +1,367 @@
+/**
+ * `createServer` and the `Server` object (asyncio's `test_server`,
+ * `test_base_events` create_server checks, `test_events` server parts):
+ * hosts (one, a list, every interface), port 0, `sockets`, `startServing:
+ * false`, `serveForever` and its cancellation, `waitClosed`,
+ * `closeClients` / `abortClients`, `await using`, EADDRINUSE, a protocol
+ * whose `connectionMade` throws, a server closed under live clients, and a
+ * thousand concurrent clients with every byte accounted for.
+ *
+ * HOW: real servers and clients on the loop under test; byte counts and
+ * hashes, never timings.
+ *
+ * @packageDocumentation
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect } from '@jest/globals';
+import { CancelledError, sleep } from '@loop/core';
+import { Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
+import { AF_INET, AF_INET6, SOCK_STREAM } from '@loop/net';
+import { EchoProtocol, RecordingProtocol, foreignSocket, portOf } from './connection.suite.js';
+import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
+
+async function closeServer(server: Server): Promise<void> {
+  server.close();
+  await server.waitClosed();
+}
+
+async function echoOnce(loop: NetLoop, host: string, port: number, text: string): Promise<string> {
+  const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), host, port);
+  transport.write(Buffer.from(text));
+  await client.receivedAtLeast(Buffer.byteLength(text));
+  transport.close();
+  await client.lost;
+  return client.data().toString();
+}
+
+/** The `createServer` / `Server` suite. */
+export function serverSuite(newLoop: NetLoopFactory): void {
+  describe('createServer and Server', () => {
+    const it = defineNetTest(newLoop);
+
+    it('option conflicts reject with asyncio errors', async (t) => {
+      const loop = t.loop;
+      const f = () => new Protocol();
+      await t.run(async () => {
+        await expect(loop.createServer(f, '127.0.0.1', 0, { ssl: true as never })).rejects.toThrow(TypeError);
+        await expect(loop.createServer(f, '127.0.0.1', 0, { sslHandshakeTimeout: 1 })).rejects.toThrow(
+          new RangeError('sslHandshakeTimeout is only meaningful with ssl'),
+        );
+        await expect(loop.createServer(f, '127.0.0.1', 0, { sslShutdownTimeout: 1 })).rejects.toThrow(
+          new RangeError('sslShutdownTimeout is only meaningful with ssl'),
+        );
+        await expect(loop.createServer(f, '127.0.0.1', 0, { sock: foreignSocket() })).rejects.toThrow(
+          new RangeError('host/port and sock can not be specified at the same time'),
+        );
+        await expect(loop.createServer(f)).rejects.toThrow(new RangeError('Neither host/port nor sock were specified'));
+        await expect(loop.createServer(f, null, null, { sock: foreignSocket(2) })).rejects.toThrow(/^A Stream Socket was expected/);
+      });
+      loop.close();
+    });
+
+    it('port 0 on one host: one listening socket with a real port; sockets is a copy', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        expect(server.isServing()).toBe(true);
+        expect(server.getLoop()).toBe(loop);
+        const socks = server.sockets;
+        expect(socks).toHaveLength(1);
+        expect(socks[0].family).toBe(AF_INET);
+        expect(socks[0].type).toBe(SOCK_STREAM);
+        const [host, port] = socks[0].getsockname() as [string, number];
+        expect(host).toBe('127.0.0.1');
+        expect(port).toBeGreaterThan(0);
+        (socks as unknown as unknown[]).length = 0;
+        expect(server.sockets).toHaveLength(1);
+        expect(server.toString()).toBe(`<Server sockets=(('127.0.0.1', ${port}),)>`);
+        expect(await echoOnce(loop, '127.0.0.1', port, 'one')).toBe('one');
+        await closeServer(server);
+        expect(server.sockets).toEqual([]);
+        expect(server.isServing()).toBe(false);
+      });
+      loop.close();
+    });
+
+    it('host null serves every interface: one IPv4 and one IPv6 socket, both reachable', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        for (const host of [null, '']) {
+          const server = await loop.createServer(() => new EchoProtocol(), host, 0);
+          const socks = server.sockets;
+          expect(socks.map((s) => s.family).sort()).toEqual([AF_INET, AF_INET6].sort());
+          const v4 = socks.find((s) => s.family === AF_INET)!;
+          const v6 = socks.find((s) => s.family === AF_INET6)!;
+          expect((v4.getsockname() as [string, number])[0]).toBe('0.0.0.0');
+          expect((v6.getsockname() as [string, number])[0]).toBe('::');
+          expect(await echoOnce(loop, '127.0.0.1', portOf(v4), 'v4')).toBe('v4');
+          expect(await echoOnce(loop, '::1', portOf(v6), 'v6')).toBe('v6');
+          await closeServer(server);
+        }
+      });
+      loop.close();
+    });
+
+    it('a list of hosts: one socket per host', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), ['127.0.0.1', '::1'], 0);
+        const names = server.sockets.map((s) => (s.getsockname() as [string, number])[0]);
+        expect(names.sort()).toEqual(['127.0.0.1', '::1'].sort());
+        for (const s of server.sockets) {
+          const host = (s.getsockname() as [string, number])[0];
+          expect(await echoOnce(loop, host, portOf(s), host)).toBe(host);
+        }
+        await closeServer(server);
+      });
+      loop.close();
+    });
+
+    it('EADDRINUSE: asyncio message shape, code kept, nothing left open', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const first = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(first.sockets[0]);
+        const err = (await loop.createServer(() => new EchoProtocol(), '127.0.0.1', port).catch((e: unknown) => e)) as Error & { code?: string };
+        expect(err.code).toBe('EADDRINUSE');
+        expect(err.message).toBe(`error while attempting to bind on address ('127.0.0.1', ${port}): address already in use`);
+        // A list where the second host fails: the first socket is closed again.
+        const err2 = (await loop.createServer(() => new EchoProtocol(), ['::1', '127.0.0.1'], port).catch((e: unknown) => e)) as Error & {
+          code?: string;
+        };
+        expect(err2.code).toBe('EADDRINUSE');
+        await closeServer(first);
+      });
+      loop.close();
+    });
+
+    it('startServing: false listens without serving; startServing() then serves the waiting client (idempotent)', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        let made = 0;
+        const server = await loop.createServer(
+          () => {
+            made++;
+            return new EchoProtocol();
+          },
+          '127.0.0.1',
+          0,
+          { startServing: false },
+        );
+        expect(server.isServing()).toBe(false);
+        const port = portOf(server.sockets[0]);
+        const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port);
+        transport.write(Buffer.from('early'));
+        await sleep(0.05);
+        expect(made).toBe(0);
+        await server.startServing();
+        await server.startServing();
+        expect(server.isServing()).toBe(true);
+        await client.receivedAtLeast(5);
+        expect(client.data().toString()).toBe('early');
+        expect(made).toBe(1);
+        transport.close();
+        await client.lost;
+        await closeServer(server);
+        await expect(server.startServing()).rejects.toBeInstanceOf(RuntimeError);
+      });
+      loop.close();
+    });
+
+    it('serveForever: one at a time; cancelling the task closes the server; refused once closed', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, { startServing: false });
+        const task = loop.createTask(() => server.serveForever());
+        await sleep(0);
+        expect(server.isServing()).toBe(true);
+        await expect(server.serveForever()).rejects.toThrow(/is already being awaited on serveForever\(\)/);
+        const port = portOf(server.sockets[0]);
+        expect(await echoOnce(loop, '127.0.0.1', port, 'forever')).toBe('forever');
+        task.cancel();
+        await expect(task).rejects.toBeInstanceOf(CancelledError);
+        expect(task.cancelled()).toBe(true);
+        expect(server.isServing()).toBe(false);
+        expect(server.sockets).toEqual([]);
+        await expect(server.serveForever()).rejects.toThrow(/is closed$/);
+      });
+      loop.close();
+    });
+
+    it('close() while serveForever() waits: it ends with CancelledError', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const task = loop.createTask(() => server.serveForever());
+        await sleep(0);
+        server.close();
+        await expect(task).rejects.toBeInstanceOf(CancelledError);
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('a server closed while clients are connected: they keep working; waitClosed resolves after they close', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(server.sockets[0]);
+        const clients = await Promise.all([1, 2, 3].map(() => loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port)));
+        for (const [, c] of clients) await c.made;
+        await sleep(0.02);
+        server.close();
+        let closed = false;
+        const waiting = server.waitClosed().then(() => {
+          closed = true;
+        });
+        // A new connection is refused, the old ones still echo.
+        const refused = await loop.createConnection(() => new Protocol(), '127.0.0.1', port).catch((e: unknown) => e);
+        expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+        for (const [i, [transport, c]] of clients.entries()) {
+          transport.write(Buffer.from(`after close ${i}`));
+          await c.receivedAtLeast(`after close ${i}`.length);
+          expect(c.data().toString()).toBe(`after close ${i}`);
+        }
+        expect(closed).toBe(false);
+        clients[0][0].close();
+        clients[1][0].close();
+        await clients[0][1].lost;
+        await clients[1][1].lost;
+        await sleep(0.02);
+        expect(closed).toBe(false);
+        clients[2][0].close();
+        await clients[2][1].lost;
+        await waiting;
+        expect(closed).toBe(true);
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('waitClosed on an open server without clients waits for close()', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        let done = false;
+        const waiting = server.waitClosed().then(() => {
+          done = true;
+        });
+        await sleep(0.02);
+        expect(done).toBe(false);
+        server.close();
+        await waiting;
+        expect(done).toBe(true);
+      });
+      loop.close();
+    });
+
+    for (const how of ['closeClients', 'abortClients'] as const) {
+      it(`${how}() ends every accepted connection`, async (t) => {
+        const loop = t.loop;
+        await t.run(async () => {
+          const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+          const port = portOf(server.sockets[0]);
+          const clients = await Promise.all([1, 2].map(() => loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port)));
+          for (const [transport, c] of clients) {
+            transport.write(Buffer.from('x'));
+            await c.receivedAtLeast(1);
+          }
+          server.close();
+          server[how]();
+          for (const [, c] of clients) await c.lost;
+          for (const [transport] of clients) transport.close();
+          await server.waitClosed();
+        });
+        loop.close();
+      });
+    }
+
+    it('await using closes the server and waits for it', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        let port: number;
+        let kept: Server;
+        {
+          await using server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+          kept = server;
+          port = portOf(server.sockets[0]);
+          expect(await echoOnce(loop, '127.0.0.1', port, 'scoped')).toBe('scoped');
+        }
+        expect(kept.sockets).toEqual([]);
+        const refused = await loop.createConnection(() => new Protocol(), '127.0.0.1', port).catch((e: unknown) => e);
+        expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+      });
+      loop.close();
+    });
+
+    it('a protocol whose connectionMade throws: the handler gets protocol and transport; the server goes on', async (t) => {
+      const loop = t.loop;
+      const calls = t.expectExceptionHandlerCalls();
+      class Faulty extends Protocol {
+        override connectionMade(_transport: BaseTransport): void {
+          throw new Error('boom in connectionMade');
+        }
+      }
+      await t.run(async () => {
+        let n = 0;
+        const server = await loop.createServer(() => (n++ === 0 ? new Faulty() : new EchoProtocol()), '127.0.0.1', 0);
+        const port = portOf(server.sockets[0]);
+        const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port);
+        for (let i = 0; i < 500 && calls.length === 0; i++) await sleep(0.01);
+        transport.close();
+        await client.lost;
+        expect(calls).toHaveLength(1);
+        expect((calls[0].exception as Error).message).toBe('boom in connectionMade');
+        expect(calls[0].protocol).toBeInstanceOf(Faulty);
+        expect(calls[0].transport).toBeDefined();
+        expect(await echoOnce(loop, '127.0.0.1', port, 'still serving')).toBe('still serving');
+        await closeServer(server);
+      });
+      loop.close();
+    });
+
+    it('1,000 concurrent clients against one server: every byte echoed and accounted for', async (t) => {
+      const loop = t.loop;
+      await t.run(
+        async () => {
+          let accepted = 0;
+          let bytesIn = 0;
+          class CountingEcho extends EchoProtocol {
+            override connectionMade(transport: BaseTransport): void {
+              accepted++;
+              super.connectionMade(transport);
+            }
+            override dataReceived(data: Buffer): void {
+              bytesIn += data.length;
+              super.dataReceived(data);
+            }
+          }
+          const server = await loop.createServer(() => new CountingEcho(), '127.0.0.1', 0, { backlog: 1024 });
+          const port = portOf(server.sockets[0]);
+          const N = 1000;
+          const payloadOf = (i: number): Buffer => createHash('sha256').update(`client ${i}`).digest().subarray(0, 16 + (i % 64));
+          const one = async (i: number): Promise<string> => {
+            const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port);
+            const payload = Buffer.concat([payloadOf(i), payloadOf(i + N), payloadOf(i)]);
+            transport.write(payload.subarray(0, 10));
+            transport.write(payload.subarray(10));
+            await client.receivedAtLeast(payload.length);
+            transport.close();
+            await client.lost;
+            expect(client.data().equals(payload)).toBe(true);
+            return createHash('sha256').update(client.data()).digest('hex');
+          };
+          const hashes = await Promise.all(Array.from({ length: N }, (_, i) => one(i)));
+          expect(new Set(hashes).size).toBe(N);
+          let expected = 0;
+          for (let i = 0; i < N; i++) expected += 2 * payloadOf(i).length + payloadOf(i + N).length;
+          expect(accepted).toBe(N);
+          expect(bytesIn).toBe(expected);
+          await closeServer(server);
+        },
+        { seconds: 60 },
+      );
+      loop.close();
+    }, { timeout: 90000 });
+  });
+}

@@ -1,0 +1,3 @@
+import { dnsSuite } from '../src/net/dns.suite.js';
+import { newProactorNetLoop } from './proactor-loop.js';
+dnsSuite(newProactorNetLoop);
