@@ -13,6 +13,7 @@
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { describe, expect } from '@jest/globals';
 import { CancelledError, sleep } from '@loop/core';
 import { Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
@@ -74,7 +75,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
         expect(port).toBeGreaterThan(0);
         (socks as unknown as unknown[]).length = 0;
         expect(server.sockets).toHaveLength(1);
-        expect(server.toString()).toBe(`<Server sockets=(('127.0.0.1', ${port}),)>`);
+        expect(inspect(server)).toBe(`<Server sockets=(('127.0.0.1', ${port}),)>`);
         expect(await echoOnce(loop, '127.0.0.1', port, 'one')).toBe('one');
         await closeServer(server);
         expect(server.sockets).toEqual([]);
