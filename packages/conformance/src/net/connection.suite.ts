@@ -338,6 +338,43 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
+    it('ssl: createConnection to a createServer with TLS, the host name checked against the certificate', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, { ssl: t.serverTls() });
+        const port = portOf(server.sockets[0]);
+        const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port, {
+          ssl: t.clientTls(),
+          serverHostname: 'localhost',
+        });
+        expect(transport.getExtraInfo('peercert')).toBeTruthy();
+        transport.write(Buffer.from('secret'));
+        await client.receivedAtLeast(6);
+        expect(client.data().toString()).toBe('secret');
+        transport.close();
+        await client.lost;
+        server.close();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('ssl: a certificate that does not match serverHostname fails the connection', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, { ssl: t.serverTls() });
+        const port = portOf(server.sockets[0]);
+        const err = await loop
+          .createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port, { ssl: t.clientTls(), serverHostname: 'not-the-name.example' })
+          .catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+        server.close();
+        server.closeClients();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
     it('connectAcceptedSocket: a datagram socket is refused; a foreign socket needs @loop/socket', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
