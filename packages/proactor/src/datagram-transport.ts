@@ -43,7 +43,7 @@ import {
   type WriteBufferLimits,
 } from '@loop/interfaces';
 import { toAddress, type ProactorSocket } from './proactor-socket.js';
-import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, checkBytes, isSystemError } from './stream-transport.js';
+import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, checkBytes } from './stream-transport.js';
 
 function sameAddress(a: Address, b: Address): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
@@ -206,22 +206,17 @@ export class ProactorDatagramTransport implements DatagramTransport {
     });
   }
 
+  // As in asyncio, an exception thrown by datagramReceived / errorReceived is
+  // not caught here: it leaves the loop callback, so the loop's exception
+  // handler reports it ("Exception in callback ..."), and the endpoint stays open.
   #datagramReceived(data: Buffer, addr: Address): void {
     if (this.#closing) return;
-    try {
-      (this.#protocol as DatagramProtocol).datagramReceived(data, addr);
-    } catch (exc) {
-      this.#fatalError(exc, 'Fatal error: protocol.datagramReceived() call failed.');
-    }
+    (this.#protocol as DatagramProtocol).datagramReceived(data, addr);
   }
 
   #errorReceived(err: Error): void {
     if (this.#closing) return;
-    try {
-      (this.#protocol as DatagramProtocol).errorReceived(err);
-    } catch (exc) {
-      this.#fatalError(exc, 'Fatal error: protocol.errorReceived() call failed.');
-    }
+    (this.#protocol as DatagramProtocol).errorReceived(err);
   }
 
   /** Bytes of sends not yet completed by Node. */
@@ -281,15 +276,6 @@ export class ProactorDatagramTransport implements DatagramTransport {
     this.#connLost++;
     this.#sock.close();
     this.#host.callSoon(() => this.#callConnectionLost(exc));
-  }
-
-  #fatalError(exc: unknown, message: string): void {
-    if (isSystemError(exc)) {
-      if (this.#host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
-    } else {
-      this.#host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.#protocol });
-    }
-    this.#forceClose(exc);
   }
 
   #callConnectionLost(exc: unknown): void {

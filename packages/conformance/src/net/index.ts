@@ -18,6 +18,7 @@ export {
 } from './harness.js';
 export { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from './tls-fixtures.js';
 export { streamTransportSuite } from './stream-transport.suite.js';
+export { datagramTransportSuite } from './datagram-transport.suite.js';
 export { connectionSuite, EchoProtocol, RecordingProtocol, foreignSocket, portOf, deadPort } from './connection.suite.js';
 export { serverSuite } from './server.suite.js';
 export { datagramSuite } from './datagram.suite.js';
