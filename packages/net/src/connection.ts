@@ -35,6 +35,8 @@ import {
   type SslContext,
   type Transport,
 } from '@loop/interfaces';
+import { inspect } from 'node:util';
+import { getLogger } from '@loop/core';
 import { describeSocket, isSet, valueError, wantsTls } from './args.js';
 import { SOCK_STREAM } from './constants.js';
 import { getaddrinfo } from './dns.js';
@@ -169,11 +171,15 @@ export async function createConnection<P extends BaseProtocol>(
         allErrors,
       );
     }
-    return createConnectionTransport(loop, backend, connected, factory, ssl, serverHostname, {
+    const result = await createConnectionTransport(loop, backend, connected, factory, ssl, serverHostname, {
       sslHandshakeTimeout: options.sslHandshakeTimeout,
       sslShutdownTimeout: options.sslShutdownTimeout,
       ownSocket: true,
     });
+    if (loop.getDebug()) {
+      getLogger().debug(`${describeSocket(connected)} connected to ${String(host)}:${String(port)}: (${inspect(result[0])}, ${inspect(result[1])})`);
+    }
+    return result;
   }
   if (!isSet(sock)) throw valueError('host and port was not specified and no sock specified');
   const given = sock as SocketLike;

@@ -24,6 +24,7 @@
  * @packageDocumentation
  */
 import { backendOf, type CreateServerOptions, type ProtocolFactory, type SchedulingLoop, type Server as ServerContract, type SocketLike } from '@loop/interfaces';
+import { getLogger } from '@loop/core';
 import { bindError, describeSocket, isSet, sleep0, typeError, valueError } from './args.js';
 import { AF_INET6, AI_PASSIVE, SOCK_STREAM } from './constants.js';
 import { getaddrinfo } from './dns.js';
@@ -93,5 +94,6 @@ export async function createServer(
     startServingSync(server);
     await sleep0(loop);
   }
+  if (loop.getDebug()) getLogger().info(`${server.toString()} is serving`);
   return server;
 }

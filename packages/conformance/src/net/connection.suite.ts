@@ -375,6 +375,49 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
+    it('a protocol factory that throws: createConnection rejects with its error and the socket is closed', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(server.sockets[0]);
+        const boom = new Error('no protocol today');
+        await expect(
+          loop.createConnection(
+            () => {
+              throw boom;
+            },
+            '127.0.0.1',
+            port,
+          ),
+        ).rejects.toBe(boom);
+        server.closeClients();
+        server.close();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('in debug mode: the same connection, and the debug records', async (t) => {
+      const loop = t.newLoop({ debug: true });
+      await t.run(
+        async () => {
+          const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+          const port = portOf(server.sockets[0]);
+          const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port);
+          transport.write(Buffer.from('dbg'));
+          await client.receivedAtLeast(3);
+          transport.close();
+          await client.lost;
+          server.close();
+          await server.waitClosed();
+        },
+        { loop },
+      );
+      expect(t.logs.some((r) => r.level === 'info' && r.text.includes('is serving'))).toBe(true);
+      expect(t.logs.some((r) => r.level === 'debug' && r.text.includes(' connected to 127.0.0.1:'))).toBe(true);
+      loop.close();
+    });
+
     it('connectAcceptedSocket: a datagram socket is refused; a foreign socket needs @loop/socket', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
