@@ -33,7 +33,12 @@
  * kernel (`writableLength`). `pauseWriting` is called from `write()` when the
  * size is strictly above the high-water mark; each write carries a callback,
  * and a completed write lets a paused protocol resume (at or below the low
- * mark) from the next loop iteration.
+ * mark) from the next loop iteration. asyncio copies what it cannot send at
+ * once; Node sends from the caller's memory instead, so `write()` copies
+ * whenever Node is still sending earlier data. The one write that meets a
+ * full socket buffer is sent from the caller's memory (`#lent`); when that
+ * memory is a `BufferedProtocol`'s receive buffer (an echo), the next read
+ * into it waits until Node has sent it, so nothing is overwritten.
  *
  * States:
  *
@@ -120,6 +125,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** The buffer the handle reads into next for a BufferedProtocol (its own), or null (scratch, copying). */
   #userBuf: Uint8Array | null = null;
   #eofSeen = false;
+  /** A buffer from getBuffer() waiting until Node no longer sends from its memory (see #lent). */
+  #heldBuf: Uint8Array | null = null;
+  /** The memory of a write Node is sending without a copy (it met a full socket buffer), until the buffer drains. */
+  #lent: ArrayBufferLike | null = null;
 
   // writing
   #low = DEFAULT_LOW_WATER;
@@ -241,13 +250,22 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (this.#closing || this.#paused || this.#armed || this.#inbox.length > 0 || this.#eofSeen) return;
     const protocol = this.#protocol;
     if (protocol instanceof BufferedProtocol) {
-      let buf: Uint8Array;
-      try {
-        buf = protocol.getBuffer(-1);
-        if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
-        if (buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
-      } catch (exc) {
-        this.#fatalError(exc, 'Fatal error: protocol.getBuffer() call failed.');
+      let buf = this.#heldBuf;
+      this.#heldBuf = null;
+      if (buf === null) {
+        try {
+          buf = protocol.getBuffer(-1);
+          if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
+          if (buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
+        } catch (exc) {
+          this.#fatalError(exc, 'Fatal error: protocol.getBuffer() call failed.');
+          return;
+        }
+      }
+      if (this.#lent !== null && buf.buffer === this.#lent && this.getWriteBufferSize() > 0) {
+        // Node is still sending bytes written from this very buffer (an echo
+        // from the receive buffer): read into it only once they are sent.
+        this.#heldBuf = buf;
         return;
       }
       this.#userBuf = buf;
@@ -370,8 +388,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
    * Writes `data` (see `WriteTransport.write`). Node tries to send at once;
    * what remains is counted in `getWriteBufferSize()`. While Node still sends
    * earlier data the bytes are copied, so the caller may reuse its buffer;
-   * the one write that meets a full kernel buffer keeps a reference to the
-   * caller's memory until sent (documented deviation).
+   * the one write that meets a full socket buffer is sent from the caller's
+   * memory until `getWriteBufferSize()` is back to 0 (a deviation; a
+   * `BufferedProtocol`'s own receive buffer is protected, see the header).
    *
    * @throws TypeError for anything but a `Uint8Array`.
    * @throws RuntimeError after `writeEof()`, even for empty data.
@@ -384,8 +403,12 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       this.#droppedWrite();
       return;
     }
-    if (this.#node.writableLength > 0) data = Buffer.from(data);
-    this.#node.write(data, this.#onWritten);
+    if (this.#node.writableLength > 0) {
+      this.#node.write(Buffer.from(data), this.#onWritten);
+    } else {
+      this.#node.write(data, this.#onWritten);
+      if (this.#node.writableLength > 0) this.#lent = data.buffer;
+    }
     this.#maybePauseProtocol();
   }
 
@@ -454,8 +477,13 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Node's write callback: schedules the loop step that may resume the protocol or finish a close. */
   #writeCompleted(): void {
-    if (this.#afterWriteScheduled || this.#host.isClosed()) return;
+    if (this.#host.isClosed()) return;
     const size = this.getWriteBufferSize();
+    if (size === 0 && this.#lent !== null) {
+      this.#lent = null;
+      if (this.#heldBuf !== null) this.#host.callSoon(() => this.#startReading());
+    }
+    if (this.#afterWriteScheduled) return;
     const resume = this.#protocolPaused && size <= this.#low;
     const flushed = this.#closing && this.#connLost === 0 && size === 0;
     if (!resume && !flushed) return;

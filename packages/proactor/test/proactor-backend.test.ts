@@ -188,6 +188,26 @@ describe('ProactorBackend', () => {
     await expect(backend.openDatagram({ family: AF_INET })).rejects.toThrow('Event loop is closed');
   });
 
+  it('runStarted / runStopped - handles are referenced only while the loop runs', async () => {
+    const loop = new ProactorEventLoop();
+    const hasRef = (s: SocketLike): boolean =>
+      (((s as ProactorSocket)._server as unknown as { _handle: { hasRef(): boolean } })._handle).hasRef();
+    const listener = await loop.runUntilComplete(async () => {
+      const backend = getBackend(loop) as IoBackend;
+      const l = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 1 });
+      expect(hasRef(l)).toBe(true);
+      return l;
+    });
+    expect(hasRef(listener)).toBe(false);
+    await loop.runUntilComplete(async () => {
+      expect(hasRef(listener)).toBe(true);
+      await Promise.resolve();
+    });
+    expect(hasRef(listener)).toBe(false);
+    listener.close();
+    loop.close();
+  });
+
   it('UDP echo, unconnected server and connected client', async () => {
     const loop = new ProactorEventLoop();
     await loop.runUntilComplete(async () => {

@@ -360,6 +360,47 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
+    it('BufferedProtocol echoing from its own receive buffer under backpressure: every byte comes back intact', async (t) => {
+      class BufferedEcho extends BufferedProtocol {
+        readonly buf = Buffer.alloc(64 * 1024);
+        transport: Transport | null = null;
+        readonly lost: Future<Error | null>;
+        constructor(loop: NetLoop) {
+          super();
+          this.lost = loop.createFuture();
+        }
+        override connectionMade(tr: Transport): void {
+          this.transport = tr;
+        }
+        override getBuffer(): Uint8Array {
+          return this.buf;
+        }
+        override bufferUpdated(n: number): void {
+          this.transport?.write(this.buf.subarray(0, n));
+        }
+        override connectionLost(exc: Error | null): void {
+          this.lost.setResult(exc);
+        }
+      }
+      await t.run(async () => {
+        const pair = await connectPair(t, 'ipv4', () => new BufferedEcho(t.loop));
+        const server = await pair.accepted;
+        const payload = randomBytes(8 * 1024 * 1024);
+        // The client does not read at first: the server's echo meets a full socket buffer.
+        pair.client.pauseReading();
+        for (let off = 0; off < payload.length; off += 256 * 1024) pair.client.write(payload.subarray(off, off + 256 * 1024));
+        await sleep(t.loop, 0.1);
+        pair.client.resumeReading();
+        await pair.clientProto.bytes(payload.length);
+        expect(pair.clientProto.data().equals(payload)).toBe(true);
+        pair.client.close();
+        await pair.clientProto.lost;
+        await server.lost;
+        pair.stop();
+      });
+      t.loop.close();
+    });
+
     it('pauseReading / resumeReading: no data while paused, all of it after; isReading reflects the state', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => new Recorder(t.loop));
