@@ -65,11 +65,10 @@ export function isOsError(err: unknown): err is SystemError {
   return !(typeof code === 'string' && code.startsWith('ERR_LOOP_'));
 }
 
-function familyName(family: number): string {
-  if (family === AF_INET) return 'AddressFamily.AF_INET';
-  if (family === AF_INET6) return 'AddressFamily.AF_INET6';
-  if (family === AF_UNIX) return 'AddressFamily.AF_UNIX';
-  return String(family);
+/** Python's repr of an address family: `<AddressFamily.AF_INET: 2>`. */
+function familyRepr(family: number): string {
+  const name = family === AF_INET ? 'AF_INET' : family === AF_INET6 ? 'AF_INET6' : family === AF_UNIX ? 'AF_UNIX' : null;
+  return name === null ? String(family) : `<AddressFamily.${name}: ${family}>`;
 }
 
 /**
@@ -117,7 +116,7 @@ export class ConnectAttempt {
         }
       }
       if (this.errors.length > 0) throw this.errors.pop();
-      throw Object.assign(new Error(`no matching local address with family=${familyName(family)} found`), { code: undefined });
+      throw Object.assign(new Error(`no matching local address with family=${familyRepr(family)} found`), { code: undefined });
     } catch (err) {
       if (isOsError(err)) this.errors.push(err);
       throw err;

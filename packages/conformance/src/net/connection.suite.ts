@@ -237,7 +237,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
         const err = await loop
           .createConnection(() => new Protocol(), '127.0.0.1', port, { localAddr: ['::1', 0] })
           .catch((e: unknown) => e);
-        expect((err as Error).message).toBe('no matching local address with family=AddressFamily.AF_INET found');
+        expect((err as Error).message).toBe(`no matching local address with family=<AddressFamily.AF_INET: ${AF_INET}> found`);
         server.close();
         await server.waitClosed();
       });
