@@ -229,6 +229,26 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
+    it('a localAddr that cannot be bound: asyncio bind message, code kept', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const port = portOf(server.sockets[0]);
+        const blocker = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+        const lport = portOf(blocker.sockets[0]);
+        const err = (await loop
+          .createConnection(() => new Protocol(), '127.0.0.1', port, { localAddr: ['127.0.0.1', lport] })
+          .catch((e: unknown) => e)) as Error & { code?: string };
+        expect(err.code).toBe('EADDRINUSE');
+        expect(err.message).toBe(`error while attempting to bind on address ('127.0.0.1', ${lport}): address already in use`);
+        server.close();
+        blocker.close();
+        await server.waitClosed();
+        await blocker.waitClosed();
+      });
+      loop.close();
+    });
+
     it('a localAddr of no matching family fails each attempt with asyncio message', async (t) => {
       const loop = t.loop;
       await t.run(async () => {

@@ -112,6 +112,25 @@ export function unixSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
+    it('TLS over a Unix socket: ssl with serverHostname', async (t) => {
+      const loop = t.loop;
+      const path = t.path('tls.sock');
+      await t.run(async () => {
+        const server = await loop.createUnixServer(() => new EchoProtocol(), path, { ssl: t.serverTls(), sslHandshakeTimeout: 5 });
+        const [transport, client] = await loop.createUnixConnection(() => new RecordingProtocol(loop), path, {
+          ssl: t.clientTls(),
+          serverHostname: 'localhost',
+        });
+        transport.write(Buffer.from('private'));
+        await client.receivedAtLeast(7);
+        expect(client.data().toString()).toBe('private');
+        transport.close();
+        await client.lost;
+        await closeServer(server);
+      });
+      loop.close();
+    });
+
     it('startServing: false, then startServing()', async (t) => {
       const loop = t.loop;
       const path = t.path('later.sock');
