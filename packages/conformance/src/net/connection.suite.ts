@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 import { describe, expect } from '@jest/globals';
-import { sleep } from '@loop/core';
+import { CancelledError, sleep } from '@loop/core';
 import {
   BaseExceptionGroup,
   NotImplementedError,
@@ -390,6 +390,31 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
         expect(err).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
         server.close();
         server.closeClients();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    it('cancelling the task awaiting createConnection (TLS handshake pending) closes the connection', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        let serverSide: RecordingProtocol | null = null;
+        const server = await loop.createServer(
+          () => (serverSide = new RecordingProtocol(loop)),
+          '127.0.0.1',
+          0,
+        );
+        const port = portOf(server.sockets[0]);
+        const task = loop.createTask(() =>
+          loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port, { ssl: t.clientTls(), serverHostname: 'localhost' }),
+        );
+        // The silent server never answers the ClientHello: the handshake waits.
+        while (serverSide === null || (serverSide as RecordingProtocol).received === 0) await sleep(0.01);
+        task.cancel();
+        await expect(task).rejects.toBeInstanceOf(CancelledError);
+        // The client's socket was closed: the server side sees the connection end.
+        await (serverSide as RecordingProtocol).lost;
+        server.close();
         await server.waitClosed();
       });
       loop.close();
