@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect } from '@jest/globals';
 import { CancelledError, sleep } from '@loop/core';
-import { Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
+import { NotImplementedError, Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
 import { AF_INET, AF_INET6, SOCK_STREAM } from '@loop/net';
 import { EchoProtocol, RecordingProtocol, foreignSocket, portOf } from './connection.suite.js';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
@@ -56,6 +56,16 @@ export function serverSuite(newLoop: NetLoopFactory): void {
         );
         await expect(loop.createServer(f)).rejects.toThrow(new RangeError('Neither host/port nor sock were specified'));
         await expect(loop.createServer(f, null, null, { sock: foreignSocket(2) })).rejects.toThrow(/^A Stream Socket was expected/);
+      });
+      loop.close();
+    });
+
+    it('a listening socket the backend did not make is refused with NotImplementedError naming @loop/socket', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const err = await loop.createServer(() => new Protocol(), null, null, { sock: foreignSocket() }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(NotImplementedError);
+        expect((err as Error).message).toContain('@loop/socket');
       });
       loop.close();
     });
