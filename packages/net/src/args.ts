@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 import { getSystemErrorMap } from 'node:util';
-import { loopError, type Address, type SchedulingLoop } from '@loop/interfaces';
+import { loopError, type Address, type Future, type SchedulingLoop } from '@loop/interfaces';
 
 /** asyncio's `ValueError`: a `RangeError` with code `ERR_LOOP_OUT_OF_RANGE`. */
 export function valueError(message: string): RangeError & { code: string } {
@@ -113,4 +113,19 @@ export function describeSocket(sock: unknown): string {
     fd = -1;
   }
   return `<socket fd=${fd} family=${String(s.family)} type=${String(s.type)}>`;
+}
+
+/**
+ * `await fut` for a future of a socket this code will own. If the await
+ * fails although the future produced a socket (the awaiting task was
+ * cancelled after the socket arrived but before the task resumed), the socket
+ * is closed, so that a cancellation never leaks it.
+ */
+export async function awaitOwned<T extends { close(): void } | null>(fut: Future<T>): Promise<T> {
+  try {
+    return await fut;
+  } catch (err) {
+    if (fut.done() && !fut.cancelled() && (fut.exception() ?? null) === null) fut.result()?.close();
+    throw err;
+  }
 }

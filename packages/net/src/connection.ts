@@ -37,7 +37,7 @@ import {
 } from '@loop/interfaces';
 import { inspect } from 'node:util';
 import { getLogger } from '@loop/core';
-import { describeSocket, isSet, valueError, wantsTls } from './args.js';
+import { awaitOwned, describeSocket, isSet, valueError, wantsTls } from './args.js';
 import { SOCK_STREAM } from './constants.js';
 import { getaddrinfo } from './dns.js';
 import { ConnectAttempt, interleaveAddrinfos, isOsError, staggeredRace } from './happy-eyeballs.js';
@@ -163,7 +163,7 @@ export async function createConnection<P extends BaseProtocol>(
         }
       }
     } else {
-      connected = await staggeredRace(loop, attempts, happyEyeballsDelay);
+      connected = await awaitOwned(staggeredRace(loop, attempts, happyEyeballsDelay));
     }
     if (connected === null) {
       throw combineErrors(

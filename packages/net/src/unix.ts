@@ -36,7 +36,7 @@ import {
   type SocketLike,
   type Transport,
 } from '@loop/interfaces';
-import { describeSocket, isSet, pyStr, sleep0, typeError, valueError, wantsTls, type SystemError } from './args.js';
+import { awaitOwned, describeSocket, isSet, pyStr, sleep0, typeError, valueError, wantsTls, type SystemError } from './args.js';
 import { AF_UNIX, SOCK_STREAM } from './constants.js';
 import { createConnectionTransport } from './connection.js';
 import { checkServerTls } from './create-server.js';
@@ -76,7 +76,7 @@ export async function createUnixConnection<P extends BaseProtocol>(
   if (isSet(path)) {
     if (isSet(sock)) throw valueError('path and sock can not be specified at the same time');
     const p = checkPath('createUnixConnection', path);
-    socket = await backend.connectStream(p, { family: AF_UNIX });
+    socket = await awaitOwned(backend.connectStream(p, { family: AF_UNIX }));
     own = true;
   } else {
     if (!isSet(sock)) throw valueError('no path and sock were specified');
