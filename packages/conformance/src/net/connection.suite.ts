@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 import { describe, expect } from '@jest/globals';
-import { CancelledError, sleep } from '@loop/core';
+import { CancelledError, sleep, wrapFuture } from '@loop/core';
 import {
   BaseExceptionGroup,
   NotImplementedError,
@@ -198,6 +198,24 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
     }
+
+    it('from a generator task: yield* wrapFuture(loop.createConnection(...))', async (t) => {
+      const loop = t.loop;
+      const server = await t.run(() => loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0));
+      const port = portOf(server.sockets[0]);
+      const echoed = await t.run(function* () {
+        const [transport, client] = yield* wrapFuture(loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port), loop);
+        transport.write(Buffer.from('gen'));
+        yield* wrapFuture(client.receivedAtLeast(3), loop);
+        transport.close();
+        yield* client.lost;
+        server.close();
+        yield* wrapFuture(server.waitClosed(), loop);
+        return client.data().toString();
+      });
+      expect(echoed).toBe('gen');
+      loop.close();
+    });
 
     it('a refused connection rejects with the system error and its code', async (t) => {
       const loop = t.loop;
