@@ -13,7 +13,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The examples, in the order they run. */
-const EXAMPLES = ['hello-world-call-soon', 'display-date-call-later', 'cancel-task', 'task-group-timeout', 'executor-hash'];
+const EXAMPLES = [
+  'hello-world-call-soon',
+  'display-date-call-later',
+  'cancel-task',
+  'task-group-timeout',
+  'executor-hash',
+  'tcp-echo-protocol',
+  'tcp-echo-streams',
+  'udp-echo',
+  'tls-echo',
+];
 
 const compare = process.argv.includes('--compare');
 const python = process.env.PYTHON ?? 'python3';
