@@ -179,6 +179,32 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
+    it('startServing: false, then close(): a held connection is closed, waitClosed resolves', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        let made = 0;
+        const server = await loop.createServer(
+          () => {
+            made++;
+            return new EchoProtocol();
+          },
+          '127.0.0.1',
+          0,
+          { startServing: false },
+        );
+        const port = portOf(server.sockets[0]);
+        const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port);
+        await sleep(0.02);
+        server.close();
+        await server.waitClosed();
+        await client.lost;
+        transport.close();
+        expect(made).toBe(0);
+        expect(client.received).toBe(0);
+      });
+      loop.close();
+    });
+
     it('serveForever: one at a time; cancelling the task closes the server; refused once closed', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
