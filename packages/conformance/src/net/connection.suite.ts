@@ -15,6 +15,7 @@
  *
  * @packageDocumentation
  */
+import { spawn } from 'node:child_process';
 import { describe, expect } from '@jest/globals';
 import { CancelledError, sleep, wrapFuture } from '@loop/core';
 import {
@@ -330,6 +331,69 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
         server.close();
         await server.waitClosed();
       });
+      loop.close();
+    });
+
+    it('a first address that never answers: Happy Eyeballs starts the next after the delay, which wins; cancelling a hanging attempt closes it', async (t) => {
+      const loop = t.loop;
+      // A listener on ::1 (backlog 1; Node takes 0 as its default) whose process never accepts (its thread is blocked): once its
+      // accept queue is full, connecting to it hangs (the kernel drops the SYNs).
+      const child = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const s = require('net').createServer();
+           s.listen({ host: '::1', port: 0, backlog: 1 }, () => {
+             process.stdout.write(s.address().port + '\\n');
+             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+           });`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+          child.once('error', reject);
+        });
+        await t.run(async () => {
+          const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', port);
+          const fillers = Array.from({ length: 8 }, () => loop.createTask(() => loop.createConnection(() => new Protocol(), '::1', port)));
+          await sleep(0.05);
+          const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), null, port, {
+            happyEyeballsDelay: 0.1,
+          });
+          expect(transport.getExtraInfo('peername')).toEqual(['127.0.0.1', port]);
+          transport.write(Buffer.from('second address'));
+          await client.receivedAtLeast(14);
+          expect(client.data().toString()).toBe('second address');
+          transport.close();
+          await client.lost;
+          // Cancelling a connection attempt that hangs: in turn, and in a Happy Eyeballs race.
+          for (const options of [{}, { happyEyeballsDelay: 5 }]) {
+            const hanging = loop.createTask(() => loop.createConnection(() => new Protocol(), '::1', port, options));
+            await sleep(0.05);
+            expect(hanging.done()).toBe(false);
+            hanging.cancel();
+            await expect(hanging).rejects.toBeInstanceOf(CancelledError);
+          }
+          for (const f of fillers) f.cancel();
+          for (const f of fillers) {
+            const outcome = await f.then(
+              ([tr]) => tr,
+              (e: unknown) => e,
+            );
+            if (outcome instanceof CancelledError) continue;
+            (outcome as Transport).close();
+          }
+          server.close();
+          await server.waitClosed();
+          await sleep(0.02);
+        });
+      } finally {
+        child.kill('SIGKILL');
+        await exited;
+      }
       loop.close();
     });
 
