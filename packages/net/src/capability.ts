@@ -7,8 +7,8 @@
  * `unix.ts`, `dns.ts`, and the TLS engineer's `tls.ts` / `sendfile.ts`),
  * which reach the loop's backend with `backendOf(loop, method)`. Every method
  * returns a Promise and reports every error by rejecting it, never by
- * throwing synchronously: `rejecting()` turns a synchronous throw (an option
- * check) into a rejection.
+ * throwing synchronously: the implementations are `async` functions, so an
+ * option check that throws becomes a rejection.
  *
  * WHY one table: the capability is the unit `compose` checks (no two
  * packages provide one method) and the list of what `@loop/net` adds to a
