@@ -13,6 +13,13 @@ peer over real sockets.
         one connection: it prints {"port": p}, echoes until EOF (or, over TLS,
         until the peer closes), then prints {"received": n, "received_sha256": h,
         "peername_host": ..., "tls_version": ...} and exits
+    interop.py starttls-client HOST PORT SIZE CA_FILE SERVER_HOSTNAME
+        connects in plain TCP, writes "STARTTLS\n", expects "OK\n", upgrades
+        the connection with StreamWriter.start_tls (trusting only CA_FILE),
+        then as tcp-client over TLS
+    interop.py starttls-server HOST CERT_FILE KEY_FILE
+        as tcp-server in plain TCP, until the client's "STARTTLS\n": answers
+        "OK\n", upgrades with StreamWriter.start_tls (server side), then echoes
     interop.py udp-client HOST PORT COUNT
         sends COUNT datagrams "datagram <i>" from a connected endpoint, waits
         for each echo (re-sending up to 5 times on a 0.5 s timeout: UDP may
@@ -41,13 +48,22 @@ def payload(size):
     return rng.randbytes(size)
 
 
-async def tcp_client(host, port, size, cafile=None, server_hostname=None):
+async def tcp_client(host, port, size, cafile=None, server_hostname=None, starttls=False):
     context = None
     if cafile is not None:
         context = ssl.create_default_context(cafile=cafile)
     data = payload(size)
-    reader, writer = await asyncio.open_connection(
-        host, port, ssl=context, server_hostname=server_hostname if context else None)
+    if starttls:
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(b"STARTTLS\n")
+        await writer.drain()
+        answer = await reader.readline()
+        if answer != b"OK\n":
+            raise RuntimeError(f"STARTTLS answered {answer!r}")
+        await writer.start_tls(context, server_hostname=server_hostname)
+    else:
+        reader, writer = await asyncio.open_connection(
+            host, port, ssl=context, server_hostname=server_hostname if context else None)
 
     received = bytearray()
 
@@ -78,7 +94,7 @@ async def tcp_client(host, port, size, cafile=None, server_hostname=None):
     })
 
 
-async def tcp_server(host, certfile=None, keyfile=None):
+async def tcp_server(host, certfile=None, keyfile=None, starttls=False):
     context = None
     if certfile is not None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -89,6 +105,13 @@ async def tcp_server(host, certfile=None, keyfile=None):
         h = hashlib.sha256()
         n = 0
         try:
+            if starttls:
+                line = await reader.readline()
+                if line != b"STARTTLS\n":
+                    raise RuntimeError(f"expected STARTTLS, got {line!r}")
+                writer.write(b"OK\n")
+                await writer.drain()
+                await writer.start_tls(context)
             while chunk := await reader.read(65536):
                 h.update(chunk)
                 n += len(chunk)
@@ -112,7 +135,7 @@ async def tcp_server(host, certfile=None, keyfile=None):
             if not done.done():
                 done.set_result(result)
 
-    server = await asyncio.start_server(handle, host, 0, ssl=context)
+    server = await asyncio.start_server(handle, host, 0, ssl=None if starttls else context)
     emit({"port": server.sockets[0].getsockname()[1]})
     async with server:
         emit(await done)
@@ -194,6 +217,10 @@ def main(argv):
         coro = tcp_client(args[0], int(args[1]), int(args[2]), *args[3:5])
     elif mode == "tcp-server":
         coro = tcp_server(args[0], *args[1:3])
+    elif mode == "starttls-client":
+        coro = tcp_client(args[0], int(args[1]), int(args[2]), args[3], args[4], starttls=True)
+    elif mode == "starttls-server":
+        coro = tcp_server(args[0], args[1], args[2], starttls=True)
     elif mode == "udp-client":
         coro = udp_client(args[0], int(args[1]), int(args[2]))
     elif mode == "udp-server":
