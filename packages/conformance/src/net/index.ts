@@ -24,3 +24,4 @@ export { serverSuite } from './server.suite.js';
 export { datagramSuite } from './datagram.suite.js';
 export { unixSuite } from './unix.suite.js';
 export { dnsSuite } from './dns.suite.js';
+export { streamsSuite } from './streams.suite.js';

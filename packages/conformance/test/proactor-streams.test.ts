@@ -1,0 +1,3 @@
+import { streamsSuite } from '../src/net/streams.suite.js';
+import { newProactorNetLoop } from './proactor-loop.js';
+streamsSuite(newProactorNetLoop);
