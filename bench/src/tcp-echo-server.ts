@@ -27,7 +27,11 @@
  *   node-net           net.createServer, socket.on('data', d => socket.write(d))
  *   loop-protocol      ProactorEventLoop + net, Protocol: dataReceived -> transport.write
  *   loop-buffered      ... BufferedProtocol: getBuffer -> one preallocated 64 KiB
- *                      buffer, bufferUpdated(n) -> transport.write(a copy of n bytes)
+ *                      buffer, bufferUpdated(n) -> transport.write(buffer.subarray(0, n))
+ *                      (no copy: as asyncio's, the transport never keeps the
+ *                      caller's memory where it could change — it copies what
+ *                      Node cannot send at once, and a read into the protocol's
+ *                      buffer waits while Node still sends from it)
  *   loop-streams       ... startServer: reader.read(65536) -> writer.write -> await writer.drain()
  *
  * Every server sets TCP_NODELAY on accepted connections (asyncio's transports
@@ -46,7 +50,7 @@ interface Started {
 
 /** The loop as the servers use it: its running methods and the network methods. */
 interface NetLoop extends NetMethods {
-  runUntilComplete<T>(x: PromiseLike<T>): Promise<T>;
+  runUntilComplete<T>(x: PromiseLike<T> | (() => PromiseLike<T>)): Promise<T>;
   runForever(): Promise<void>;
 }
 
@@ -128,8 +132,8 @@ async function loopBuffered(): Promise<Started> {
       return this.buffer;
     }
     override bufferUpdated(nbytes: number): void {
-      // The buffer is reused for the next read: the echo writes a copy.
-      this.transport!.write(Buffer.from(this.buffer.subarray(0, nbytes)));
+      // The buffer is reused for the next read; the transport copies what it must.
+      this.transport!.write(this.buffer.subarray(0, nbytes));
     }
     override connectionLost(): void {
       open--;
@@ -171,9 +175,8 @@ async function loopStreams(): Promise<Started> {
       open--;
     }
   };
-  const server = await loop.runUntilComplete(
-    (async () => startServer(echo, '127.0.0.1', 0))(),
-  );
+  // startServer uses the running loop: call it from a task.
+  const server = await loop.runUntilComplete(() => startServer(echo, '127.0.0.1', 0));
   void loop.runForever();
   return { port: portOf(server), connections: () => open };
 }

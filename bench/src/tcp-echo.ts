@@ -113,6 +113,8 @@ export interface TcpEchoResult {
   pingpong: { size: number; systems: SystemFigures<PingPong>[] }[];
   memory: SystemFigures<IdleMemory>[];
   ratios: { label: string; value: number; target: string | null; met: boolean | null }[];
+  /** `os.loadavg()` (1, 5, 15 min) before and after the benchmark. */
+  loadAverage?: { before: string; after: string };
 }
 
 // ------------------------------------------------------------------ processes
@@ -338,7 +340,10 @@ export async function runTcpEcho(): Promise<TcpEchoResult> {
   const idleN = numberFromEnv('BENCH_TCP_IDLE', 2000, 1);
   buildClient();
   const pins = pinning();
+  const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const loadBefore = load();
   console.log(`\ntcp echo: ${CONNS} connections, ping-pong, ${seconds} s measured after ${warmup} s warm-up, median of ${runs} runs; ${pins.note}`);
+  console.log(`load average before: ${loadBefore} (other work on the machine skews every figure; compare ratios within one run)`);
 
   const samples = new Map<string, PingPong[]>();
   const problems = new Map<string, string>();
@@ -459,6 +464,9 @@ export async function runTcpEcho(): Promise<TcpEchoResult> {
     }
     lines.push(`${pad(name, 46)} ${pad(m.rssPerConnection.toFixed(0), 9, true)} ${pad(m.heapPerConnection.toFixed(0), 11, true)}  ${pad(rssText, 11, true)} ${pad(heapText, 12, true)}  ${status}`.trimEnd());
   }
+  lines.push('');
+  lines.push(`load average before: ${loadBefore}, after: ${load()}`);
+  result.loadAverage = { before: loadBefore, after: load() };
   console.log(lines.join('\n'));
   return result;
 }

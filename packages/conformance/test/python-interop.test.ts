@@ -146,7 +146,12 @@ class EchoRecorder extends Protocol {
   }
 }
 
-/** The same with BufferedProtocol: reads into one reused buffer, echoes a copy. */
+/**
+ * The same with BufferedProtocol: reads into one reused buffer and echoes
+ * straight from it — `write()` must not keep memory the caller reuses (the
+ * transport copies, or delays the next read into it), so the hashes catch an
+ * overwritten echo.
+ */
 class BufferedEchoRecorder extends BufferedProtocol {
   transport: Transport | null = null;
   readonly hash = createHash('sha256');
@@ -166,7 +171,7 @@ class BufferedEchoRecorder extends BufferedProtocol {
   }
 
   override bufferUpdated(nbytes: number): void {
-    const chunk = Buffer.from(this.buffer.subarray(0, nbytes));
+    const chunk = this.buffer.subarray(0, nbytes);
     this.hash.update(chunk);
     this.received += nbytes;
     this.transport!.write(chunk);
