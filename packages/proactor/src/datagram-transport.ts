@@ -67,6 +67,7 @@ export class ProactorDatagramTransport implements DatagramTransport {
   #protocol: BaseProtocol;
   readonly #id = nextId++;
   #pending = 0;
+  #connected = false;
   #low = DEFAULT_LOW_WATER;
   #high = DEFAULT_HIGH_WATER;
   #protocolPaused = false;
@@ -103,7 +104,10 @@ export class ProactorDatagramTransport implements DatagramTransport {
     } catch {
       peer = null;
     }
-    this.#extra.peername = (peer ?? this.#address) as Address;
+    // As asyncio: peername is the connected peer (null for an endpoint that
+    // was not connected, e.g. with allowBroadcast and a remote address).
+    this.#connected = peer !== null;
+    if (peer !== null) this.#extra.peername = peer;
     if (extra !== null) Object.assign(this.#extra, extra);
     node.on('message', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       if (this.#closing || host.isClosed()) return;
@@ -159,7 +163,7 @@ export class ProactorDatagramTransport implements DatagramTransport {
       if (addr !== null && addr !== undefined && !sameAddress(addr, this.#address)) {
         throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `Invalid address: must be None or ${formatAddress(this.#address)}`);
       }
-      addr = null;
+      addr = this.#connected ? null : this.#address;
     } else if (addr === null || addr === undefined) {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'sendto(): an address is required: this datagram endpoint is not connected');
     }

@@ -184,12 +184,26 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     node.on('close', () => this.#nodeClose());
     if (node.destroyed) queueMicrotask(() => this.#nodeClose());
     server?.attach(this);
-    host.callSoon(() => this.#protocol.connectionMade(this));
+    host.callSoon(() => this.#connectionMade());
     host.callSoon(() => this.#startReading());
     if (waiter !== null && waiter !== undefined) {
       host.callSoon(() => {
         if (!waiter.done()) waiter.setResult(undefined);
       });
+    }
+  }
+
+  /**
+   * Loop step: `protocol.connectionMade(this)`. A protocol that throws here
+   * is treated as any failing protocol method (the issue's rule, stricter
+   * than asyncio's bare `call_soon`): the handler gets `protocol` and
+   * `transport`, and the transport closes with the error.
+   */
+  #connectionMade(): void {
+    try {
+      this.#protocol.connectionMade(this);
+    } catch (exc) {
+      this.#fatalError(exc, 'Fatal error: protocol.connectionMade() call failed.');
     }
   }
 
