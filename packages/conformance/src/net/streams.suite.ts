@@ -738,6 +738,85 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
+      it('100 concurrent clients, each echoed line by line through writelines() and drain()', async (t) => {
+        const results = await t.run(
+          async () => {
+            const server = await startServer(echoLines, '127.0.0.1', 0, { backlog: 200 });
+            const port = portOf(server);
+            const client = async (i: number): Promise<boolean> => {
+              const [reader, writer] = await openConnection('127.0.0.1', port);
+              const lines = Array.from({ length: 20 }, (_, k) => b(`client ${i} line ${k}\n`));
+              writer.writelines(lines);
+              await writer.drain();
+              writer.writeEof();
+              const back = await reader.read();
+              writer.close();
+              await writer.waitClosed();
+              return back.equals(Buffer.concat(lines));
+            };
+            const ok = await gather(...Array.from({ length: 100 }, (_, i) => client(i)));
+            server.close();
+            await server.waitClosed();
+            return ok;
+          },
+          { seconds: 30 },
+        );
+        expect(results.every(Boolean)).toBe(true);
+        t.loop.close();
+      });
+
+      it('in debug mode too: an echo round trip', async (t) => {
+        const loop = t.newLoop({ debug: true });
+        expect(loop.getDebug()).toBe(true);
+        const line = await t.run(
+          async () => {
+            const server = await startServer(echoLines, '127.0.0.1', 0);
+            const [reader, writer] = await openConnection('127.0.0.1', portOf(server));
+            writer.write(b('debug\n'));
+            const got = await reader.readline();
+            writer.close();
+            await writer.waitClosed();
+            server.close();
+            await server.waitClosed();
+            return got.toString();
+          },
+          { loop },
+        );
+        expect(line).toBe('debug\n');
+        loop.close();
+      });
+
+      it('bad arguments fail the future: a limit of 0 (RangeError), a callback that is not a function (TypeError)', async (t) => {
+        const [e1, e2] = await t.run(async () => {
+          const errs: unknown[] = [];
+          for (const f of [() => openConnection('127.0.0.1', 1, { limit: 0 }), () => startServer(42 as unknown as () => void, '127.0.0.1', 0)]) {
+            try {
+              await f();
+            } catch (e) {
+              errs.push(e);
+            }
+          }
+          return errs;
+        });
+        expect(e1).toBeInstanceOf(RangeError);
+        expect(e2).toBeInstanceOf(TypeError);
+        t.loop.close();
+      });
+
+      it('cancelling openConnection() while it connects leaves no connection behind', async (t) => {
+        await t.run(async () => {
+          const server = await startServer(echoLines, '127.0.0.1', 0);
+          const fut = openConnection('127.0.0.1', portOf(server));
+          fut.cancel();
+          expect(fut.cancelled()).toBe(true);
+          // Let the connection complete; the late transport is aborted.
+          await sleep(0.05);
+          server.close();
+          await server.waitClosed();
+        });
+        t.loop.close();
+      });
+
       it('write() of a string is a TypeError', async (t) => {
         await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
