@@ -37,6 +37,7 @@ import { getSystemErrorName } from 'node:util';
 import {
   NotImplementedError,
   RuntimeError,
+  fileDescriptorOf,
   loopError,
   type Address,
   type BackendHost,
@@ -465,23 +466,59 @@ export class ProactorBackend implements IoBackend {
   }
 
   /**
-   * Not built yet.
+   * A read transport over the read end of a pipe (a FIFO, a pipe from a
+   * child process, a socket or a character device): the descriptor is
+   * wrapped in a paused `net.Socket`, read as a stream socket's, and closed
+   * with the transport. At EOF `eofReceived()` is called and the transport
+   * closes (asyncio's read pipe).
    *
-   * @throws NotImplementedError always (pipe transports are not built in this backend yet).
+   * @throws TypeError / RangeError for something that is not a pipe
+   *   (`Pipe transport is for pipes/sockets only.`).
    */
-  makeReadPipeTransport(_pipe: PipeLike, _protocol: BaseProtocol, _waiter?: Future<void> | null, _extra?: ExtraInfo | null): ReadTransport {
-    this.#checkOpen();
-    throw new NotImplementedError('connectReadPipe: pipe transports are not built in @loop/proactor yet');
+  makeReadPipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): ReadTransport {
+    const host = this.#checkOpen();
+    const sock = this.#pipeSocket(pipe, 'read');
+    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'read-pipe', pipe });
   }
 
   /**
-   * Not built yet.
+   * A write transport over the write end of a pipe, with the stream
+   * transport's buffering and flow control; `writeEof()` closes it once
+   * flushed (a pipe has no half-close). A reader that went away shows as
+   * `connectionLost(EPIPE)` at the next write.
    *
-   * @throws NotImplementedError always (pipe transports are not built in this backend yet).
+   * @throws TypeError / RangeError for something that is not a pipe.
    */
-  makeWritePipeTransport(_pipe: PipeLike, _protocol: BaseProtocol, _waiter?: Future<void> | null, _extra?: ExtraInfo | null): WriteTransport {
-    this.#checkOpen();
-    throw new NotImplementedError('connectWritePipe: pipe transports are not built in @loop/proactor yet');
+  makeWritePipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): WriteTransport {
+    const host = this.#checkOpen();
+    const sock = this.#pipeSocket(pipe, 'write');
+    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'write-pipe', pipe });
+  }
+
+  #pipeSocket(pipe: PipeLike, direction: 'read' | 'write'): ProactorSocket {
+    const fd = fileDescriptorOf(pipe);
+    const box: { sock: ProactorSocket | null } = { sock: null };
+    let node: net.Socket;
+    try {
+      node = new net.Socket({
+        fd,
+        readable: direction === 'read',
+        writable: direction === 'write',
+        allowHalfOpen: true,
+        pauseOnCreate: true,
+        onread: ProactorSocket._onreadFor(box),
+      } as net.SocketConstructorOpts & { pauseOnCreate: boolean });
+    } catch (exc) {
+      if ((exc as { code?: unknown }).code === 'ERR_INVALID_FD_TYPE') {
+        const err = loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'Pipe transport is for pipes/sockets only.');
+        (err as { cause?: unknown }).cause = exc;
+        throw err;
+      }
+      throw exc;
+    }
+    const sock = new ProactorSocket('stream', AF_UNIX, node);
+    box.sock = sock;
+    return this.#track(sock);
   }
 
   // ------------------------------------------------------------------ serving

@@ -143,6 +143,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #connLost = 0;
   #lostWarned = false;
   #nodeClosed = false;
+  /** A socket, or one end of a pipe (asyncio's `_ProactorReadPipeTransport` / `_ProactorWritePipeTransport` roles). */
+  readonly #kind: 'socket' | 'read-pipe' | 'write-pipe';
 
   /** @internal Use `ProactorBackend.makeSocketTransport`. */
   constructor(
@@ -152,6 +154,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     waiter: Future<void> | null,
     extra: ExtraInfo | null,
     server: ServerHooks | null,
+    pipe: { kind: 'read-pipe' | 'write-pipe'; pipe: unknown } | null = null,
   ) {
     const node = sock._stream;
     if (node === null) throw new TypeError(`makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
@@ -160,20 +163,25 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#node = node;
     this.#protocol = protocol;
     this.#server = server;
-    this.#extra = { socket: sock };
-    try {
-      this.#extra.sockname = sock.getsockname();
-    } catch {
-      // not available
-    }
-    try {
-      this.#extra.peername = sock.getpeername();
-    } catch {
-      // not connected
+    this.#kind = pipe?.kind ?? 'socket';
+    if (pipe !== null) {
+      this.#extra = { pipe: pipe.pipe as ExtraInfo['pipe'] };
+    } else {
+      this.#extra = { socket: sock };
+      try {
+        this.#extra.sockname = sock.getsockname();
+      } catch {
+        // not available
+      }
+      try {
+        this.#extra.peername = sock.getpeername();
+      } catch {
+        // not connected
+      }
     }
     if (extra !== null) Object.assign(this.#extra, extra);
     sock._reader = this;
-    if (sock.family !== AF_UNIX) {
+    if (sock.family !== AF_UNIX && pipe === null) {
       try {
         node.setNoDelay(true);
       } catch {
@@ -261,7 +269,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Loop step: arms the handle for the next read (getBuffer for a BufferedProtocol). */
   #startReading(): void {
-    if (this.#closing || this.#paused || this.#armed || this.#inbox.length > 0 || this.#eofSeen) return;
+    if (this.#closing || this.#paused || this.#armed || this.#inbox.length > 0 || this.#eofSeen || this.#kind === 'write-pipe') return;
     const protocol = this.#protocol;
     if (protocol instanceof BufferedProtocol) {
       let buf = this.#heldBuf;
@@ -393,7 +401,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       this.#fatalError(exc, 'Fatal error: protocol.eofReceived() call failed.');
       return;
     }
-    if (!keepOpen) this.close();
+    // A read pipe closes at EOF whatever eofReceived returned, as asyncio's.
+    if (!keepOpen || this.#kind === 'read-pipe') this.close();
   }
 
   // ------------------------------------------------------------------ writing
@@ -444,11 +453,16 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** Half-closes: the write side is shut once buffered data is flushed. Idempotent. */
   writeEof(): void {
     if (this.#closing || this.#eof) return;
+    if (this.#kind === 'write-pipe') {
+      // A pipe has no half-close: asyncio's write pipe closes after flushing.
+      this.close();
+      return;
+    }
     this.#eof = true;
     if (!this.#node.destroyed) this.#node.end();
   }
 
-  /** Always `true`: TCP and Unix stream sockets can half-close. */
+  /** Always `true`: TCP and Unix stream sockets half-close; a write pipe closes. */
   canWriteEof(): boolean {
     return true;
   }
@@ -589,7 +603,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** An asyncio-style repr. */
   toString(): string {
     const state = this.#connLost > 0 ? ' closed' : this.#closing ? ' closing' : '';
-    return `<ProactorSocketTransport #${this.#id}${state} fd=${this.#sock.fileno()}>`;
+    const what = this.#kind === 'socket' ? 'ProactorSocketTransport' : this.#kind === 'read-pipe' ? 'ProactorReadPipeTransport' : 'ProactorWritePipeTransport';
+    return `<${what} #${this.#id}${state} fd=${this.#sock.fileno()}>`;
   }
 
   /** As `toString()`, for `util.inspect`. */
