@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Protocol, type Future, type ReadTransport, type WriteTransport } from '@loop/interfaces';
+import { Protocol, type Future } from '@loop/interfaces';
 import { ProactorEventLoop } from '../src/index.js';
 
 class Reader extends Protocol {
