@@ -81,6 +81,12 @@ export class StreamReaderProtocol extends Protocol {
   /** `startServer`'s callback; `null` on the client side. */
   readonly clientConnectedCb: ClientConnectedCallback | null;
 
+  /**
+   * @param reader - the reader to feed (`null`: none; data is dropped).
+   * @param clientConnectedCb - for a server: called with the reader and a new
+   *   writer once the connection is made.
+   * @param loop - the loop; the reader's, else `getEventLoop()`.
+   */
   constructor(reader: StreamReader | null, clientConnectedCb: ClientConnectedCallback | null = null, loop?: BaseEventLoop) {
     super();
     this.#reader = reader;
@@ -206,6 +212,10 @@ export class StreamWriter {
   /** A done future, returned by `drain()` when there is nothing to wait for. */
   readonly #complete: Future<void>;
 
+  /**
+   * Wraps `transport`, whose protocol is `protocol`; `reader` (may be `null`)
+   * is the reader of the same connection, whose exception `drain()` reports.
+   */
   constructor(transport: Transport, protocol: StreamReaderProtocol, reader: StreamReader | null, loop: BaseEventLoop) {
     this.#transport = transport;
     this.#protocol = protocol;

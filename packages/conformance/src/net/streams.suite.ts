@@ -817,6 +817,52 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
+      it('drain() - many writers wait while the protocol is paused, and all go on at resumeWriting() (test_multiple_drain)', async (t) => {
+        const loop: NetLoop = t.loop;
+        const drained = await t.run(async () => {
+          const server = await startServer(echoLines, '127.0.0.1', 0);
+          const reader = new StreamReader({ loop });
+          const protocol = new StreamReaderProtocol(reader, null, loop);
+          const [transport] = await loop.createConnection(() => protocol, '127.0.0.1', portOf(server));
+          const writer = new StreamWriter(transport, protocol, reader, loop);
+          protocol.pauseWriting();
+          loop.callLater(0.01, () => protocol.resumeWriting());
+          let count = 0;
+          const drains = Array.from({ length: 10 }, () => writer.drain());
+          expect(drains.every((d) => !d.done())).toBe(true);
+          await gather(...drains.map(async (d) => {
+            await d;
+            count++;
+          }));
+          writer.close();
+          await writer.waitClosed();
+          server.close();
+          await server.waitClosed();
+          return count;
+        });
+        expect(drained).toBe(10);
+        loop.close();
+      });
+
+      it('close() with unread data, then waitClosed() (test_wait_closed_on_close_with_unread_data)', async (t) => {
+        await t.run(async () => {
+          const server = await startServer(async (r: StreamReader, w: StreamWriter) => {
+            w.write(b('HTTP/1.0 200 OK\r\n\r\nTest message'));
+            await w.drain();
+            // The client's close comes as EOF; eofReceived() kept this side open: close it.
+            await r.read();
+            w.close();
+          }, '127.0.0.1', 0);
+          const [reader, writer] = await openConnection('127.0.0.1', portOf(server));
+          expect((await reader.readline()).toString()).toBe('HTTP/1.0 200 OK\r\n');
+          writer.close();
+          await writer.waitClosed();
+          server.close();
+          await server.waitClosed();
+        });
+        t.loop.close();
+      });
+
       it('write() of a string is a TypeError', async (t) => {
         await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
