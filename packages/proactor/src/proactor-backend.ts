@@ -181,11 +181,10 @@ export class ProactorBackend implements IoBackend {
   connectStream(address: Address, options: ConnectStreamOptions): Future<SocketLike> {
     const host = this.#checkOpen();
     const fut = host.createFuture<SocketLike>();
-    const box: { sock: ProactorSocket | null } = { sock: null };
     let node: net.Socket;
     let unixPeer = '';
     try {
-      const onread = ProactorSocket._onreadFor(box);
+      const onread = ProactorSocket._onread;
       if (options.family === AF_UNIX) {
         if (typeof address !== 'string') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `connectStream(): a Unix socket address is a path string, got ${JSON.stringify(address)}`);
         if (options.localAddr !== null && options.localAddr !== undefined) throw socketNotAvailable('connectStream() with a local address for a Unix socket');
@@ -207,7 +206,6 @@ export class ProactorBackend implements IoBackend {
     }
     node.pause();
     const sock = new ProactorSocket('stream', options.family, node, { name: '', peer: unixPeer });
-    box.sock = sock;
     this.#track(sock);
     node.once('connect', () => {
       if (fut.done()) return;
@@ -307,14 +305,13 @@ export class ProactorBackend implements IoBackend {
       );
       return;
     }
-    const box: { sock: ProactorSocket | null } = { sock: null };
     const node = new net.Socket({
       handle: client,
       allowHalfOpen: true,
       pauseOnCreate: true,
       readable: true,
       writable: true,
-      onread: ProactorSocket._onreadFor(box),
+      onread: ProactorSocket._onread,
     } as net.SocketConstructorOpts & { handle: unknown; pauseOnCreate: boolean });
     let name = '';
     try {
@@ -324,7 +321,6 @@ export class ProactorBackend implements IoBackend {
       name = '';
     }
     const conn = new ProactorSocket('stream', listener.family, node, { name, peer: '' });
-    box.sock = conn;
     this.#track(conn);
     if (state.serving === null) state.held.push(conn);
     else host.callSoon(() => this.#accept(state, conn));
@@ -497,7 +493,6 @@ export class ProactorBackend implements IoBackend {
 
   #pipeSocket(pipe: PipeLike, direction: 'read' | 'write'): ProactorSocket {
     const fd = fileDescriptorOf(pipe);
-    const box: { sock: ProactorSocket | null } = { sock: null };
     let node: net.Socket;
     try {
       node = new net.Socket({
@@ -506,7 +501,7 @@ export class ProactorBackend implements IoBackend {
         writable: direction === 'write',
         allowHalfOpen: true,
         pauseOnCreate: true,
-        onread: ProactorSocket._onreadFor(box),
+        onread: ProactorSocket._onread,
       } as net.SocketConstructorOpts & { pauseOnCreate: boolean });
     } catch (exc) {
       if ((exc as { code?: unknown }).code === 'ERR_INVALID_FD_TYPE') {
@@ -517,7 +512,6 @@ export class ProactorBackend implements IoBackend {
       throw exc;
     }
     const sock = new ProactorSocket('stream', AF_UNIX, node);
-    box.sock = sock;
     return this.#track(sock);
   }
 

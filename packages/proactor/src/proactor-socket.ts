@@ -56,6 +56,33 @@ export function scratchBuffer(): Buffer {
   return SCRATCH;
 }
 
+/** @internal The key under which a Node handle points back to its {@link ProactorSocket}. */
+export const OWNER: unique symbol = Symbol('@loop/proactor.owner');
+
+type Owned = { [OWNER]?: ProactorSocket };
+
+/**
+ * The one `onread` option every stream socket is made with (no per-socket
+ * closures, which matters for idle connections): Node calls `callback` with
+ * `this` = the socket, whose owner forwards to its reader. The generator
+ * always answers the scratch buffer: after a read, Node takes its result as
+ * the next buffer, and a `BufferedProtocol`'s transport installs the
+ * protocol's own buffer (`useUserBuffer`) before it lets the handle read again.
+ */
+const ONREAD: net.OnReadOpts = {
+  buffer: () => SCRATCH,
+  callback(this: unknown, nread: number): boolean {
+    const sock = (this as Owned)[OWNER];
+    if (sock === undefined || sock._reader === null) return false;
+    return sock._reader.onRead(nread);
+  },
+};
+
+function recordError(this: unknown, err: Error): void {
+  const sock = (this as Owned)[OWNER];
+  if (sock !== undefined && sock._error === null) sock._error = err;
+}
+
 /** @internal A system error shaped as Node's (`code`, `errno`, `syscall`). */
 export function systemError(code: string, syscall: string): Error & { code: string; errno: number; syscall: string } {
   let errno = 0;
@@ -107,8 +134,6 @@ export class ProactorSocket implements SocketLike {
   readonly _dgram: dgram.Socket | null;
   /** @internal The transport's read sink (streams). */
   _reader: SocketReader | null = null;
-  /** @internal The buffer Node reads into next (streams). */
-  _readBuf: Buffer | Uint8Array = SCRATCH;
   /** @internal The first error Node reported on the handle (kept so that an unowned handle never throws). */
   _error: Error | null = null;
   /** @internal Called once when the socket is closed (the backend forgets it). */
@@ -132,27 +157,14 @@ export class ProactorSocket implements SocketLike {
     this._stream = kind === 'stream' ? (handle as net.Socket) : null;
     this._server = kind === 'listener' ? (handle as net.Server) : null;
     this._dgram = kind === 'datagram' ? (handle as dgram.Socket) : null;
-    handle.on('error', (err: Error) => {
-      this._error ??= err;
-    });
+    (handle as Owned)[OWNER] = this;
+    handle.on('error', recordError);
     this.#unixName = unix.name ?? '';
     this.#unixPeer = unix.peer ?? '';
   }
 
-  /**
-   * @internal The `onread` option for a `net.Socket` that this socket will
-   * wrap: reads go into `_readBuf` and are reported to `_reader`.
-   */
-  static _onreadFor(box: { sock: ProactorSocket | null }): net.OnReadOpts {
-    return {
-      buffer: () => box.sock?._readBuf ?? SCRATCH,
-      callback: (nread: number) => {
-        const sock = box.sock;
-        if (sock === null || sock._reader === null) return false;
-        return sock._reader.onRead(nread);
-      },
-    };
-  }
+  /** @internal The `onread` option for a `net.Socket` that a `ProactorSocket` will wrap (see `ONREAD`). */
+  static readonly _onread: net.OnReadOpts = ONREAD;
 
   /** Whether `close()` was called (or the handle closed). */
   get closed(): boolean {
@@ -227,7 +239,6 @@ export class ProactorSocket implements SocketLike {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this._reader = null;
     if (this._stream !== null) this._stream.destroy();
     else if (this._server !== null) this._server.close();
     else if (this._dgram !== null) {

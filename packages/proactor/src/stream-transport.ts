@@ -77,7 +77,7 @@ import {
 } from '@loop/interfaces';
 import { AF_UNIX } from './constants.js';
 import type { ProactorSocket, SocketReader } from './proactor-socket.js';
-import { scratchBuffer } from './proactor-socket.js';
+import { OWNER, scratchBuffer } from './proactor-socket.js';
 
 /** asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES`. */
 export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
@@ -188,8 +188,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
         // the socket may already be closed; the transport will see it
       }
     }
-    node.on('end', () => this.#nodeEnd());
-    node.on('close', () => this.#nodeClose());
+    node.on('end', ProactorSocketTransport.#onNodeEnd);
+    node.on('close', ProactorSocketTransport.#onNodeClose);
     if (node.destroyed) queueMicrotask(() => this.#nodeClose());
     server?.attach(this);
     host.callSoon(() => this.#connectionMade());
@@ -257,7 +257,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
     if (this.#inbox.length > 0) this.#scheduleDeliver();
-    else this.#host.callSoon(() => this.#startReading());
+    else this.#host.callSoon(ProactorSocketTransport.#startReadingStep, this);
     if (this.#host.getDebug()) getLogger().debug(`${this.toString()} resumes reading`);
   }
 
@@ -291,7 +291,6 @@ export class ProactorSocketTransport implements Transport, SocketReader {
         return;
       }
       this.#userBuf = buf;
-      this.#sock._readBuf = buf;
       const handle = (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle;
       if (handle === null || handle === undefined) return;
       handle.useUserBuffer?.(buf);
@@ -299,7 +298,6 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       if (this.#userBuf !== null) {
         this.#userBuf = null;
         const scratch = scratchBuffer();
-        this.#sock._readBuf = scratch;
         (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle?.useUserBuffer?.(scratch);
       }
     }
@@ -336,7 +334,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #scheduleDeliver(): void {
     if (this.#deliverScheduled || this.#host.isClosed()) return;
     this.#deliverScheduled = true;
-    this.#host.callSoon(() => this.#deliver());
+    this.#host.callSoon(ProactorSocketTransport.#deliverStep, this);
   }
 
   /** Loop step: hands what was read to the protocol, in order, while reading is not paused. */
@@ -509,22 +507,50 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     const size = this.getWriteBufferSize();
     if (size === 0 && this.#lent !== null) {
       this.#lent = null;
-      if (this.#heldBuf !== null) this.#host.callSoon(() => this.#startReading());
+      if (this.#heldBuf !== null) this.#host.callSoon(ProactorSocketTransport.#startReadingStep, this);
     }
     if (this.#afterWriteScheduled) return;
     const resume = this.#protocolPaused && size <= this.#low;
     const flushed = this.#closing && this.#connLost === 0 && size === 0;
     if (!resume && !flushed) return;
     this.#afterWriteScheduled = true;
-    this.#host.callSoon(() => {
-      this.#afterWriteScheduled = false;
-      if (this.#connLost > 0) return;
-      this.#maybeResumeProtocol();
-      if (this.#closing && this.getWriteBufferSize() === 0) {
-        this.#connLost++;
-        this.#callConnectionLost(null);
-      }
-    });
+    this.#host.callSoon(ProactorSocketTransport.#afterWriteStep, this);
+  }
+
+  /** Loop step after writes completed: resume a paused protocol, finish a close. */
+  #afterWrite(): void {
+    this.#afterWriteScheduled = false;
+    if (this.#connLost > 0) return;
+    this.#maybeResumeProtocol();
+    if (this.#closing && this.getWriteBufferSize() === 0) {
+      this.#connLost++;
+      this.#callConnectionLost(null);
+    }
+  }
+
+  // Shared callbacks (no closure per connection or per event: idle
+  // connections stay small and the hot path allocates nothing extra). Node
+  // calls the listeners with `this` = the net.Socket.
+  static #onNodeEnd(this: unknown): void {
+    const t = (this as { [OWNER]?: ProactorSocket })[OWNER]?._reader;
+    if (t instanceof ProactorSocketTransport) t.#nodeEnd();
+  }
+
+  static #onNodeClose(this: unknown): void {
+    const t = (this as { [OWNER]?: ProactorSocket })[OWNER]?._reader;
+    if (t instanceof ProactorSocketTransport) t.#nodeClose();
+  }
+
+  static #deliverStep(t: ProactorSocketTransport): void {
+    t.#deliver();
+  }
+
+  static #startReadingStep(t: ProactorSocketTransport): void {
+    t.#startReading();
+  }
+
+  static #afterWriteStep(t: ProactorSocketTransport): void {
+    t.#afterWrite();
   }
 
   // ------------------------------------------------------------------ closing
