@@ -17,9 +17,11 @@
  *      completed in it; then the client prints requests/s, MiB/s, p50 and
  *      p99 latency (timed per request with `clock_gettime`) as JSON;
  *   4. quit the server. A fresh server per run, so runs are independent.
- * Runs are interleaved (run 1 of every system and size, then run 2...), so a
- * slow drift of the machine spreads over all systems; each figure is the
- * median of its runs.
+ * Runs are interleaved (run 1 of every system and size, then run 2...), each
+ * run starting with a different system, so a drift of the machine's load
+ * spreads over all systems; each figure is the median of its runs. On a
+ * machine with other work, requests/s swing with the CPU share the server
+ * gets; its CPU per request (and that ratio, `cpu vs node`) swings much less.
  *
  * Memory per idle connection: a fresh server, `mem` (two full collections,
  * `process.memoryUsage()`), the client's idle mode opens 2,000 connections
@@ -350,7 +352,9 @@ export async function runTcpEcho(): Promise<TcpEchoResult> {
   const key = (system: string, size: number): string => `${system}@${size}`;
   for (let run = 1; run <= runs; run++) {
     for (const size of SIZES) {
-      for (const sys of ECHO_SYSTEMS) {
+      // Each run starts with a different system, so none always runs first or last.
+      const order = ECHO_SYSTEMS.map((_, i) => ECHO_SYSTEMS[(i + run - 1) % ECHO_SYSTEMS.length]);
+      for (const sys of order) {
         const k = key(sys.id, size);
         if (problems.has(k)) continue;
         const t0 = Date.now();
