@@ -307,7 +307,11 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** @internal Node's read callback (see the file header): never calls the protocol. */
   onRead(nread: number): boolean {
-    if (this.#closing) return false;
+    // A closed loop runs no more steps: stop reading rather than pile data up.
+    if (this.#closing || this.#host.isClosed()) {
+      this.#armed = false;
+      return false;
+    }
     if (this.#userBuf !== null) {
       this.#armed = false;
       this.#inbox.push(nread);

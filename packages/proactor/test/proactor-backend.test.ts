@@ -188,6 +188,56 @@ describe('ProactorBackend', () => {
     await expect(backend.openDatagram({ family: AF_INET })).rejects.toThrow('Event loop is closed');
   });
 
+  it('connections that arrive before startServing are held paused, then served in order with their data', async () => {
+    const loop = new ProactorEventLoop();
+    await loop.runUntilComplete(async () => {
+      const backend = getBackend(loop) as IoBackend;
+      const listener = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 10 });
+      const clients: Client[] = [];
+      for (const word of ['first', 'second']) {
+        const sock = await backend.connectStream(listener.getsockname(), { family: AF_INET });
+        const client = new Client(loop);
+        const waiter = loop.createFuture<void>();
+        const tr = backend.makeSocketTransport(sock, client, waiter);
+        await waiter;
+        tr.write(Buffer.from(word));
+        tr.writeEof();
+        clients.push(client);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const order: string[] = [];
+      class Rec extends Protocol {
+        override dataReceived(data: Buffer): void {
+          order.push(data.toString());
+        }
+      }
+      backend.startServing(() => new Rec(), listener, new Hooks());
+      for (const c of clients) expect(await c.lost).toBeNull();
+      expect(order).toEqual(['first', 'second']);
+      backend.stopServing(listener);
+    });
+    loop.close();
+  });
+
+  it('cancelling connectStream closes the socket it was connecting', async () => {
+    const loop = new ProactorEventLoop();
+    const tcp = (): number => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
+    await loop.runUntilComplete(async () => {
+      const backend = getBackend(loop) as IoBackend;
+      const before = tcp();
+      const listener = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 10 });
+      const fut = backend.connectStream(listener.getsockname(), { family: AF_INET });
+      fut.cancel();
+      expect(fut.cancelled()).toBe(true);
+      await new Promise((r) => setTimeout(r, 20));
+      // The listener's close also closes a connection it accepted and held.
+      listener.close();
+      for (let i = 0; i < 50 && tcp() > before; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(tcp()).toBe(before);
+    });
+    loop.close();
+  });
+
   it('runStarted / runStopped - handles are referenced only while the loop runs', async () => {
     const loop = new ProactorEventLoop();
     const hasRef = (s: SocketLike): boolean =>
