@@ -437,9 +437,15 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#maybePauseProtocol();
   }
 
-  /** Writes every chunk of `list` in order, as successive `write()` calls. */
+  /**
+   * Writes every chunk of `list` in order, joined into one `write()` as
+   * asyncio 3.11 does (`b''.join(list_of_data)`): one send, one flow-control
+   * check, and the caller may reuse the chunks at once.
+   */
   writelines(list: Iterable<Uint8Array>): void {
-    for (const data of list) this.write(data);
+    const parts = Array.from(list);
+    for (const part of parts) checkBytes('writelines()', part);
+    this.write(parts.length === 1 ? (parts[0]) : Buffer.concat(parts));
   }
 
   #droppedWrite(): void {
