@@ -100,6 +100,8 @@ export class ProactorBackend implements IoBackend {
   #closed = false;
   readonly #sockets = new Set<ProactorSocket>();
   readonly #listeners = new WeakMap<ProactorSocket, ListenerState>();
+  /** One function for every socket's `_onClose` (no closure per connection). */
+  readonly #forgetFn = (sock: ProactorSocket): void => this.#forget(sock);
 
   /**
    * Called once by the loop's constructor.
@@ -155,7 +157,7 @@ export class ProactorBackend implements IoBackend {
   #track(sock: ProactorSocket): ProactorSocket {
     this.#sockets.add(sock);
     sock._ref(this.#running);
-    sock._onClose = (s) => this.#forget(s);
+    sock._onClose = this.#forgetFn;
     return sock;
   }
 

@@ -249,8 +249,10 @@ export class ProactorSocket implements SocketLike {
       }
     }
     const onClose = this._onClose;
-    this._onClose = null;
-    onClose?.(this);
+    if (onClose !== null) {
+      this._onClose = null;
+      onClose(this);
+    }
   }
 
   /** @internal References (`true`) or unreferences the handle, so that it keeps the process alive or not. */

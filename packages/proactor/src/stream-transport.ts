@@ -445,7 +445,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   writelines(list: Iterable<Uint8Array>): void {
     const parts = Array.from(list);
     for (const part of parts) checkBytes('writelines()', part);
-    this.write(parts.length === 1 ? (parts[0]) : Buffer.concat(parts));
+    const [only] = parts;
+    this.write(parts.length === 1 && only !== undefined ? only : Buffer.concat(parts));
   }
 
   #droppedWrite(): void {
