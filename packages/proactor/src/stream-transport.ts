@@ -278,7 +278,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
         try {
           buf = protocol.getBuffer(-1);
           if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
-          if (buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
+          if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
         } catch (exc) {
           this.#fatalError(exc, 'Fatal error: protocol.getBuffer() call failed.');
           return;
@@ -657,7 +657,7 @@ export function feedBuffered(protocol: BufferedProtocol, data: Uint8Array): void
     const left = data.byteLength - offset;
     const buf = protocol.getBuffer(left);
     if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
-    if (buf.byteLength === 0) throw new RuntimeError('get_buffer() returned an empty buffer');
+    if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
     const n = Math.min(buf.byteLength, left);
     buf.set(data.subarray(offset, offset + n));
     offset += n;

@@ -741,6 +741,78 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
+    it('eofReceived that throws, getBuffer returning an empty buffer, pauseWriting that throws: asyncio\'s messages, with protocol and transport', async (t) => {
+      const exceptions = t.expectExceptionHandlerCalls();
+      await t.run(async () => {
+        // 1. eofReceived throws: a fatal error, the transport closes with it.
+        const eofBoom = new Error('eof boom');
+        const pair = await connectPair(t, 'ipv4', () => {
+          const r = new Recorder(t.loop);
+          r.eofReceived = () => {
+            throw eofBoom;
+          };
+          return r;
+        });
+        const server = await pair.accepted;
+        pair.client.writeEof();
+        expect(await server.lost).toBe(eofBoom);
+        expect(exceptions[0]?.message).toBe('Fatal error: protocol.eofReceived() call failed.');
+        expect(exceptions[0]?.protocol).toBe(server);
+        expect(exceptions[0]?.transport).toBe(server.transport);
+        await pair.clientProto.lost;
+        pair.stop();
+
+        // 2. getBuffer returns an empty buffer: a fatal error before any read.
+        class Empty extends BufferedProtocol {
+          readonly lost: Future<Error | null>;
+          constructor(loop: NetLoop) {
+            super();
+            this.lost = loop.createFuture();
+          }
+          override getBuffer(): Uint8Array {
+            return new Uint8Array(0);
+          }
+          override connectionLost(exc: Error | null): void {
+            this.lost.setResult(exc);
+          }
+        }
+        const pair2 = await connectPair(t, 'ipv4', () => new Empty(t.loop));
+        const empty = await pair2.accepted;
+        const exc = await empty.lost;
+        expect(exc).toBeInstanceOf(Error);
+        expect(exceptions[1]?.message).toBe('Fatal error: protocol.getBuffer() call failed.');
+        expect(exceptions[1]?.protocol).toBe(empty);
+        await pair2.clientProto.lost;
+        pair2.stop();
+
+        // 3. pauseWriting throws: reported, the transport stays open.
+        const pair3 = await connectPair(t, 'ipv4', () => {
+          const r = new Recorder(t.loop);
+          r.onMade = (tr) => tr.pauseReading();
+          return r;
+        });
+        const server3 = await pair3.accepted;
+        const pauseBoom = new Error('pause boom');
+        pair3.clientProto.pauseWriting = () => {
+          throw pauseBoom;
+        };
+        await stall(t.loop, pair3.client);
+        pair3.client.setWriteBufferLimits({ high: 0 });
+        expect(exceptions[2]?.message).toBe('protocol.pauseWriting() failed');
+        expect(exceptions[2]?.exception).toBe(pauseBoom);
+        expect(exceptions[2]?.transport).toBe(pair3.client);
+        expect(exceptions[2]?.protocol).toBe(pair3.clientProto);
+        expect(pair3.client.isClosing()).toBe(false);
+        pair3.client.abort();
+        await pair3.clientProto.lost;
+        server3.transport?.close();
+        await server3.lost;
+        pair3.stop();
+        expect(exceptions.length).toBe(3);
+      });
+      t.loop.close();
+    });
+
     it('setProtocol switches the protocol that receives data', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'unix', () => new Recorder(t.loop));
