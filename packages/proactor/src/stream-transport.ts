@@ -265,6 +265,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (!this.#armed) return;
     this.#armed = false;
     this.#node.pause();
+    // A BufferedProtocol's buffer was asked for but not filled: keep it for
+    // the next read, so getBuffer() is not called again before bufferUpdated().
+    if (this.#userBuf !== null) this.#heldBuf = this.#userBuf;
   }
 
   /** Loop step: arms the handle for the next read (getBuffer for a BufferedProtocol). */
@@ -295,6 +298,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       if (handle === null || handle === undefined) return;
       handle.useUserBuffer?.(buf);
     } else {
+      this.#heldBuf = null;
       if (this.#userBuf !== null) {
         this.#userBuf = null;
         const scratch = scratchBuffer();

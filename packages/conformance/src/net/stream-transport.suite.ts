@@ -360,6 +360,53 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
+    it('BufferedProtocol: pauseReading / resumeReading never make getBuffer() be called twice without bufferUpdated() between', async (t) => {
+      class Calls extends BufferedProtocol {
+        readonly calls: string[] = [];
+        readonly buf = Buffer.alloc(16);
+        received = 0;
+        readonly lost: Future<Error | null>;
+        transport: Transport | null = null;
+        constructor(loop: NetLoop) {
+          super();
+          this.lost = loop.createFuture();
+        }
+        override connectionMade(tr: Transport): void {
+          this.transport = tr;
+        }
+        override getBuffer(): Uint8Array {
+          this.calls.push('getBuffer');
+          return this.buf;
+        }
+        override bufferUpdated(n: number): void {
+          this.calls.push('bufferUpdated');
+          this.received += n;
+        }
+        override connectionLost(exc: Error | null): void {
+          this.lost.setResult(exc);
+        }
+      }
+      await t.run(async () => {
+        const pair = await connectPair(t, 'ipv4', () => new Calls(t.loop));
+        const server = await pair.accepted;
+        const st = server.transport as Transport;
+        for (let i = 0; i < 5; i++) {
+          await sleep(t.loop, 0.005);
+          st.pauseReading();
+          await sleep(t.loop, 0.005);
+          st.resumeReading();
+        }
+        pair.client.write(Buffer.alloc(100, 1));
+        pair.client.writeEof();
+        expect(await server.lost).toBeNull();
+        expect(server.received).toBe(100);
+        for (let i = 1; i < server.calls.length; i++) expect(server.calls[i - 1] === 'getBuffer' && server.calls[i] === 'getBuffer').toBe(false);
+        await pair.clientProto.lost;
+        pair.stop();
+      });
+      t.loop.close();
+    });
+
     it('BufferedProtocol echoing from its own receive buffer under backpressure: every byte comes back intact', async (t) => {
       class BufferedEcho extends BufferedProtocol {
         readonly buf = Buffer.alloc(64 * 1024);
