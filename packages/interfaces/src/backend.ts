@@ -163,6 +163,8 @@ export interface ListenStreamOptions {
   reusePort?: boolean;
   /** `IPV6_V6ONLY` on an `AF_INET6` socket (asyncio sets it when serving on every interface). */
   ipv6Only?: boolean;
+  /** `SO_KEEPALIVE` on the accepted connections (asyncio 3.13's `keep_alive`, set on the listener and inherited). */
+  keepAlive?: boolean;
 }
 
 /** Options of `IoBackend.openDatagram`. Addresses are already resolved. */

@@ -68,7 +68,7 @@ export async function createServer(
       for (const [af, , , , sa] of infos) {
         try {
           sockets.push(
-            await backend.listenStream(sa, { family: af, backlog, reuseAddress, reusePort: options.reusePort ?? false, ipv6Only: af === AF_INET6 }),
+            await backend.listenStream(sa, { family: af, backlog, reuseAddress, reusePort: options.reusePort ?? false, ipv6Only: af === AF_INET6, keepAlive: options.keepAlive ?? false }),
           );
         } catch (err) {
           throw isOsError(err) ? bindError(err, sa) : err;

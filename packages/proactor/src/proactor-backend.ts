@@ -66,6 +66,8 @@ import { ProactorSocketTransport, foreignSocket } from './stream-transport.js';
 /** What a listener carries: connections held before `startServing`, and what serving needs. */
 interface ListenerState {
   held: ProactorSocket[];
+  /** Whether accepted connections get `SO_KEEPALIVE` (`ListenStreamOptions.keepAlive`). */
+  keepAlive: boolean;
   serving: { factory: ProtocolFactory; server: ServerHooks } | null;
 }
 
@@ -232,8 +234,10 @@ export class ProactorBackend implements IoBackend {
   /**
    * Binds and listens (`backlog`, `ipv6Only`); connections are accepted by
    * Node at once and held, paused, until `startServing`. `SO_REUSEADDR` is
-   * always on for TCP listeners (libuv sets it); `reusePort` needs
-   * `@loop/socket` on Node 20 and rejects with `NotImplementedError`.
+   * always on for TCP listeners (libuv sets it), so `reuseAddress: false`
+   * rejects with `NotImplementedError`, as does `reusePort` (Node 20 cannot
+   * set it): both need `@loop/socket`. `keepAlive` sets `SO_KEEPALIVE` on
+   * each accepted connection.
    */
   listenStream(address: Address, options: ListenStreamOptions): Promise<SocketLike> {
     let host: BackendHost;
@@ -242,6 +246,11 @@ export class ProactorBackend implements IoBackend {
       if (options.reusePort === true) {
         throw new NotImplementedError(
           "listenStream(): reusePort requires @loop/socket; Node 20's net.Server cannot set SO_REUSEPORT",
+        );
+      }
+      if (options.reuseAddress === false && options.family !== AF_UNIX && process.platform !== 'win32') {
+        throw new NotImplementedError(
+          'listenStream(): reuseAddress: false requires @loop/socket; libuv always sets SO_REUSEADDR on TCP listeners',
         );
       }
     } catch (exc) {
@@ -263,7 +272,7 @@ export class ProactorBackend implements IoBackend {
           return;
         }
         const sock = new ProactorSocket('listener', options.family, server, { name: unix ? (address as string) : '' });
-        const state: ListenerState = { held: [], serving: null };
+        const state: ListenerState = { held: [], serving: null, keepAlive: options.keepAlive === true };
         this.#listeners.set(sock, state);
         this.#track(sock);
         const handle = (server as unknown as { _handle: { onconnection: (err: number, h: RawHandle | undefined) => void } | null })._handle;
@@ -315,6 +324,7 @@ export class ProactorBackend implements IoBackend {
       writable: true,
       onread: ProactorSocket._onread,
     } as net.SocketConstructorOpts & { handle: unknown; pauseOnCreate: boolean });
+    if (state.keepAlive) node.setKeepAlive(true);
     let name = '';
     try {
       const n = listener.getsockname();

@@ -1,6 +1,6 @@
 // Quick tests of the proactor backend used directly (the behaviour suites
 // live in @loop/conformance): real sockets on 127.0.0.1, ::1 and a Unix path.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -137,6 +137,54 @@ describe('ProactorBackend', () => {
     loop.close();
   });
 
+  // /proc/net/tcp's `tr` column is 2 while a keep-alive timer runs on the
+  // connection (Linux); 0 when the socket has none.
+  function keepAliveTimer(localPort: number, remotePort: number): number | null {
+    const hex = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+    for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 6) continue;
+      if (f[1].endsWith(`:${hex(localPort)}`) && f[2].endsWith(`:${hex(remotePort)}`)) return Number(f[5].split(':')[0]);
+    }
+    return null;
+  }
+
+  (process.platform === 'linux' ? it : it.skip)('keepAlive - accepted connections get SO_KEEPALIVE, others do not', async () => {
+    const loop = new ProactorEventLoop();
+    await loop.runUntilComplete(async () => {
+      const backend = getBackend(loop) as IoBackend;
+      for (const keepAlive of [true, false]) {
+        let accepted: Transport | null = null;
+        const made = loop.createFuture<void>();
+        const listener = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 10, keepAlive });
+        backend.startServing(
+          () =>
+            new (class extends Protocol {
+              override connectionMade(t: Transport): void {
+                accepted = t;
+                made.setResult(undefined);
+              }
+            })(),
+          listener,
+          new Hooks(),
+        );
+        const sock = await backend.connectStream(listener.getsockname(), { family: AF_INET });
+        const client = new Client(loop);
+        const waiter = loop.createFuture<void>();
+        const transport = backend.makeSocketTransport(sock, client, waiter);
+        await waiter;
+        await made;
+        const [, serverPort] = (accepted as unknown as Transport).getExtraInfo('sockname') as [string, number];
+        const [, clientPort] = (accepted as unknown as Transport).getExtraInfo('peername') as [string, number];
+        expect(keepAliveTimer(serverPort, clientPort)).toBe(keepAlive ? 2 : 0);
+        transport.close();
+        await client.lost;
+        backend.stopServing(listener);
+      }
+    });
+    loop.close();
+  });
+
   it('ProactorSocket - addresses as asyncio tuples, fileno() -1 once closed', async () => {
     const loop = new ProactorEventLoop();
     await loop.runUntilComplete(async () => {
@@ -176,6 +224,9 @@ describe('ProactorBackend', () => {
     await expect(loop.sockRecv(foreign, 10)).rejects.toThrow(/@loop\/socket/);
     expect(() => loop.addReader(0, () => undefined)).toThrow(/@loop\/selector/);
     await expect(backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 1, reusePort: true })).rejects.toThrow(/@loop\/socket/);
+    await expect(backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 1, reuseAddress: false })).rejects.toThrow(
+      /reuseAddress: false requires @loop\/socket/,
+    );
     loop.close();
   });
 
