@@ -25,3 +25,4 @@ export { datagramSuite } from './datagram.suite.js';
 export { unixSuite } from './unix.suite.js';
 export { dnsSuite } from './dns.suite.js';
 export { streamsSuite } from './streams.suite.js';
+export { tlsSuite } from './tls.suite.js';
