@@ -1,7 +1,8 @@
 /**
  * Python interop: programs written with CPython's asyncio talk to @loop over
- * real sockets, both ways — TCP (127.0.0.1 and ::1), UDP and TLS (the test
- * CA fixtures) — and the bytes each side saw are compared.
+ * real sockets, both ways — TCP (127.0.0.1 and ::1), Unix sockets, UDP, TLS
+ * (the test CA fixtures), streams and a STARTTLS upgrade — and the bytes
+ * each side saw are compared.
  *
  * HOW: the Python side is `python/interop.py` (a client or a server, one
  * mode per run), spawned with `python3` (or `$PYTHON`) as a real process; it
@@ -415,6 +416,47 @@ describe('python interop (asyncio peers over real sockets)', () => {
       t.loop.close();
     });
   }
+
+  it('Unix socket: an asyncio client (open_unix_connection) against a @loop createUnixServer echo', async (t) => {
+    await t.run(async () => {
+      const path = t.path('echo.sock');
+      const lost = t.loop.createFuture<Error | null>();
+      let proto = null as EchoRecorder | null;
+      const server = await t.loop.createUnixServer(() => (proto = new EchoRecorder(lost)), path);
+      try {
+        const report = await withPython(['tcp-client', path, '0', String(1 << 20)], (py) => py.next<ClientReport>());
+        expect(await lost).toBeNull();
+        expect(report.received).toBe(1 << 20);
+        expect(report.received_sha256).toBe(report.sent_sha256);
+        expect(proto!.received).toBe(1 << 20);
+        expect(proto!.hash.digest('hex')).toBe(report.sent_sha256);
+      } finally {
+        server.close();
+        await server.waitClosed();
+      }
+    }, { seconds: 30 });
+    t.loop.close();
+  });
+
+  it('Unix socket: a @loop createUnixConnection client against an asyncio start_unix_server echo', async (t) => {
+    await t.run(async () => {
+      const path = t.path('echo.sock');
+      await withPython(['tcp-server', path], async (py) => {
+        await py.next<{ port: null }>();
+        const data = randomBytes(1 << 20);
+        const done = t.loop.createFuture<Error | null>();
+        const [transport, proto] = await t.loop.createUnixConnection(() => new Collector(done), path);
+        for (let i = 0; i < data.length; i += 65536) transport.write(data.subarray(i, i + 65536));
+        transport.writeEof();
+        expect(await done).toBeNull();
+        const report = await py.next<ServerReport>();
+        expect(report.received).toBe(data.length);
+        expect(report.received_sha256).toBe(sha256(data));
+        expect(sha256(Buffer.concat(proto.chunks))).toBe(sha256(data));
+      });
+    }, { seconds: 30 });
+    t.loop.close();
+  });
 
   it('TCP: an asyncio client against a @loop BufferedProtocol server', async (t) => {
     await t.run(() => loopServerPythonClient(t.loop, '127.0.0.1', 1 << 20, { buffered: true }), { seconds: 30 });

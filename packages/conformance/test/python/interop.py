@@ -29,6 +29,9 @@ peer over real sockets.
         to their sender until it has echoed COUNT distinct ones, prints
         {"received": [...]} and exits
 
+A HOST that starts with "/" is a Unix socket path (PORT is then ignored;
+the server prints {"port": null}).
+
 Every line printed is one JSON object; errors go to stderr and exit 1.
 """
 import asyncio
@@ -61,6 +64,8 @@ async def tcp_client(host, port, size, cafile=None, server_hostname=None, startt
         if answer != b"OK\n":
             raise RuntimeError(f"STARTTLS answered {answer!r}")
         await writer.start_tls(context, server_hostname=server_hostname)
+    elif host.startswith("/"):
+        reader, writer = await asyncio.open_unix_connection(host)
     else:
         reader, writer = await asyncio.open_connection(
             host, port, ssl=context, server_hostname=server_hostname if context else None)
@@ -121,10 +126,11 @@ async def tcp_server(host, certfile=None, keyfile=None, starttls=False):
                 writer.write_eof()
         finally:
             ssl_object = writer.get_extra_info("ssl_object")
+            peername = writer.get_extra_info("peername")
             result = {
                 "received": n,
                 "received_sha256": h.hexdigest(),
-                "peername_host": writer.get_extra_info("peername")[0],
+                "peername_host": peername[0] if isinstance(peername, tuple) else peername,
                 "tls_version": ssl_object.version() if ssl_object else None,
             }
             writer.close()
@@ -135,8 +141,12 @@ async def tcp_server(host, certfile=None, keyfile=None, starttls=False):
             if not done.done():
                 done.set_result(result)
 
-    server = await asyncio.start_server(handle, host, 0, ssl=None if starttls else context)
-    emit({"port": server.sockets[0].getsockname()[1]})
+    if host.startswith("/"):
+        server = await asyncio.start_unix_server(handle, host)
+        emit({"port": None})
+    else:
+        server = await asyncio.start_server(handle, host, 0, ssl=None if starttls else context)
+        emit({"port": server.sockets[0].getsockname()[1]})
     async with server:
         emit(await done)
 
