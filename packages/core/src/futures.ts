@@ -274,17 +274,27 @@ export class Future<T = unknown> implements FutureContract<T> {
           cancelExc = task._takeCancel!();
           loop._resuming = task as unknown as BaseEventLoop['_resuming'];
         }
-        try {
-          if (cancelExc === null && fut._state === 'finished' && fut._exception === NONE) {
-            const value = fut.result();
-            resolve(onFulfilled ? onFulfilled(value) : (value as unknown as R1));
-          } else {
-            const err =
-              fut._state === 'cancelled' ? fut._makeCancelledError() : cancelExc !== null ? cancelExc : fut._exception;
-            fut._retrieved();
-            if (onRejected) resolve(onRejected(err));
-            else reject(err);
+        // The outcome first (a subclass may compute its result lazily, and a
+        // result() that throws is a rejection like any other), then the
+        // handlers, whose own errors reject the returned promise.
+        let ok = false;
+        let value: T | undefined;
+        let err: unknown;
+        if (cancelExc === null && fut._state === 'finished' && fut._exception === NONE) {
+          try {
+            value = fut.result();
+            ok = true;
+          } catch (e) {
+            err = e;
           }
+        } else {
+          err = fut._state === 'cancelled' ? fut._makeCancelledError() : cancelExc !== null ? cancelExc : fut._exception;
+          fut._retrieved();
+        }
+        try {
+          if (ok) resolve(onFulfilled ? onFulfilled(value as T) : (value as unknown as R1));
+          else if (onRejected) resolve(onRejected(err));
+          else reject(err);
         } catch (e) {
           reject(e);
         }

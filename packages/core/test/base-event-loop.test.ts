@@ -3,7 +3,7 @@
 // hooks. The scheduling behaviour itself is tested by @loop/conformance.
 import { BACKEND, NotImplementedError } from '@loop/interfaces';
 import type { BackendHost, IoBackend } from '@loop/interfaces';
-import { BaseEventLoop, ProcessPoolExecutor, RuntimeError, sleep } from '../src/index.js';
+import { BaseEventLoop, Future, ProcessPoolExecutor, RuntimeError, sleep } from '../src/index.js';
 
 describe('BaseEventLoop capability stand-ins', () => {
   it('createConnection() on a scheduling-only loop - rejects with NotImplementedError naming @loop/net', async () => {
@@ -142,5 +142,44 @@ describe('BaseEventLoop executors', () => {
     expect(pid).not.toBe(process.pid);
     await loop.runUntilComplete(loop.shutdownDefaultExecutor());
     loop.close();
+  });
+});
+
+describe('Future.then', () => {
+  it('a result() that throws - goes to onRejected, and await catches it', async () => {
+    // A subclass computing its result lazily (as @loop/net's stream reads do).
+    class Lazy extends Future<number> {
+      override result(): number {
+        throw new RangeError('computed: no');
+      }
+    }
+    const loop = new BaseEventLoop();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => {
+      unhandled.push(e);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const caught = await loop.runUntilComplete(async () => {
+        const fut = new Lazy({ loop });
+        loop.callSoon(() => fut.setResult(1));
+        const handled = await fut.then(
+          () => 'resolved',
+          (e: unknown) => `handled: ${(e as Error).message}`,
+        );
+        try {
+          await fut;
+          return [handled, 'resolved'];
+        } catch (e) {
+          return [handled, (e as Error).message];
+        }
+      });
+      expect(caught).toEqual(['handled: computed: no', 'computed: no']);
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      loop.close();
+    }
   });
 });
