@@ -424,6 +424,14 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
         if (isCoroutine(produced)) {
           gen = this._gen = produced as Coroutine<T>;
           this._kind = 'generator';
+        } else if (isFuture(produced)) {
+          // A loop future (a task, a stream read...) is awaited as a
+          // coroutine `return await fut` would: cancelling the task cancels it.
+          const fut = produced as Future<T>;
+          gen = this._gen = (function* awaitFuture(): Coroutine<T> {
+            return yield* fut;
+          })();
+          this._kind = 'generator';
         } else if (isThenable(produced)) {
           this._kind = 'async';
           // Let the function reach its first loop-future await before the

@@ -183,3 +183,30 @@ describe('Future.then', () => {
     }
   });
 });
+
+describe('Task driving a function that returns a loop future', () => {
+  it('createTask(() => fut) - awaits fut as `return await fut` would: its result, and cancel() reaches it', async () => {
+    const loop = new BaseEventLoop();
+    try {
+      const results = await loop.runUntilComplete(async () => {
+        const a = loop.createFuture<string>();
+        const ta = loop.createTask(() => a);
+        loop.callSoon(() => a.setResult('a done'));
+        const b = loop.createFuture<string>();
+        const tb = loop.createTask(() => b);
+        await sleep(0);
+        tb.cancel('stop');
+        let message = '';
+        try {
+          await tb;
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        return [await ta, b.cancelled(), message];
+      });
+      expect(results).toEqual(['a done', true, 'stop']);
+    } finally {
+      loop.close();
+    }
+  });
+});
