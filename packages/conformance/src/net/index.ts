@@ -26,3 +26,4 @@ export { unixSuite } from './unix.suite.js';
 export { dnsSuite } from './dns.suite.js';
 export { streamsSuite } from './streams.suite.js';
 export { tlsSuite } from './tls.suite.js';
+export { sendfileSuite } from './sendfile.suite.js';
