@@ -606,6 +606,67 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     }, { timeout: 90000 });
 
+    it('shutdown timeout: a peer that never answers close_notify; the raw transport is aborted after sslShutdownTimeout and connectionLost gets a TimeoutError', async (t) => {
+      await t.run(async () => {
+        const servers: Recorder[] = [];
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
+          // Not reading: the close_notify waits behind the paused application, unanswered.
+          const p = new (class extends Recorder {
+            override connectionMade(tr: Transport): void {
+              super.connectionMade(tr);
+              tr.pauseReading();
+            }
+          })();
+          servers.push(p);
+          return p;
+        });
+        const client = new Recorder();
+        const [tr] = await connectTls(t, srv.address, AF_INET, client, t.clientTls(), { sslShutdownTimeout: 0.2 });
+        await servers[0]!.when((r) => r.events.includes('made'));
+        tr.close();
+        await client.lost();
+        expect(client.lostWith).toMatchObject({ name: 'TimeoutError', message: 'SSL shutdown timed out' });
+        expect(client.events).toEqual(['made', 'lost']);
+        // The server, reading again, finds the close_notify and the end of the connection.
+        servers[0]!.transport!.resumeReading();
+        await servers[0]!.lost();
+        expect(squash(servers[0]!.events)).toEqual(['made', 'eof', 'lost']);
+        srv.close();
+      });
+      t.loop.close();
+    });
+
+    it('createConnection / createServer with ssl: echo, an untrusted CA rejects createConnection with Node\'s code, a silent server times the handshake out', async (t) => {
+      await t.run(async () => {
+        const loop = t.loop;
+        const server = await loop.createServer(() => new Echo(), '127.0.0.1', 0, { ssl: t.serverTls() });
+        const port = (server.sockets[0]!.getsockname() as [string, number])[1];
+        const [tr, client] = await loop.createConnection(() => new Recorder(), '127.0.0.1', port, { ssl: t.clientTls(), serverHostname: 'localhost' });
+        expect(tr.getExtraInfo('ssl_object')).toBeInstanceOf(TLSSocket);
+        tr.write(Buffer.from('via createConnection'));
+        await client.when((r) => r.text === 'via createConnection');
+        tr.close();
+        await client.lost();
+        await expect(loop.createConnection(() => new Recorder(), '127.0.0.1', port, { ssl: true, serverHostname: 'localhost' })).rejects.toMatchObject({
+          code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        });
+        await expect(loop.createConnection(() => new Recorder(), 'localhost', port, { ssl: t.clientTls(), serverHostname: 'example.com', family: AF_INET })).rejects.toMatchObject({
+          code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+        });
+        server.close();
+        await server.waitClosed();
+
+        const silent = await loop.createServer(() => new Recorder(), '127.0.0.1', 0);
+        const silentPort = (silent.sockets[0]!.getsockname() as [string, number])[1];
+        await expect(
+          loop.createConnection(() => new Recorder(), '127.0.0.1', silentPort, { ssl: t.clientTls(), serverHostname: 'localhost', sslHandshakeTimeout: 0.2 }),
+        ).rejects.toMatchObject({ code: 'ECONNABORTED', message: 'SSL handshake is taking longer than 0.2 seconds: aborting the connection' });
+        silent.close();
+        await silent.waitClosed();
+      });
+      t.loop.close();
+    });
+
     // -------------------------------------------------------------- startTls
 
     it('startTls: a plain connection upgraded on both sides (STARTTLS), echo through TLS, the old protocol sees nothing after', async (t) => {
