@@ -622,15 +622,15 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
         });
         const client = new Recorder();
         const [tr] = await connectTls(t, srv.address, AF_INET, client, t.clientTls(), { sslShutdownTimeout: 0.2 });
-        await servers[0]!.when((r) => r.events.includes('made'));
+        await servers[0].when((r) => r.events.includes('made'));
         tr.close();
         await client.lost();
         expect(client.lostWith).toMatchObject({ name: 'TimeoutError', message: 'SSL shutdown timed out' });
         expect(client.events).toEqual(['made', 'lost']);
         // The server, reading again, finds the close_notify and the end of the connection.
-        servers[0]!.transport!.resumeReading();
-        await servers[0]!.lost();
-        expect(squash(servers[0]!.events)).toEqual(['made', 'eof', 'lost']);
+        servers[0].transport!.resumeReading();
+        await servers[0].lost();
+        expect(squash(servers[0].events)).toEqual(['made', 'eof', 'lost']);
         srv.close();
       });
       t.loop.close();
@@ -640,7 +640,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       await t.run(async () => {
         const loop = t.loop;
         const server = await loop.createServer(() => new Echo(), '127.0.0.1', 0, { ssl: t.serverTls() });
-        const port = (server.sockets[0]!.getsockname() as [string, number])[1];
+        const port = (server.sockets[0].getsockname() as [string, number])[1];
         const [tr, client] = await loop.createConnection(() => new Recorder(), '127.0.0.1', port, { ssl: t.clientTls(), serverHostname: 'localhost' });
         expect(tr.getExtraInfo('ssl_object')).toBeInstanceOf(TLSSocket);
         tr.write(Buffer.from('via createConnection'));
@@ -657,7 +657,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
         await server.waitClosed();
 
         const silent = await loop.createServer(() => new Recorder(), '127.0.0.1', 0);
-        const silentPort = (silent.sockets[0]!.getsockname() as [string, number])[1];
+        const silentPort = (silent.sockets[0].getsockname() as [string, number])[1];
         await expect(
           loop.createConnection(() => new Recorder(), '127.0.0.1', silentPort, { ssl: t.clientTls(), serverHostname: 'localhost', sslHandshakeTimeout: 0.2 }),
         ).rejects.toMatchObject({ code: 'ECONNABORTED', message: 'SSL handshake is taking longer than 0.2 seconds: aborting the connection' });
