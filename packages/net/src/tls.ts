@@ -271,9 +271,13 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
 
   /** The raw connection is gone: the application's `connectionLost` follows, once. */
   override connectionLost(exc: Error | null): void {
-    const err = exc ?? this.#fatalExc;
-    // Data already decrypted is delivered first (asyncio decrypts and delivers in one step).
-    if (this.#state !== 'handshake' && this.#appState === 'made' && !this.#appReadingPaused) this.#deliver(true);
+    let err = exc ?? this.#fatalExc;
+    // Data already decrypted is delivered first (asyncio decrypts and delivers in one step),
+    // unless the connection is ending because of an error of ours.
+    if (this.#fatalExc === null && this.#state !== 'handshake' && this.#appState === 'made' && !this.#appReadingPaused) this.#deliver(true);
+    // A handshake cut short without an error (the raw transport closed here) fails the
+    // waiter rather than completing it as asyncio does (deviation: no connectionMade ran).
+    if (err === null && this.#state === 'handshake') err = systemError('ECONNRESET', 'Connection lost during the TLS handshake');
     this.#readQueue.length = 0;
     this.#backlog = [];
     this.#backlogSize = 0;
@@ -368,7 +372,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
       return;
     }
     this.#state = 'wrapped';
-    const cert = sock.getPeerCertificate(true) as PeerCertificate | Record<string, never> | null;
+    const cert = sock.getPeerCertificate() as PeerCertificate | Record<string, never> | null;
     const cipher = sock.getCipher();
     this.#extra.set('peercert', cert !== null && Object.keys(cert).length > 0 ? cert : null);
     this.#extra.set('cipher', [cipher.name, sock.getProtocol() ?? cipher.version, cipherBits(cipher.standardName ?? cipher.name) ?? cipherBits(cipher.name)]);

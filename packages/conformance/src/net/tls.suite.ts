@@ -350,6 +350,38 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
+    it('the raw transport closed here during the handshake: the waiter fails with ECONNRESET (not a success), no connectionMade', async (t) => {
+      await t.run(async () => {
+        const silent: Recorder[] = [];
+        const srv = await listen(t, ['127.0.0.1', 0], AF_INET, () => {
+          const p = new Recorder();
+          silent.push(p);
+          return p;
+        });
+        const b = backend(t);
+        const sock = await b.connectStream(srv.address, { family: AF_INET });
+        const waiter = t.loop.createFuture<void>();
+        const app = new Recorder();
+        const ssl = new SslProtocol(t.loop, app, t.clientTls(), waiter, { serverSide: false, serverHostname: 'localhost' });
+        const raw = b.makeSocketTransport(sock, ssl, null);
+        t.loop.callLater(0.05, () => raw.close());
+        const err = await (async () => {
+          try {
+            await waiter;
+            return null;
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(err).toMatchObject({ code: 'ECONNRESET' });
+        expect(app.events).toEqual([]);
+        expect(ssl.appTransport.isClosing()).toBe(true);
+        await silent[0].lost();
+        srv.close();
+      });
+      t.loop.close();
+    });
+
     it('SslProtocol checks its timeouts and refuses ssl: true on the server side (asyncio\'s ValueErrors)', (t) => {
       const app = new Protocol();
       expect(() => new SslProtocol(t.loop, app, t.clientTls(), null, { serverSide: false, sslHandshakeTimeout: 0 })).toThrow(
