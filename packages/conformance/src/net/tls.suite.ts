@@ -561,6 +561,61 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
+    it('an exception in the application\'s connectionMade fails the handshake waiter with it and goes to the exception handler', async (t) => {
+      const calls = t.expectExceptionHandlerCalls();
+      await t.run(async () => {
+        const servers: Recorder[] = [];
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
+          const p = new Recorder();
+          servers.push(p);
+          return p;
+        });
+        const boom = new Error('boom in connectionMade');
+        const client = new (class extends Recorder {
+          override connectionMade(tr: Transport): void {
+            super.connectionMade(tr);
+            throw boom;
+          }
+        })();
+        await expect(connectTls(t, srv.address, AF_INET, client)).rejects.toBe(boom);
+        await client.lost();
+        expect(client.events).toEqual(['made', 'lost']);
+        expect(client.lostWith).toBe(boom);
+        expect(calls).toHaveLength(1);
+        expect(calls[0].exception).toBe(boom);
+        expect(calls[0].protocol).toBeInstanceOf(SslProtocol);
+        await servers[0].lost();
+        srv.close();
+      });
+      t.loop.close();
+    });
+
+    it('eofReceived() returning true has no effect over TLS (a warning is logged), the connection still closes', async (t) => {
+      await t.run(async () => {
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
+          const p = new (class extends Recorder {
+            override connectionMade(tr: Transport): void {
+              super.connectionMade(tr);
+              tr.close();
+            }
+          })();
+          return p;
+        });
+        const client = new (class extends Recorder {
+          override eofReceived(): boolean {
+            super.eofReceived();
+            return true;
+          }
+        })();
+        await connectTls(t, srv.address, AF_INET, client);
+        await client.lost();
+        expect(client.events).toEqual(['made', 'eof', 'lost']);
+        expect(t.logs.filter((r) => r.level === 'warn').map((r) => r.text)).toEqual(['returning true from eofReceived() has no effect when using ssl']);
+        srv.close();
+      });
+      t.loop.close();
+    });
+
     it('16 MiB through TLS with write flow control (pauseWriting/resumeWriting in pairs) behind a paused reader, checked by hash', async (t) => {
       await t.run(
         async () => {
