@@ -70,6 +70,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import { Duplex } from 'node:stream';
+import { isNativeError } from 'node:util/types';
 import { TLSSocket, connect as tlsConnect, type PeerCertificate, type SecureContext } from 'node:tls';
 import { getLogger } from '@loop/core';
 import {
@@ -455,7 +456,8 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
   }
 
   #fatalError(exc: unknown, message: string, report: boolean): void {
-    const err = exc instanceof Error ? exc : new RuntimeError(String(exc));
+    // isNativeError: Node's own errors may come from another realm (a vm context, jest).
+    const err = exc instanceof Error || isNativeError(exc) ? (exc as Error) : new RuntimeError(String(exc));
     const raw = this.#raw;
     if (raw !== null) {
       this.#fatalExc ??= err;

@@ -32,6 +32,7 @@ import {
 } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, SslProtocol, startTls, type SslProtocolOptions } from '@loop/net';
 import { defineNetTest, type NetLoop, type NetLoopFactory, type NetTest } from './harness.js';
+import { TEST_CA_PEM } from './tls-fixtures.js';
 
 // ------------------------------------------------------------------ helpers
 
@@ -321,6 +322,32 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
         await expect(connectTls(t, srv.address, AF_INET, new Recorder(), {}, { serverHostname: '' })).rejects.toMatchObject({
           code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
         });
+        srv.close();
+      });
+      t.loop.close();
+    });
+
+    it('a server that requires a client certificate (requestCert, rejectUnauthorized) refuses a client without one: no connectionMade on the server', async (t) => {
+      await t.run(async () => {
+        const servers: Recorder[] = [];
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
+          const p = new Recorder();
+          servers.push(p);
+          return p;
+        }, t.serverTls({ requestCert: true, rejectUnauthorized: true, ca: TEST_CA_PEM }));
+        const client = new Recorder();
+        // TLS 1.3: the client may finish its handshake before the server's alert arrives.
+        const outcome = await connectTls(t, srv.address, AF_INET, client).then(
+          async () => {
+            await client.lost();
+            return client.lostWith;
+          },
+          (e: unknown) => e,
+        );
+        expect(outcome).not.toBeNull();
+        expect((outcome as { code?: unknown }).code).toMatch(/CERTIFICATE_REQUIRED|ECONNRESET/);
+        await sleep(t.loop, 0.05);
+        expect(servers[0].events).toEqual([]);
         srv.close();
       });
       t.loop.close();
