@@ -26,6 +26,7 @@
  *
  * @packageDocumentation
  */
+import { isUint8Array } from 'node:util/types';
 import { NotImplementedError, loopError, type BaseProtocol, type Transport, type WriteBufferLimits } from '@loop/interfaces';
 
 /** What the TLS transport needs from its protocol (implemented by `SslProtocol`). @internal */
@@ -58,7 +59,7 @@ function typeName(value: unknown): string {
 }
 
 function checkData(api: string, data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) {
+  if (!isUint8Array(data)) {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: data: expecting a bytes-like instance (Uint8Array), got ${typeName(data)}`);
   }
 }

@@ -457,7 +457,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
 
   #fatalError(exc: unknown, message: string, report: boolean): void {
     // isNativeError: Node's own errors may come from another realm (a vm context, jest).
-    const err = exc instanceof Error || isNativeError(exc) ? (exc) : new RuntimeError(String(exc));
+    const err = exc instanceof Error || isNativeError(exc) ? exc : new RuntimeError(String(exc));
     const raw = this.#raw;
     if (raw !== null) {
       this.#fatalExc ??= err;
