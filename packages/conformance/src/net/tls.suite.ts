@@ -643,6 +643,36 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
+    it('setWriteBufferLimits re-checks both ways (high 0 pauses at once, raising it resumes); a throwing pauseWriting goes to the exception handler', async (t) => {
+      const calls = t.expectExceptionHandlerCalls();
+      await t.run(async () => {
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => new Echo());
+        const boom = new Error('pauseWriting failed');
+        const client = new (class extends Recorder {
+          override pauseWriting(): void {
+            this.record('pause');
+            throw boom;
+          }
+          override resumeWriting(): void {
+            this.record('resume');
+          }
+        })();
+        const [tr, ssl] = await connectTls(t, srv.address, AF_INET, client);
+        // CPython 3.11: the SSL transport pauses at size >= high, so high = 0 pauses an empty buffer.
+        tr.setWriteBufferLimits({ high: 0 });
+        expect(client.events).toEqual(['made', 'pause']);
+        expect(calls).toHaveLength(1);
+        expect(calls[0]).toMatchObject({ message: 'protocol.pauseWriting() failed', exception: boom, transport: tr, protocol: ssl });
+        tr.setWriteBufferLimits({ high: 65536 });
+        expect(client.events).toEqual(['made', 'pause', 'resume']);
+        expect(tr.getWriteBufferLimits()).toEqual([16384, 65536]);
+        tr.close();
+        await client.lost();
+        srv.close();
+      });
+      t.loop.close();
+    });
+
     it('16 MiB through TLS with write flow control (pauseWriting/resumeWriting in pairs) behind a paused reader, checked by hash', async (t) => {
       await t.run(
         async () => {
