@@ -16,7 +16,7 @@ export {
   type NetLoopFactory,
   type NetTestOptions,
 } from './harness.js';
-export { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from './tls-fixtures.js';
+export { TEST_CA_PEM, TEST_CLIENT_CERT_PEM, TEST_CLIENT_KEY_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from './tls-fixtures.js';
 export { streamTransportSuite } from './stream-transport.suite.js';
 export { datagramTransportSuite } from './datagram-transport.suite.js';
 export { connectionSuite, EchoProtocol, RecordingProtocol, foreignSocket, portOf, deadPort } from './connection.suite.js';

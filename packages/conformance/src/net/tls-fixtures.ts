@@ -1,5 +1,6 @@
 /**
- * The test CA and the server certificate the TLS suites use, as PEM strings
+ * The test CA, the server certificate and a client certificate the TLS
+ * suites use, as PEM strings
  * (the same files are in `fixtures/tls/` for Python twins and for
  * `openssl`). The certificate is for `localhost`, `127.0.0.1` and `::1`,
  * signed by the CA, valid for 100 years; `fixtures/tls/README.md` says how
@@ -81,5 +82,59 @@ scaFoiCWW2jxRl+ODreIxaJwbaDf0ljSEYfSDSkhAoGBAIVOK+ChiS9qkF7cMW4C
 4wSuS0okdxOVqFcSrznQGWi6LidYLOltrHvp3dxQ+9P7C1ze6L6lViKADZibm/nb
 AWfQzabxwY3/+B50Ozn6uNd+cYlmJj3QkSRWJiFpU/1qvU9A3ZeyKBd7LFl7cIPZ
 pZ4+lfH1WQympHwRguXFV9t7
+-----END PRIVATE KEY-----
+`;
+
+/** A client certificate (CN `loop test client`, extended key usage clientAuth), signed by the test CA. */
+export const TEST_CLIENT_CERT_PEM = `-----BEGIN CERTIFICATE-----
+MIIDMjCCAhqgAwIBAgIUdTc+HRPCyaB/OXJfDXpwi7IbWZswDQYJKoZIhvcNAQEL
+BQAwGDEWMBQGA1UEAwwNQGxvb3AgdGVzdCBDQTAgFw0yNjExMjIwNDM1MjdaGA8y
+MTI2MTAyOTA0MzUyN1owGzEZMBcGA1UEAwwQbG9vcCB0ZXN0IGNsaWVudDCCASIw
+DQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBANNq/b4CrzAmDFN/vFonLzK5J6G5
+mfjv0EHu4XHTFnFTsU9LN9jTXDAwBaZsGFzZDS9/IlJtEubLvYpsDhtBbaEb2bFb
+UKcwsUAFTLm5JzhHOu4Zjgf1PFyQ41xK3vek2ztiF2RJ0zE5/fslloQbAbbahVgW
+ywBfouNstJcMh0KTr5nb9FrFweuXTHlV/WCsHNCjn8Nyvmpge/lqD1//9LnqOGmY
+Btk3xHTn1Er/DzNbbCoc2BQV+6Yp2hiTL3c6LSNhGyeu1azCP5oAB6dLsTSYdU9q
+cMHA+XLCpDviXQhXcBfqCfw3QLdfDMvNAI6oAn/R/lXvhPPSkdM9UfmRV/0CAwEA
+AaNvMG0wCQYDVR0TBAIwADALBgNVHQ8EBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUH
+AwIwHQYDVR0OBBYEFIEpKzZHAYNXUm6MFVc8iexTEgyoMB8GA1UdIwQYMBaAFOl4
+b4YxdQuBb7Gptl4+zczEO2yhMA0GCSqGSIb3DQEBCwUAA4IBAQATT99Fq7vXjZxE
+DomDl53UOdp4rk6m+DqfKZ/BdvV9hQjr4Nqr2KbibnxhHWbhKBkygRlo5ziGs1B6
+biQkwMQtJGf9eiyHa4DD4emfDGl4XlNGuCWXEUassVUXs3LLB52h1dkigdgZ10+0
+E0UeDn5eihVEvsWffDwEL9aUTDjxeuXc9fz3T0sb1lSMSFZl0Wo5GQYbLarLoRem
+amapzai50BMl/cPwHmfwtr4KQUhUnwWMxQZS4+SSMWCtaREjV8G5pvHU3KSDU8B7
+tMjg/l5JBkZ11k+RbJ+irhVPCESwbsBI1rPubtufNk0krNZqF0zYZ5MjVxAiGgMI
+Assf16Fa
+-----END CERTIFICATE-----
+`;
+
+/** The client certificate's private key (RSA 2048, unencrypted: test use only). */
+export const TEST_CLIENT_KEY_PEM = `-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDTav2+Aq8wJgxT
+f7xaJy8yuSehuZn479BB7uFx0xZxU7FPSzfY01wwMAWmbBhc2Q0vfyJSbRLmy72K
+bA4bQW2hG9mxW1CnMLFABUy5uSc4RzruGY4H9TxckONcSt73pNs7YhdkSdMxOf37
+JZaEGwG22oVYFssAX6LjbLSXDIdCk6+Z2/RaxcHrl0x5Vf1grBzQo5/Dcr5qYHv5
+ag9f//S56jhpmAbZN8R059RK/w8zW2wqHNgUFfumKdoYky93Oi0jYRsnrtWswj+a
+AAenS7E0mHVPanDBwPlywqQ74l0IV3AX6gn8N0C3XwzLzQCOqAJ/0f5V74Tz0pHT
+PVH5kVf9AgMBAAECggEAAhpgxZ9ZYUamSD1aIQvIkn4Dg35pEPAdF6QkmMvYqmNt
+UoSFHMfLdWJA6CJ6oo/OgQVde3RAzswXiaqLVbY9Ui/d/D+UNOQ32yhtATWditfb
+NvZI8qd77yV00YdKzQFWOfK+7f01rS9uaUK64CZe9RPwOsutP3F0GW7hzqqDUkRJ
+BiMUTcYaWAXtB32GaJPZagLi6roPzXd3EX3gVNn9z8y6TAxpoipKHMD4cBi5gGqC
+Hdpav53XI9GMUjxYhEE5zo7Om2FY5leiXnViypvIDazTOTF0+JO9Gdelmfqauk9N
+TFhnsvict9KGiSBFkNplzuosb12xYKwq6619/3NrKQKBgQDyNMD0LIJzDX3X+aGK
+p8MZP5MIH0fJbM4T4gSfqbRuwHJrDPLfJoHzQfXCMD/6iLeLnqu36+R36X9Vpi+u
+TzJaoTeVVTjS36OiB4/uwRkYKl0PbKNGzZPeUmvZ/wciSfJds3Sdav3Vy5sUA6WT
+aQwp2LDwJe2QHX47gLnkROiRtQKBgQDfdVyJlMIqZXAvlQ1mJhMRTNC+RtCHa1qh
+klyz+6yNKFiUBOUoQa3SXC2V/RmfS7QxjvRoQmc2UKK9VzHk3BTBvZO2geEz+fiK
+OnlK77l0kdr3qgd3sVY8TzNfNqf3ypbV3E/4abPL8M66ctHomSvups8bp3+NvnSy
+iKxUf3M6KQKBgQCW8a+KvK5zm2XhEm7NZa3d71PnjO8FJezsUUBGbNHI7+CevIwj
+6/CytFm/sqg8r7WLqtAjqDxTSs6ThyVSAYNFHhHw3BK0wLFOyl22EttbxxMGCNNc
+zcOomz8htaExilokcTFs5X/aHLDB8V/gFWiCL8xdbZW26dqApMG09AjovQKBgBwe
+kamCfbiGEUr7j7cV/XpE11PKZ31TBhGk8GN5vSn6NMNTpl6dfTkmfloMgofoJ+HA
+ooLoMELGfOQkr9Oj2jzTFV53E5bN0vfaCd9jMUw4+nwF+nCWcUqfkNBfeV2WMcrx
+sWKKMqTsRadywXVqqPucJB3Pwx5cJCU/S6hKbX6ZAoGAZK2GRQ1G5cERTIDhSgR4
+eeFxszS1ABWE0GdZhOB6QvcZPz7nGedB0szmhuzPeagsp/Qe+UtgRqZn3Y1EAQm1
+ytAVIZ0nwkvtBDIyV+9xgJOangc9A3VSGS23zDBqcnFG+JHSgfHINrAFu8eHT7YP
+LNyeQ0bwnrN8Ns0ZYl7+uSs=
 -----END PRIVATE KEY-----
 `;

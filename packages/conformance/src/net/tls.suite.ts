@@ -32,7 +32,7 @@ import {
 } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, SslProtocol, startTls, type SslProtocolOptions } from '@loop/net';
 import { defineNetTest, type NetLoop, type NetLoopFactory, type NetTest } from './harness.js';
-import { TEST_CA_PEM } from './tls-fixtures.js';
+import { TEST_CA_PEM, TEST_CLIENT_CERT_PEM, TEST_CLIENT_KEY_PEM } from './tls-fixtures.js';
 
 // ------------------------------------------------------------------ helpers
 
@@ -348,6 +348,31 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
         expect((outcome as { code?: unknown }).code).toMatch(/CERTIFICATE_REQUIRED|ECONNRESET/);
         await sleep(t.loop, 0.05);
         expect(servers[0].events).toEqual([]);
+        srv.close();
+      });
+      t.loop.close();
+    });
+
+    it('a client certificate signed by the CA is accepted: the server sees it as peercert, the client sees the server\'s', async (t) => {
+      await t.run(async () => {
+        const servers: Recorder[] = [];
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
+          const p = new Recorder();
+          servers.push(p);
+          return p;
+        }, t.serverTls({ requestCert: true, rejectUnauthorized: true, ca: TEST_CA_PEM }));
+        const client = new Recorder();
+        const [tr] = await connectTls(t, srv.address, AF_INET, client, t.clientTls({ cert: TEST_CLIENT_CERT_PEM, key: TEST_CLIENT_KEY_PEM }));
+        await servers[0]!.when((r) => r.events.includes('made'));
+        const serverSide = servers[0]!.transport!;
+        const seen = serverSide.getExtraInfo('peercert') as { subject?: { CN?: string } } | null;
+        expect(seen?.subject?.CN).toBe('loop test client');
+        expect((tr.getExtraInfo('peercert') as { subject?: { CN?: string } } | null)?.subject?.CN).toBe('localhost');
+        tr.write(Buffer.from('with a certificate'));
+        await servers[0]!.when((r) => r.text === 'with a certificate');
+        tr.close();
+        await client.lost();
+        await servers[0]!.lost();
         srv.close();
       });
       t.loop.close();
