@@ -33,7 +33,7 @@
  * @packageDocumentation
  */
 
-import { defineCapability, missingCapability, withCapabilityProbe } from './capabilities.js';
+import { defineCapability, isCapabilityStandIn, missingCapability, withCapabilityProbe } from './capabilities.js';
 import type { Context, Future, Handle, SchedulingLoop, TimerHandle, ExceptionContext } from './events.js';
 import type { FdMethods, PipeMethods, SockMethods, SslContext } from './loop-methods.js';
 import type { BaseProtocol, ProtocolFactory } from './protocols.js';
@@ -371,7 +371,9 @@ function probe(method: BackendOperation | keyof PipeMethods): (loop: object) => 
   return (loop) => {
     const backend = getBackend(loop);
     if (backend === null) return false;
-    return method === 'connectReadPipe' || method === 'connectWritePipe' ? true : typeof backend[method] === 'function';
+    if (method === 'connectReadPipe' || method === 'connectWritePipe') return true;
+    const fn: unknown = backend[method];
+    return typeof fn === 'function' && !isCapabilityStandIn(fn);
   };
 }
 

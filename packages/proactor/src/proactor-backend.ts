@@ -39,6 +39,7 @@ import {
   RuntimeError,
   fileDescriptorOf,
   loopError,
+  markStandIn,
   type Address,
   type BackendHost,
   type BaseProtocol,
@@ -611,4 +612,10 @@ export class ProactorBackend implements IoBackend {
   toString(): string {
     return `<ProactorBackend${this.#closed ? ' closed' : ''} sockets=${this.#sockets.size}>`;
   }
+}
+
+// The sock* methods exist only to name @loop/socket in their rejection: mark
+// them as stand-ins so that hasCapability(loop, 'sockRecv') reports them absent.
+for (const method of ['sockRecv', 'sockRecvInto', 'sockRecvfrom', 'sockSendall', 'sockSendto', 'sockConnect', 'sockAccept', 'sockSendfile'] as const) {
+  markStandIn((ProactorBackend.prototype as unknown as Record<string, Function>)[method], method);
 }
