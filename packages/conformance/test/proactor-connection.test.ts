@@ -1,3 +1,3 @@
 import { connectionSuite } from '../src/net/connection.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
-connectionSuite(newProactorNetLoop);
+import { onProactorLoop } from './proactor-loop.js';
+onProactorLoop(connectionSuite);

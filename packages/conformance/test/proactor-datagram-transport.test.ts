@@ -1,4 +1,4 @@
 import { datagramTransportSuite } from '../src/net/datagram-transport.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
+import { onProactorLoop } from './proactor-loop.js';
 
-datagramTransportSuite(newProactorNetLoop);
+onProactorLoop(datagramTransportSuite);

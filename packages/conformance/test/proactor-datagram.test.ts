@@ -1,3 +1,3 @@
 import { datagramSuite } from '../src/net/datagram.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
-datagramSuite(newProactorNetLoop);
+import { onProactorLoop } from './proactor-loop.js';
+onProactorLoop(datagramSuite);

@@ -1,3 +1,3 @@
 import { dnsSuite } from '../src/net/dns.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
-dnsSuite(newProactorNetLoop);
+import { onProactorLoop } from './proactor-loop.js';
+onProactorLoop(dnsSuite);

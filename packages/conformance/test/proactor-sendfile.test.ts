@@ -1,4 +1,4 @@
 import { sendfileSuite } from '../src/net/sendfile.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
+import { onProactorLoop } from './proactor-loop.js';
 
-sendfileSuite(newProactorNetLoop);
+onProactorLoop(sendfileSuite);

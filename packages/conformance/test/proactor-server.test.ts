@@ -1,3 +1,3 @@
 import { serverSuite } from '../src/net/server.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
-serverSuite(newProactorNetLoop);
+import { onProactorLoop } from './proactor-loop.js';
+onProactorLoop(serverSuite);

@@ -1,4 +1,4 @@
 import { streamTransportSuite } from '../src/net/stream-transport.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
+import { onProactorLoop } from './proactor-loop.js';
 
-streamTransportSuite(newProactorNetLoop);
+onProactorLoop(streamTransportSuite);

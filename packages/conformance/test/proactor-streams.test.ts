@@ -1,3 +1,3 @@
 import { streamsSuite } from '../src/net/streams.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
-streamsSuite(newProactorNetLoop);
+import { onProactorLoop } from './proactor-loop.js';
+onProactorLoop(streamsSuite);

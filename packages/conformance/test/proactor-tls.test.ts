@@ -1,4 +1,4 @@
 import { tlsSuite } from '../src/net/tls.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
+import { onProactorLoop } from './proactor-loop.js';
 
-tlsSuite(newProactorNetLoop);
+onProactorLoop(tlsSuite);

@@ -1,3 +1,3 @@
 import { unixSuite } from '../src/net/unix.suite.js';
-import { newProactorNetLoop } from './proactor-loop.js';
-unixSuite(newProactorNetLoop);
+import { onProactorLoop } from './proactor-loop.js';
+onProactorLoop(unixSuite);
