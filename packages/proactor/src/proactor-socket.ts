@@ -17,7 +17,9 @@
  * The reading buffer starts as a scratch buffer shared by every socket of the
  * process: a read callback copies out of it before returning, and reads never
  * interleave on the one JavaScript thread, so one buffer serves all copying
- * readers. A `BufferedProtocol`'s transport swaps in the protocol's own buffer
+ * readers; a reader that just received a large chunk may have its next read go
+ * into a fresh buffer of its own instead (`setNextReadBuffer`), handed on
+ * without a copy. A `BufferedProtocol`'s transport swaps in the protocol's own buffer
  * (`useUserBuffer`) before each read, which is how data reaches it without a
  * copy. Sockets are created paused: nothing is read before a transport asks.
  *
@@ -41,8 +43,8 @@ export type ProactorSocketKind = 'stream' | 'listener' | 'datagram';
 
 /** @internal What a stream transport installs to receive the socket's reads. */
 export interface SocketReader {
-  /** Called from Node's read callback with the byte count read into the current buffer; `false` stops reading. */
-  onRead(nread: number): boolean;
+  /** Called from Node's read callback with the byte count and the buffer read into; `false` stops reading. */
+  onRead(nread: number, buf: Buffer): boolean;
 }
 
 /**
@@ -54,6 +56,19 @@ const SCRATCH: Buffer = Buffer.allocUnsafe(64 * 1024);
 /** @internal The shared scratch buffer (copying readers read out of it). */
 export function scratchBuffer(): Buffer {
   return SCRATCH;
+}
+
+/** The buffer the next read of the socket whose read callback is running goes into (`null`: the scratch buffer). */
+let nextReadBuffer: Buffer | null = null;
+
+/**
+ * @internal From inside a read callback: the socket's next read goes into
+ * `buf` (a buffer of its own, given to the protocol afterwards without a
+ * copy) instead of the scratch buffer. Node asks `ONREAD.buffer` for the
+ * next buffer right after the callback returns, on the same socket.
+ */
+export function setNextReadBuffer(buf: Buffer): void {
+  nextReadBuffer = buf;
 }
 
 /** @internal The key under which a Node handle points back to its {@link ProactorSocket}. */
@@ -70,11 +85,17 @@ type Owned = { [OWNER]?: ProactorSocket };
  * protocol's own buffer (`useUserBuffer`) before it lets the handle read again.
  */
 const ONREAD: net.OnReadOpts = {
-  buffer: () => SCRATCH,
-  callback(this: unknown, nread: number): boolean {
+  buffer: (): Buffer => {
+    const next = nextReadBuffer;
+    if (next === null) return SCRATCH;
+    nextReadBuffer = null;
+    return next;
+  },
+  callback(this: unknown, nread: number, buf: Buffer): boolean {
+    nextReadBuffer = null;
     const sock = (this as Owned)[OWNER];
     if (sock === undefined || sock._reader === null) return false;
-    return sock._reader.onRead(nread);
+    return sock._reader.onRead(nread, buf);
   },
 };
 
@@ -111,6 +132,33 @@ export function toAddress(info: { address?: string; port?: number; family?: stri
 }
 
 let nextId = 1;
+
+/** The one object a raw handle's `getsockname` / `getpeername` fills (reused: nothing cached per socket). */
+const NAME_OUT: { address?: string; port?: number; family?: string | number } = {};
+
+/** The last host string seen, reused for an equal one (idle servers hold thousands of equal addresses). */
+let lastHost = '';
+
+/**
+ * A stream socket's local or remote address read straight from its handle
+ * into {@link NAME_OUT}, or `null` when the handle is gone. WHY not Node's
+ * `address()` / `remoteAddress`: those cache a fresh object per socket
+ * (`_sockname`, `_peername`), memory every idle connection would keep.
+ */
+function rawStreamName(s: net.Socket, which: 'getsockname' | 'getpeername'): typeof NAME_OUT | null {
+  const handle = (s as unknown as { _handle?: Partial<Record<typeof which, (out: object) => number>> | null })._handle;
+  const fn = handle?.[which];
+  if (handle === null || handle === undefined || typeof fn !== 'function') return null;
+  NAME_OUT.address = undefined;
+  NAME_OUT.port = undefined;
+  NAME_OUT.family = undefined;
+  if (fn.call(handle, NAME_OUT) !== 0) return null;
+  if (typeof NAME_OUT.address === 'string') {
+    if (NAME_OUT.address === lastHost) NAME_OUT.address = lastHost;
+    else lastHost = NAME_OUT.address;
+  }
+  return NAME_OUT;
+}
 
 /**
  * A Node socket handle as a `SocketLike` (see the file header). Made by
@@ -197,7 +245,7 @@ export class ProactorSocket implements SocketLike {
     if (this.family === AF_UNIX) return this.#unixName;
     let info: ReturnType<net.Socket['address']> | ReturnType<net.Server['address']> | undefined;
     try {
-      if (this._stream !== null) info = this._stream.address();
+      if (this._stream !== null) info = rawStreamName(this._stream, 'getsockname') ?? this._stream.address();
       else if (this._server !== null) info = this._server.address();
       else if (this._dgram !== null) info = this._dgram.address();
     } catch {
@@ -219,7 +267,8 @@ export class ProactorSocket implements SocketLike {
     if (this._stream !== null) {
       if (this.family === AF_UNIX) return this.#unixPeer;
       const s = this._stream;
-      const addr = toAddress({ address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily }, this.family);
+      const raw = rawStreamName(s, 'getpeername');
+      const addr = toAddress(raw ?? { address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily }, this.family);
       if (addr !== null) return addr;
     } else if (this._dgram !== null) {
       try {

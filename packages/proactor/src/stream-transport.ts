@@ -77,7 +77,7 @@ import {
 } from '@loop/interfaces';
 import { AF_UNIX } from './constants.js';
 import type { ProactorSocket, SocketReader } from './proactor-socket.js';
-import { OWNER, scratchBuffer } from './proactor-socket.js';
+import { OWNER, scratchBuffer, setNextReadBuffer } from './proactor-socket.js';
 
 /** asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES`. */
 export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
@@ -102,6 +102,15 @@ export function checkBytes(api: string, data: unknown): asserts data is Uint8Arr
 
 let nextId = 1;
 
+/** The size of a fresh read buffer (the scratch buffer's). */
+const FRESH_SIZE = 64 * 1024;
+/** A read at least this large is handed on without a copy when it went into a fresh buffer, and makes the next read go into one. */
+const FRESH_MIN = FRESH_SIZE / 2;
+/** At most this many transports hold a fresh buffer at once (4 MiB), so idle connections cost no more memory. */
+const FRESH_MAX = 64;
+/** Transports holding a fresh buffer now. */
+let freshOut = 0;
+
 /**
  * A stream transport over a connected {@link ProactorSocket} (TCP or Unix).
  * Made by `ProactorBackend.makeSocketTransport`; implements every rule of
@@ -117,7 +126,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   readonly #id = nextId++;
 
   // reading
-  readonly #inbox: InboxItem[] = [];
+  /** What Node read and the protocol has not had yet; allocated at the first read (idle connections stay small). */
+  #inbox: InboxItem[] | null = null;
   #deliverScheduled = false;
   #paused = false;
   /** The handle is reading (between arming and a read that stopped it). */
@@ -125,6 +135,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** The buffer the handle reads into next for a BufferedProtocol (its own), or null (scratch, copying). */
   #userBuf: Uint8Array | null = null;
   #eofSeen = false;
+  /** The handle reads into a fresh buffer of this transport's (see `onRead`): one of the `FRESH_MAX`. */
+  #freshHeld = false;
   /** A buffer from getBuffer() waiting until Node no longer sends from its memory (see #lent). */
   #heldBuf: Uint8Array | null = null;
   /** The memory of a write Node is sending without a copy (it met a full socket buffer), until the buffer drains. */
@@ -136,7 +148,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #protocolPaused = false;
   #eof = false;
   #afterWriteScheduled = false;
-  readonly #onWritten = (): void => this.#writeCompleted();
+  /** Node's write callback, made at the first write (an idle connection never needs one). */
+  #onWritten: (() => void) | null = null;
 
   // closing
   #closing = false;
@@ -167,16 +180,27 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (pipe !== null) {
       this.#extra = { pipe: pipe.pipe as ExtraInfo['pipe'] };
     } else {
-      this.#extra = { socket: sock };
+      let sockname: ExtraInfo['sockname'] | undefined;
+      let peername: ExtraInfo['peername'] | undefined = extra?.peername;
       try {
-        this.#extra.sockname = sock.getsockname();
+        sockname = sock.getsockname();
       } catch {
         // not available
       }
-      try {
-        this.#extra.peername = sock.getpeername();
-      } catch {
-        // not connected
+      if (peername === undefined) {
+        try {
+          peername = sock.getpeername();
+        } catch {
+          // not connected
+        }
+      }
+      // One literal with every key when both names are known (the usual case):
+      // the properties live in the object itself, no extra property store.
+      if (sockname !== undefined && peername !== undefined) this.#extra = { socket: sock, sockname, peername };
+      else {
+        this.#extra = { socket: sock };
+        if (sockname !== undefined) this.#extra.sockname = sockname;
+        if (peername !== undefined) this.#extra.peername = peername;
       }
     }
     if (extra !== null) Object.assign(this.#extra, extra);
@@ -256,7 +280,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
-    if (this.#inbox.length > 0) this.#scheduleDeliver();
+    if (this.#inbox !== null && this.#inbox.length > 0) this.#scheduleDeliver();
     else this.#host.callSoon(ProactorSocketTransport.#startReadingStep, this);
     if (this.#host.getDebug()) getLogger().debug(`${this.toString()} resumes reading`);
   }
@@ -272,7 +296,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Loop step: arms the handle for the next read (getBuffer for a BufferedProtocol). */
   #startReading(): void {
-    if (this.#closing || this.#paused || this.#armed || this.#inbox.length > 0 || this.#eofSeen || this.#kind === 'write-pipe') return;
+    if (this.#closing || this.#paused || this.#armed || (this.#inbox !== null && this.#inbox.length > 0) || this.#eofSeen || this.#kind === 'write-pipe') return;
     const protocol = this.#protocol;
     if (protocol instanceof BufferedProtocol) {
       let buf = this.#heldBuf;
@@ -294,6 +318,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
         return;
       }
       this.#userBuf = buf;
+      this.#releaseFresh();
       const handle = (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle;
       if (handle === null || handle === undefined) return;
       handle.useUserBuffer?.(buf);
@@ -310,32 +335,60 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 
   /** @internal Node's read callback (see the file header): never calls the protocol. */
-  onRead(nread: number): boolean {
+  onRead(nread: number, buf: Buffer): boolean {
     // A closed loop runs no more steps: stop reading rather than pile data up.
     if (this.#closing || this.#host.isClosed()) {
       this.#armed = false;
+      this.#releaseFresh();
       return false;
     }
     if (this.#userBuf !== null) {
       this.#armed = false;
-      this.#inbox.push(nread);
+      (this.#inbox ??= []).push(nread);
       this.#scheduleDeliver();
       return false;
     }
-    const chunk = Buffer.allocUnsafe(nread);
-    scratchBuffer().copy(chunk, 0, 0, nread);
-    this.#inbox.push(chunk);
+    // A large chunk read into a fresh buffer of ours is handed on as is; any
+    // other is copied out (of the shared scratch buffer, or of a fresh buffer
+    // that it would mostly waste).
+    const large = nread >= FRESH_MIN;
+    let chunk: Buffer;
+    if (buf !== scratchBuffer() && large) chunk = buf.subarray(0, nread);
+    else {
+      chunk = Buffer.allocUnsafe(nread);
+      buf.copy(chunk, 0, 0, nread);
+    }
+    (this.#inbox ??= []).push(chunk);
     this.#scheduleDeliver();
     if (this.#paused) {
       this.#armed = false;
+      this.#releaseFresh();
       return false;
     }
+    // After a large chunk another is likely: read it into a fresh buffer
+    // (Node's default path allocates per read too), while the process-wide
+    // budget lasts; after a small one, back to the scratch buffer.
+    if (large && (this.#freshHeld || freshOut < FRESH_MAX)) {
+      if (!this.#freshHeld) {
+        this.#freshHeld = true;
+        freshOut++;
+      }
+      setNextReadBuffer(Buffer.allocUnsafeSlow(FRESH_SIZE));
+    } else this.#releaseFresh();
     return true;
+  }
+
+  /** Gives back this transport's share of the fresh-buffer budget (its handle reads into the scratch buffer next, or no more). */
+  #releaseFresh(): void {
+    if (this.#freshHeld) {
+      this.#freshHeld = false;
+      freshOut--;
+    }
   }
 
   #nodeEnd(): void {
     if (this.#closing || this.#host.isClosed()) return;
-    this.#inbox.push(EOF);
+    (this.#inbox ??= []).push(EOF);
     this.#scheduleDeliver();
   }
 
@@ -349,6 +402,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #deliver(): void {
     this.#deliverScheduled = false;
     const inbox = this.#inbox;
+    if (inbox === null) {
+      this.#startReading();
+      return;
+    }
     while (inbox.length > 0 && !this.#paused && !this.#closing) {
       const item = inbox.shift() as InboxItem;
       if (item === EOF) {
@@ -357,7 +414,11 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       }
       if (!this.#feed(item)) return;
     }
-    if (inbox.length === 0) this.#startReading();
+    if (inbox.length === 0) {
+      // Drop the emptied inbox: a connection gone idle again holds no array.
+      if (this.#inbox === inbox) this.#inbox = null;
+      this.#startReading();
+    }
   }
 
   /** Gives one chunk (or a byte count in the protocol's buffer) to the protocol; false when that failed. */
@@ -432,10 +493,11 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       this.#droppedWrite();
       return;
     }
+    const onWritten = (this.#onWritten ??= (): void => this.#writeCompleted());
     if (this.#node.writableLength > 0) {
-      this.#node.write(Buffer.from(data), this.#onWritten);
+      this.#node.write(Buffer.from(data), onWritten);
     } else {
-      this.#node.write(data, this.#onWritten);
+      this.#node.write(data, onWritten);
       if (this.#node.writableLength > 0) this.#lent = data.buffer;
     }
     this.#maybePauseProtocol();
@@ -576,7 +638,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#closing = true;
     this.#paused = false;
     this.#stopHandle();
-    this.#inbox.length = 0;
+    this.#inbox = null;
     if (this.getWriteBufferSize() === 0) {
       this.#connLost++;
       this.#host.callSoon(() => this.#callConnectionLost(null));
@@ -592,7 +654,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (this.#connLost > 0) return;
     this.#closing = true;
     this.#stopHandle();
-    this.#inbox.length = 0;
+    this.#inbox = null;
     this.#connLost++;
     this.#sock.close();
     this.#host.callSoon(() => this.#callConnectionLost(exc));
@@ -609,6 +671,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 
   #callConnectionLost(exc: unknown): void {
+    this.#releaseFresh();
     try {
       this.#protocol.connectionLost((exc ?? null) as Error | null);
     } finally {
