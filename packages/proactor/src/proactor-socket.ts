@@ -168,18 +168,10 @@ function rawStreamName(s: net.Socket, which: 'getsockname' | 'getpeername'): typ
 export class ProactorSocket implements SocketLike {
   /** The address family: `AF_INET`, `AF_INET6` or `AF_UNIX`. */
   readonly family: number;
-  /** `SOCK_STREAM` (streams and listeners) or `SOCK_DGRAM`. */
-  readonly type: number;
-  /** `IPPROTO_TCP`, `IPPROTO_UDP`, or `0` for Unix sockets. */
-  readonly proto: number;
   /** Which Node handle this wraps. */
   readonly kind: ProactorSocketKind;
-  /** @internal The wrapped stream socket (kind `'stream'`). */
-  readonly _stream: net.Socket | null;
-  /** @internal The wrapped server (kind `'listener'`). */
-  readonly _server: net.Server | null;
-  /** @internal The wrapped datagram socket (kind `'datagram'`). */
-  readonly _dgram: dgram.Socket | null;
+  /** The wrapped handle; `_stream`, `_server`, `_dgram` give it by kind (one field: a socket per connection stays small). */
+  readonly #handle: net.Socket | net.Server | dgram.Socket;
   /** @internal The transport's read sink (streams). */
   _reader: SocketReader | null = null;
   /** @internal The first error Node reported on the handle (kept so that an unowned handle never throws). */
@@ -187,8 +179,8 @@ export class ProactorSocket implements SocketLike {
   /** @internal Called once when the socket is closed (the backend forgets it). */
   _onClose: ((sock: ProactorSocket) => void) | null = null;
   #closed = false;
-  readonly #unixName: string;
-  readonly #unixPeer: string;
+  /** The Unix socket's own path and peer path; null for TCP / UDP (no per-socket strings). */
+  readonly #unix: { name: string; peer: string } | null;
   readonly #id = nextId++;
 
   /** @internal Use the backend's factories. */
@@ -200,15 +192,35 @@ export class ProactorSocket implements SocketLike {
   ) {
     this.kind = kind;
     this.family = family;
-    this.type = kind === 'datagram' ? SOCK_DGRAM : SOCK_STREAM;
-    this.proto = family === AF_UNIX ? 0 : kind === 'datagram' ? IPPROTO_UDP : IPPROTO_TCP;
-    this._stream = kind === 'stream' ? (handle as net.Socket) : null;
-    this._server = kind === 'listener' ? (handle as net.Server) : null;
-    this._dgram = kind === 'datagram' ? (handle as dgram.Socket) : null;
+    this.#handle = handle;
     (handle as Owned)[OWNER] = this;
     handle.on('error', recordError);
-    this.#unixName = unix.name ?? '';
-    this.#unixPeer = unix.peer ?? '';
+    this.#unix = family === AF_UNIX ? { name: unix.name ?? '', peer: unix.peer ?? '' } : null;
+  }
+
+  /** `SOCK_STREAM` (streams and listeners) or `SOCK_DGRAM`. */
+  get type(): number {
+    return this.kind === 'datagram' ? SOCK_DGRAM : SOCK_STREAM;
+  }
+
+  /** `IPPROTO_TCP`, `IPPROTO_UDP`, or `0` for Unix sockets. */
+  get proto(): number {
+    return this.family === AF_UNIX ? 0 : this.kind === 'datagram' ? IPPROTO_UDP : IPPROTO_TCP;
+  }
+
+  /** @internal The wrapped stream socket (kind `'stream'`). */
+  get _stream(): net.Socket | null {
+    return this.kind === 'stream' ? (this.#handle as net.Socket) : null;
+  }
+
+  /** @internal The wrapped server (kind `'listener'`). */
+  get _server(): net.Server | null {
+    return this.kind === 'listener' ? (this.#handle as net.Server) : null;
+  }
+
+  /** @internal The wrapped datagram socket (kind `'datagram'`). */
+  get _dgram(): dgram.Socket | null {
+    return this.kind === 'datagram' ? (this.#handle as dgram.Socket) : null;
   }
 
   /** @internal The `onread` option for a `net.Socket` that a `ProactorSocket` will wrap (see `ONREAD`). */
@@ -242,7 +254,7 @@ export class ProactorSocket implements SocketLike {
    */
   getsockname(): Address {
     if (this.#closed) throw systemError('EBADF', 'getsockname');
-    if (this.family === AF_UNIX) return this.#unixName;
+    if (this.#unix !== null) return this.#unix.name;
     let info: ReturnType<net.Socket['address']> | ReturnType<net.Server['address']> | undefined;
     try {
       if (this._stream !== null) info = rawStreamName(this._stream, 'getsockname') ?? this._stream.address();
@@ -265,7 +277,7 @@ export class ProactorSocket implements SocketLike {
   getpeername(): Address {
     if (this.#closed) throw systemError('EBADF', 'getpeername');
     if (this._stream !== null) {
-      if (this.family === AF_UNIX) return this.#unixPeer;
+      if (this.#unix !== null) return this.#unix.peer;
       const s = this._stream;
       const raw = rawStreamName(s, 'getpeername');
       const addr = toAddress(raw ?? { address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily }, this.family);

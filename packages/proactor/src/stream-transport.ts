@@ -128,15 +128,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   // reading
   /** What Node read and the protocol has not had yet; allocated at the first read (idle connections stay small). */
   #inbox: InboxItem[] | null = null;
-  #deliverScheduled = false;
-  #paused = false;
   /** The handle is reading (between arming and a read that stopped it). */
-  #armed = false;
   /** The buffer the handle reads into next for a BufferedProtocol (its own), or null (scratch, copying). */
   #userBuf: Uint8Array | null = null;
-  #eofSeen = false;
   /** The handle reads into a fresh buffer of this transport's (see `onRead`): one of the `FRESH_MAX`. */
-  #freshHeld = false;
   /** A buffer from getBuffer() waiting until Node no longer sends from its memory (see #lent). */
   #heldBuf: Uint8Array | null = null;
   /** The memory of a write Node is sending without a copy (it met a full socket buffer), until the buffer drains. */
@@ -145,17 +140,83 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   // writing
   #low = DEFAULT_LOW_WATER;
   #high = DEFAULT_HIGH_WATER;
-  #protocolPaused = false;
-  #eof = false;
-  #afterWriteScheduled = false;
   /** Node's write callback, made at the first write (an idle connection never needs one). */
   #onWritten: (() => void) | null = null;
 
   // closing
-  #closing = false;
   #connLost = 0;
-  #lostWarned = false;
-  #nodeClosed = false;
+
+  // One small integer holds every boolean state of the transport (one field
+  // instead of eleven: a transport is per connection, idle ones included).
+  // The accessors below read and write its bits.
+  #flags = 0;
+  get #deliverScheduled(): boolean {
+    return (this.#flags & 1) !== 0;
+  }
+  set #deliverScheduled(on: boolean) {
+    this.#flags = on ? this.#flags | 1 : this.#flags & ~1;
+  }
+  get #paused(): boolean {
+    return (this.#flags & 2) !== 0;
+  }
+  set #paused(on: boolean) {
+    this.#flags = on ? this.#flags | 2 : this.#flags & ~2;
+  }
+  get #armed(): boolean {
+    return (this.#flags & 4) !== 0;
+  }
+  set #armed(on: boolean) {
+    this.#flags = on ? this.#flags | 4 : this.#flags & ~4;
+  }
+  get #eofSeen(): boolean {
+    return (this.#flags & 8) !== 0;
+  }
+  set #eofSeen(on: boolean) {
+    this.#flags = on ? this.#flags | 8 : this.#flags & ~8;
+  }
+  get #freshHeld(): boolean {
+    return (this.#flags & 16) !== 0;
+  }
+  set #freshHeld(on: boolean) {
+    this.#flags = on ? this.#flags | 16 : this.#flags & ~16;
+  }
+  get #protocolPaused(): boolean {
+    return (this.#flags & 32) !== 0;
+  }
+  set #protocolPaused(on: boolean) {
+    this.#flags = on ? this.#flags | 32 : this.#flags & ~32;
+  }
+  get #eof(): boolean {
+    return (this.#flags & 64) !== 0;
+  }
+  set #eof(on: boolean) {
+    this.#flags = on ? this.#flags | 64 : this.#flags & ~64;
+  }
+  get #afterWriteScheduled(): boolean {
+    return (this.#flags & 128) !== 0;
+  }
+  set #afterWriteScheduled(on: boolean) {
+    this.#flags = on ? this.#flags | 128 : this.#flags & ~128;
+  }
+  get #closing(): boolean {
+    return (this.#flags & 256) !== 0;
+  }
+  set #closing(on: boolean) {
+    this.#flags = on ? this.#flags | 256 : this.#flags & ~256;
+  }
+  get #lostWarned(): boolean {
+    return (this.#flags & 512) !== 0;
+  }
+  set #lostWarned(on: boolean) {
+    this.#flags = on ? this.#flags | 512 : this.#flags & ~512;
+  }
+  get #nodeClosed(): boolean {
+    return (this.#flags & 1024) !== 0;
+  }
+  set #nodeClosed(on: boolean) {
+    this.#flags = on ? this.#flags | 1024 : this.#flags & ~1024;
+  }
+
   /** A socket, or one end of a pipe (asyncio's `_ProactorReadPipeTransport` / `_ProactorWritePipeTransport` roles). */
   readonly #kind: 'socket' | 'read-pipe' | 'write-pipe';
 
