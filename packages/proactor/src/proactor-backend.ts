@@ -355,7 +355,8 @@ export class ProactorBackend implements IoBackend {
         peername = null;
       }
       protocol = serving.factory();
-      this.makeSocketTransport(conn, protocol, null, { peername: peername as Address }, serving.server);
+      // The transport reads the peer name itself; only a failed read (null) is passed on, as before.
+      this.makeSocketTransport(conn, protocol, null, peername === null ? { peername: null as unknown as Address } : null, serving.server);
     } catch (exc) {
       const context: Record<string, unknown> & { message: string } = {
         message: 'Error on transport creation for incoming connection',

@@ -66,6 +66,7 @@ import {
   RuntimeError,
   loopError,
   resolveWriteBufferLimits,
+  type Address,
   type BackendHost,
   type BaseProtocol,
   type ExtraInfo,
@@ -120,7 +121,17 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   readonly #host: BackendHost;
   readonly #sock: ProactorSocket;
   readonly #node: net.Socket;
-  readonly #extra: ExtraInfo;
+  /** Extra info the backend passed (and a pipe's `pipe`); null when none. `socket`, `sockname`, `peername` are computed (see `getExtraInfo`). */
+  readonly #extra: ExtraInfo | null;
+  /**
+   * `sockname` and `peername`, kept as host and port rather than as tuples
+   * (no arrays per idle connection): port -1 means the host is a Unix path;
+   * a flag bit says the tuple is IPv6's 4-tuple; a null host means unknown.
+   */
+  #sockHost: string | null = null;
+  #sockPort = 0;
+  #peerHost: string | null = null;
+  #peerPort = 0;
   #server: ServerHooks | null;
   #protocol: BaseProtocol;
   readonly #id = nextId++;
@@ -210,6 +221,18 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   set #lostWarned(on: boolean) {
     this.#flags = on ? this.#flags | 512 : this.#flags & ~512;
   }
+  get #sock6(): boolean {
+    return (this.#flags & 2048) !== 0;
+  }
+  set #sock6(on: boolean) {
+    this.#flags = on ? this.#flags | 2048 : this.#flags & ~2048;
+  }
+  get #peer6(): boolean {
+    return (this.#flags & 4096) !== 0;
+  }
+  set #peer6(on: boolean) {
+    this.#flags = on ? this.#flags | 4096 : this.#flags & ~4096;
+  }
   get #nodeClosed(): boolean {
     return (this.#flags & 1024) !== 0;
   }
@@ -240,31 +263,39 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#kind = pipe?.kind ?? 'socket';
     if (pipe !== null) {
       this.#extra = { pipe: pipe.pipe as ExtraInfo['pipe'] };
+      if (extra !== null) Object.assign(this.#extra, extra);
     } else {
-      let sockname: ExtraInfo['sockname'] | undefined;
-      let peername: ExtraInfo['peername'] | undefined = extra?.peername;
+      // The backend's accept path passes only a peername it could not read (null).
+      this.#extra = extra;
       try {
-        sockname = sock.getsockname();
+        const name = sock.getsockname();
+        if (typeof name === 'string') {
+          this.#sockHost = name;
+          this.#sockPort = -1;
+        } else {
+          this.#sockHost = name[0];
+          this.#sockPort = name[1];
+          this.#sock6 = name.length === 4;
+        }
       } catch {
         // not available
       }
-      if (peername === undefined) {
+      if (extra === null || !Object.prototype.hasOwnProperty.call(extra, 'peername')) {
         try {
-          peername = sock.getpeername();
+          const name = sock.getpeername();
+          if (typeof name === 'string') {
+            this.#peerHost = name;
+            this.#peerPort = -1;
+          } else {
+            this.#peerHost = name[0];
+            this.#peerPort = name[1];
+            this.#peer6 = name.length === 4;
+          }
         } catch {
           // not connected
         }
       }
-      // One literal with every key when both names are known (the usual case):
-      // the properties live in the object itself, no extra property store.
-      if (sockname !== undefined && peername !== undefined) this.#extra = { socket: sock, sockname, peername };
-      else {
-        this.#extra = { socket: sock };
-        if (sockname !== undefined) this.#extra.sockname = sockname;
-        if (peername !== undefined) this.#extra.peername = peername;
-      }
     }
-    if (extra !== null) Object.assign(this.#extra, extra);
     sock._reader = this;
     if (sock.family !== AF_UNIX && pipe === null) {
       try {
@@ -304,7 +335,13 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Extra information: `peername`, `sockname`, `socket`, plus what the backend passed. */
   getExtraInfo(name: string, defaultValue: unknown = null): any {
-    return Object.prototype.hasOwnProperty.call(this.#extra, name) ? this.#extra[name] : defaultValue;
+    const extra = this.#extra;
+    if (extra !== null && Object.prototype.hasOwnProperty.call(extra, name)) return extra[name];
+    if (this.#kind !== 'socket') return defaultValue;
+    if (name === 'socket') return this.#sock;
+    if (name === 'sockname' && this.#sockHost !== null) return addressOf(this.#sockHost, this.#sockPort, this.#sock6);
+    if (name === 'peername' && this.#peerHost !== null) return addressOf(this.#peerHost, this.#peerPort, this.#peer6);
+    return defaultValue;
   }
 
   /** Whether `close()` or `abort()` was called, or the connection was lost. */
@@ -776,6 +813,12 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/** An address tuple from its parts (see `ProactorSocketTransport#sockHost`): a fresh array per call. */
+function addressOf(host: string, port: number, v6: boolean): Address {
+  if (port === -1) return host;
+  return v6 ? [host, port, 0, 0] : [host, port];
 }
 
 /** asyncio's `protocols._feed_data_to_buffered_proto`: copies `data` through `getBuffer` / `bufferUpdated`. */
