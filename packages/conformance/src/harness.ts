@@ -37,6 +37,7 @@ import {
   type LoopStats,
 } from '@loop/core';
 import type { ExceptionContext } from '@loop/interfaces';
+import { describeError, recordingLogger, stopRunning, undeclaredRecords, type LogRecord } from './recording.js';
 
 /** Options a suite passes to the loop factory. */
 export interface LoopFactoryOptions {
@@ -57,13 +58,7 @@ export interface SuiteOptions {
   debug: boolean;
 }
 
-/** One record written through the replaced logger. */
-export interface LogRecord {
-  level: 'error' | 'warn' | 'info' | 'debug';
-  args: unknown[];
-  /** The string arguments joined with a newline (errors and objects left out). */
-  text: string;
-}
+export type { LogRecord } from './recording.js';
 
 /** Per-test options of a loop test. */
 export interface LoopTestOptions {
@@ -203,19 +198,7 @@ export class LoopTest {
   }
 
   /** The logger installed for the test: it records instead of printing. */
-  readonly logger = {
-    error: (...args: unknown[]): void => this.#log('error', args),
-    warn: (...args: unknown[]): void => this.#log('warn', args),
-    info: (...args: unknown[]): void => this.#log('info', args),
-    debug: (...args: unknown[]): void => this.#log('debug', args),
-  };
-
-  #log(level: LogRecord['level'], args: unknown[]): void {
-    const text = args
-      .filter((a): a is string => typeof a === 'string')
-      .join('\n');
-    this.logs.push({ level, args, text });
-  }
+  readonly logger = recordingLogger(this.logs);
 
   /** Teardown: cleans up, and (when the body passed) reports leaks. */
   async finish(bodyFailed: boolean): Promise<void> {
@@ -231,23 +214,11 @@ export class LoopTest {
           `loop #${i} was left open (running=${String(loop.isRunning())}, ready=${s.ready}, timers=${s.timers}); close it with t.close()`,
         );
       }
-      if (loop.isRunning()) {
-        loop.stop();
-        for (let n = 0; n < 100 && loop.isRunning(); n++) await new Promise((r) => setImmediate(r));
-      }
+      await stopRunning(loop);
       if (!loop.isRunning()) loop.close();
     }
     setLogger(null);
-    if (!bodyFailed) {
-      if (!this.#exceptionsExpected && this.exceptions.length > 0) {
-        const msgs = this.exceptions.map((c) => `  ${c.message} (${describeError(c.exception)})`).join('\n');
-        problems.push(`the exception handler was called unexpectedly:\n${msgs}`);
-      }
-      const errors = this.logs.filter((r) => r.level === 'error');
-      if (!this.#logsExpected && errors.length > 0) {
-        problems.push(`unexpected error log records:\n${errors.map((r) => `  ${r.text}`).join('\n')}`);
-      }
-    }
+    if (!bodyFailed) problems.push(...undeclaredRecords(this.exceptions, this.#exceptionsExpected, this.logs, this.#logsExpected));
     if (problems.length > 0) throw new Error(`conformance teardown:\n${problems.join('\n')}`);
   }
 }
@@ -265,9 +236,6 @@ async function cleanupAbandoned(): Promise<void> {
   setLogger(null);
 }
 
-function describeError(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-}
 
 /** The signature of the `it` that {@link defineLoopTest} returns. */
 export type LoopIt = (

@@ -27,7 +27,7 @@ import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { setLogger, type BaseEventLoop } from '@loop/core';
 import type { Coroutine, ExceptionContext, FdMethods, NetMethods, PipeMethods, SockMethods } from '@loop/interfaces';
 import { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from './tls-fixtures.js';
-import type { LogRecord } from '../harness.js';
+import { recordingLogger, stopRunning, undeclaredRecords, type LogRecord } from '../recording.js';
 
 /** A loop with an I/O backend and `@loop/net` composed in. */
 export type NetLoop = BaseEventLoop & NetMethods & SockMethods & FdMethods & PipeMethods;
@@ -48,10 +48,6 @@ export function openSocketHandles(): number {
   return process.getActiveResourcesInfo().filter((r) => SOCKET_RESOURCES.has(r)).length;
 }
 
-function describeError(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
-}
 
 /** One network test: its loops, recordings, temporary directory and teardown. */
 export class NetTest {
@@ -144,17 +140,7 @@ export class NetTest {
   }
 
   /** The logger installed for the test: it records instead of printing. */
-  readonly logger = {
-    error: (...args: unknown[]): void => this.#log('error', args),
-    warn: (...args: unknown[]): void => this.#log('warn', args),
-    info: (...args: unknown[]): void => this.#log('info', args),
-    debug: (...args: unknown[]): void => this.#log('debug', args),
-  };
-
-  #log(level: LogRecord['level'], args: unknown[]): void {
-    const text = args.filter((a): a is string => typeof a === 'string').join('\n');
-    this.logs.push({ level, args, text });
-  }
+  readonly logger = recordingLogger(this.logs);
 
   /** Teardown: closes the loops, waits for sockets to close, reports leaks. */
   async finish(bodyFailed: boolean): Promise<void> {
@@ -163,10 +149,7 @@ export class NetTest {
     live.delete(this);
     const problems: string[] = [];
     for (const [i, loop] of this.#loops.entries()) {
-      if (loop.isRunning()) {
-        loop.stop();
-        for (let n = 0; n < 100 && loop.isRunning(); n++) await new Promise((r) => setImmediate(r));
-      }
+      await stopRunning(loop);
       if (!loop.isClosed()) {
         if (!bodyFailed) problems.push(`loop #${i} was left open; close it in the test (loop.close())`);
         if (!loop.isRunning()) loop.close();
@@ -181,16 +164,7 @@ export class NetTest {
     }
     if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
     setLogger(null);
-    if (!bodyFailed) {
-      if (!this.#exceptionsExpected && this.exceptions.length > 0) {
-        const msgs = this.exceptions.map((c) => `  ${c.message} (${describeError(c.exception)})`).join('\n');
-        problems.push(`the exception handler was called unexpectedly:\n${msgs}`);
-      }
-      const errors = this.logs.filter((r) => r.level === 'error');
-      if (!this.#logsExpected && errors.length > 0) {
-        problems.push(`unexpected error log records:\n${errors.map((r) => `  ${r.text}`).join('\n')}`);
-      }
-    }
+    if (!bodyFailed) problems.push(...undeclaredRecords(this.exceptions, this.#exceptionsExpected, this.logs, this.#logsExpected));
     if (problems.length > 0) throw new Error(`network conformance teardown:\n${problems.join('\n')}`);
   }
 }
