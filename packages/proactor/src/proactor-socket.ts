@@ -133,6 +133,15 @@ export function toAddress(info: { address?: string; port?: number; family?: stri
 
 let nextId = 1;
 
+/** The kinds by their index in `ProactorSocket#bits`. */
+const KINDS: readonly ProactorSocketKind[] = ['stream', 'listener', 'datagram'];
+const KIND_MASK = 3 << 16;
+const KIND_STREAM = 0 << 16;
+const KIND_LISTENER = 1 << 16;
+const KIND_DATAGRAM = 2 << 16;
+/** `ProactorSocket#bits`: closed. */
+const CLOSED = 1 << 18;
+
 /** The one object a raw handle's `getsockname` / `getpeername` fills (reused: nothing cached per socket). */
 const NAME_OUT: { address?: string; port?: number; family?: string | number } = {};
 
@@ -166,10 +175,11 @@ function rawStreamName(s: net.Socket, which: 'getsockname' | 'getpeername'): typ
  * accept path; `Server.sockets` holds the listeners.
  */
 export class ProactorSocket implements SocketLike {
-  /** The address family: `AF_INET`, `AF_INET6` or `AF_UNIX`. */
-  readonly family: number;
-  /** Which Node handle this wraps. */
-  readonly kind: ProactorSocketKind;
+  /**
+   * The family (bits 0-15), the kind (bits 16-17, `KINDS` index) and
+   * whether closed (bit 18), in one field: a socket per connection stays small.
+   */
+  #bits: number;
   /** The wrapped handle; `_stream`, `_server`, `_dgram` give it by kind (one field: a socket per connection stays small). */
   readonly #handle: net.Socket | net.Server | dgram.Socket;
   /** @internal The transport's read sink (streams). */
@@ -178,7 +188,6 @@ export class ProactorSocket implements SocketLike {
   _error: Error | null = null;
   /** @internal Called once when the socket is closed (the backend forgets it). */
   _onClose: ((sock: ProactorSocket) => void) | null = null;
-  #closed = false;
   /** The Unix socket's own path and peer path; null for TCP / UDP (no per-socket strings). */
   readonly #unix: { name: string; peer: string } | null;
   readonly #id = nextId++;
@@ -190,12 +199,21 @@ export class ProactorSocket implements SocketLike {
     handle: net.Socket | net.Server | dgram.Socket,
     unix: { name?: string; peer?: string } = {},
   ) {
-    this.kind = kind;
-    this.family = family;
+    this.#bits = (family & 0xffff) | (KINDS.indexOf(kind) << 16);
     this.#handle = handle;
     (handle as Owned)[OWNER] = this;
     handle.on('error', recordError);
     this.#unix = family === AF_UNIX ? { name: unix.name ?? '', peer: unix.peer ?? '' } : null;
+  }
+
+  /** The address family: `AF_INET`, `AF_INET6` or `AF_UNIX`. */
+  get family(): number {
+    return this.#bits & 0xffff;
+  }
+
+  /** Which Node handle this wraps. */
+  get kind(): ProactorSocketKind {
+    return KINDS[(this.#bits & KIND_MASK) >> 16];
   }
 
   /** `SOCK_STREAM` (streams and listeners) or `SOCK_DGRAM`. */
@@ -210,17 +228,17 @@ export class ProactorSocket implements SocketLike {
 
   /** @internal The wrapped stream socket (kind `'stream'`). */
   get _stream(): net.Socket | null {
-    return this.kind === 'stream' ? (this.#handle as net.Socket) : null;
+    return (this.#bits & KIND_MASK) === KIND_STREAM ? (this.#handle as net.Socket) : null;
   }
 
   /** @internal The wrapped server (kind `'listener'`). */
   get _server(): net.Server | null {
-    return this.kind === 'listener' ? (this.#handle as net.Server) : null;
+    return (this.#bits & KIND_MASK) === KIND_LISTENER ? (this.#handle as net.Server) : null;
   }
 
   /** @internal The wrapped datagram socket (kind `'datagram'`). */
   get _dgram(): dgram.Socket | null {
-    return this.kind === 'datagram' ? (this.#handle as dgram.Socket) : null;
+    return (this.#bits & KIND_MASK) === KIND_DATAGRAM ? (this.#handle as dgram.Socket) : null;
   }
 
   /** @internal The `onread` option for a `net.Socket` that a `ProactorSocket` will wrap (see `ONREAD`). */
@@ -228,12 +246,12 @@ export class ProactorSocket implements SocketLike {
 
   /** Whether `close()` was called (or the handle closed). */
   get closed(): boolean {
-    return this.#closed;
+    return (this.#bits & CLOSED) !== 0;
   }
 
   /** The file descriptor of the handle; `-1` once closed (or when Node does not expose it). */
   fileno(): number {
-    if (this.#closed) return -1;
+    if (this.closed) return -1;
     let handle: unknown = null;
     if (this._stream !== null) handle = (this._stream as unknown as { _handle?: unknown })._handle;
     else if (this._server !== null) handle = (this._server as unknown as { _handle?: unknown })._handle;
@@ -253,7 +271,7 @@ export class ProactorSocket implements SocketLike {
    * @throws a system error `EBADF` when the socket is closed.
    */
   getsockname(): Address {
-    if (this.#closed) throw systemError('EBADF', 'getsockname');
+    if (this.closed) throw systemError('EBADF', 'getsockname');
     if (this.#unix !== null) return this.#unix.name;
     let info: ReturnType<net.Socket['address']> | ReturnType<net.Server['address']> | undefined;
     try {
@@ -275,7 +293,7 @@ export class ProactorSocket implements SocketLike {
    *   unconnected datagram socket), `EBADF` when closed.
    */
   getpeername(): Address {
-    if (this.#closed) throw systemError('EBADF', 'getpeername');
+    if (this.closed) throw systemError('EBADF', 'getpeername');
     if (this._stream !== null) {
       if (this.#unix !== null) return this.#unix.peer;
       const s = this._stream;
@@ -298,8 +316,8 @@ export class ProactorSocket implements SocketLike {
    * listening, a datagram socket is closed). Idempotent.
    */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
+    this.#bits |= CLOSED;
     if (this._stream !== null) this._stream.destroy();
     else if (this._server !== null) this._server.close();
     else if (this._dgram !== null) {
@@ -333,7 +351,7 @@ export class ProactorSocket implements SocketLike {
     } catch {
       laddr = '';
     }
-    return `<ProactorSocket #${this.#id} ${this.kind} fd=${this.fileno()} family=${fam}${this.#closed ? ' [closed]' : laddr}>`;
+    return `<ProactorSocket #${this.#id} ${this.kind} fd=${this.fileno()} family=${fam}${this.closed ? ' [closed]' : laddr}>`;
   }
 
   /** As `toString()`, for `util.inspect`. */

@@ -56,7 +56,7 @@
  * @packageDocumentation
  */
 
-import type * as net from 'node:net';
+import * as net from 'node:net';
 import { getLogger } from '@loop/core';
 import {
   BufferedProtocol,
@@ -112,6 +112,39 @@ const FRESH_MAX = 64;
 /** Transports holding a fresh buffer now. */
 let freshOut = 0;
 
+/** `#flags` bits 13-14: what the transport is (see `ProactorSocketTransport#kind`). */
+const KIND_SOCKET = 0;
+const KIND_READ_PIPE = 1 << 13;
+const KIND_WRITE_PIPE = 2 << 13;
+const KIND_MASK = 3 << 13;
+/** `#flags` bits 16-30: `#connLost`. */
+const CONN_LOST_SHIFT = 16;
+const CONN_LOST_MAX = 0x7fff;
+const CONN_LOST_MASK = CONN_LOST_MAX << CONN_LOST_SHIFT;
+
+/**
+ * The part of a transport's state that an idle connection does not need,
+ * one object made at the first read into the inbox, the first write, the
+ * first `BufferedProtocol` buffer or limit change (or for extra info): a
+ * server's idle connections keep one pointer instead of eight fields.
+ */
+class ActiveState {
+  /** See `ProactorSocketTransport#inbox`. */
+  inbox: InboxItem[] | null = null;
+  /** See `ProactorSocketTransport#userBuf`. */
+  userBuf: Uint8Array | null = null;
+  /** See `ProactorSocketTransport#heldBuf`. */
+  heldBuf: Uint8Array | null = null;
+  /** See `ProactorSocketTransport#lent`. */
+  lent: ArrayBufferLike | null = null;
+  /** Node's write callback, made at the first write. */
+  onWritten: (() => void) | null = null;
+  low = DEFAULT_LOW_WATER;
+  high = DEFAULT_HIGH_WATER;
+  /** See `ProactorSocketTransport#extra`. */
+  extra: ExtraInfo | null = null;
+}
+
 /**
  * A stream transport over a connected {@link ProactorSocket} (TCP or Unix).
  * Made by `ProactorBackend.makeSocketTransport`; implements every rule of
@@ -120,9 +153,6 @@ let freshOut = 0;
 export class ProactorSocketTransport implements Transport, SocketReader {
   readonly #host: BackendHost;
   readonly #sock: ProactorSocket;
-  readonly #node: net.Socket;
-  /** Extra info the backend passed (and a pipe's `pipe`); null when none. `socket`, `sockname`, `peername` are computed (see `getExtraInfo`). */
-  readonly #extra: ExtraInfo | null;
   /**
    * `sockname` and `peername`, kept as host and port rather than as tuples
    * (no arrays per idle connection): port -1 means the host is a Unix path;
@@ -135,31 +165,16 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #server: ServerHooks | null;
   #protocol: BaseProtocol;
   readonly #id = nextId++;
+  /** What an idle connection does not need (see {@link ActiveState}); made at the first read, write or limit change. */
+  #more: ActiveState | null = null;
 
-  // reading
-  /** What Node read and the protocol has not had yet; allocated at the first read (idle connections stay small). */
-  #inbox: InboxItem[] | null = null;
-  /** The handle is reading (between arming and a read that stopped it). */
-  /** The buffer the handle reads into next for a BufferedProtocol (its own), or null (scratch, copying). */
-  #userBuf: Uint8Array | null = null;
-  /** The handle reads into a fresh buffer of this transport's (see `onRead`): one of the `FRESH_MAX`. */
-  /** A buffer from getBuffer() waiting until Node no longer sends from its memory (see #lent). */
-  #heldBuf: Uint8Array | null = null;
-  /** The memory of a write Node is sending without a copy (it met a full socket buffer), until the buffer drains. */
-  #lent: ArrayBufferLike | null = null;
-
-  // writing
-  #low = DEFAULT_LOW_WATER;
-  #high = DEFAULT_HIGH_WATER;
-  /** Node's write callback, made at the first write (an idle connection never needs one). */
-  #onWritten: (() => void) | null = null;
-
-  // closing
-  #connLost = 0;
-
-  // One small integer holds every boolean state of the transport (one field
-  // instead of eleven: a transport is per connection, idle ones included).
-  // The accessors below read and write its bits.
+  // One small integer holds every boolean state of the transport, its kind
+  // and its `#connLost` count (one field instead of fourteen: a transport is
+  // per connection, idle ones included). The accessors below read and write
+  // its bits:
+  //
+  //   bits 0-12   booleans (below)     bits 13-14  kind (KIND_*)
+  //   bits 16-30  #connLost, saturating at CONN_LOST_MAX (only > 0 and >= 5 matter)
   #flags = 0;
   get #deliverScheduled(): boolean {
     return (this.#flags & 1) !== 0;
@@ -173,6 +188,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   set #paused(on: boolean) {
     this.#flags = on ? this.#flags | 2 : this.#flags & ~2;
   }
+  /** The handle is reading (between arming and a read that stopped it). */
   get #armed(): boolean {
     return (this.#flags & 4) !== 0;
   }
@@ -185,6 +201,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   set #eofSeen(on: boolean) {
     this.#flags = on ? this.#flags | 8 : this.#flags & ~8;
   }
+  /** The handle reads into a fresh buffer of this transport's (see `onRead`): one of the `FRESH_MAX`. */
   get #freshHeld(): boolean {
     return (this.#flags & 16) !== 0;
   }
@@ -239,9 +256,68 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   set #nodeClosed(on: boolean) {
     this.#flags = on ? this.#flags | 1024 : this.#flags & ~1024;
   }
-
   /** A socket, or one end of a pipe (asyncio's `_ProactorReadPipeTransport` / `_ProactorWritePipeTransport` roles). */
-  readonly #kind: 'socket' | 'read-pipe' | 'write-pipe';
+  get #kind(): number {
+    return this.#flags & KIND_MASK;
+  }
+  /** asyncio's `_conn_lost`: non-zero once the end is decided; counts the writes dropped since. */
+  get #connLost(): number {
+    return this.#flags >>> CONN_LOST_SHIFT;
+  }
+  set #connLost(n: number) {
+    this.#flags = (this.#flags & ~CONN_LOST_MASK) | (Math.min(n, CONN_LOST_MAX) << CONN_LOST_SHIFT);
+  }
+
+  /** The Node socket (the {@link ProactorSocket}'s handle: one field fewer per connection). */
+  get #node(): net.Socket {
+    return this.#sock._stream as net.Socket;
+  }
+
+  // The state kept in #more, read as fields. A getter of an unmade #more
+  // answers the idle value; a setter makes it, except for storing the idle
+  // value, so that an idle connection never makes one.
+  /** Extra info the backend passed (and a pipe's `pipe`); null when none. `socket`, `sockname`, `peername` are computed (see `getExtraInfo`). */
+  get #extra(): ExtraInfo | null {
+    return this.#more?.extra ?? null;
+  }
+  /** What Node read and the protocol has not had yet; null when empty (dropped when emptied). */
+  get #inbox(): InboxItem[] | null {
+    return this.#more?.inbox ?? null;
+  }
+  set #inbox(v: InboxItem[] | null) {
+    if (v !== null || this.#more !== null) this.#active().inbox = v;
+  }
+  /** The buffer the handle reads into next for a BufferedProtocol (its own), or null (scratch, copying). */
+  get #userBuf(): Uint8Array | null {
+    return this.#more?.userBuf ?? null;
+  }
+  set #userBuf(v: Uint8Array | null) {
+    if (v !== null || this.#more !== null) this.#active().userBuf = v;
+  }
+  /** A buffer from getBuffer() waiting until Node no longer sends from its memory (see #lent). */
+  get #heldBuf(): Uint8Array | null {
+    return this.#more?.heldBuf ?? null;
+  }
+  set #heldBuf(v: Uint8Array | null) {
+    if (v !== null || this.#more !== null) this.#active().heldBuf = v;
+  }
+  /** The memory of a write Node is sending without a copy (it met a full socket buffer), until the buffer drains. */
+  get #lent(): ArrayBufferLike | null {
+    return this.#more?.lent ?? null;
+  }
+  set #lent(v: ArrayBufferLike | null) {
+    if (v !== null || this.#more !== null) this.#active().lent = v;
+  }
+  get #low(): number {
+    return this.#more?.low ?? DEFAULT_LOW_WATER;
+  }
+  get #high(): number {
+    return this.#more?.high ?? DEFAULT_HIGH_WATER;
+  }
+
+  #active(): ActiveState {
+    return (this.#more ??= new ActiveState());
+  }
 
   /** @internal Use `ProactorBackend.makeSocketTransport`. */
   constructor(
@@ -257,16 +333,15 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (node === null) throw new TypeError(`makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
     this.#host = host;
     this.#sock = sock;
-    this.#node = node;
     this.#protocol = protocol;
     this.#server = server;
-    this.#kind = pipe?.kind ?? 'socket';
     if (pipe !== null) {
-      this.#extra = { pipe: pipe.pipe as ExtraInfo['pipe'] };
-      if (extra !== null) Object.assign(this.#extra, extra);
+      this.#flags = pipe.kind === 'read-pipe' ? KIND_READ_PIPE : KIND_WRITE_PIPE;
+      this.#active().extra = { pipe: pipe.pipe as ExtraInfo['pipe'] };
+      if (extra !== null) Object.assign(this.#active().extra as ExtraInfo, extra);
     } else {
       // The backend's accept path passes only a peername it could not read (null).
-      this.#extra = extra;
+      if (extra !== null) this.#active().extra = extra;
       try {
         const name = sock.getsockname();
         if (typeof name === 'string') {
@@ -304,7 +379,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
         // the socket may already be closed; the transport will see it
       }
     }
-    node.on('end', ProactorSocketTransport.#onNodeEnd);
+    listenEnd(node, ProactorSocketTransport.#onNodeEnd);
     node.on('close', ProactorSocketTransport.#onNodeClose);
     if (node.destroyed) queueMicrotask(() => this.#nodeClose());
     server?.attach(this);
@@ -337,7 +412,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   getExtraInfo(name: string, defaultValue: unknown = null): any {
     const extra = this.#extra;
     if (extra !== null && Object.prototype.hasOwnProperty.call(extra, name)) return extra[name];
-    if (this.#kind !== 'socket') return defaultValue;
+    if (this.#kind !== KIND_SOCKET) return defaultValue;
     if (name === 'socket') return this.#sock;
     if (name === 'sockname' && this.#sockHost !== null) return addressOf(this.#sockHost, this.#sockPort, this.#sock6);
     if (name === 'peername' && this.#peerHost !== null) return addressOf(this.#peerHost, this.#peerPort, this.#peer6);
@@ -394,7 +469,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Loop step: arms the handle for the next read (getBuffer for a BufferedProtocol). */
   #startReading(): void {
-    if (this.#closing || this.#paused || this.#armed || (this.#inbox !== null && this.#inbox.length > 0) || this.#eofSeen || this.#kind === 'write-pipe') return;
+    if (this.#closing || this.#paused || this.#armed || (this.#inbox !== null && this.#inbox.length > 0) || this.#eofSeen || this.#kind === KIND_WRITE_PIPE) return;
     const protocol = this.#protocol;
     if (protocol instanceof BufferedProtocol) {
       let buf = this.#heldBuf;
@@ -567,7 +642,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       return;
     }
     // A read pipe closes at EOF whatever eofReceived returned, as asyncio's.
-    if (!keepOpen || this.#kind === 'read-pipe') this.close();
+    if (!keepOpen || this.#kind === KIND_READ_PIPE) this.close();
   }
 
   // ------------------------------------------------------------------ writing
@@ -587,16 +662,18 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     checkBytes('write()', data);
     if (this.#eof) throw loopError(RuntimeError, 'ERR_LOOP_WRITE_AFTER_EOF', 'Cannot call write() after write_eof()');
     if (data.byteLength === 0) return;
-    if (this.#connLost > 0 || this.#node.destroyed) {
+    const node = this.#node;
+    if (this.#connLost > 0 || node.destroyed) {
       this.#droppedWrite();
       return;
     }
-    const onWritten = (this.#onWritten ??= (): void => this.#writeCompleted());
-    if (this.#node.writableLength > 0) {
-      this.#node.write(Buffer.from(data), onWritten);
+    const more = this.#active();
+    const onWritten = (more.onWritten ??= (): void => this.#writeCompleted());
+    if (node.writableLength > 0) {
+      node.write(Buffer.from(data), onWritten);
     } else {
-      this.#node.write(data, onWritten);
-      if (this.#node.writableLength > 0) this.#lent = data.buffer;
+      node.write(data, onWritten);
+      if (node.writableLength > 0) more.lent = data.buffer;
     }
     this.#maybePauseProtocol();
   }
@@ -626,7 +703,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** Half-closes: the write side is shut once buffered data is flushed. Idempotent. */
   writeEof(): void {
     if (this.#closing || this.#eof) return;
-    if (this.#kind === 'write-pipe') {
+    if (this.#kind === KIND_WRITE_PIPE) {
       // A pipe has no half-close: asyncio's write pipe closes after flushing.
       this.close();
       return;
@@ -642,7 +719,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Bytes accepted by `write()` that Node has not yet handed to the kernel. */
   getWriteBufferSize(): number {
-    return this.#node.destroyed ? 0 : this.#node.writableLength;
+    const node = this.#node;
+    return node.destroyed ? 0 : node.writableLength;
   }
 
   /** `[low, high]`. */
@@ -652,7 +730,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Sets the limits (asyncio's rules); may call `pauseWriting()`, never `resumeWriting()`. */
   setWriteBufferLimits(limits: WriteBufferLimits = {}): void {
-    [this.#low, this.#high] = resolveWriteBufferLimits(limits);
+    const more = this.#active();
+    [more.low, more.high] = resolveWriteBufferLimits(limits);
     this.#maybePauseProtocol();
   }
 
@@ -805,7 +884,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** An asyncio-style repr. */
   toString(): string {
     const state = this.#connLost > 0 ? ' closed' : this.#closing ? ' closing' : '';
-    const what = this.#kind === 'socket' ? 'ProactorSocketTransport' : this.#kind === 'read-pipe' ? 'ProactorReadPipeTransport' : 'ProactorWritePipeTransport';
+    const what = this.#kind === KIND_SOCKET ? 'ProactorSocketTransport' : this.#kind === KIND_READ_PIPE ? 'ProactorReadPipeTransport' : 'ProactorWritePipeTransport';
     return `<${what} #${this.#id}${state} fd=${this.#sock.fileno()}>`;
   }
 
@@ -813,6 +892,47 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/**
+ * Node's own `'end'` listener, the one every `net.Socket` is born with
+ * (`onReadableStreamEnd`: without `allowHalfOpen` it makes writes after EOF
+ * fail; ours are made with `allowHalfOpen`), found once on a probe socket;
+ * `null` when Node has none or not exactly one.
+ */
+let nodeEndListener: ((this: net.Socket) => void) | null | undefined;
+
+/** The transport's `'end'` listener, called after Node's own one: set by {@link listenEnd}. */
+let transportEndListener: ((this: net.Socket) => void) | null = null;
+
+/** Node's `'end'` listener then the transport's, as one function (see {@link listenEnd}). */
+function nodeThenTransportEnd(this: net.Socket): void {
+  (nodeEndListener as (this: net.Socket) => void).call(this);
+  (transportEndListener as (this: net.Socket) => void).call(this);
+}
+
+/**
+ * Adds `listener` for `'end'` on `node`. WHY not just `node.on('end')`: an
+ * event with two listeners holds them in an array (64 bytes per idle
+ * connection), and Node already listens for `'end'` on every socket. When
+ * that listener is still the only one, it is replaced by one shared function
+ * that calls it and then `listener`, in the order `on()` would have called
+ * them; otherwise (another Node, or another listener) `on()` is used.
+ */
+function listenEnd(node: net.Socket, listener: (this: net.Socket) => void): void {
+  if (nodeEndListener === undefined) {
+    const probe = new net.Socket();
+    const own = probe.listeners('end');
+    nodeEndListener = own.length === 1 && typeof own[0] === 'function' ? (own[0] as (this: net.Socket) => void) : null;
+    probe.destroy();
+  }
+  const events = (node as unknown as { _events?: Record<string | symbol, unknown> })._events;
+  if (nodeEndListener !== null && events !== undefined && events.end === nodeEndListener && (transportEndListener ?? listener) === listener) {
+    transportEndListener = listener;
+    events.end = nodeThenTransportEnd;
+    return;
+  }
+  node.on('end', listener);
 }
 
 /** An address tuple from its parts (see `ProactorSocketTransport#sockHost`): a fresh array per call. */
