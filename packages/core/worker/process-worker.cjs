@@ -4,7 +4,8 @@
  * `child_process.fork(..., { serialization: 'advanced' })` so that messages
  * cross by structured clone (Map, Set, typed arrays, Date, BigInt...).
  *
- * HOW. The parent sends `{ type: 'run', id, item, args }`, one at a time;
+ * HOW. The parent sends `{ type: 'run', id, key, args }` (`key` names the work:
+ * see `run-work.cjs`), one at a time;
  * the child answers `{ id, ...reply }` with the reply of `run-work.cjs`, then
  * waits for the next. A result that cannot be cloned is answered with
  * `{ status: 'unsendable' }` instead. When the parent disconnects (shutdown,
@@ -16,7 +17,7 @@ const { runWork, serializeError } = require('./run-work.cjs');
 
 process.on('message', (message) => {
   if (message === null || typeof message !== 'object' || message.type !== 'run') return;
-  void Promise.resolve(runWork(message.item, message.args)).then((reply) => {
+  void Promise.resolve(runWork(message.key, message.args)).then((reply) => {
     if (!process.connected) return;
     try {
       process.send({ id: message.id, ...reply });

@@ -5,17 +5,21 @@
  * the outcome into a plain, structured-cloneable reply. Shared by
  * `thread-worker.cjs` and `process-worker.cjs`.
  *
- * HOW. A work item is one of
+ * HOW. The parent names the work by its key (`src/executors/work-item.ts`),
+ * one string `<kind><length>:<first><second>`:
  *
- *   { kind: 'source', source, name }    a function's source text (fn.toString())
- *   { kind: 'module', module, export }  a function exported by a module
+ *   s<name.length>:<name><source>     a function's source text (fn.toString())
+ *   m<module.length>:<module><export> a function exported by a module
  *
- * A source is evaluated once per worker (cache keyed by the text, at most
- * 256 entries, oldest dropped) by an *indirect* eval in the worker's global
- * scope, tagged `//# sourceURL=loop-executor-work:<name>` so that its stack
- * frames are recognisable. Indirect eval, not `vm`: `await import('node:fs')`
- * inside the function then works without vm's experimental loader flag.
- * A module is imported once per worker (cache keyed by the specifier).
+ * `resolveWork(key)` gives `{ item, fn }`, cached by the key (at most 1024
+ * entries, oldest dropped), so a repeated submission costs one map lookup.
+ * On a miss the key is parsed back into the item. A source is evaluated by
+ * an *indirect* eval in the worker's global scope, tagged
+ * `//# sourceURL=loop-executor-work:<name>` so that its stack frames are
+ * recognisable. Indirect eval, not `vm`: `await import('node:fs')` inside the
+ * function then works without vm's experimental loader flag. A module is
+ * imported once per worker (cache keyed by the specifier); its first
+ * resolution is asynchronous, later ones are not.
  *
  * The reply is `{ status, ... }`:
  *
@@ -44,26 +48,35 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const SOURCE_URL_PREFIX = 'loop-executor-work:';
-const MAX_CACHED_FUNCTIONS = 256;
+const MAX_CACHED_WORKS = 1024;
 const MAX_ERROR_DEPTH = 4;
 
-/** @type {Map<string, Function>} */
-const functions = new Map();
+/** @type {Map<string, { item: object, fn: Function }>} resolved work by key */
+const works = new Map();
 /** @type {Map<string, Promise<Record<string, unknown>>>} */
 const modules = new Map();
-/** Exports already resolved, by `module\0export`: later calls skip the awaits of loading. */
-const exportsResolved = new Map();
+
+/** The work item a key names (the inverse of `workKey` in work-item.ts). */
+function parseKey(key) {
+  const colon = key.indexOf(':');
+  const end = colon + 1 + Number(key.slice(1, colon));
+  const first = key.slice(colon + 1, end);
+  const second = key.slice(end);
+  return key[0] === 's'
+    ? { kind: 'source', name: first, source: second }
+    : { kind: 'module', module: first, export: second };
+}
+
+function remember(key, work) {
+  if (works.size >= MAX_CACHED_WORKS) works.delete(works.keys().next().value);
+  works.set(key, work);
+  return work;
+}
 
 function compile(source, name) {
-  let fn = functions.get(source);
-  if (fn === undefined) {
-    const tag = encodeURIComponent(name || 'anonymous');
-    // Indirect eval: global scope, no access to this module's variables.
-    fn = (0, eval)(`(${source})\n//# sourceURL=${SOURCE_URL_PREFIX}${tag}`);
-    if (functions.size >= MAX_CACHED_FUNCTIONS) functions.delete(functions.keys().next().value);
-    functions.set(source, fn);
-  }
-  return fn;
+  const tag = encodeURIComponent(name || 'anonymous');
+  // Indirect eval: global scope, no access to this module's variables.
+  return (0, eval)(`(${source})\n//# sourceURL=${SOURCE_URL_PREFIX}${tag}`);
 }
 
 /**
@@ -155,27 +168,25 @@ function notSelfContained(err) {
 }
 
 /**
- * Runs `item` with `args`; never throws. Returns the reply described in the
- * header, or a promise of it when the work (or loading its module) is
- * asynchronous.
+ * The work a key names: `{ item, fn }` at once when cached or a source; the
+ * first time for a module, a promise of `{ item, fn }` or of a failure reply
+ * (the module failed to load, `bad-export`). A failure reply, not a throw,
+ * when the source does not evaluate. Never throws.
  */
-function runWork(item, args) {
-  let fn;
+function resolveWork(key) {
+  const cached = works.get(key);
+  if (cached !== undefined) return cached;
+  const item = parseKey(key);
+  if (item.kind === 'module') return resolveModule(key, item);
   try {
-    if (item.kind === 'source') {
-      fn = compile(item.source, item.name);
-    } else {
-      fn = exportsResolved.get(`${item.module}\0${item.export}`);
-      if (fn === undefined) return resolveThenRun(item, args);
-    }
+    return remember(key, { item, fn: compile(item.source, item.name) });
   } catch (err) {
     return failure(err);
   }
-  return callWork(item, fn, args);
 }
 
-/** The first call of a `{ module, export }`: load the module, then run. */
-async function resolveThenRun(item, args) {
+/** The first resolution of a `{ module, export }`: load the module, pick the export. */
+async function resolveModule(key, item) {
   let fn;
   try {
     fn = pickExport(await load(item.module), item.export);
@@ -183,8 +194,19 @@ async function resolveThenRun(item, args) {
     return failure(err);
   }
   if (typeof fn !== 'function') return { status: 'bad-export', found: fn === undefined ? 'undefined' : typeof fn };
-  exportsResolved.set(`${item.module}\0${item.export}`, fn);
-  return callWork(item, fn, args);
+  return remember(key, { item, fn });
+}
+
+/**
+ * Runs the work named by `key` with `args`; never throws. Returns the reply
+ * described in the header, or a promise of it when the work (or loading its
+ * module) is asynchronous.
+ */
+function runWork(key, args) {
+  const work = resolveWork(key);
+  if (work.fn !== undefined) return callWork(work.item, work.fn, args);
+  if (typeof work.then !== 'function') return work;
+  return work.then((w) => (w.fn !== undefined ? callWork(w.item, w.fn, args) : w));
 }
 
 /** Calls the work: a plain result is a reply at once; a promise, a promise of one. */
@@ -215,4 +237,4 @@ function failure(err) {
   return 'error' in thrown ? { status: 'error', error: thrown.error } : { status: 'thrown', value: thrown.value };
 }
 
-module.exports = { runWork, serializeError, serializeThrown };
+module.exports = { resolveWork, runWork, workFailure, serializeError, serializeThrown };

@@ -19,12 +19,16 @@
  * WHY the rejection is marked handled: like a `concurrent.futures.Future`, the
  * work holds its exception until someone asks; a submission nobody awaits
  * (fire and forget, or cancelled) must not crash the process with an
- * unhandled rejection. Promises derived with `then()` behave as usual.
+ * unhandled rejection. Promises derived with `then()` behave as usual. The
+ * mark is made when the work fails (in the same job as the rejection, so
+ * before Node looks for unhandled ones), not for every submission.
  *
  * @packageDocumentation
  */
 import { CancelledError } from '@loop/interfaces';
 import type { CancellableWork } from '@loop/interfaces';
+
+function noop(): void {}
 
 /** The state of an {@link ExecutorWork}, as `concurrent.futures` names them. */
 export type WorkState = 'pending' | 'running' | 'cancelled' | 'finished';
@@ -66,8 +70,14 @@ export class ExecutorWork<T> implements CancellableWork<T> {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.#promise.catch(() => {});
   }
+
+  /**
+   * Called once, synchronously, when the work is cancelled or finished (the
+   * executor's bookkeeping, without a promise reaction per submission).
+   * @internal
+   */
+  _onDone: ((work: ExecutorWork<T>) => void) | null = null;
 
   /** The current state. */
   get state(): WorkState {
@@ -103,7 +113,7 @@ export class ExecutorWork<T> implements CancellableWork<T> {
       return false;
     }
     this.#state = 'cancelled'; // PENDING -> CANCELLED
-    this.#reject(new CancelledError());
+    this.#fail(new CancelledError());
     return true;
   }
 
@@ -141,8 +151,19 @@ export class ExecutorWork<T> implements CancellableWork<T> {
   _settle(ok: boolean, value: unknown): void {
     if (this.#state === 'cancelled' || this.#state === 'finished') return;
     this.#state = 'finished';
-    if (ok) this.#resolve(value as T);
-    else this.#reject(value);
+    if (ok) {
+      this.#resolve(value as T);
+      this._onDone?.(this);
+    } else {
+      this.#fail(value);
+    }
+  }
+
+  /** Rejects, marked handled (see the header), and tells the executor. */
+  #fail(error: unknown): void {
+    this.#promise.catch(noop);
+    this.#reject(error);
+    this._onDone?.(this);
   }
 
   /** `<ExecutorWork ThreadPoolExecutor hash running>`. */

@@ -51,13 +51,18 @@ function failedWork<T>(description: string, error: Error): ExecutorWork<T> {
  */
 export abstract class PoolExecutor implements Executor {
   readonly #name: string;
+  readonly #api: string;
   readonly #maxWorkers: number;
   #state: PoolExecutorState = 'open';
   readonly #outstanding = new Set<ExecutorWork<unknown>>();
   #released: Promise<void> | null = null;
+  readonly #forget = (work: ExecutorWork<unknown>): void => {
+    this.#outstanding.delete(work);
+  };
 
   protected constructor(name: string, options: PoolExecutorOptions | undefined) {
     this.#name = name;
+    this.#api = `${name}.submit()`;
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${name}(): options must be an object, got ${String(options)}`);
     }
@@ -96,18 +101,17 @@ export abstract class PoolExecutor implements Executor {
     fn: ((...args: A) => T | PromiseLike<T>) | WorkReference,
     ...args: A
   ): ExecutorWork<T> {
-    const api = `${this.#name}.submit()`;
+    const api = this.#api;
     if (this.#state !== 'open') {
       return failedWork(this.#name, new RuntimeError(`${api}: cannot schedule new futures after shutdown`));
     }
     const item = toWorkItem(api, fn);
     if (item instanceof Error) return failedWork(this.#name, item);
     const work = this._schedule(api, item, args);
-    this.#outstanding.add(work);
-    const forget = (): void => {
-      this.#outstanding.delete(work);
-    };
-    work.then(forget, forget);
+    if (!work.done()) {
+      this.#outstanding.add(work);
+      work._onDone = this.#forget;
+    }
     return work as ExecutorWork<T>;
   }
 

@@ -135,7 +135,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
     slot.job = job;
     setRef(slot.child, true);
     try {
-      slot.child.send({ type: 'run', id: job.id, item: job.item, args: job.args });
+      slot.child.send({ type: 'run', id: job.id, key: job.item.key, args: job.args });
     } catch (err) {
       slot.job = null;
       setRef(slot.child, false);

@@ -7,15 +7,25 @@
  * threads, one task per thread at a time, threads kept until shutdown (and
  * unref'd by piscina while idle, so an idle pool does not keep the process
  * alive), strict FIFO so that work starts in submission order. Each task is
- * `{ state, item, args }` for `worker/thread-worker.cjs`:
+ * the array `[slot, key, ...args]` for `worker/thread-worker.cjs`: `key` names
+ * the work in one string (`work-item.ts`), `slot` a state shared with the
+ * threads:
  *
- *   state: Int32Array(SharedArrayBuffer(4))  QUEUED 0 | RUNNING 1 | CANCELLED 2
+ *   states: Int32Array(SharedArrayBuffer)  QUEUED 0 | RUNNING 1 | CANCELLED 2 | DONE 3 | FAILED 4
  *
  * `cancel()` compares-and-swaps QUEUED -> CANCELLED; the worker thread swaps
  * QUEUED -> RUNNING before it runs anything, so exactly one side wins (cost:
  * one atomic operation each). Cancelled work stays in piscina's queue until a
  * thread takes it and returns at once, as `concurrent.futures` skips cancelled
- * work items; its arguments are held until then.
+ * work items; its arguments are held until then. The thread stores DONE or
+ * FAILED before it answers, and the answer is then the result itself or a
+ * failure reply (`worker-reply.ts`): a round trip clones a flat array there
+ * and the bare result back.
+ *
+ * The order of `_schedule` is the latency path of a round trip: the task is
+ * handed to piscina (which posts it to an idle thread at once) before the
+ * `ExecutorWork` and its callbacks are made, so that they are made while the
+ * thread works.
  *
  * WHY not piscina's per-task `AbortSignal`. Piscina keeps abortable tasks in
  * a separate "skip queue" that does not preserve submission order (tasks
@@ -37,6 +47,7 @@ import { Piscina } from 'piscina';
 import { RuntimeError } from '@loop/interfaces';
 import { getLogger } from '../logger.js';
 import { ExecutorWork } from './executor-work.js';
+import type { ExecutorWorkHooks } from './executor-work.js';
 import { PoolExecutor } from './pool-executor.js';
 import type { PoolExecutorOptions } from './pool-executor.js';
 import { describeWork } from './work-item.js';
@@ -46,8 +57,8 @@ import { settleFromReply, unsendableArgsError, unsendableResultError } from './w
 import type { WorkerReply } from './worker-reply.js';
 
 const QUEUED = 0;
-const RUNNING = 1;
 const CANCELLED = 2;
+const DONE = 3;
 
 /** Options of {@link ThreadPoolExecutor}. */
 export type ThreadPoolExecutorOptions = PoolExecutorOptions;
@@ -106,28 +117,25 @@ export class ThreadPoolExecutor extends PoolExecutor {
     const states = pooled === undefined ? new Int32Array(new SharedArrayBuffer(4)) : this.#states;
     const slot = pooled ?? 0;
     Atomics.store(states, slot, QUEUED);
-    const work = new ExecutorWork<unknown>(`ThreadPoolExecutor ${describeWork(item)}`, {
-      withdraw: () => Atomics.compareExchange(states, slot, QUEUED, CANCELLED) === QUEUED,
-      claimed: () => Atomics.load(states, slot) === RUNNING,
-    });
-    const release = (): void => {
-      if (pooled !== undefined) this.#free.push(pooled);
-    };
-    this.#piscina()
-      .run(pooled === undefined ? { state: states, item, args } : { slot, item, args })
-      .then(
-        (reply: WorkerReply) => {
-          release();
-          work._start();
-          settleFromReply(api, item, work, reply);
-        },
-        (err: unknown) => {
-          const state = Atomics.load(states, slot);
-          release();
-          if (state === CANCELLED) return; // cancel() already rejected it
-          work._settle(false, threadFailure(api, item, state === RUNNING, err));
-        },
-      );
+    const answer = this.#piscina().run([pooled === undefined ? states : slot, item.key, ...args]);
+    // Made while the thread works (see the header).
+    const work = new ExecutorWork<unknown>(`ThreadPoolExecutor ${describeWork(item)}`, new SlotHooks(states, slot));
+    answer.then(
+      (reply: unknown) => {
+        const state = Atomics.load(states, slot);
+        if (pooled !== undefined) this.#free.push(pooled);
+        if (state === CANCELLED) return; // cancel() already rejected it
+        work._start();
+        if (state === DONE) work._settle(true, reply);
+        else settleFromReply(api, item, work, reply as WorkerReply); // FAILED
+      },
+      (err: unknown) => {
+        const state = Atomics.load(states, slot);
+        if (pooled !== undefined) this.#free.push(pooled);
+        if (state === CANCELLED) return; // cancel() already rejected it
+        work._settle(false, threadFailure(api, item, state !== QUEUED, err));
+      },
+    );
     return work;
   }
 
@@ -135,6 +143,26 @@ export class ThreadPoolExecutor extends PoolExecutor {
     const pool = this.#pool;
     this.#pool = null;
     if (pool !== null) await pool.destroy();
+  }
+}
+
+/** Withdraws a task and tells whether a thread claimed it, through its shared state slot. */
+class SlotHooks implements ExecutorWorkHooks {
+  readonly #states: Int32Array;
+  readonly #slot: number;
+
+  constructor(states: Int32Array, slot: number) {
+    this.#states = states;
+    this.#slot = slot;
+  }
+
+  withdraw(): boolean {
+    return Atomics.compareExchange(this.#states, this.#slot, QUEUED, CANCELLED) === QUEUED; // QUEUED -> CANCELLED
+  }
+
+  claimed(): boolean {
+    const state = Atomics.load(this.#states, this.#slot);
+    return state !== QUEUED && state !== CANCELLED;
   }
 }
 

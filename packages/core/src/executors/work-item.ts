@@ -7,8 +7,16 @@
  * worker's global scope; a `{ module, export }` reference is sent as is and
  * imported by the worker (`worker/run-work.cjs`).
  *
- *   submit(fn)                 -> { kind: 'source', source, name }
- *   submit({ module, export }) -> { kind: 'module', module, export }
+ *   submit(fn)                 -> { kind: 'source', source, name, key }
+ *   submit({ module, export }) -> { kind: 'module', module, export, key }
+ *
+ * `key` names the work in one string, `<kind><length>:<first><second>`
+ * (`s3:incx => x + 1`: kind `s`, the name `inc` by its length, then the
+ * source; `m18:/path/to/work.mjshash`: the module, then the export). A
+ * worker thread receives only the key (one string to clone instead of an
+ * object of three) and caches the function by it (`worker/run-work.cjs`
+ * parses it back on a miss). The length prefix keeps any character, NUL
+ * included, legal in names, sources and paths.
  *
  * Checked here, in the parent, so that the error arrives without a round trip:
  * the work is a function or a reference; a function has a source that
@@ -16,7 +24,8 @@
  * method shorthand (`{ f() {} }.f`, whose source is `f() {}`) is turned into
  * a function expression. The compiled check runs nothing and is cached per
  * function object, so submitting the same function again costs a `WeakMap`
- * lookup.
+ * lookup. A `{ module, export }` object's item is cached too, per object,
+ * and used again while its two fields are unchanged.
  *
  * WHY closures are detected in the worker. Telling whether a function refers
  * to outer variables needs a parser and a list of the worker's globals; instead
@@ -34,10 +43,16 @@ import { reprValue } from '../internal/format.js';
 
 /** What the worker receives in place of the function. */
 export type WorkItem =
-  | { readonly kind: 'source'; readonly source: string; readonly name: string }
-  | { readonly kind: 'module'; readonly module: string; readonly export: string };
+  | { readonly kind: 'source'; readonly source: string; readonly name: string; readonly key: string }
+  | { readonly kind: 'module'; readonly module: string; readonly export: string; readonly key: string };
 
 const compiled = new WeakMap<Function, WorkItem>();
+const referenced = new WeakMap<object, WorkItem & { kind: 'module' }>();
+
+/** The worker key of a work item (see the header): `<kind><first.length>:<first><second>`. */
+function workKey(kind: 's' | 'm', first: string, second: string): string {
+  return `${kind}${first.length}:${first}${second}`;
+}
 
 /** A short description of the work for messages and reprs: `hash`, `/m.js#hash`. */
 export function describeWork(item: WorkItem): string {
@@ -71,7 +86,7 @@ function sourceOf(api: string, fn: Function): WorkItem | TypeError {
     if (candidate === null) continue;
     try {
       new Script(`(${candidate})`, { filename: 'loop-executor-work-check' });
-      return { kind: 'source', source: candidate, name };
+      return { kind: 'source', source: candidate, name, key: workKey('s', name, candidate) };
     } catch {
       // Not an expression as written: try the method-shorthand form next.
     }
@@ -102,14 +117,20 @@ export function toWorkItem(api: string, work: unknown): WorkItem | Error {
     }
     return item;
   }
-  if (isWorkReference(work)) return referenceOf(api, work);
+  if (isWorkReference(work)) {
+    const item = referenced.get(work);
+    if (item !== undefined && item.module === work.module && item.export === work.export) return item;
+    const fresh = referenceOf(api, work);
+    if (!(fresh instanceof Error)) referenced.set(work, fresh);
+    return fresh;
+  }
   if (work !== null && typeof work === 'object' && ('module' in work || 'export' in work)) {
     return invalid(api, 'a work reference needs a string module and a string export: { module, export }');
   }
   return invalid(api, `the work must be a function or a { module, export } reference, got ${describeValue(work)}`);
 }
 
-function referenceOf(api: string, ref: WorkReference): WorkItem | Error {
+function referenceOf(api: string, ref: WorkReference): (WorkItem & { kind: 'module' }) | Error {
   const { module } = ref;
   if (module === '' || ref.export === '') {
     return loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}: a work reference needs a non-empty module and export`);
@@ -121,7 +142,7 @@ function referenceOf(api: string, ref: WorkReference): WorkItem | Error {
       `${api}: the module ${JSON.stringify(module)} is a relative path; it must be an absolute path, a file: URL or a package name`,
     );
   }
-  return { kind: 'module', module, export: ref.export };
+  return { kind: 'module', module, export: ref.export, key: workKey('m', module, ref.export) };
 }
 
 /** The `TypeError` for a function that refers to `identifier`, which the worker does not have. */
