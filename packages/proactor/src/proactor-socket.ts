@@ -133,6 +133,16 @@ export function toAddress(info: { address?: string; port?: number; family?: stri
 
 let nextId = 1;
 
+/**
+ * A Unix socket's own path and peer path, which Node does not report. Kept
+ * aside rather than in a field: TCP sockets, the many, carry nothing for them.
+ */
+const UNIX_NAMES = new WeakMap<ProactorSocket, { name: string; peer: string }>();
+
+function unixNames(sock: ProactorSocket): { name: string; peer: string } {
+  return UNIX_NAMES.get(sock) ?? { name: '', peer: '' };
+}
+
 /** The kinds by their index in `ProactorSocket#bits`. */
 const KINDS: readonly ProactorSocketKind[] = ['stream', 'listener', 'datagram'];
 const KIND_MASK = 3 << 16;
@@ -188,8 +198,6 @@ export class ProactorSocket implements SocketLike {
   _error: Error | null = null;
   /** @internal Called once when the socket is closed (the backend forgets it). */
   _onClose: ((sock: ProactorSocket) => void) | null = null;
-  /** The Unix socket's own path and peer path; null for TCP / UDP (no per-socket strings). */
-  readonly #unix: { name: string; peer: string } | null;
   readonly #id = nextId++;
 
   /** @internal Use the backend's factories. */
@@ -203,7 +211,7 @@ export class ProactorSocket implements SocketLike {
     this.#handle = handle;
     (handle as Owned)[OWNER] = this;
     handle.on('error', recordError);
-    this.#unix = family === AF_UNIX ? { name: unix.name ?? '', peer: unix.peer ?? '' } : null;
+    if (family === AF_UNIX) UNIX_NAMES.set(this, { name: unix.name ?? '', peer: unix.peer ?? '' });
   }
 
   /** The address family: `AF_INET`, `AF_INET6` or `AF_UNIX`. */
@@ -272,7 +280,7 @@ export class ProactorSocket implements SocketLike {
    */
   getsockname(): Address {
     if (this.closed) throw systemError('EBADF', 'getsockname');
-    if (this.#unix !== null) return this.#unix.name;
+    if (this.family === AF_UNIX) return unixNames(this).name;
     let info: ReturnType<net.Socket['address']> | ReturnType<net.Server['address']> | undefined;
     try {
       if (this._stream !== null) info = rawStreamName(this._stream, 'getsockname') ?? this._stream.address();
@@ -295,7 +303,7 @@ export class ProactorSocket implements SocketLike {
   getpeername(): Address {
     if (this.closed) throw systemError('EBADF', 'getpeername');
     if (this._stream !== null) {
-      if (this.#unix !== null) return this.#unix.peer;
+      if (this.family === AF_UNIX) return unixNames(this).peer;
       const s = this._stream;
       const raw = rawStreamName(s, 'getpeername');
       const addr = toAddress(raw ?? { address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily }, this.family);

@@ -154,14 +154,14 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   readonly #host: BackendHost;
   readonly #sock: ProactorSocket;
   /**
-   * `sockname` and `peername`, kept as host and port rather than as tuples
-   * (no arrays per idle connection): port -1 means the host is a Unix path;
+   * `sockname` and `peername`, kept as hosts and ports rather than as tuples
+   * (no arrays per idle connection): for a Unix socket the host is the path;
    * a flag bit says the tuple is IPv6's 4-tuple; a null host means unknown.
+   * `#ports` holds both 16-bit ports, the local one in the high half.
    */
   #sockHost: string | null = null;
-  #sockPort = 0;
   #peerHost: string | null = null;
-  #peerPort = 0;
+  #ports = 0;
   #server: ServerHooks | null;
   #protocol: BaseProtocol;
   readonly #id = nextId++;
@@ -346,10 +346,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
         const name = sock.getsockname();
         if (typeof name === 'string') {
           this.#sockHost = name;
-          this.#sockPort = -1;
         } else {
           this.#sockHost = name[0];
-          this.#sockPort = name[1];
+          this.#ports = (name[1] & 0xffff) << 16;
           this.#sock6 = name.length === 4;
         }
       } catch {
@@ -360,10 +359,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
           const name = sock.getpeername();
           if (typeof name === 'string') {
             this.#peerHost = name;
-            this.#peerPort = -1;
           } else {
             this.#peerHost = name[0];
-            this.#peerPort = name[1];
+            this.#ports |= name[1] & 0xffff;
             this.#peer6 = name.length === 4;
           }
         } catch {
@@ -414,8 +412,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (extra !== null && Object.prototype.hasOwnProperty.call(extra, name)) return extra[name];
     if (this.#kind !== KIND_SOCKET) return defaultValue;
     if (name === 'socket') return this.#sock;
-    if (name === 'sockname' && this.#sockHost !== null) return addressOf(this.#sockHost, this.#sockPort, this.#sock6);
-    if (name === 'peername' && this.#peerHost !== null) return addressOf(this.#peerHost, this.#peerPort, this.#peer6);
+    const unix = this.#sock.family === AF_UNIX;
+    if (name === 'sockname' && this.#sockHost !== null) return addressOf(this.#sockHost, unix ? -1 : this.#ports >>> 16, this.#sock6);
+    if (name === 'peername' && this.#peerHost !== null) return addressOf(this.#peerHost, unix ? -1 : this.#ports & 0xffff, this.#peer6);
     return defaultValue;
   }
 
@@ -935,7 +934,7 @@ function listenEnd(node: net.Socket, listener: (this: net.Socket) => void): void
   node.on('end', listener);
 }
 
-/** An address tuple from its parts (see `ProactorSocketTransport#sockHost`): a fresh array per call. */
+/** An address tuple from its parts (see `ProactorSocketTransport#sockHost`; port -1: a Unix path): a fresh array per call. */
 function addressOf(host: string, port: number, v6: boolean): Address {
   if (port === -1) return host;
   return v6 ? [host, port, 0, 0] : [host, port];
