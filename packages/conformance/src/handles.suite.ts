@@ -229,6 +229,33 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
+    // §0 steps 3-4: the due timers of a batch are fixed when the iteration begins
+    // (traced against CPython 3.11: it1 ready-first, a, b; it2 soon-from-a, late-past, late-0)
+    it('timers made during a batch - wait for the next iteration even when due and earlier than the batch\'s own due timers; a due timer cancelled earlier in the batch is skipped', async (t) => {
+      const { loop } = t;
+      const out: string[] = [];
+      const log = (name: string): void => {
+        out.push(`it${t.iterations} ${name}`);
+      };
+      const t0 = loop.time();
+      loop.callAt(t0 - 0.003, () => {
+        log('a');
+        c.cancel();
+        loop.callAt(t0 - 1, log, 'late-past');
+        loop.callLater(0, log, 'late-0');
+        loop.callSoon(log, 'soon-from-a');
+      });
+      loop.callAt(t0 - 0.002, log, 'b');
+      const c = loop.callAt(t0 - 0.001, log, 'c');
+      loop.callSoon(log, 'ready-first');
+      loop.callLater(0.05, () => loop.stop());
+      await loop.runForever();
+      expect(out).toEqual(['it1 ready-first', 'it1 a', 'it1 b', 'it2 soon-from-a', 'it2 late-past', 'it2 late-0']);
+      expect(t.stats().timers).toBe(0);
+      expect(t.stats().cancelledTimers).toBe(0);
+      t.close();
+    });
+
     // §0 step 4: timers due in the same iteration run in one batch, by when
     it('timers - the loop jumps virtual time to the next timer and runs every timer due by then in one iteration', async (t) => {
       const { loop } = t;

@@ -14,10 +14,12 @@
  *      are cancelled, else pop cancelled timers off the head;
  *   2. poll I/O without waiting (`pollIo`, a backend's hook): events that
  *      arrived move to `ready`;
- *   3. due timers (when < now + clock resolution) move to `ready`, by
- *      (when, seq);
- *   4. the batch: exactly the handles in `ready` now run, FIFO; whatever they
- *      schedule waits for the next iteration.
+ *   3. due timers (when < now + clock resolution) join the batch, by
+ *      (when, seq), after the handles already ready (asyncio moves them to
+ *      `ready`; here the batch pops them from the heap as it reaches them,
+ *      fixed to the timers made before the iteration began);
+ *   4. the batch: exactly the handles in `ready` now, then the due timers,
+ *      run; whatever they schedule waits for the next iteration.
  *   `#continue` is the only place callbacks run.
  *
  * HOSTING (why runForever returns a promise)
@@ -137,6 +139,11 @@ export function checkSeconds(value: unknown, api: string, what: string): asserts
   }
 }
 
+/** A timer leaves the heap. */
+function unschedule(t: TimerHandle): void {
+  t._scheduled = false;
+}
+
 function closedError(): RuntimeError {
   return new RuntimeError('Event loop is closed', { code: 'ERR_LOOP_CLOSED' });
 }
@@ -199,6 +206,16 @@ export class BaseEventLoop {
   #running = false;
   #phase: Phase = 'stopped';
   #batchLeft = 0;
+  /**
+   * The due-timer part of the current batch: timers with `when < #dueEnd`
+   * and `seq < #dueSeqLimit` (made before the iteration began) run after the
+   * ready part, popped one by one as the batch reaches them. `#dueEnd` is
+   * `-Infinity` when there is none (or it is done).
+   */
+  #dueEnd = -Infinity;
+  #dueSeqLimit = 0;
+  /** Timers made during the batch that sort among its due timers: pushed back when the batch ends. */
+  #deferred: TimerHandle[] | null = null;
   #inIteration = false;
   #sliceEnd = 0;
   #currentHandle: Runnable | null = null;
@@ -341,6 +358,7 @@ export class BaseEventLoop {
     this.#closed = true;
     this.#ready.clear();
     this.#batchLeft = 0;
+    this.#endDue();
     for (const t of this.#scheduled.clear()) t._scheduled = false;
     this.#cancelledTimers = 0;
     this.closeIo();
@@ -906,10 +924,19 @@ export class BaseEventLoop {
     const ready = this.#ready;
     let count = 0;
     for (;;) {
-      while (this.#batchLeft > 0) {
-        this.#batchLeft--;
-        const h = ready.shift() as Runnable;
-        if (h._cancelled) continue;
+      for (;;) {
+        let h: Runnable;
+        if (this.#batchLeft > 0) {
+          this.#batchLeft--;
+          h = ready.shift() as Runnable;
+          if (h._cancelled) continue;
+        } else if (this.#dueEnd !== -Infinity) {
+          const due = this.#nextDue();
+          if (due === undefined) break;
+          h = due;
+        } else {
+          break;
+        }
         if (this.#debug) this.#runTimed(h);
         else h._run(this);
         if (this._jsWake) {
@@ -987,25 +1014,62 @@ export class BaseEventLoop {
     this.#iterations++;
     const heap = this.#scheduled;
     if (heap.length > MIN_SCHEDULED_TIMER_HANDLES && this.#cancelledTimers / heap.length > MIN_CANCELLED_TIMER_HANDLES_FRACTION) {
-      for (const t of heap.items()) if (t._cancelled) t._scheduled = false;
-      heap.compact();
+      heap.compact(unschedule);
       this.#cancelledTimers = 0;
     } else {
       this.#dropCancelledHead();
     }
     this.pollIo();
+    // Step 3, due timers: asyncio moves them to the ready queue now; they run
+    // after the handles already there, by (when, seq). The batch pops them
+    // from the timer queue as it reaches them instead (#nextDue): the same
+    // order, and each timer is touched once, while it runs, instead of once
+    // when moved and again (out of cache) when run.
     if (heap.length > 0) {
       const end = this.#clock.time() + this.#clock.resolution;
-      const ready = this.#ready;
-      while (heap.peekWhen() < end) {
-        const head = heap.pop() as TimerHandle;
-        head._scheduled = false;
-        if (head._cancelled) this.#cancelledTimers--;
-        else ready.push(head);
+      if (heap.peekWhen() < end) {
+        this.#dueEnd = end;
+        this.#dueSeqLimit = this.#timerSeq;
       }
     }
     this.#batchLeft = this.#ready.length;
     this.#inIteration = true;
+  }
+
+  /**
+   * The next due timer of the batch, or `undefined` when the batch has no
+   * more (then the due part is closed). A timer made during the batch is not
+   * part of it (asyncio's batch is fixed when the iteration begins): it is set
+   * aside and goes back to the queue when the due part closes. A cancelled one
+   * is dropped, as asyncio skips a cancelled handle in its ready queue.
+   */
+  #nextDue(): TimerHandle | undefined {
+    const heap = this.#scheduled;
+    while (heap.peekWhen() < this.#dueEnd) {
+      const made = heap.peekSeq();
+      const t = heap.pop() as TimerHandle;
+      if (made >= this.#dueSeqLimit) {
+        (this.#deferred ??= []).push(t);
+        continue;
+      }
+      t._scheduled = false;
+      if (t._cancelled) {
+        this.#cancelledTimers--;
+        continue;
+      }
+      return t;
+    }
+    this.#endDue();
+    return undefined;
+  }
+
+  /** Closes the due part of the batch; timers set aside go back to the queue. */
+  #endDue(): void {
+    this.#dueEnd = -Infinity;
+    const deferred = this.#deferred;
+    if (deferred === null) return;
+    this.#deferred = null;
+    for (const t of deferred) this.#scheduled.push(t);
   }
 
   #dropCancelledHead(): void {

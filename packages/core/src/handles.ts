@@ -31,6 +31,8 @@ export interface HandleLoop {
  * garbage collector copies.
  */
 const handleSites = new WeakMap<Handle, string>();
+/** Whether any handle was made in debug mode: until then `cancel()` skips the side table. */
+let sitesKept = false;
 
 /** A callback scheduled on a loop. */
 export class Handle implements HandleContract {
@@ -49,12 +51,15 @@ export class Handle implements HandleContract {
     this._callback = callback;
     this._args = args;
     this._ctx = ctx;
-    if (debug) handleSites.set(this, creationSite());
+    if (debug) {
+      handleSites.set(this, creationSite());
+      sitesKept = true;
+    }
   }
 
   /** @internal Where the handle was created (debug mode only), else `null`. */
   get _sourceTraceback(): string | null {
-    return handleSites.get(this) ?? null;
+    return sitesKept ? (handleSites.get(this) ?? null) : null;
   }
 
   /** Cancels the callback; idempotent. A cancelled callback never runs. */
@@ -62,7 +67,7 @@ export class Handle implements HandleContract {
     if (this._cancelled) return;
     this._cancelled = true;
     // In debug mode the callback stays for the repr, as asyncio's cached repr.
-    if (!handleSites.has(this)) {
+    if (!sitesKept || !handleSites.has(this)) {
       this._callback = null;
       this._args = null;
     }

@@ -47,4 +47,25 @@ describe('TimerHeap', () => {
     const expected = ts.filter((t) => !t._cancelled).sort((a, b) => a._when - b._when).map((t) => t.id);
     expect(drain(h)).toEqual(expected);
   });
+
+  it('compact() - a random heap with random cancellations: the rest pop in (when, seq) order, each dropped timer reported once', () => {
+    let x = 777;
+    const rnd = (): number => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 20; round++) {
+      const h = new TimerHeap<HeapTimer & { id: number }>();
+      const ts = Array.from({ length: 1 + Math.floor(rnd() * 500) }, () => timer(Math.floor(rnd() * 40)));
+      ts.forEach((t) => h.push(t));
+      // Pop a few first, so the heap is not in insertion layout.
+      const popped = new Set<number>();
+      for (let k = Math.floor(rnd() * 10); k > 0 && h.length > 0; k--) popped.add(h.pop()!.id);
+      const left = ts.filter((t) => !popped.has(t.id));
+      left.forEach((t) => (t._cancelled = rnd() < 0.6));
+      const dropped: number[] = [];
+      h.compact((t) => dropped.push(t.id));
+      const live = left.filter((t) => !t._cancelled);
+      expect(h.length).toBe(live.length);
+      expect(dropped.sort((a, b) => a - b)).toEqual(left.filter((t) => t._cancelled).map((t) => t.id).sort((a, b) => a - b));
+      expect(drain(h)).toEqual([...live].sort((a, b) => a._when - b._when || a._seq - b._seq).map((t) => t.id));
+    }
+  });
 });
