@@ -130,6 +130,20 @@ describe.each<[string, Make]>([
       await expect(executor.submit(obj.triple, 5)).resolves.toBe(15);
     });
 
+    it('names with any characters, the same source under two names - each runs as itself', async () => {
+      // The worker names work by "<kind><name length>:<name><source>": a name
+      // holding digits, colons or NUL must not shift where the source begins.
+      const named = {
+        ['1:\u0000x']: (x: number): number => x + 1,
+        [':']: (x: number): number => x + 1,
+      };
+      await expect(executor.submit(named['1:\u0000x'], 1)).resolves.toBe(2);
+      await expect(executor.submit(named[':'], 2)).resolves.toBe(3);
+      const many = (...xs: number[]): number => xs.length;
+      await expect(executor.submit(many)).resolves.toBe(0);
+      await expect(executor.submit(many, 1, 2, 3)).resolves.toBe(3);
+    });
+
     it('work items - start in submission order', async () => {
       const one = make({ maxWorkers: 1 });
       try {
@@ -231,6 +245,16 @@ describe.each<[string, Make]>([
         process.chdir(cwd);
         await local.shutdown();
       }
+    });
+
+    it('the same reference object changed between submissions - runs what it names now', async () => {
+      const ref = { module: join(fixtures, 'work.mjs'), export: 'default' };
+      await expect(executor.submit(ref, 21)).resolves.toBe(42);
+      ref.export = 'hash';
+      await expect(executor.submit(ref, 'a')).resolves.toBe(7 * 31 + 97);
+      ref.module = join(fixtures, 'work.cjs');
+      ref.export = 'add';
+      await expect(executor.submit(ref, 1, 2)).resolves.toBe(3);
     });
 
     it('a missing export or one that is not a function - rejects with a TypeError', async () => {
