@@ -1,11 +1,15 @@
 /**
- * The benchmark harness: runs every case `BENCH_RUNS` times (5) and reports
- * the median, each figure beside the Node references measured in the same
- * run, as ratios against the issue's targets.
+ * The benchmark harness: runs every case `BENCH_ROUNDS` x `BENCH_RUNS` times
+ * (3 x 5) and reports the median, each figure beside the Node references
+ * measured in the same run, as ratios against the issue's targets.
  *
  * HOW: every case runs in a child process of its own (`node --expose-gc
  * dist/index.js --case <id>`), which measures it `BENCH_RUNS` times after
- * `BENCH_WARMUP` (0) unrecorded runs and prints the samples as JSON. A fresh
+ * `BENCH_WARMUP` (0) unrecorded runs and prints the samples as JSON. That is
+ * one round; `BENCH_ROUNDS` rounds run the cases interleaved (round r starts
+ * at case r), and a figure is the median of all its samples: on a shared
+ * machine whose load drifts over seconds, a case and its reference then see
+ * the same mix of quiet and busy moments. A fresh
  * process per case keeps the figures independent: JIT feedback from one case
  * does not leak into the next, and state the loop turns on for the whole
  * process (the AsyncLocalStorage that async-function tasks use enables
@@ -70,6 +74,8 @@ function intFromEnv(name: string, dflt: number, min: number): number {
 }
 
 const RUNS = intFromEnv('BENCH_RUNS', 5, 1);
+/** Rounds over the cases: each case's figure is the median of ROUNDS x RUNS samples from ROUNDS processes. */
+const ROUNDS = intFromEnv('BENCH_ROUNDS', 3, 1);
 const WARMUP = intFromEnv('BENCH_WARMUP', 0, 0);
 const RESULT_PREFIX = '@@bench-result ';
 
@@ -172,14 +178,29 @@ async function main(): Promise<void> {
   const reports = REPORTS.filter((r) => only === '' || r.id.includes(only) || r.group.includes(only));
   const started = Date.now();
   const also = reports.length > 0 ? ` + ${reports.map((r) => r.id).join(', ')}` : '';
-  console.log(`@loop benchmarks: ${selected.length} cases, median of ${RUNS} runs (+${WARMUP} warm-up), one process per case${also}`);
+  console.log(
+    `@loop benchmarks: ${selected.length} cases, median of ${ROUNDS} rounds x ${RUNS} runs (+${WARMUP} warm-up), one process per case per round${also}`,
+  );
   console.log(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.arch()}`);
 
+  // Rounds: each round runs every selected case once (a fresh process each),
+  // starting from a different case, so a drift of the machine's load spreads
+  // over a figure and its reference instead of landing on one of them.
+  const pooled = new Map<string, number[]>(selected.map((c) => [c.id, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < selected.length; k++) {
+      const c = selected[(k + round) % selected.length];
+      const t0 = Date.now();
+      const samples = spawnCase(c);
+      pooled.get(c.id)!.push(...samples);
+      const tag = ROUNDS > 1 ? `round ${round + 1} ` : '';
+      console.log(`  ${tag}${pad(c.id, 26)} ${pad(formatFigure(median(samples), c.unit), 14, true)}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+  }
   const results = new Map<string, CaseResult>();
   for (const c of selected) {
-    const t0 = Date.now();
-    const samples = spawnCase(c);
-    const r: CaseResult = {
+    const samples = pooled.get(c.id)!;
+    results.set(c.id, {
       id: c.id,
       group: c.group,
       label: c.label,
@@ -189,9 +210,7 @@ async function main(): Promise<void> {
       min: Math.min(...samples),
       max: Math.max(...samples),
       samples,
-    };
-    results.set(c.id, r);
-    console.log(`  ${pad(c.id, 26)} ${pad(formatFigure(r.median, r.unit), 14, true)}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    });
   }
 
   // ---- the table: figures by group, then ratios and targets
