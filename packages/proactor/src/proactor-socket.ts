@@ -99,9 +99,15 @@ const ONREAD: net.OnReadOpts = {
   },
 };
 
+/**
+ * The first error Node reported on each socket that had one: rare, so kept
+ * aside rather than in a field of every socket (see `ProactorSocket._error`).
+ */
+const ERRORS = new WeakMap<ProactorSocket, Error>();
+
 function recordError(this: unknown, err: Error): void {
   const sock = (this as Owned)[OWNER];
-  if (sock !== undefined && sock._error === null) sock._error = err;
+  if (sock !== undefined && !ERRORS.has(sock)) ERRORS.set(sock, err);
 }
 
 /** @internal A system error shaped as Node's (`code`, `errno`, `syscall`). */
@@ -194,8 +200,15 @@ export class ProactorSocket implements SocketLike {
   readonly #handle: net.Socket | net.Server | dgram.Socket;
   /** @internal The transport's read sink (streams). */
   _reader: SocketReader | null = null;
-  /** @internal The first error Node reported on the handle (kept so that an unowned handle never throws). */
-  _error: Error | null = null;
+  /** @internal The first error Node reported on the handle (recorded so that an unowned handle never throws); null when none. */
+  get _error(): Error | null {
+    return ERRORS.get(this) ?? null;
+  }
+
+  /** @internal A number unique to this socket in the process (its repr's `#N`; a transport over it shows the same). */
+  get _id(): number {
+    return this.#id;
+  }
   /** @internal Called once when the socket is closed (the backend forgets it). */
   _onClose: ((sock: ProactorSocket) => void) | null = null;
   readonly #id = nextId++;

@@ -101,8 +101,6 @@ export function checkBytes(api: string, data: unknown): asserts data is Uint8Arr
   }
 }
 
-let nextId = 1;
-
 /** The size of a fresh read buffer (the scratch buffer's). */
 const FRESH_SIZE = 64 * 1024;
 /** A read at least this large is handed on without a copy when it went into a fresh buffer, and makes the next read go into one. */
@@ -164,7 +162,6 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #ports = 0;
   #server: ServerHooks | null;
   #protocol: BaseProtocol;
-  readonly #id = nextId++;
   /** What an idle connection does not need (see {@link ActiveState}); made at the first read, write or limit change. */
   #more: ActiveState | null = null;
 
@@ -884,7 +881,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   toString(): string {
     const state = this.#connLost > 0 ? ' closed' : this.#closing ? ' closing' : '';
     const what = this.#kind === KIND_SOCKET ? 'ProactorSocketTransport' : this.#kind === KIND_READ_PIPE ? 'ProactorReadPipeTransport' : 'ProactorWritePipeTransport';
-    return `<${what} #${this.#id}${state} fd=${this.#sock.fileno()}>`;
+    return `<${what} #${this.#sock._id}${state} fd=${this.#sock.fileno()}>`;
   }
 
   /** As `toString()`, for `util.inspect`. */
