@@ -281,6 +281,8 @@ describe('ProactorBackend', () => {
     const tcp = (): number => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
     await loop.runUntilComplete(async () => {
       const backend = getBackend(loop) as IoBackend;
+      // Handles an earlier test closed finish closing first (Node closes them asynchronously).
+      await new Promise((r) => setTimeout(r, 20));
       const before = tcp();
       const listener = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 10 });
       const fut = backend.connectStream(listener.getsockname(), { family: AF_INET });
