@@ -894,8 +894,11 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         const calls = t.expectExceptionHandlerCalls();
         const boom = new Error('test');
         await t.run(async () => {
-          const server = await startServer(async () => {
-            await sleep(0);
+          // The handler reads the client's message before it fails: a socket
+          // closed with unread data resets the connection (RST), and the
+          // client's read would race the close.
+          const server = await startServer(async (r: StreamReader) => {
+            await r.readexactly(8);
             throw boom;
           }, '127.0.0.1', 0);
           const [reader, writer] = await openConnection('127.0.0.1', portOf(server));
