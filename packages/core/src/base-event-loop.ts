@@ -107,7 +107,11 @@ export interface LoopStats {
   iterations: number;
   /** Handles in the ready queue, cancelled ones excluded. */
   ready: number;
-  /** Timers scheduled, cancelled ones excluded. */
+  /**
+   * Timers scheduled, cancelled ones excluded. During a batch, the due timers
+   * it has not run yet still count here (asyncio would count them in its
+   * ready queue: @loop pops them from the heap as the batch reaches them).
+   */
   timers: number;
   /** Cancelled timers still in the heap. */
   cancelledTimers: number;
