@@ -8,7 +8,10 @@
  *   { status: 'not-self-contained', identifier, error } -> TypeError (self-contained)
  *   { status: 'bad-export', found }                  -> TypeError (no such function)
  *   { status: 'unsendable', error }                  -> TypeError (result not cloneable)
- *   { status: 'cancelled' }                          -> nothing: cancel() already rejected
+ *
+ * A worker thread sends a successful result bare, without the `ok` reply
+ * around it, and says which it sent in its shared state slot
+ * (`thread-pool-executor.ts`); it sends these replies only for failures.
  *
  * @packageDocumentation
  */
@@ -26,8 +29,7 @@ export type WorkerReply =
   | { status: 'thrown'; value: unknown }
   | { status: 'not-self-contained'; identifier: string; error: SerializedError }
   | { status: 'bad-export'; found: string }
-  | { status: 'unsendable'; error: SerializedError }
-  | { status: 'cancelled' };
+  | { status: 'unsendable'; error: SerializedError };
 
 /** The `TypeError` for a result that cannot be structured-cloned back to the loop. */
 export function unsendableResultError(api: string, item: WorkItem, cause: unknown): TypeError {
@@ -71,8 +73,6 @@ export function settleFromReply(api: string, item: WorkItem, work: ExecutorWork<
       return;
     case 'unsendable':
       work._settle(false, unsendableResultError(api, item, rebuildError(reply.error)));
-      return;
-    case 'cancelled':
       return;
   }
 }
