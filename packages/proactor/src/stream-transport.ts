@@ -36,7 +36,7 @@
  * mark) from the next loop iteration. asyncio copies what it cannot send at
  * once; Node sends from the caller's memory instead, so `write()` copies
  * whenever Node is still sending earlier data. The one write that meets a
- * full socket buffer is sent from the caller's memory (`#lent`); when that
+ * full socket buffer is sent from the caller's memory (`lent`); when that
  * memory is a `BufferedProtocol`'s receive buffer (an echo), the next read
  * into it waits until Node has sent it, so nothing is overwritten.
  *
@@ -133,7 +133,7 @@ class ActiveState {
   userBuf: Uint8Array | null = null;
   /** See `ProactorSocketTransport#heldBuf`. */
   heldBuf: Uint8Array | null = null;
-  /** See `ProactorSocketTransport#lent`. */
+  /** The memory of a write Node is sending without a copy (it met a full socket buffer), until the buffer drains. */
   lent: ArrayBufferLike | null = null;
   /** Node's write callback, made at the first write. */
   onWritten: (() => void) | null = null;
@@ -150,7 +150,8 @@ class ActiveState {
  */
 export class ProactorSocketTransport implements Transport, SocketReader {
   readonly #host: BackendHost;
-  readonly #sock: ProactorSocket;
+  /** The Node socket; its {@link ProactorSocket} is `#sock` (one field per connection for both). */
+  readonly #node: net.Socket;
   /**
    * `sockname` and `peername`, kept as hosts and ports rather than as tuples
    * (no arrays per idle connection): for a Unix socket the host is the path;
@@ -265,9 +266,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#flags = (this.#flags & ~CONN_LOST_MASK) | (Math.min(n, CONN_LOST_MAX) << CONN_LOST_SHIFT);
   }
 
-  /** The Node socket (the {@link ProactorSocket}'s handle: one field fewer per connection). */
-  get #node(): net.Socket {
-    return this.#sock._stream as net.Socket;
+  /** The {@link ProactorSocket} over `#node` (the socket's owner, see `OWNER`). */
+  get #sock(): ProactorSocket {
+    return (this.#node as { [OWNER]?: ProactorSocket })[OWNER] as ProactorSocket;
   }
 
   // The state kept in #more, read as fields. A getter of an unmade #more
@@ -291,19 +292,12 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   set #userBuf(v: Uint8Array | null) {
     if (v !== null || this.#more !== null) this.#active().userBuf = v;
   }
-  /** A buffer from getBuffer() waiting until Node no longer sends from its memory (see #lent). */
+  /** A buffer from getBuffer() waiting until Node no longer sends from its memory (see `ActiveState.lent`). */
   get #heldBuf(): Uint8Array | null {
     return this.#more?.heldBuf ?? null;
   }
   set #heldBuf(v: Uint8Array | null) {
     if (v !== null || this.#more !== null) this.#active().heldBuf = v;
-  }
-  /** The memory of a write Node is sending without a copy (it met a full socket buffer), until the buffer drains. */
-  get #lent(): ArrayBufferLike | null {
-    return this.#more?.lent ?? null;
-  }
-  set #lent(v: ArrayBufferLike | null) {
-    if (v !== null || this.#more !== null) this.#active().lent = v;
   }
   get #low(): number {
     return this.#more?.low ?? DEFAULT_LOW_WATER;
@@ -329,7 +323,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     const node = sock._stream;
     if (node === null) throw new TypeError(`makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
     this.#host = host;
-    this.#sock = sock;
+    this.#node = node;
     this.#protocol = protocol;
     this.#server = server;
     if (pipe !== null) {
@@ -465,11 +459,13 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Loop step: arms the handle for the next read (getBuffer for a BufferedProtocol). */
   #startReading(): void {
-    if (this.#closing || this.#paused || this.#armed || (this.#inbox !== null && this.#inbox.length > 0) || this.#eofSeen || this.#kind === KIND_WRITE_PIPE) return;
+    const more = this.#more;
+    if (this.#closing || this.#paused || this.#armed || (more !== null && more.inbox !== null && more.inbox.length > 0) || this.#eofSeen || this.#kind === KIND_WRITE_PIPE) return;
     const protocol = this.#protocol;
     if (protocol instanceof BufferedProtocol) {
-      let buf = this.#heldBuf;
-      this.#heldBuf = null;
+      const m = this.#active();
+      let buf = m.heldBuf;
+      m.heldBuf = null;
       if (buf === null) {
         try {
           buf = protocol.getBuffer(-1);
@@ -480,21 +476,21 @@ export class ProactorSocketTransport implements Transport, SocketReader {
           return;
         }
       }
-      if (this.#lent !== null && buf.buffer === this.#lent && this.getWriteBufferSize() > 0) {
+      if (m.lent !== null && buf.buffer === m.lent && this.getWriteBufferSize() > 0) {
         // Node is still sending bytes written from this very buffer (an echo
         // from the receive buffer): read into it only once they are sent.
-        this.#heldBuf = buf;
+        m.heldBuf = buf;
         return;
       }
-      this.#userBuf = buf;
+      m.userBuf = buf;
       this.#releaseFresh();
       const handle = (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle;
       if (handle === null || handle === undefined) return;
       handle.useUserBuffer?.(buf);
-    } else {
-      this.#heldBuf = null;
-      if (this.#userBuf !== null) {
-        this.#userBuf = null;
+    } else if (more !== null) {
+      more.heldBuf = null;
+      if (more.userBuf !== null) {
+        more.userBuf = null;
         const scratch = scratchBuffer();
         (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle?.useUserBuffer?.(scratch);
       }
@@ -511,9 +507,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       this.#releaseFresh();
       return false;
     }
-    if (this.#userBuf !== null) {
+    const more = this.#more;
+    if (more !== null && more.userBuf !== null) {
       this.#armed = false;
-      (this.#inbox ??= []).push(nread);
+      (more.inbox ??= []).push(nread);
       this.#scheduleDeliver();
       return false;
     }
@@ -527,7 +524,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       chunk = Buffer.allocUnsafe(nread);
       buf.copy(chunk, 0, 0, nread);
     }
-    (this.#inbox ??= []).push(chunk);
+    (this.#active().inbox ??= []).push(chunk);
     this.#scheduleDeliver();
     if (this.#paused) {
       this.#armed = false;
@@ -570,8 +567,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** Loop step: hands what was read to the protocol, in order, while reading is not paused. */
   #deliver(): void {
     this.#deliverScheduled = false;
-    const inbox = this.#inbox;
-    if (inbox === null) {
+    const more = this.#more;
+    const inbox = more === null ? null : more.inbox;
+    if (more === null || inbox === null) {
       this.#startReading();
       return;
     }
@@ -585,7 +583,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     }
     if (inbox.length === 0) {
       // Drop the emptied inbox: a connection gone idle again holds no array.
-      if (this.#inbox === inbox) this.#inbox = null;
+      if (more.inbox === inbox) more.inbox = null;
       this.#startReading();
     }
   }
@@ -732,7 +730,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 
   #maybePauseProtocol(): void {
-    if (this.getWriteBufferSize() <= this.#high || this.#protocolPaused) return;
+    if (this.#protocolPaused || this.getWriteBufferSize() <= this.#high) return;
     this.#protocolPaused = true;
     try {
       this.#protocol.pauseWriting();
@@ -755,9 +753,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #writeCompleted(): void {
     if (this.#host.isClosed()) return;
     const size = this.getWriteBufferSize();
-    if (size === 0 && this.#lent !== null) {
-      this.#lent = null;
-      if (this.#heldBuf !== null) this.#host.callSoon(ProactorSocketTransport.#startReadingStep, this);
+    const more = this.#active();
+    if (size === 0 && more.lent !== null) {
+      more.lent = null;
+      if (more.heldBuf !== null) this.#host.callSoon(ProactorSocketTransport.#startReadingStep, this);
     }
     if (this.#afterWriteScheduled) return;
     const resume = this.#protocolPaused && size <= this.#low;
