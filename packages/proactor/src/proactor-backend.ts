@@ -326,12 +326,15 @@ export class ProactorBackend implements IoBackend {
       onread: ProactorSocket._onread,
     } as net.SocketConstructorOpts & { handle: unknown; pauseOnCreate: boolean });
     if (state.keepAlive) node.setKeepAlive(true);
+    // A Unix connection's own name is its listener's path (Node does not report it).
     let name = '';
-    try {
-      const n = listener.getsockname();
-      if (typeof n === 'string') name = n;
-    } catch {
-      name = '';
+    if (listener.family === AF_UNIX) {
+      try {
+        const n = listener.getsockname();
+        if (typeof n === 'string') name = n;
+      } catch {
+        name = '';
+      }
     }
     const conn = new ProactorSocket('stream', listener.family, node, { name, peer: '' });
     this.#track(conn);
