@@ -184,6 +184,12 @@ export class BaseEventLoop {
   _currentTask: Task<unknown> | null = null;
   /** @internal Set when a loop callback settled a promise an async function awaits. */
   _jsWake = false;
+  /** @internal Set when promise-side work touched the loop (then(), async task end). */
+  _jsActivity = false;
+  /** @internal Set when a task's async function suspended on a pending loop future (`Future.then`). */
+  _jsAwaited = false;
+  /** @internal The async-function task the last settle resumed, while the drain runs. */
+  _resuming: Task<unknown> | null = null;
 
   readonly #clock: Clock;
   readonly #ready = new RingQueue<Runnable>();
@@ -229,10 +235,8 @@ export class BaseEventLoop {
   #inJob = false;
   /** A microtask pump is queued. */
   #microWake = false;
-  readonly #settledFn = (): void => {
-    process.nextTick(this.#resumeBatchFn);
-  };
-  readonly #resumeBatchFn = (): void => this.#resumeBatch();
+  readonly #hopFn = (): void => this.#hop();
+  #hops = 0;
 
   /** The loop's I/O backend, or `null` (the backend contract: docs/adr/0001-loop-composition.md). */
   readonly [BACKEND]: IoBackend | null;
@@ -498,9 +502,11 @@ export class BaseEventLoop {
     // future; cancelling the future cancels work that has not started.
     work.then(
       (value) => {
+        this._jsActivity = true;
         if (!fut.done() && !this.#closed) this.#settleInJob(() => fut.setResult(value));
       },
       (error) => {
+        this._jsActivity = true;
         if (fut.done() || this.#closed) return;
         this.#settleInJob(() => {
           if (isCancelledError(error)) fut.cancel();
@@ -833,9 +839,11 @@ export class BaseEventLoop {
       const fut = this.createFuture<unknown>();
       value.then(
         (v) => {
+          this._jsActivity = true;
           if (!fut.done()) this.#settleInJob(() => fut.setResult(v));
         },
         (e) => {
+          this._jsActivity = true;
           if (!fut.done()) this.#settleInJob(() => fut.setException(e));
         },
       );
@@ -987,7 +995,7 @@ export class BaseEventLoop {
         if (this._jsWake) {
           this._jsWake = false;
           this.#phase = 'draining';
-          this.#drain();
+          this.#drain(0);
           return;
         }
         if ((++count & 255) === 0 && performance.now() > this.#sliceEnd) {
@@ -1127,31 +1135,41 @@ export class BaseEventLoop {
   }
 
   /**
-   * Lets the microtask queue run dry (the woken async function resumes and
-   * runs until it waits again, on a loop future or on anything else, or
-   * ends), then goes on with the batch.
-   *
-   * HOW: one promise job, which queues one `process.nextTick`. Node runs the
-   * ticks queued by a promise job only once the microtask queue is empty
-   * (`processTicksAndRejections`: ticks, then microtasks until none is left,
-   * then the ticks they queued), so the tick fires exactly when every promise
-   * job the wake-up started has run, however many there are: an `await` of
-   * a loop future takes two jobs (the thenable job, then the continuation),
-   * `await` of a done future two more, an `await` of a plain promise chain as
-   * many as the chain. The first hop is a promise job because a tick queued
-   * from a Node callback or from a tick would run *before* the pending
-   * microtasks.
-   *
-   * WHY not poll with promise jobs until the task is seen waiting: that costs
-   * a promise (and, with AsyncLocalStorage on, its hooks) per hop, four to six
-   * per wake-up of a stream read, and a task that waits on a Node promise
-   * would be polled dozens of times.
+   * Lets the microtask queue run (async functions resuming) before the next
+   * callback: a few microtask hops, more while promise-side work keeps
+   * touching the loop.
    */
-  #drain(): void {
-    void RESOLVED.then(this.#settledFn);
+  #drain(hops: number): void {
+    this.#hops = hops;
+    // A then() on a resolved promise: unlike queueMicrotask, no AsyncResource
+    // is made per hop when AsyncLocalStorage is on.
+    void RESOLVED.then(this.#hopFn);
   }
 
-  #resumeBatch(): void {
+  #hop(): void {
+    const active = this._jsActivity;
+    const awaited = this._jsAwaited;
+    this._jsActivity = false;
+    this._jsAwaited = false;
+    const hops = this.#hops;
+    // The async function woken by the callback is suspended again on a loop
+    // future and nothing else moved: the batch can go on.
+    if (awaited && !active) {
+      this._resuming = null;
+      this.#phase = 'slice';
+      this.#continue();
+      return;
+    }
+    // A task is resuming: its code may run through several promise jobs
+    // (its own awaits of plain promises, scopes) before it waits on a loop
+    // future again or finishes; keep draining until one of those happens.
+    const resuming = this._resuming;
+    const taskRunning = resuming !== null && resuming._state === 'pending';
+    if ((hops < 2 || active || awaited || taskRunning) && hops < 64) {
+      this.#drain(hops + 1);
+      return;
+    }
+    this._resuming = null;
     this.#phase = 'slice';
     this.#continue();
   }

@@ -260,6 +260,8 @@ export class Future<T = unknown> implements FutureContract<T> {
         }
       | undefined;
     const task = frame !== undefined && frame._awaiting !== undefined && frame._awaiting(this) ? frame : null;
+    if (task !== null && this._state === 'pending') loop._jsAwaited = true;
+    else loop._jsActivity = true;
     return new Promise<R1 | R2>((resolve, reject) => {
       const Future_then = (fut: Future<T>): void => {
         loop._jsWake = true;
@@ -270,6 +272,7 @@ export class Future<T = unknown> implements FutureContract<T> {
         if (task !== null) {
           task._released!(fut);
           cancelExc = task._takeCancel!();
+          loop._resuming = task as unknown as BaseEventLoop['_resuming'];
         }
         // The outcome first (a subclass may compute its result lazily, and a
         // result() that throws is a rejection like any other), then the

@@ -437,6 +437,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
           // Let the function reach its first loop-future await before the
           // next callback, as a generator's first step would.
           this._loop._jsWake = true;
+          this._loop._resuming = this;
           this.#followPromise(produced as PromiseLike<T>);
           return;
         } else {
@@ -508,12 +509,15 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   }
 
   #followPromise(promise: PromiseLike<T>): void {
+    const loop = this._loop;
     const onValue = (value: T): void => {
+      loop._jsActivity = true;
       this._jsWaiters = null;
       this._futWaiter = null;
       if (this._state === 'pending') this.#finishResult(value);
     };
     const onError = (err: unknown): void => {
+      loop._jsActivity = true;
       this._jsWaiters = null;
       this._futWaiter = null;
       if (this._state === 'pending') this.#finishError(err);
