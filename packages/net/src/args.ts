@@ -100,6 +100,22 @@ export function isSet(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
+/**
+ * A value as an error message names it: its own `toString()` when it has
+ * one, else `<Class>`; `<function name>`; a string quoted; a primitive as is.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') {
+    const own = (value as { toString?: unknown }).toString;
+    if (typeof own === 'function' && own !== Object.prototype.toString) return String((own as () => unknown).call(value));
+    return `<${value.constructor?.name ?? 'object'}>`;
+  }
+  if (typeof value === 'function') return `<function ${value.name}>`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value === 'symbol' ? value.toString() : `${value as number | boolean | bigint}`;
+}
+
 /** A socket's own repr (`toString()`) when it has one, else `<socket fd=7 family=2 type=1>`. */
 export function describeSocket(sock: unknown): string {
   if (typeof sock !== 'object' || sock === null) return String(sock);

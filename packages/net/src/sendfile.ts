@@ -55,20 +55,10 @@ import {
   type Transport,
   type WriteTransport,
 } from '@loop/interfaces';
+import { describeValue } from './args.js';
 
 /** asyncio's block size in `_sendfile_fallback`: 16 KiB. */
 export const SENDFILE_FALLBACK_BLOCK_SIZE = 16 * 1024;
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') {
-    const own = (value as { toString?: unknown }).toString;
-    if (typeof own === 'function' && own !== Object.prototype.toString) return String((own as () => unknown).call(value));
-    return `<${value.constructor?.name ?? 'object'}>`;
-  }
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value === 'symbol' ? value.toString() : `${value as number | boolean | bigint}`;
-}
 
 function isFileHandle(file: unknown): file is FileHandle {
   return typeof file === 'object' && file !== null && typeof (file as FileHandle).read === 'function' && typeof (file as FileHandle).fd === 'number';
@@ -251,24 +241,24 @@ export function sendfile(
       throw new RuntimeError('Transport is closing');
     }
     if (!isStreamTransport(transport)) {
-      throw new RuntimeError(`sendfile is not supported for transport ${describe(transport)}`);
+      throw new RuntimeError(`sendfile is not supported for transport ${describeValue(transport)}`);
     }
     if (!(typeof file === 'number' && Number.isInteger(file) && file >= 0) && !isFileHandle(file)) {
-      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `sendfile(): file must be a file descriptor or a FileHandle, got ${describe(file)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `sendfile(): file must be a file descriptor or a FileHandle, got ${describeValue(file)}`);
     }
     if (count !== null && count !== undefined) {
       if (typeof count !== 'number' || !Number.isInteger(count)) {
-        throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `count must be a positive integer (got ${describe(count)})`);
+        throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `count must be a positive integer (got ${describeValue(count)})`);
       }
       if (count <= 0) throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `count must be a positive integer (got ${count})`);
     }
     if (typeof offset !== 'number' || !Number.isInteger(offset)) {
-      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `offset must be a non-negative integer (got ${describe(offset)})`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `offset must be a non-negative integer (got ${describeValue(offset)})`);
     }
     if (offset < 0) throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `offset must be a non-negative integer (got ${offset})`);
     if (options?.fallback === false) {
       throw new SendfileNotAvailableError(
-        `sendfile(): the sendfile system call is not available for transport ${describe(transport)} on this loop, and fallback is disabled`,
+        `sendfile(): the sendfile system call is not available for transport ${describeValue(transport)} on this loop, and fallback is disabled`,
       );
     }
     return sendfileFallback(this, transport, file, offset, count ?? null);

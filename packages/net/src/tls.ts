@@ -90,6 +90,7 @@ import {
   type Transport,
   type WriteBufferLimits,
 } from '@loop/interfaces';
+import { describeValue } from './args.js';
 import { cipherBits, clientOptions, isSslContext, secureContextOf, serverOptions } from './tls-context.js';
 import { SslTransport, type SslProtocolLike } from './tls-transport.js';
 
@@ -740,18 +741,6 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
   }
 }
 
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') {
-    const own = (value as { toString?: unknown }).toString;
-    if (typeof own === 'function' && own !== Object.prototype.toString) return String((own as () => unknown).call(value));
-    return `<${value.constructor?.name ?? 'object'}>`;
-  }
-  if (typeof value === 'function') return `<function ${value.name}>`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value === 'symbol' ? value.toString() : `${value as number | boolean | bigint}`;
-}
-
 function isStreamTransport(t: unknown): t is Transport {
   const x = t as Partial<Record<keyof Transport, unknown>> | null;
   return (
@@ -784,10 +773,10 @@ export function startTls(
 ): Promise<Transport> {
   try {
     if (!isSslContext(sslcontext)) {
-      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startTls(): sslcontext is expected to be a tls.SecureContext or a TLS options object, got ${describe(sslcontext)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startTls(): sslcontext is expected to be a tls.SecureContext or a TLS options object, got ${describeValue(sslcontext)}`);
     }
     if (!isStreamTransport(transport)) {
-      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startTls(): transport ${describe(transport)} is not supported by startTls()`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startTls(): transport ${describeValue(transport)} is not supported by startTls()`);
     }
     const loop = this;
     const waiter = loop.createFuture<void>();

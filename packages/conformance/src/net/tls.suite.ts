@@ -158,6 +158,15 @@ class Echo extends Recorder {
   }
 }
 
+/** A protocol factory that makes a `Kind` per connection and keeps each in `made`. */
+function keeping<P extends BaseProtocol>(made: P[], Kind: new () => P): () => P {
+  return () => {
+    const p = new Kind();
+    made.push(p);
+    return p;
+  };
+}
+
 /** Events with consecutive `data` merged (chunk boundaries are arbitrary). */
 function squash(events: Event[]): Event[] {
   return events.filter((e, i) => !(e === 'data' && events[i - 1] === 'data'));
@@ -187,11 +196,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
         await t.run(async () => {
           const [address, family] = place(t);
           const servers: Echo[] = [];
-          const srv = await listenTls(t, address, family, () => {
-            const p = new Echo();
-            servers.push(p);
-            return p;
-          });
+          const srv = await listenTls(t, address, family, keeping(servers, Echo));
           const client = new Recorder();
           const [tr] = await connectTls(t, srv.address, family, client);
           expect(client.events).toEqual(['made']);
@@ -218,11 +223,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('getExtraInfo: sslcontext, peercert, cipher, compression, ssl_object, and the raw transport keys', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Echo();
-          servers.push(p);
-          return p;
-        });
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Echo));
         const client = new Recorder();
         const [tr, , raw] = await connectTls(t, srv.address, AF_INET, client);
         const ctx = tr.getExtraInfo('sslcontext');
@@ -260,11 +261,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('an explicit SecureContext works on both sides; ssl: true verifies with the default CAs', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Echo();
-          servers.push(p);
-          return p;
-        }, createSecureContext(t.serverTls()));
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Echo), createSecureContext(t.serverTls()));
         const client = new Recorder();
         const [tr] = await connectTls(t, srv.address, AF_INET, client, createSecureContext(t.clientTls()));
         tr.write(Buffer.from('ctx'));
@@ -282,11 +279,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('verification failure: an untrusted CA rejects the handshake with Node\'s code; no connectionMade, no exception handler call', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          servers.push(p);
-          return p;
-        });
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder));
         const client = new Recorder();
         const err = await connectTls(t, srv.address, AF_INET, client, {}).then(
           () => null,
@@ -330,11 +323,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('a server that requires a client certificate (requestCert, rejectUnauthorized) refuses a client without one: no connectionMade on the server', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          servers.push(p);
-          return p;
-        }, t.serverTls({ requestCert: true, rejectUnauthorized: true, ca: TEST_CA_PEM }));
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder), t.serverTls({ requestCert: true, rejectUnauthorized: true, ca: TEST_CA_PEM }));
         const client = new Recorder();
         // TLS 1.3: the client may finish its handshake before the server's alert arrives.
         const outcome = await connectTls(t, srv.address, AF_INET, client).then(
@@ -356,11 +345,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('a client certificate signed by the CA is accepted: the server sees it as peercert, the client sees the server\'s', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          servers.push(p);
-          return p;
-        }, t.serverTls({ requestCert: true, rejectUnauthorized: true, ca: TEST_CA_PEM }));
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder), t.serverTls({ requestCert: true, rejectUnauthorized: true, ca: TEST_CA_PEM }));
         const client = new Recorder();
         const [tr] = await connectTls(t, srv.address, AF_INET, client, t.clientTls({ cert: TEST_CLIENT_CERT_PEM, key: TEST_CLIENT_KEY_PEM }));
         await servers[0].when((r) => r.events.includes('made'));
@@ -381,11 +366,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('a handshake that times out (a TCP peer that never answers) rejects with ECONNABORTED and aborts the connection', async (t) => {
       await t.run(async () => {
         const silent: Recorder[] = [];
-        const srv = await listen(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          silent.push(p);
-          return p;
-        });
+        const srv = await listen(t, ['127.0.0.1', 0], AF_INET, keeping(silent, Recorder));
         const client = new Recorder();
         const err = (await connectTls(t, srv.address, AF_INET, client, t.clientTls(), { sslHandshakeTimeout: 0.2 }).then(
           () => null,
@@ -405,11 +386,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('the raw transport closed here during the handshake: the waiter fails with ECONNRESET (not a success), no connectionMade', async (t) => {
       await t.run(async () => {
         const silent: Recorder[] = [];
-        const srv = await listen(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          silent.push(p);
-          return p;
-        });
+        const srv = await listen(t, ['127.0.0.1', 0], AF_INET, keeping(silent, Recorder));
         const b = backend(t);
         const sock = await b.connectStream(srv.address, { family: AF_INET });
         const waiter = t.loop.createFuture<void>();
@@ -448,11 +425,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('the TLS transport: write() refuses strings, writeEof() is not supported, empty writes are ignored, writes after close() are dropped', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          servers.push(p);
-          return p;
-        });
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder));
         const client = new Recorder();
         const [tr] = await connectTls(t, srv.address, AF_INET, client);
         expect(() => tr.write('text' as unknown as Uint8Array)).toThrow(TypeError);
@@ -505,11 +478,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('abort(): connectionLost(null) on this side at once, the peer loses the connection too', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          servers.push(p);
-          return p;
-        });
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder));
         const client = new Recorder();
         const [tr] = await connectTls(t, srv.address, AF_INET, client);
         await servers[0].when((r) => r.events.includes('made'));
@@ -528,11 +497,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('pauseReading() holds data back until resumeReading(); isReading() follows', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Echo();
-          servers.push(p);
-          return p;
-        });
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Echo));
         const client = new Recorder();
         const [tr] = await connectTls(t, srv.address, AF_INET, client);
         expect(tr.isReading()).toBe(true);
@@ -585,11 +550,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       const calls = t.expectExceptionHandlerCalls();
       await t.run(async () => {
         const servers: Echo[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Echo();
-          servers.push(p);
-          return p;
-        });
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Echo));
         const boom = new Error('boom');
         const client = new (class extends Recorder {
           override dataReceived(data: Buffer): void {
@@ -617,11 +578,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       const calls = t.expectExceptionHandlerCalls();
       await t.run(async () => {
         const servers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          servers.push(p);
-          return p;
-        });
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder));
         const boom = new Error('boom in connectionMade');
         const client = new (class extends Recorder {
           override connectionMade(tr: Transport): void {
@@ -917,11 +874,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     it('startTls: a failed handshake (wrong host name) rejects and closes the transport', async (t) => {
       await t.run(async () => {
         const tlsServers: Recorder[] = [];
-        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
-          const p = new Recorder();
-          tlsServers.push(p);
-          return p;
-        });
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(tlsServers, Recorder));
         const plain = new Recorder();
         const raw = await connect(t, srv.address, AF_INET, plain);
         const app = new Recorder();
