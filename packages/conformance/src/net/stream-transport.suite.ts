@@ -146,6 +146,13 @@ interface Pair<S extends BaseProtocol> {
   stop(): void;
 }
 
+/** A recorder that pauses reading as soon as it is connected (so the peer's writes back up). */
+function pausedRecorder(loop: NetLoop): Recorder {
+  const r = new Recorder(loop);
+  r.onMade = (tr) => tr.pauseReading();
+  return r;
+}
+
 function listenAddress(t: NetTest, kind: Kind): { address: Address; family: number } {
   if (kind === 'ipv4') return { address: ['127.0.0.1', 0], family: AF_INET };
   if (kind === 'ipv6') return { address: ['::1', 0], family: AF_INET6 };
@@ -477,11 +484,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
 
     it('flow control: defaults [16 KiB, 64 KiB]; pauseWriting synchronously from write() only when strictly above high; resumeWriting at or below low from a loop iteration', async (t) => {
       await t.run(async () => {
-        const pair = await connectPair(t, 'ipv4', () => {
-          const r = new Recorder(t.loop);
-          r.onMade = (tr) => tr.pauseReading();
-          return r;
-        });
+        const pair = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server = await pair.accepted;
         const client = pair.client;
         const proto = pair.clientProto;
@@ -534,11 +537,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
 
     it('flow control: setWriteBufferLimits may call pauseWriting but never resumeWriting', async (t) => {
       await t.run(async () => {
-        const pair = await connectPair(t, 'ipv4', () => {
-          const r = new Recorder(t.loop);
-          r.onMade = (tr) => tr.pauseReading();
-          return r;
-        });
+        const pair = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server = await pair.accepted;
         const client = pair.client;
         const proto = pair.clientProto;
@@ -602,11 +601,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
 
     it('close() flushes the buffer before connectionLost; abort() drops it and reports at once', async (t) => {
       await t.run(async () => {
-        const pair = await connectPair(t, 'ipv4', () => {
-          const r = new Recorder(t.loop);
-          r.onMade = (tr) => tr.pauseReading();
-          return r;
-        });
+        const pair = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server = await pair.accepted;
         const written = await stall(t.loop, pair.client);
         const tail = randomBytes(1024 * 1024);
@@ -624,8 +619,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
         expect(server.data().subarray(written).equals(tail)).toBe(true);
         await server.lost;
 
-        const pair2Server = new Recorder(t.loop);
-        pair2Server.onMade = (tr) => tr.pauseReading();
+        const pair2Server = pausedRecorder(t.loop);
         const backend = pair.backend;
         pair.stop();
         const listener = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 10 });
@@ -652,11 +646,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
 
     it('a peer that resets the connection mid-write: connectionLost with ECONNRESET or EPIPE, no exception-handler call', async (t) => {
       await t.run(async () => {
-        const pair = await connectPair(t, 'ipv4', () => {
-          const r = new Recorder(t.loop);
-          r.onMade = (tr) => tr.pauseReading();
-          return r;
-        });
+        const pair = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server = await pair.accepted;
         await stall(t.loop, pair.client);
         // Closing with unread data makes the kernel send a reset.
@@ -833,11 +823,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
         pair2.stop();
 
         // 3. pauseWriting throws: reported, the transport stays open.
-        const pair3 = await connectPair(t, 'ipv4', () => {
-          const r = new Recorder(t.loop);
-          r.onMade = (tr) => tr.pauseReading();
-          return r;
-        });
+        const pair3 = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server3 = await pair3.accepted;
         const pauseBoom = new Error('pause boom');
         pair3.clientProto.pauseWriting = () => {
