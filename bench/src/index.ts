@@ -12,8 +12,8 @@
  * the same mix of quiet and busy moments. A fresh
  * process per case keeps the figures independent: JIT feedback from one case
  * does not leak into the next, and state the loop turns on for the whole
- * process (the AsyncLocalStorage that async-function tasks use enables
- * promise hooks, which slow every promise) does not tax the references.
+ * process (the promise hooks that async-function tasks use slow every
+ * promise) does not tax the references.
  *
  *   node --expose-gc dist/index.js                 all cases, table, results/latest.json
  *   node --expose-gc dist/index.js --only timers   cases whose id or group contains "timers"

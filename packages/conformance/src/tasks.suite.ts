@@ -22,7 +22,9 @@ import {
   RuntimeError,
   Task,
   copyContext,
+  ContextVar,
   currentTask,
+  runOutsideTask,
   sleep,
   type BaseEventLoop,
   type Context,
@@ -482,6 +484,108 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(e).toBeInstanceOf(RuntimeError);
       expect((e as Error).message).toBe('no running event loop');
       expect(currentTask(loop)).toBeNull();
+      t.close();
+    });
+  });
+
+  describe("tasks: an async function's task across awaits", () => {
+    const later = <T>(value: T, via: 'setTimeout' | 'setImmediate' | 'nextTick'): Promise<T> =>
+      new Promise<T>((resolve) => {
+        if (via === 'setTimeout') setTimeout(() => resolve(value), 1);
+        else if (via === 'setImmediate') setImmediate(() => resolve(value));
+        else process.nextTick(() => resolve(value));
+      });
+
+    it('awaits of plain promises made outside the task and settled by Node callbacks - currentTask() and context variables stay the task\'s', async (t) => {
+      const { loop } = t;
+      const v = new ContextVar<string>('v', { default: 'root' });
+      const outside = later('x', 'setTimeout');
+      const seen: string[] = [];
+      const task: Task<void> = loop.createTask(async () => {
+        v.set('task');
+        for (const p of [outside, later(1, 'setImmediate'), later(2, 'nextTick'), Promise.resolve(3), { then: (r: (x: number) => void) => setTimeout(() => r(4), 1) }]) {
+          await p;
+          seen.push(`${currentTask() === task}:${v.get()}`);
+        }
+      });
+      await loop.runUntilComplete(task);
+      expect(seen).toEqual(Array(5).fill('true:task'));
+      expect(v.get()).toBe('root');
+      t.close();
+    });
+
+    it('cancel() after the task awaited plain promises - reaches the loop future it awaits next, which throws CancelledError there', async (t) => {
+      const { loop } = t;
+      const fut = loop.createFuture<number>();
+      const events: string[] = [];
+      let waiting = false;
+      const task = loop.createTask(async () => {
+        await later(0, 'setTimeout');
+        await later(0, 'setImmediate');
+        waiting = true;
+        try {
+          await fut;
+          events.push('resumed');
+        } catch (e) {
+          events.push(e instanceof CancelledError ? 'CancelledError' : String(e));
+          throw e;
+        }
+      });
+      const canceller = loop.createTask(function* (): Coroutine<void> {
+        while (!waiting) yield* sleep(0.001);
+        task.cancel('stop');
+      });
+      expect(await rejection(loop.runUntilComplete(task))).toBeInstanceOf(CancelledError);
+      await loop.runUntilComplete(canceller);
+      expect(fut.cancelled()).toBe(true);
+      expect(events).toEqual(['CancelledError']);
+      t.close();
+    });
+
+    it('code a task hands to Node callbacks (setTimeout, setImmediate, process.nextTick, queueMicrotask) - runs outside the task, as a callback an asyncio task schedules does', async (t) => {
+      const { loop } = t;
+      const seen: string[] = [];
+      const task = loop.createTask(async () => {
+        await new Promise<void>((resolve) => {
+          let n = 0;
+          const note = (via: string) => (): void => {
+            seen.push(`${via}:${String(currentTask(loop))}`);
+            if (++n === 4) resolve();
+          };
+          setTimeout(note('setTimeout'), 1);
+          setImmediate(note('setImmediate'));
+          process.nextTick(note('nextTick'));
+          queueMicrotask(note('queueMicrotask'));
+        });
+        seen.push(`after:${currentTask() === task}`);
+      });
+      await loop.runUntilComplete(task);
+      expect(seen.sort()).toEqual(['after:true', 'nextTick:null', 'queueMicrotask:null', 'setImmediate:null', 'setTimeout:null']);
+      t.close();
+    });
+
+    it('runOutsideTask(fn) - the async code fn starts belongs to no task: cancelling the calling task does not cancel the loop future that code awaits', async (t) => {
+      const { loop } = t;
+      const inner = loop.createFuture<string>();
+      const seen: string[] = [];
+      let detached: Promise<string> | undefined;
+      const task = loop.createTask(async () => {
+        detached = runOutsideTask(async () => {
+          seen.push(`inside:${String(currentTask(loop))}`);
+          const value = await inner;
+          seen.push(`after:${String(currentTask(loop))}`);
+          return value;
+        });
+        seen.push(`caller:${currentTask() === task}`);
+        await sleep(10);
+      });
+      loop.callLater(0.005, () => task.cancel());
+      expect(await rejection(loop.runUntilComplete(task))).toBeInstanceOf(CancelledError);
+      expect(inner.cancelled()).toBe(false);
+      inner.setResult('done');
+      expect(await loop.runUntilComplete(detached!)).toBe('done');
+      expect(seen).toEqual(['inside:null', 'caller:true', 'after:null']);
+      expect(thrown(() => runOutsideTask(42 as unknown as () => void))).toBeInstanceOf(TypeError);
       t.close();
     });
   });

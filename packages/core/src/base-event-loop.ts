@@ -1141,8 +1141,7 @@ export class BaseEventLoop {
    */
   #drain(hops: number): void {
     this.#hops = hops;
-    // A then() on a resolved promise: unlike queueMicrotask, no AsyncResource
-    // is made per hop when AsyncLocalStorage is on.
+    // A then() on a resolved promise: one promise job per hop.
     void RESOLVED.then(this.#hopFn);
   }
 

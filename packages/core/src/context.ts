@@ -10,7 +10,7 @@
  *   1. the one entered by `Context.run` (the loop enters a callback's context
  *      to run it, and a task's context for each of its steps);
  *   2. else, in an async function that a task drives (after an `await`), the
- *      task's context, found through `AsyncLocalStorage`;
+ *      task's context, found through the task frame (`internal/task-storage.ts`);
  *   3. else the thread's base context.
  *
  * Invariant: a context is entered at most once at a time (`run` on an entered

@@ -11,7 +11,7 @@
  * A future is also:
  *   - a `PromiseLike`: `then(onFulfilled, onRejected)` adds a done callback
  *     that settles a promise. When an async function awaits the future, the
- *     task that runs it is recorded (through `AsyncLocalStorage`) so that
+ *     task that runs it is recorded (through the task frame) so that
  *     `task.cancel()` can cancel this future, and the loop is told to let the
  *     function resume before its next callback (`docs/loop-iteration.md`);
  *   - iterable: `yield* fut` in a coroutine yields the future while it is

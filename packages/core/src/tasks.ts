@@ -15,7 +15,7 @@
  *
  * Async functions (a function given to the task that returns a promise) are
  * started in the task's first step, inside the task's context and inside the
- * task's `AsyncLocalStorage` frame; each loop future that the function awaits
+ * task's frame (`internal/task-storage.ts`); each loop future that the function awaits
  * records itself as what the task waits for (`_awaiting`), so `cancel()`
  * cancels it and the `await` throws `CancelledError` there. The task
  * completes when the function's promise settles.
@@ -94,7 +94,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** A future that drives a coroutine or an async function. */
 export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
-  /** @internal Marks a task as an `AsyncLocalStorage` frame (on the prototype). */
+  /** @internal Marks a task as a task frame (on the prototype). */
   declare readonly _isTaskFrame: true;
   /** @internal */ _coro: CoroutineLike<T>;
   /** @internal */ _gen: Coroutine<T> | null = null;
@@ -555,6 +555,33 @@ export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
   const frame = taskStorage.getStore();
   if (frame instanceof Task && frame._loop === l && frame._state === 'pending') return frame as Task<unknown>;
   return null;
+}
+
+/**
+ * Calls `fn` outside any task and returns what it returns: `currentTask()`
+ * is `null` in it, and the async code it starts belongs to no task: a loop future it awaits is not the
+ * awaiting task's (cancelling the task that called `runOutsideTask` does not
+ * cancel it), and `currentTask()` is `null` after its `await`s. For work a
+ * task starts but does not await directly, such as the connection attempts
+ * of a Happy Eyeballs race, which the race's own future stands for.
+ *
+ * @example
+ * ```ts
+ * const attempt = runOutsideTask(() => connectOnce(addr)); // a Promise
+ * ```
+ */
+export function runOutsideTask<R>(fn: () => R): R {
+  if (typeof fn !== 'function') throw new TypeError(`runOutsideTask(): fn must be a function, got ${reprValue(fn)}`);
+  // Inside a task's step, fn's synchronous part is outside the task too.
+  const loop = G.runningLoop as BaseEventLoop | null;
+  const stepping = loop === null ? null : loop._currentTask;
+  if (stepping === null) return taskStorage.exit(fn);
+  loop!._currentTask = null;
+  try {
+    return taskStorage.exit(fn);
+  } finally {
+    loop!._currentTask = stepping;
+  }
 }
 
 Object.defineProperty(Task.prototype, '_isTaskFrame', { value: true });

@@ -28,18 +28,10 @@
  *
  * @packageDocumentation
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { runOutsideTask } from '@loop/core';
 import { CancelledError, type AddrInfo, type Future, type IoBackend, type SchedulingLoop, type SocketLike, type TimerHandle } from '@loop/interfaces';
 import { awaitOwned, bindError, type SystemError } from './args.js';
 import { AF_INET, AF_INET6, AF_UNIX } from './constants.js';
-
-/**
- * Runs a function in the asynchronous context of this module's loading,
- * outside any task: the race's attempts are not awaits of the calling task,
- * so a cancellation of that task reaches the race future alone (which then
- * cancels the attempts), never an attempt's inner await.
- */
-const outsideTasks = AsyncLocalStorage.snapshot();
 
 /**
  * Reorders `infos` by family (asyncio's `_interleave_addrinfos`): the first
@@ -181,7 +173,9 @@ export function staggeredRace(loop: SchedulingLoop, attempts: readonly ConnectAt
     started.push(attempt);
     running++;
     if (started.length < attempts.length) timer = loop.callLater(delay, startNext);
-    outsideTasks(() => attempt.run()).then(
+    // Outside the calling task: a cancellation of that task reaches the race
+    // future alone (which then cancels the attempts), never an attempt's inner await.
+    runOutsideTask(() => attempt.run()).then(
       (sock) => {
         running--;
         if (race.done()) {
