@@ -918,7 +918,7 @@ export class BaseEventLoop {
     }
   }
 
-  /** Runs the pump soon, from a clean async context (no task's frame leaks into it). */
+  /** Runs the pump soon, outside any task's frame (a promise job made in one would carry it). */
   #wake(): void {
     if (this.#immediate !== null || this.#microWake) return;
     if (this.#inJob && performance.now() < this.#sliceEnd) {
@@ -932,13 +932,8 @@ export class BaseEventLoop {
       }
       return;
     }
-    if (taskStorage.getStore() !== undefined) {
-      taskStorage.exit(() => {
-        this.#immediate = setImmediate(this.#pumpFn);
-      });
-    } else {
-      this.#immediate = setImmediate(this.#pumpFn);
-    }
+    // A Node callback carries no task frame (internal/task-storage.ts).
+    this.#immediate = setImmediate(this.#pumpFn);
   }
 
   #clearWaits(): void {
