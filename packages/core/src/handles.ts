@@ -27,12 +27,14 @@ export interface HandleLoop {
 
 /**
  * Debug mode: where each handle was created. A side table keeps handles
- * small (four fields): a million pending callbacks are a million objects the
+ * small (three fields): a million pending callbacks are a million objects the
  * garbage collector copies.
  */
 const handleSites = new WeakMap<Handle, string>();
 /** Whether any handle was made in debug mode: until then `cancel()` skips the side table. */
 let sitesKept = false;
+/** Debug mode: the callback and arguments of a cancelled handle, for its repr. */
+const cancelledCallbacks = new WeakMap<Handle, [(...args: any[]) => unknown, unknown[] | null]>();
 
 /** A callback scheduled on a loop. */
 export class Handle implements HandleContract {
@@ -44,7 +46,6 @@ export class Handle implements HandleContract {
    * scratch context.
    */
   _ctx: Context | VarMap;
-  /** @internal */ _cancelled = false;
 
   /** @internal Handles are made by the loop: `loop.callSoon(...)`. */
   constructor(callback: (...args: any[]) => unknown, args: unknown[] | null, ctx: Context | VarMap, debug: boolean) {
@@ -62,20 +63,28 @@ export class Handle implements HandleContract {
     return sitesKept ? (handleSites.get(this) ?? null) : null;
   }
 
+  /**
+   * @internal Whether the handle is cancelled: its callback is gone. (No
+   * field of its own: a million pending handles are a million objects the
+   * garbage collector copies, and every field counts.)
+   */
+  get _cancelled(): boolean {
+    return this._callback === null;
+  }
+
   /** Cancels the callback; idempotent. A cancelled callback never runs. */
   cancel(): void {
-    if (this._cancelled) return;
-    this._cancelled = true;
+    const cb = this._callback;
+    if (cb === null) return;
     // In debug mode the callback stays for the repr, as asyncio's cached repr.
-    if (!sitesKept || !handleSites.has(this)) {
-      this._callback = null;
-      this._args = null;
-    }
+    if (sitesKept && handleSites.has(this)) cancelledCallbacks.set(this, [cb, this._args]);
+    this._callback = null;
+    this._args = null;
   }
 
   /** Whether `cancel()` was called. */
   cancelled(): boolean {
-    return this._cancelled;
+    return this._callback === null;
   }
 
   /** The context the callback runs in. */
@@ -142,8 +151,13 @@ export class Handle implements HandleContract {
   /** @internal The parts of the repr, as asyncio's `_repr_info`. */
   _reprInfo(): string[] {
     const info = [this.constructor.name];
-    if (this._cancelled) info.push('cancelled');
-    if (this._callback !== null) info.push(formatCallback(this._callback, this._args));
+    if (this._callback === null) {
+      info.push('cancelled');
+      const kept = cancelledCallbacks.get(this);
+      if (kept !== undefined) info.push(formatCallback(kept[0], kept[1]));
+    } else {
+      info.push(formatCallback(this._callback, this._args));
+    }
     const site = this._sourceTraceback;
     if (site !== null) info.push(`created at ${siteLocation(site)}`);
     return info;
@@ -192,7 +206,7 @@ export class TimerHandle extends Handle implements TimerHandleContract {
 
   /** Cancels the timer; idempotent. The loop removes it from its heap lazily. */
   override cancel(): void {
-    if (!this._cancelled) this._loop._timerHandleCancelled(this);
+    if (this._callback !== null) this._loop._timerHandleCancelled(this);
     super.cancel();
   }
 
