@@ -145,7 +145,7 @@ export function checkSeconds(value: unknown, api: string, what: string): asserts
 
 /** A timer leaves the heap. */
 function unschedule(t: TimerHandle): void {
-  t._scheduled = false;
+  t._heap = null;
 }
 
 function closedError(): RuntimeError {
@@ -368,7 +368,7 @@ export class BaseEventLoop {
     this.#ready.clear();
     this.#batchLeft = 0;
     this.#endDue();
-    for (const t of this.#scheduled.clear()) t._scheduled = false;
+    for (const t of this.#scheduled.clear()) t._heap = null;
     this.#cancelledTimers = 0;
     this.closeIo();
     this[BACKEND]?.close();
@@ -771,8 +771,8 @@ export class BaseEventLoop {
   }
 
   /** @internal */
-  _timerHandleCancelled(handle: TimerHandle): void {
-    if (handle._scheduled) this.#cancelledTimers++;
+  _timerHandleCancelled(_handle: TimerHandle): void {
+    this.#cancelledTimers++;
   }
 
   /** @internal */
@@ -894,7 +894,6 @@ export class BaseEventLoop {
       this.#debug,
     );
     this.#scheduled.push(timer);
-    timer._scheduled = true;
     if (this.#phase === 'idle' && this.#running) this.#wake();
     return timer;
   }
@@ -1100,7 +1099,7 @@ export class BaseEventLoop {
         (this.#deferred ??= []).push(t);
         continue;
       }
-      t._scheduled = false;
+      t._heap = null;
       if (t._cancelled) {
         this.#cancelledTimers--;
         continue;
@@ -1124,7 +1123,7 @@ export class BaseEventLoop {
     const heap = this.#scheduled;
     for (let head = heap.peek(); head !== undefined && head._cancelled; head = heap.peek()) {
       heap.pop();
-      head._scheduled = false;
+      head._heap = null;
       this.#cancelledTimers--;
     }
   }

@@ -178,12 +178,13 @@ export class TimerHandle extends Handle implements TimerHandleContract {
   /** @internal */ _when: number;
   /** @internal Insertion sequence: equal `when`s run in scheduling order. */
   _seq: number;
-  /** @internal Whether the timer is in the loop's heap. */
-  _scheduled = false;
-  /** @internal For `cancel()`: the loop counts cancelled timers for its compaction rule. */
-  _loop: HandleLoop;
+  /**
+   * @internal The loop while the timer is in its heap, else `null`: `cancel()`
+   * tells it, for its count of cancelled timers (the compaction rule).
+   */
+  _heap: HandleLoop | null;
 
-  /** @internal Timers are made by the loop: `loop.callLater(...)`. */
+  /** @internal Timers are made by the loop (`loop.callLater(...)`), which puts them in its heap at once. */
   constructor(
     when: number,
     seq: number,
@@ -196,7 +197,7 @@ export class TimerHandle extends Handle implements TimerHandleContract {
     super(callback, args, ctx, debug);
     this._when = when;
     this._seq = seq;
-    this._loop = loop;
+    this._heap = loop;
   }
 
   /** The loop time at which the callback is due, in seconds. */
@@ -206,7 +207,7 @@ export class TimerHandle extends Handle implements TimerHandleContract {
 
   /** Cancels the timer; idempotent. The loop removes it from its heap lazily. */
   override cancel(): void {
-    if (this._callback !== null) this._loop._timerHandleCancelled(this);
+    if (this._callback !== null && this._heap !== null) this._heap._timerHandleCancelled(this);
     super.cancel();
   }
 
