@@ -84,6 +84,15 @@ export interface FutureOptions {
   loop?: BaseEventLoop;
 }
 
+/** What a cancelled future keeps: the `cancel()` message and the `CancelledError` made for it. */
+interface CancelInfo {
+  message: string | undefined;
+  exc: CancelledError | null;
+}
+
+/** Cancellation state, off the futures (most never get cancelled; each field is 8 bytes per future). */
+const cancelInfo = new WeakMap<object, CancelInfo>();
+
 /** A result that will be set once. See the module documentation. */
 export class Future<T = unknown> implements FutureContract<T> {
   /** @internal */ _state: FutureState = 'pending';
@@ -92,8 +101,6 @@ export class Future<T = unknown> implements FutureContract<T> {
   /** @internal */ _loop: BaseEventLoop;
   /** @internal Done callbacks and their contexts, flat: `[cb, ctx, cb, ctx…]` (`null`: no context needed). */
   _callbacks: unknown[] | null = null;
-  /** @internal */ _cancelMessage: string | undefined = undefined;
-  /** @internal */ _cancelledExc: CancelledError | null = null;
   /**
    * @internal Boolean state packed in one field (futures and tasks are
    * made by the hundred thousand; each field is 8 bytes the GC copies):
@@ -104,6 +111,26 @@ export class Future<T = unknown> implements FutureContract<T> {
   constructor(options?: FutureOptions) {
     this._loop = options?.loop ?? getEventLoop();
     if (this._loop.getDebug()) futureSites.set(this, creationSite());
+  }
+
+  /** @internal The `cancel()` message (a side table: see {@link CancelInfo}). */
+  get _cancelMessage(): string | undefined {
+    return cancelInfo.get(this)?.message;
+  }
+  set _cancelMessage(message: string | undefined) {
+    const info = cancelInfo.get(this);
+    if (info !== undefined) info.message = message;
+    else if (message !== undefined) cancelInfo.set(this, { message, exc: null });
+  }
+
+  /** @internal The `CancelledError` made for the cancellation, once made. */
+  get _cancelledExc(): CancelledError | null {
+    return cancelInfo.get(this)?.exc ?? null;
+  }
+  set _cancelledExc(exc: CancelledError | null) {
+    const info = cancelInfo.get(this);
+    if (info !== undefined) info.exc = exc;
+    else if (exc !== null) cancelInfo.set(this, { message: undefined, exc });
   }
 
   /** @internal Whether an exception is waiting to be retrieved. */
