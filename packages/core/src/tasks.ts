@@ -48,6 +48,9 @@ const taskScratch = new Context();
 const KIND_GENERATOR = 16;
 const KIND_ASYNC = 32;
 const KIND_MASK = KIND_GENERATOR | KIND_ASYNC;
+/** `_flags` above these bits count the cancellation requests (`cancelling()`). */
+const CANCELS_SHIFT = 8;
+const CANCELS_ONE = 1 << CANCELS_SHIFT;
 
 /**
  * The futures an async function awaits beyond the first (`Promise.all` over
@@ -120,7 +123,6 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   /** @internal Links of the loop's list of pending tasks (`_nextTask` undefined: not in it). */
   _prevTask: Task<unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown> | null | undefined = undefined;
-  /** @internal */ _numCancelsRequested = 0;
   /**
    * @internal What the task's next run from the ready queue does: a step
    * with this exception (`undefined`: none), or {@link WAKE}: the future it
@@ -171,6 +173,14 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   set _mustCancel(v: boolean) {
     this._flags = v ? this._flags | FLAG_MUST_CANCEL : this._flags & ~FLAG_MUST_CANCEL;
   }
+  /** @internal How many cancellation requests are pending (`cancelling()`), in the upper bits of `_flags`. */
+  get _numCancelsRequested(): number {
+    return this._flags >>> CANCELS_SHIFT;
+  }
+  set _numCancelsRequested(n: number) {
+    this._flags = (this._flags & (CANCELS_ONE - 1)) | (n << CANCELS_SHIFT);
+  }
+
 
   /** @internal Whether close() reports the task if still pending (not for runUntilComplete's own). */
   get _logDestroyPending(): boolean {
