@@ -15,10 +15,10 @@
  *
  * Async functions (a function given to the task that returns a promise) are
  * started in the task's first step, inside the task's context and inside the
- * task's frame (`internal/task-storage.ts`); each loop future that the function awaits
- * records itself as what the task waits for (`_awaiting`), so `cancel()`
- * cancels it and the `await` throws `CancelledError` there. The task
- * completes when the function's promise settles.
+ * task's frame (`internal/task-storage.ts`); each loop future that the
+ * function awaits records itself as what the task waits for (`_awaiting`),
+ * so `cancel()` cancels it and the `await` throws `CancelledError` there.
+ * The task completes when the function's promise settles.
  *
  * Cancellation is a request: `cancel()` cancels the awaited future or, when
  * there is none, throws `CancelledError` into the coroutine at its next step
@@ -180,7 +180,6 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   set _numCancelsRequested(n: number) {
     this._flags = (this._flags & (CANCELS_ONE - 1)) | (n << CANCELS_SHIFT);
   }
-
 
   /** @internal Whether close() reports the task if still pending (not for runUntilComplete's own). */
   get _logDestroyPending(): boolean {
@@ -568,12 +567,13 @@ export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
 }
 
 /**
- * Calls `fn` outside any task and returns what it returns: `currentTask()`
- * is `null` in it, and the async code it starts belongs to no task: a loop future it awaits is not the
- * awaiting task's (cancelling the task that called `runOutsideTask` does not
- * cancel it), and `currentTask()` is `null` after its `await`s. For work a
- * task starts but does not await directly, such as the connection attempts
- * of a Happy Eyeballs race, which the race's own future stands for.
+ * Calls `fn` outside any task and returns what it returns. `currentTask()`
+ * is `null` in `fn`, and the async code `fn` starts belongs to no task: a
+ * loop future that code awaits is not the calling task's (cancelling the
+ * task that called `runOutsideTask` does not cancel it), and
+ * `currentTask()` is `null` after its `await`s. For work a task starts but
+ * does not await directly, such as the connection attempts of a Happy
+ * Eyeballs race, which the race's own future stands for.
  *
  * @example
  * ```ts
