@@ -51,6 +51,8 @@ const RATIOS: Ratio[] = [
   { label: 'callSoon batch / setImmediate batch', num: 'callSoon.batch', den: 'setImmediate.batch', target: { op: '>=', value: 3 } },
   { label: 'callSoon chain / queueMicrotask chain', num: 'callSoon.chain', den: 'queueMicrotask.chain' },
   { label: 'callSoon batch / queueMicrotask batch', num: 'callSoon.batch', den: 'queueMicrotask.batch' },
+  { label: 'batch ceiling: floor / setImmediate batch', num: 'floor.retain', den: 'setImmediate.batch' },
+  { label: 'callSoon batch / floor', num: 'callSoon.batch', den: 'floor.retain' },
   { label: 'callLater / setTimeout CPU, all fire', num: 'callLater.all', den: 'setTimeout.all', target: { op: '<=', value: 1 } },
   { label: 'callLater / setTimeout CPU, half cancelled', num: 'callLater.halfCancelled', den: 'setTimeout.halfCancelled', target: { op: '<=', value: 1 } },
   { label: 'generator wake-ups / Promise+setImmediate', num: 'wakeup.generator', den: 'wakeup.promiseImmediate', target: { op: '>=', value: 2 } },
