@@ -115,6 +115,8 @@ const KIND_SOCKET = 0;
 const KIND_READ_PIPE = 1 << 13;
 const KIND_WRITE_PIPE = 2 << 13;
 const KIND_MASK = 3 << 13;
+/** `#flags` bit 15: the protocol is a `BufferedProtocol` (decided when it is set, not per read). */
+const BUFFERED = 1 << 15;
 /** `#flags` bits 16-30: `#connLost`. */
 const CONN_LOST_SHIFT = 16;
 const CONN_LOST_MAX = 0x7fff;
@@ -254,6 +256,13 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   set #nodeClosed(on: boolean) {
     this.#flags = on ? this.#flags | 1024 : this.#flags & ~1024;
   }
+  /** Whether the protocol is a `BufferedProtocol` (a branded `instanceof` walks the prototype chain on a miss: once per protocol, not per read). */
+  get #buffered(): boolean {
+    return (this.#flags & BUFFERED) !== 0;
+  }
+  #setProtocolKind(protocol: BaseProtocol): void {
+    this.#flags = protocol instanceof BufferedProtocol ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
+  }
   /** A socket, or one end of a pipe (asyncio's `_ProactorReadPipeTransport` / `_ProactorWritePipeTransport` roles). */
   get #kind(): number {
     return this.#flags & KIND_MASK;
@@ -325,9 +334,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#host = host;
     this.#node = node;
     this.#protocol = protocol;
+    this.#setProtocolKind(protocol);
     this.#server = server;
     if (pipe !== null) {
-      this.#flags = pipe.kind === 'read-pipe' ? KIND_READ_PIPE : KIND_WRITE_PIPE;
+      this.#flags |= pipe.kind === 'read-pipe' ? KIND_READ_PIPE : KIND_WRITE_PIPE;
       this.#active().extra = { pipe: pipe.pipe as ExtraInfo['pipe'] };
       if (extra !== null) Object.assign(this.#active().extra as ExtraInfo, extra);
     } else {
@@ -417,6 +427,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** Switches the protocol; a `BufferedProtocol` is fed through its buffers from the next read on. */
   setProtocol(protocol: BaseProtocol): void {
     this.#protocol = protocol;
+    this.#setProtocolKind(protocol);
   }
 
   /** The protocol this transport calls. */
@@ -462,13 +473,13 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     const more = this.#more;
     if (this.#closing || this.#paused || this.#armed || (more !== null && more.inbox !== null && more.inbox.length > 0) || this.#eofSeen || this.#kind === KIND_WRITE_PIPE) return;
     const protocol = this.#protocol;
-    if (protocol instanceof BufferedProtocol) {
+    if (this.#buffered) {
       const m = this.#active();
       let buf = m.heldBuf;
       m.heldBuf = null;
       if (buf === null) {
         try {
-          buf = protocol.getBuffer(-1);
+          buf = (protocol as BufferedProtocol).getBuffer(-1);
           if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
           if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
         } catch (exc) {
@@ -593,9 +604,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     const protocol = this.#protocol;
     if (typeof item === 'number') {
       const buf = this.#userBuf;
-      if (protocol instanceof BufferedProtocol) {
+      if (this.#buffered) {
         try {
-          protocol.bufferUpdated(item);
+          (protocol as BufferedProtocol).bufferUpdated(item);
         } catch (exc) {
           this.#fatalError(exc, 'Fatal error: protocol.bufferUpdated() call failed.');
           return false;
@@ -607,9 +618,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       item = Buffer.from(buf.buffer, buf.byteOffset, item);
       item = Buffer.from(item);
     }
-    if (protocol instanceof BufferedProtocol) {
+    if (this.#buffered) {
       try {
-        feedBuffered(protocol, item);
+        feedBuffered(protocol as BufferedProtocol, item);
       } catch (exc) {
         this.#fatalError(exc, 'Fatal error: protocol.bufferUpdated() call failed.');
         return false;
