@@ -562,7 +562,8 @@ export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
   const t = l._currentTask;
   if (t !== null) return t;
   const frame = taskStorage.getStore();
-  if (frame instanceof Task && frame._loop === l && frame._state === 'pending') return frame as Task<unknown>;
+  // A frame is a Task of either build (ESM or CommonJS), hence the structural test.
+  if (frame !== undefined && (frame as Task<unknown>)._loop === l && (frame as Task<unknown>)._state === 'pending') return frame as Task<unknown>;
   return null;
 }
 
