@@ -231,6 +231,9 @@ export class BaseEventLoop {
   #runResolve: (() => void) | null = null;
   readonly #pumpFn = (): void => this.#pump();
   readonly #microPumpFn = (): void => this.#microPump();
+  readonly #queueMicroPumpFn = (): void => {
+    void RESOLVED.then(this.#microPumpFn);
+  };
   /** Set while a promise job settles a loop future (see `#settleInJob`). */
   #inJob = false;
   /** A microtask pump is queued. */
@@ -771,7 +774,7 @@ export class BaseEventLoop {
   }
 
   /** @internal */
-  _timerHandleCancelled(_handle: TimerHandle): void {
+  _timerHandleCancelled(): void {
     this.#cancelledTimers++;
   }
 
@@ -922,13 +925,7 @@ export class BaseEventLoop {
     if (this.#immediate !== null || this.#microWake) return;
     if (this.#inJob && performance.now() < this.#sliceEnd) {
       this.#microWake = true;
-      if (taskStorage.getStore() !== undefined) {
-        taskStorage.exit(() => {
-          void RESOLVED.then(this.#microPumpFn);
-        });
-      } else {
-        void RESOLVED.then(this.#microPumpFn);
-      }
+      taskStorage.exit(this.#queueMicroPumpFn);
       return;
     }
     // A Node callback carries no task frame (internal/task-storage.ts).

@@ -22,7 +22,8 @@ import { creationSite, formatCallback, siteLocation } from './internal/format.js
 export interface HandleLoop {
   callExceptionHandler(context: Record<string, unknown> & { message: string }): void;
   getDebug(): boolean;
-  _timerHandleCancelled(handle: TimerHandle): void;
+  /** A timer in this loop's heap was cancelled (the count behind the compaction rule). */
+  _timerHandleCancelled(): void;
 }
 
 /**
@@ -84,7 +85,7 @@ export class Handle implements HandleContract {
 
   /** Whether `cancel()` was called. */
   cancelled(): boolean {
-    return this._callback === null;
+    return this._cancelled;
   }
 
   /** The context the callback runs in. */
@@ -207,7 +208,7 @@ export class TimerHandle extends Handle implements TimerHandleContract {
 
   /** Cancels the timer; idempotent. The loop removes it from its heap lazily. */
   override cancel(): void {
-    if (this._callback !== null && this._heap !== null) this._heap._timerHandleCancelled(this);
+    if (this._callback !== null && this._heap !== null) this._heap._timerHandleCancelled();
     super.cancel();
   }
 

@@ -585,13 +585,12 @@ export function runOutsideTask<R>(fn: () => R): R {
   if (typeof fn !== 'function') throw new TypeError(`runOutsideTask(): fn must be a function, got ${reprValue(fn)}`);
   // Inside a task's step, fn's synchronous part is outside the task too.
   const loop = G.runningLoop as BaseEventLoop | null;
-  const stepping = loop === null ? null : loop._currentTask;
-  if (stepping === null) return taskStorage.exit(fn);
-  loop!._currentTask = null;
+  const stepping = loop?._currentTask ?? null;
+  if (loop !== null) loop._currentTask = null;
   try {
     return taskStorage.exit(fn);
   } finally {
-    loop!._currentTask = stepping;
+    if (loop !== null) loop._currentTask = stepping;
   }
 }
 
