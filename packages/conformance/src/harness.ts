@@ -41,15 +41,23 @@ import { describeError, recordingLogger, stopRunning, undeclaredRecords, type Lo
 
 /** Options a suite passes to the loop factory. */
 export interface LoopFactoryOptions {
-  /** The clock the loop reads time from; the harness always passes a `VirtualClock`. */
+  /**
+   * The clock the loop reads time from: the scheduling suites pass a
+   * `VirtualClock` (or `undefined`, the loop's own real clock); the network
+   * suites pass none, as real sockets need real time.
+   */
   clock?: VirtualClock;
   /** Debug mode; `undefined` lets the loop read `LOOP_DEBUG`. */
   debug?: boolean;
 }
 
-/** Makes a fresh loop of the kind under test. */
-export interface LoopFactory {
-  (options?: LoopFactoryOptions): BaseEventLoop;
+/**
+ * Makes a fresh loop of the kind under test. `L` is what the loop can do: a
+ * `BaseEventLoop` for the scheduling suites, a `NetLoop` (an I/O backend and
+ * `@loop/net` composed in) for the network suites too.
+ */
+export interface LoopFactory<L extends BaseEventLoop = BaseEventLoop> {
+  (options?: LoopFactoryOptions): L;
 }
 
 /** How a whole conformance run is configured. */

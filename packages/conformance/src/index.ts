@@ -1,12 +1,19 @@
 /**
  * `@loop/conformance`: the behaviour suites that every @loop event loop runs.
  * Each suite takes a `newLoop()` factory, so BaseEventLoop, the selector loop
- * and the proactor loop are held to the same behaviours (asyncio's, as the
- * catalog and the oracle traces in `spec/behaviours` pin them).
+ * and the proactor loop are held to the same behaviours (asyncio 3.11's, as
+ * CPython's own tests and the oracle traces of `oracle.suite.ts` pin them;
+ * the differences that stay are numbered in docs/deviations.md).
  *
- * Usage, in a jest test file of the package that owns the loop:
+ * HOW. {@link suites} is the one list of suites, scheduling and network.
+ * {@link runConformance} defines them for one loop, in a jest file of the
+ * package that owns the loop:
  *
  *   runConformance('BaseEventLoop', (o) => new BaseEventLoop(o));
+ *   runConformance('ProactorEventLoop', (o) => new ProactorNetLoop(o), { network: true });
+ *
+ * A loop with I/O splits its run over several jest files (`only`), so that
+ * jest runs them in parallel; each file still goes through this entry point.
  *
  * @packageDocumentation
  */
@@ -18,6 +25,19 @@ import { exceptionHandlerSuite } from './exception-handler.suite.js';
 import { futuresSuite } from './futures.suite.js';
 import { handlesSuite } from './handles.suite.js';
 import type { LoopFactory, SuiteOptions } from './harness.js';
+import {
+  connectionSuite,
+  datagramSuite,
+  datagramTransportSuite,
+  dnsSuite,
+  sendfileSuite,
+  serverSuite,
+  streamsSuite,
+  streamTransportSuite,
+  tlsSuite,
+  unixSuite,
+} from './net/index.js';
+import type { NetLoop, NetLoopFactory } from './net/harness.js';
 import { oracleSuite } from './oracle.suite.js';
 import { policiesSuite } from './policies.suite.js';
 import { sleepSuite } from './sleep.suite.js';
@@ -57,6 +77,52 @@ export { taskHelpersSuite } from './task-helpers.suite.js';
 export { tasksSuite } from './tasks.suite.js';
 export { timeoutsSuite } from './timeouts.suite.js';
 
+/** A scheduling suite: runs on any loop, in virtual time (the harness's `VirtualClock`). */
+export type SchedulingSuite = (newLoop: LoopFactory, options: SuiteOptions) => void;
+
+/** A network suite: needs an I/O backend and `@loop/net`, on the real clock. */
+export type NetworkSuite = (newLoop: NetLoopFactory) => void;
+
+/** One entry of {@link suites}. */
+export type ConformanceSuite =
+  | { readonly name: string; readonly kind: 'scheduling'; readonly define: SchedulingSuite }
+  | { readonly name: string; readonly kind: 'network'; readonly define: NetworkSuite };
+
+const scheduling = (name: string, define: SchedulingSuite): ConformanceSuite => ({ name, kind: 'scheduling', define });
+const network = (name: string, define: NetworkSuite): ConformanceSuite => ({ name, kind: 'network', define });
+
+/**
+ * Every suite, in the order they run: the scheduling suites, then the
+ * network ones. A suite's name is its file's (`streams` for
+ * `net/streams.suite.ts`); a loop that splits its run over jest files names
+ * each file after the suite it runs (`proactor-streams.test.ts`).
+ */
+export const suites: readonly ConformanceSuite[] = [
+  scheduling('base-event-loop', baseEventLoopSuite),
+  scheduling('handles', handlesSuite),
+  scheduling('exception-handler', exceptionHandlerSuite),
+  scheduling('futures', futuresSuite),
+  scheduling('tasks', tasksSuite),
+  scheduling('sleep', sleepSuite),
+  scheduling('task-helpers', taskHelpersSuite),
+  scheduling('timeouts', timeoutsSuite),
+  scheduling('task-groups', taskGroupsSuite),
+  scheduling('context', contextSuite),
+  scheduling('policies', policiesSuite),
+  scheduling('debug', debugSuite),
+  scheduling('oracle', oracleSuite),
+  network('stream-transport', streamTransportSuite),
+  network('datagram-transport', datagramTransportSuite),
+  network('connection', connectionSuite),
+  network('server', serverSuite),
+  network('datagram', datagramSuite),
+  network('unix', unixSuite),
+  network('dns', dnsSuite),
+  network('streams', streamsSuite),
+  network('tls', tlsSuite),
+  network('sendfile', sendfileSuite),
+];
+
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions {
   /**
@@ -64,37 +130,75 @@ export interface ConformanceOptions {
    * twice, as STYLE.md asks).
    */
   debug?: boolean | 'both';
+  /**
+   * Whether the loop has an I/O backend and `@loop/net` composed in, so the
+   * network suites run on it too (they need a `NetLoop` factory). Default
+   * `false`: the scheduling suites only.
+   */
+  network?: boolean;
+  /**
+   * Run only part of the list, in the list's order: `'scheduling'`,
+   * `'network'`, or suites given by name or by function. Every one must be
+   * in {@link suites} (a suite missing from the list would go unrun on the
+   * other loops). Default: every suite the loop can run.
+   */
+  only?: 'scheduling' | 'network' | ReadonlyArray<string | SchedulingSuite | NetworkSuite>;
 }
 
-/** Every suite, in the order they are defined. */
-export const suites: ReadonlyArray<(newLoop: LoopFactory, options: SuiteOptions) => void> = [
-  baseEventLoopSuite,
-  handlesSuite,
-  exceptionHandlerSuite,
-  futuresSuite,
-  tasksSuite,
-  sleepSuite,
-  taskHelpersSuite,
-  timeoutsSuite,
-  taskGroupsSuite,
-  contextSuite,
-  policiesSuite,
-  debugSuite,
-  oracleSuite,
-];
+/** The entries of {@link suites} that `options` selects; throws on a name or a suite not in the list. */
+export function selectSuites(options: ConformanceOptions = {}): ConformanceSuite[] {
+  const { only, network = false } = options;
+  let chosen: ConformanceSuite[];
+  if (only === undefined) {
+    chosen = suites.filter((s) => network || s.kind === 'scheduling');
+  } else if (only === 'scheduling' || only === 'network') {
+    chosen = suites.filter((s) => s.kind === only);
+  } else {
+    for (const wanted of only) {
+      if (!suites.some((s) => s.name === wanted || s.define === wanted)) {
+        const label = typeof wanted === 'string' ? `'${wanted}'` : wanted.name;
+        throw new Error(
+          `runConformance(): ${label} is not in the conformance suites list; add it to \`suites\` in packages/conformance/src/index.ts`,
+        );
+      }
+    }
+    chosen = suites.filter((s) => only.some((wanted) => s.name === wanted || s.define === wanted));
+  }
+  const net = chosen.find((s) => s.kind === 'network');
+  if (net !== undefined && !network) {
+    throw new Error(`runConformance(): the network suite '${net.name}' needs a loop with @loop/net; pass { network: true } and a NetLoop factory`);
+  }
+  return chosen;
+}
 
 /**
- * Defines every conformance suite for the loop that `newLoop` makes, under
+ * Defines the conformance suites for the loop that `newLoop` makes, under
  * `describe(name)`: once with debug mode off and once with it on unless
  * `options.debug` says otherwise. The factory receives `{ clock, debug }`
- * and must pass both to the loop it makes.
+ * and must pass both to the loop it makes; the scheduling suites give it a
+ * `VirtualClock`, the network suites no clock (the real one).
+ *
+ * With `{ network: true }` the factory makes a `NetLoop` and the network
+ * suites run too; `only` picks part of the list (one jest file per part,
+ * for parallelism).
  */
+export function runConformance(name: string, newLoop: LoopFactory<NetLoop>, options: ConformanceOptions & { network: true }): void;
+export function runConformance(name: string, newLoop: LoopFactory, options?: ConformanceOptions & { network?: false }): void;
 export function runConformance(name: string, newLoop: LoopFactory, options: ConformanceOptions = {}): void {
+  const chosen = selectSuites(options);
   const modes = options.debug === undefined || options.debug === 'both' ? [false, true] : [options.debug];
   describe(name, () => {
     for (const debug of modes) {
       describe(debug ? 'debug on' : 'debug off', () => {
-        for (const suite of suites) suite(newLoop, { debug });
+        for (const suite of chosen) {
+          if (suite.kind === 'scheduling') {
+            suite.define(newLoop, { debug });
+          } else {
+            // Checked by the overloads: with { network: true } the factory makes a NetLoop.
+            const newNetLoop = newLoop as LoopFactory<NetLoop>;
+            suite.define((o = {}) => newNetLoop({ debug: o.debug ?? debug }));
+          }
+        }
       });
     }
   });

@@ -1,28 +1,29 @@
-// The proactor loop with @loop/net composed in, as the network suites take it:
-// `compose(ProactorEventLoop, net)`. Each proactor-*.test.ts file runs one
-// suite against it, with debug mode off and on (onProactorLoop).
+// The proactor loop with @loop/net composed in, `compose(ProactorEventLoop,
+// net)`: the loop that every conformance suite runs on. Its run is split over
+// jest files so that jest runs them in parallel, each through runConformance():
+// proactor-event-loop.test.ts runs the scheduling suites, and each
+// proactor-<suite>.test.ts one network suite (onProactorLoop).
 import { compose } from '@loop/interfaces';
 import { net } from '@loop/net';
 import { ProactorEventLoop } from '@loop/proactor';
-import { describe } from '@jest/globals';
-import type { NetLoop, NetLoopFactory } from '../src/net/harness.js';
+import { runConformance, type NetworkSuite } from '../src/index.js';
+import type { LoopFactoryOptions } from '../src/harness.js';
+import type { NetLoop } from '../src/net/harness.js';
 
 const ProactorNetLoop = compose(ProactorEventLoop, net);
 
-/** A fresh `compose(ProactorEventLoop, net)` loop, on the real clock. */
-export function newProactorNetLoop(options: { debug?: boolean } = {}): NetLoop {
+/**
+ * A fresh `compose(ProactorEventLoop, net)` loop: on the real clock unless
+ * `options.clock` is given (the scheduling suites pass a `VirtualClock`).
+ */
+export function newProactorNetLoop(options: LoopFactoryOptions = {}): NetLoop {
   return new ProactorNetLoop(options);
 }
 
 /**
- * Runs a network suite on the proactor loop twice, with debug mode off and
- * on, as the scheduling suites run (debug mode adds slow-callback checks,
- * creation sites in reprs and debug log records to the same behaviour).
+ * Runs one network suite of the conformance list on the proactor loop, with
+ * debug mode off and on, as every suite runs.
  */
-export function onProactorLoop(suite: (newLoop: NetLoopFactory) => void): void {
-  for (const debug of [false, true]) {
-    describe(debug ? 'debug on' : 'debug off', () => {
-      suite((options = {}) => newProactorNetLoop({ ...options, debug: options.debug ?? debug }));
-    });
-  }
+export function onProactorLoop(suite: NetworkSuite): void {
+  runConformance('ProactorEventLoop', newProactorNetLoop, { network: true, only: [suite] });
 }
