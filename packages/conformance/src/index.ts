@@ -24,6 +24,12 @@ import { debugSuite } from './debug.suite.js';
 import { exceptionHandlerSuite } from './exception-handler.suite.js';
 import { futuresSuite } from './futures.suite.js';
 import { handlesSuite } from './handles.suite.js';
+import { asCompletedSuite } from './as-completed.suite.js';
+import { ensureFutureSuite } from './ensure-future.suite.js';
+import { gatherSuite } from './gather.suite.js';
+import { shieldSuite } from './shield.suite.js';
+import { waitForSuite } from './wait-for.suite.js';
+import { waitSuite } from './wait.suite.js';
 import type { LoopFactory, SuiteOptions } from './harness.js';
 import {
   connectionSuite,
@@ -38,11 +44,13 @@ import {
   unixSuite,
 } from './net/index.js';
 import type { NetLoop, NetLoopFactory } from './net/harness.js';
-import { oracleSuite } from './oracle.suite.js';
+import { oracleHelpersSuite } from './oracle-helpers.suite.js';
+import { oracleRunningSuite } from './oracle-running.suite.js';
+import { oracleSchedulingSuite } from './oracle-scheduling.suite.js';
+import { oracleTasksSuite } from './oracle-tasks.suite.js';
 import { policiesSuite } from './policies.suite.js';
 import { sleepSuite } from './sleep.suite.js';
 import { taskGroupsSuite } from './task-groups.suite.js';
-import { taskHelpersSuite } from './task-helpers.suite.js';
 import { tasksSuite } from './tasks.suite.js';
 import { timeoutsSuite } from './timeouts.suite.js';
 
@@ -53,6 +61,12 @@ export { debugSuite } from './debug.suite.js';
 export { contextKeys, exceptionHandlerSuite } from './exception-handler.suite.js';
 export { futuresSuite } from './futures.suite.js';
 export { handlesSuite } from './handles.suite.js';
+export { asCompletedSuite } from './as-completed.suite.js';
+export { ensureFutureSuite } from './ensure-future.suite.js';
+export { gatherSuite } from './gather.suite.js';
+export { shieldSuite } from './shield.suite.js';
+export { waitForSuite } from './wait-for.suite.js';
+export { waitSuite } from './wait.suite.js';
 export {
   LoopTest,
   defineLoopTest,
@@ -69,11 +83,13 @@ export {
   type Trace,
   type TraceOptions,
 } from './harness.js';
-export { oracleSuite } from './oracle.suite.js';
+export { oracleHelpersSuite } from './oracle-helpers.suite.js';
+export { oracleRunningSuite } from './oracle-running.suite.js';
+export { oracleSchedulingSuite } from './oracle-scheduling.suite.js';
+export { oracleTasksSuite } from './oracle-tasks.suite.js';
 export { policiesSuite } from './policies.suite.js';
 export { sleepSuite } from './sleep.suite.js';
 export { taskGroupsSuite } from './task-groups.suite.js';
-export { taskHelpersSuite } from './task-helpers.suite.js';
 export { tasksSuite } from './tasks.suite.js';
 export { timeoutsSuite } from './timeouts.suite.js';
 
@@ -104,13 +120,21 @@ export const suites: readonly ConformanceSuite[] = [
   scheduling('futures', futuresSuite),
   scheduling('tasks', tasksSuite),
   scheduling('sleep', sleepSuite),
-  scheduling('task-helpers', taskHelpersSuite),
+  scheduling('gather', gatherSuite),
+  scheduling('shield', shieldSuite),
+  scheduling('wait', waitSuite),
+  scheduling('wait-for', waitForSuite),
+  scheduling('as-completed', asCompletedSuite),
+  scheduling('ensure-future', ensureFutureSuite),
   scheduling('timeouts', timeoutsSuite),
   scheduling('task-groups', taskGroupsSuite),
   scheduling('context', contextSuite),
   scheduling('policies', policiesSuite),
   scheduling('debug', debugSuite),
-  scheduling('oracle', oracleSuite),
+  scheduling('oracle-scheduling', oracleSchedulingSuite),
+  scheduling('oracle-running', oracleRunningSuite),
+  scheduling('oracle-tasks', oracleTasksSuite),
+  scheduling('oracle-helpers', oracleHelpersSuite),
   network('stream-transport', streamTransportSuite),
   network('datagram-transport', datagramTransportSuite),
   network('connection', connectionSuite),

@@ -3,5 +3,5 @@ import { runConformance } from '../src/index.js';
 
 // The timeout-heavy suites on TestLoop, in virtual time with autojump.
 runConformance('TestLoop', (o) => new TestLoop({ clock: o?.clock, debug: o?.debug, autojump: true }), {
-  only: ['sleep', 'timeouts', 'task-groups', 'task-helpers'],
+  only: ['sleep', 'gather', 'shield', 'wait', 'wait-for', 'as-completed', 'ensure-future', 'timeouts', 'task-groups'],
 });
