@@ -18,7 +18,7 @@
  * class only. KeyboardInterrupt (S10) has no JavaScript counterpart (D6).
  */
 import { describe, expect } from '@jest/globals';
-import { currentTask, getRunningLoop, sleep } from '@loop/core';
+import { currentTask, ensureFuture, getRunningLoop, sleep } from '@loop/core';
 import type { Coroutine, ExceptionContext } from '@loop/interfaces';
 import { defineLoopTest, rejection, type LoopFactory, type SuiteOptions } from './harness.js';
 import { KeyError, ZeroDivisionError, py } from './twins.js';
@@ -28,7 +28,7 @@ export function oracleRunningSuite(newLoop: LoopFactory, options: SuiteOptions):
   const it = defineLoopTest(newLoop, options);
 
   describe('oracle scenarios', () => {
-    // ValueError is RangeError (D5); the ensure_future part is dropped.
+    // ValueError is RangeError (D5).
     it('S08 run until complete', async (t) => {
       const { loop } = t;
       const out = t.trace();
@@ -66,7 +66,8 @@ export function oracleRunningSuite(newLoop: LoopFactory, options: SuiteOptions):
         return 42;
       }
       const task = loop.createTask(answer());
-      out.print(`task result: ${await loop.runUntilComplete(task)}`);
+      const result = await loop.runUntilComplete(task);
+      out.print(`task result: ${result} | same object returned by ensure_future: ${py(ensureFuture(task) === task)}`);
       t.close();
       expect(out.lines).toEqual([
         'it1 a: fut.set_result(1), then call_soon(c)',
@@ -81,7 +82,7 @@ export function oracleRunningSuite(newLoop: LoopFactory, options: SuiteOptions):
         'it3 returned from run_until_complete #2 (e ran in that single iteration)',
         'it4 boom task runs',
         'it5 run_until_complete re-raised RangeError: from coroutine',
-        'task result: 42',
+        'task result: 42 | same object returned by ensure_future: True',
       ]);
     });
 

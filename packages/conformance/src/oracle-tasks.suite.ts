@@ -22,6 +22,8 @@ import {
   Task,
   copyContext,
   currentTask,
+  ensureFuture,
+  gather,
   sleep,
   type BaseEventLoop,
   type Context,
@@ -126,8 +128,6 @@ export function oracleTasksSuite(newLoop: LoopFactory, options: SuiteOptions): v
       ]);
     });
 
-    // gather is the next issue: main awaits A then B instead; the expected
-    // lines come from oracle/s13_task_stepping_no_gather.py (CPython 3.11).
     it('S13 task stepping', async (t) => {
       const { loop } = t;
       const out = t.trace();
@@ -161,8 +161,8 @@ export function oracleTasksSuite(newLoop: LoopFactory, options: SuiteOptions): v
         yield* sleep(0);
         log('main: after 2nd sleep(0); resolving pending via call_soon');
         loop.callSoon((v: string) => pending.setResult(v), 'P');
-        const res = [yield* ta, yield* tb];
-        log(`main: awaited A then B -> ${py(res)}`);
+        const res = yield* gather(ta, tb);
+        log(`main: gather -> ${py(res)}`);
       }
       await loop.runUntilComplete(loop.createTask(main(), { name: 'main' }));
       t.close();
@@ -183,7 +183,7 @@ export function oracleTasksSuite(newLoop: LoopFactory, options: SuiteOptions): v
         'it3 main: after 2nd sleep(0); resolving pending via call_soon',
         'it5 A: after pending -> P',
         'it5 B: after pending -> P',
-        "it6 main: awaited A then B -> ['A', 'B']",
+        "it7 main: gather -> ['A', 'B']",
       ]);
     });
 
@@ -502,9 +502,10 @@ export function oracleTasksSuite(newLoop: LoopFactory, options: SuiteOptions): v
       ]);
     });
 
-    // The factory contract of docs/asyncio-mapping.md ("Task factory"): factory(loop, coro, { name, context })
-    // always with the options object. ensure_future/gather are the next
-    // issue; main creates one task instead.
+    // The factory contract of docs/asyncio-mapping.md ("Task factory"):
+    // factory(loop, coro, { name, context }), always with the options object,
+    // so a line prints the options instead of Python's sorted kwargs. There
+    // is no module-level create_task: main calls loop.createTask().
     it('S20 task factory', async (t) => {
       const { loop } = t;
       const out = t.trace();
@@ -536,14 +537,16 @@ export function oracleTasksSuite(newLoop: LoopFactory, options: SuiteOptions): v
       out.print(`with context -> factory options: name=${py(c2.options.name)} context is ctx=${py(c2.options.context === ctx)}`);
       function* main(): Coroutine<unknown[]> {
         const a = loop.createTask(job(3), { name: 'via-create_task' });
+        const b = ensureFuture(job(4));
         const fut = loop.createFuture<null>();
+        const same = ensureFuture(fut);
         fut.setResult(null);
-        const g = yield* a;
-        return [a.constructor.name, a.getName(), g];
+        const g = yield* gather(job(5), a, b);
+        return [a.constructor.name, a.getName(), b.constructor.name, same === fut, g];
       }
       const nBefore = calls.length;
       out.print(`main -> ${py(await loop.runUntilComplete(main()))}`);
-      out.print(`factory calls during main (main itself + create_task): ${calls.length - nBefore}`);
+      out.print(`factory calls during main (main itself + create_task + ensure_future + gather(coro)): ${calls.length - nBefore}`);
       out.print(`results: ${await loop.runUntilComplete(t1)} ${await loop.runUntilComplete(t2)}`);
       loop.setTaskFactory(null);
       out.print(`reset -> ${py(loop.getTaskFactory())}`);
@@ -555,8 +558,7 @@ export function oracleTasksSuite(newLoop: LoopFactory, options: SuiteOptions): v
       out.print(`auto-name counter increases: ${py(Number(t4.getName().slice(5)) === Number(t3.getName().slice(5)) + 1)}`);
       t4.setName(123 as never);
       out.print(`set_name(123) stores str: ${py(t4.getName())}`);
-      await loop.runUntilComplete(t3);
-      await loop.runUntilComplete(t4);
+      await loop.runUntilComplete(gather(t3, t4));
       t.close();
       expect(out.lines).toEqual([
         'set_task_factory(1): TypeError',
@@ -564,8 +566,8 @@ export function oracleTasksSuite(newLoop: LoopFactory, options: SuiteOptions): v
         'get_task_factory() is factory: True',
         "create_task -> MyTask named | factory call: loop=True name='named' context=None",
         'with context -> factory options: name=None context is ctx=True',
-        "main -> ['MyTask', 'via-create_task', 6]",
-        'factory calls during main (main itself + create_task): 2',
+        "main -> ['MyTask', 'via-create_task', 'MyTask', True, [10, 6, 8]]",
+        'factory calls during main (main itself + create_task + ensure_future + gather(coro)): 4',
         'results: 2 4',
         'reset -> None',
         'default Task class: Task | auto name matches Task-<n>: True',
