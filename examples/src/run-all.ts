@@ -4,30 +4,17 @@
  *   node dist/run-all.js            run the examples
  *   node dist/run-all.js --compare  also run each Python twin (python/<name>.py,
  *                                   with `python3`, or $PYTHON) and compare
- *                                   the outputs; dates and times are compared
- *                                   by shape (YYYY-MM-DD HH:MM:SS.ffffff)
+ *                                   the outputs, normalised as examples.ts
+ *                                   says (dates and times by shape)
  *
  * Exits non-zero when an example fails or, with --compare, differs from its twin.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-
-/** The examples, in the order they run. */
-const EXAMPLES = [
-  'hello-world-call-soon',
-  'display-date-call-later',
-  'cancel-task',
-  'task-group-timeout',
-  'executor-hash',
-  'tcp-echo-protocol',
-  'tcp-echo-streams',
-  'udp-echo',
-  'tls-echo',
-];
+import { EXAMPLES, normalise } from './examples.js';
 
 const compare = process.argv.includes('--compare');
 const python = process.env.PYTHON ?? 'python3';
-const DATETIME = /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?/g;
 
 function runProcess(cmd: string, args: string[]): { status: number; stdout: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -49,8 +36,7 @@ for (const name of EXAMPLES) {
   if (!compare) continue;
   const twin = fileURLToPath(new URL(`../python/${name}.py`, import.meta.url));
   const py = runProcess(python, [twin]);
-  const shape = (s: string): string => s.replace(DATETIME, (m) => (m.length > 19 ? '<datetime.ffffff>' : '<datetime>'));
-  if (py.status === 0 && shape(py.stdout) === shape(ts.stdout)) {
+  if (py.status === 0 && normalise(py.stdout) === normalise(ts.stdout)) {
     console.log(`--- same output as python/${name}.py`);
   } else {
     console.log(`!!! differs from python/${name}.py (status ${py.status}); Python printed:`);
