@@ -26,7 +26,7 @@ export interface Case {
   run(): Promise<number> | number;
 }
 
-/** A ratio the report prints, with its target when the issue set one. */
+/** A ratio the report prints, with its target when it has one. */
 export interface Ratio {
   label: string;
   /** Case ids: numerator / denominator. */
@@ -36,7 +36,7 @@ export interface Ratio {
   target?: { op: '>=' | '<='; value: number };
 }
 
-/** A figure the issue gave an absolute target for. */
+/** A figure with an absolute target. */
 export interface AbsoluteTarget {
   label: string;
   id: string;

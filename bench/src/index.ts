@@ -1,7 +1,7 @@
 /**
  * The benchmark harness: runs every case `BENCH_ROUNDS` x `BENCH_RUNS` times
  * (3 x 5) and reports the median, each figure beside the Node references
- * measured in the same run, as ratios against the issue's targets.
+ * measured in the same run, as ratios against the targets set in cases.ts.
  *
  * HOW: every case runs in a child process of its own (`node --expose-gc
  * dist/index.js --case <id>`), which measures it `BENCH_RUNS` times after

@@ -1,5 +1,5 @@
 /**
- * Loop lifecycle (catalog §0, §1 LOOP-*): running and stopping, the batch
+ * Loop lifecycle (catalog.md §0, §1 LOOP-*): running and stopping, the batch
  * snapshot, re-entry, closing, the closed-loop rules and their precedence,
  * and the argument checks of the scheduling methods.
  *
@@ -515,7 +515,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    // SCHED-05, SCHED-07, API.md "Delays"
+    // SCHED-05, SCHED-07, docs/asyncio-mapping.md "Delays"
     it('callLater()/callAt() - a delay or when that is not a number is a TypeError naming the method', (t) => {
       const { loop } = t;
       for (const bad of [null, undefined, '1', {}] as const) {
@@ -530,7 +530,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    // API.md "Delays"
+    // docs/asyncio-mapping.md "Delays"
     it('callLater()/callAt() - NaN or an infinite delay is a RangeError naming the method', (t) => {
       const { loop } = t;
       for (const bad of [Number.NaN, Infinity, -Infinity]) {

@@ -1,5 +1,5 @@
 /**
- * Contexts (contextvars; catalog SCHED-04, TASK-13, FUT-07): ContextVar
+ * Contexts (contextvars; catalog.md SCHED-04, TASK-13, FUT-07): ContextVar
  * get/set/reset, copyContext() snapshots, ctx.run(), and where callbacks and
  * tasks run: each callback in a copy of the context current when it was
  * scheduled, each task (generator or async function) in its own context for
@@ -89,7 +89,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    // SCHED-04: explicit context, API.md mapping rule
+    // SCHED-04: explicit context, the mapping rules of docs/asyncio-mapping.md
     it('ctx.run(() => loop.callSoon(cb)) - the callback runs with the values of ctx', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('var', { default: 'default' });

@@ -1,10 +1,10 @@
 /**
- * Debug mode (catalog §4 DEBUG-*, SCHED-16, SCHED-18, oracle S22): the
+ * Debug mode (catalog.md §4 DEBUG-*, SCHED-16, SCHED-18, oracle S22): the
  * default comes from `LOOP_DEBUG` when the loop is created, setDebug()
  * toggles it, and in debug mode callbacks slower than slowCallbackDuration
  * are logged at `warn` through the replaceable logger.
  *
- * Deliberate difference (API.md "Debug mode"): the callable check of
+ * Deliberate difference (D3, docs/asyncio-mapping.md "Debug mode"): the callable check of
  * callSoon()/callLater()/callAt() runs in both modes (base-event-loop suite).
  * Not ported: SCHED-17 (thread checks), HANDLE-07/DEBUG-03 (Python source
  * tracebacks), the socket checks of S22 (I/O loops).

@@ -1,5 +1,5 @@
 /**
- * The exception handler (catalog §3 EXC-*): callback failures are routed to
+ * The exception handler (catalog.md §3 EXC-*): callback failures are routed to
  * the handler with `message`, `exception` and `handle` and the loop goes on;
  * get/setExceptionHandler; a broken custom handler falls back to the default
  * one; the default handler logs one `error` record through the replaceable

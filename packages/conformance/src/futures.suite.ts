@@ -1,5 +1,5 @@
 /**
- * Futures (catalog §5 FUT-*): the state machine pending -> finished |
+ * Futures (catalog.md §5 FUT-*): the state machine pending -> finished |
  * cancelled, InvalidStateError, done callbacks that are always scheduled with
  * callSoon (never inline) in registration order, removeDoneCallback's count,
  * the cancel message, and the two ways to wait: `await fut` (PromiseLike) and
@@ -8,8 +8,8 @@
  * Not ported: FUT-04's StopIteration rule and "a class is instantiated"
  * (Python-only), FUT-09's "await wasn't used with future" (plain iteration of
  * the awaitable), FUT-10 (duck typing), FUT-12 (`_log_traceback`), FUT-13's
- * `cb=[...]` repr details, FUT-14 (concurrent futures: executors are another
- * issue), FUT-15/16 (private helpers, C-level robustness), and the
+ * `cb=[...]` repr details, FUT-14 (concurrent futures: the executors'
+ * own tests), FUT-15/16 (private helpers, C-level robustness), and the
  * never-retrieved report (garbage collection).
  */
 import { describe, expect } from '@jest/globals';
@@ -101,7 +101,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    // FUT-05, API.md "Cancellation message"
+    // FUT-05, docs/asyncio-mapping.md "Cancellation message"
     it('cancel(msg) - the CancelledError carries msg every time it is raised or retrieved; cancel() gives an empty message', (t) => {
       const f = t.loop.createFuture();
       f.cancel('because');

@@ -1,9 +1,11 @@
 /**
  * `@loop/conformance`: the behaviour suites that every @loop event loop runs.
  * Each suite takes a `newLoop()` factory, so BaseEventLoop, the selector loop
- * and the proactor loop are held to the same behaviours (asyncio 3.11's, as
- * CPython's own tests and the oracle traces of `oracle.suite.ts` pin them;
- * the differences that stay are numbered in docs/deviations.md).
+ * and the proactor loop are held to the same behaviours: asyncio 3.11's, as
+ * CPython's own tests pin them (catalogued in this package's catalog.md,
+ * whose IDs the suites cite) and as the traces of the CPython scripts in
+ * oracle/ show them. The differences that stay are numbered in
+ * docs/deviations.md.
  *
  * HOW. {@link suites} is the one list of suites, scheduling and network.
  * {@link runConformance} defines them for one loop, in a jest file of the

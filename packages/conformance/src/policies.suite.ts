@@ -1,5 +1,5 @@
 /**
- * Policies and loop discovery (catalog §24 POLICY-*, LOOP-17) and `run()`
+ * Policies and loop discovery (catalog.md §24 POLICY-*, LOOP-17) and `run()`
  * (asyncio.run: a fresh loop, leftover tasks cancelled, the loop closed).
  *
  * These tests change process-wide state (the current policy and its loop);

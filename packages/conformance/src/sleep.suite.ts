@@ -1,11 +1,11 @@
 /**
- * sleep() (catalog §8 COMBI-01, oracle S07): `sleep(0)` and negative delays
+ * sleep() (catalog.md §8 COMBI-01, oracle S07): `sleep(0)` and negative delays
  * give up exactly one iteration and schedule no timer; `sleep(d)` resumes one
  * iteration after its timer fires; `sleep(d, result)` returns `result`; a
  * cancelled sleep cancels its timer; argument errors are synchronous.
  *
- * The other helpers of §8 (gather, wait, waitFor, shield, asCompleted,
- * timeouts) are the next issue.
+ * The other helpers of §8 have suites of their own (gather, shield, wait,
+ * wait-for, as-completed, timeouts).
  */
 import { describe, expect } from '@jest/globals';
 import { Future, sleep } from '@loop/core';
@@ -104,7 +104,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    // API.md "Delays", "Helper arguments"
+    // docs/asyncio-mapping.md "Delays", "Helper arguments"
     it('sleep() - a delay that is not a number is a TypeError, NaN or infinite a RangeError, thrown synchronously', async (t) => {
       const { loop } = t;
       const errors = await loop.runUntilComplete(

@@ -1,5 +1,5 @@
 /**
- * `taskGroup(body)` (asyncio.TaskGroup, Python 3.11; API.md "Scopes"): the
+ * `taskGroup(body)` (asyncio.TaskGroup, Python 3.11; docs/asyncio-mapping.md "Scopes"): the
  * body runs inside the current task and receives the group (`createTask`);
  * the scope waits for every task; the first failure cancels the other tasks
  * and the body, and the group raises `ExceptionGroup('unhandled errors in a

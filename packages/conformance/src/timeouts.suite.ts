@@ -1,6 +1,6 @@
 /**
  * `timeout(delay, body)` and `timeoutAt(when, body)` (asyncio.timeout /
- * timeout_at, Python 3.11; API.md "Scopes"): the body runs inside the
+ * timeout_at, Python 3.11; docs/asyncio-mapping.md "Scopes"): the body runs inside the
  * current task and receives the `Timeout` scope (`when()`, `reschedule()`,
  * `expired()`); on expiry the task is cancelled, and only that cancellation
  * becomes `TimeoutError` when the scope exits (`cancelling()` bookkeeping
@@ -141,7 +141,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       t.close();
     });
 
-    // API.md "Scopes": the awaitable resolves to the body's return value, whatever the body's kind
+    // docs/asyncio-mapping.md "Scopes": the awaitable resolves to the body's return value, whatever the body's kind
     it("timeout() - resolves to the body's value whatever its kind: yield* of an async body, await of a generator body", async (t) => {
       const { loop } = t;
       const a = await loop.runUntilComplete(
@@ -518,7 +518,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       t.close();
     });
 
-    // API.md "Delays", "Helper arguments"
+    // docs/asyncio-mapping.md "Delays", "Helper arguments"
     it('timeout()/timeoutAt() argument errors - a non-number is a TypeError, NaN or infinite a RangeError, a body that is not a function a TypeError, all synchronous', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
