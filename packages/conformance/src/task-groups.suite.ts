@@ -34,13 +34,7 @@ import {
 } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, rejection, type LoopFactory, type SuiteOptions } from './harness.js';
-
-class ValueError extends Error {
-  override name = 'ValueError';
-}
-class KeyError extends Error {
-  override name = 'KeyError';
-}
+import { KeyError, ValueError, at } from './twins.js';
 
 /** Python's repr of an exception (group), for comparing with the twins' output. */
 function pyRepr(e: unknown): string {
@@ -56,7 +50,6 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
   const it = defineLoopTest(newLoop, options);
 
   describe('taskGroup', () => {
-    const at = (loop: { time(): number }, msg: string): string => `t=${loop.time().toFixed(2)} ${msg}`;
 
     /** The twins' `sl(name, d, fail)`: sleeps, logs `<name> cancelled` / `<name> done`. */
     function* sl(loop: { time(): number }, out: string[], name: string, d: number, fail = false): Coroutine<string> {

@@ -11,7 +11,7 @@
  *
  * Not ported: TASK-09's exact repr, TASK-11/12 (asyncio.create_task and
  * ensure_future), TASK-14 and CANCEL-14 (SystemExit), TASK-15/16 (exception
- * chaining, get_stack), CANCEL-10 (wait: the wait suite), CANCEL-15 (the
+ * chaining, get_stack), CANCEL-10 (in the wait suite), CANCEL-15 (the
  * never-retrieved report, garbage collection), CANCEL-16 (I/O), FACT-04's
  * run_coroutine_threadsafe part (threads).
  */

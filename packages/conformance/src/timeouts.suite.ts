@@ -32,25 +32,7 @@ import {
 } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, rejection, type LoopFactory, type SuiteOptions } from './harness.js';
-
-class KeyError extends Error {
-  override name = 'KeyError';
-}
-
-/** The class name of what `fn` threw synchronously, or `'no error'`. */
-function errorClass(fn: () => unknown): string {
-  try {
-    fn();
-    return 'no error';
-  } catch (e) {
-    return e instanceof Error ? e.constructor.name : typeof e;
-  }
-}
-
-/** `t=<time>` with two digits, as the twins print it. */
-function at(loop: { time(): number }, msg: string): string {
-  return `t=${loop.time().toFixed(2)} ${msg}`;
-}
+import { KeyError, at, errorClass } from './twins.js';
 
 /** Defines the timeouts suite. */
 export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void {

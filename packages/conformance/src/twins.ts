@@ -41,6 +41,11 @@ export function errorClass(fn: () => unknown): string {
   }
 }
 
+/** `t=<time> msg`, the time with two digits, as the twins print it. */
+export function at(loop: { time(): number }, msg: string): string {
+  return `t=${loop.time().toFixed(2)} ${msg}`;
+}
+
 /** Python's `str()` of a few simple values, so lines match the oracle verbatim. */
 export function py(v: unknown): string {
   if (v === true) return 'True';
