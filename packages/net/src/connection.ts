@@ -37,7 +37,7 @@ import {
 } from '@loop/interfaces';
 import { inspect } from 'node:util';
 import { getLogger } from '@loop/core';
-import { awaitOwned, describeSocket, isSet, valueError, wantsTls } from './args.js';
+import { awaitOwned, describeSocket, isSet, optionsArg, valueError, wantsTls } from './args.js';
 import { SOCK_STREAM } from './constants.js';
 import { getaddrinfo } from './dns.js';
 import { ConnectAttempt, interleaveAddrinfos, isOsError, staggeredRace } from './happy-eyeballs.js';
@@ -114,8 +114,9 @@ function combineErrors(errors: unknown[], allErrors: boolean): unknown {
   const text = (e: unknown): string => (typeof (e as Error | null)?.message === 'string' ? (e as Error).message : String(e));
   const model = text(errors[0]);
   if (errors.every((e) => text(e) === model)) return errors[0];
-  const err = new Error(`Multiple exceptions: ${errors.map(text).join(', ')}`) as Error & { code?: string; errors?: unknown[] };
-  err.code = undefined;
+  // asyncio's OSError('Multiple exceptions: ...'), with a stable code (docs/errors.md).
+  const err = new Error(`Multiple exceptions: ${errors.map(text).join(', ')}`) as Error & { code: string };
+  err.code = 'ERR_LOOP_MULTIPLE_ERRORS';
   return err;
 }
 
@@ -125,15 +126,16 @@ export async function createConnection<P extends BaseProtocol>(
   factory: ProtocolFactory<P>,
   host?: string | null,
   port?: number | string | null,
-  options: CreateConnectionOptions = {},
+  options?: CreateConnectionOptions | null,
 ): Promise<[Transport, P]> {
-  const { ssl, sock, localAddr, family = 0, proto = 0, flags = 0, allErrors = false } = options;
-  let serverHostname = options.serverHostname ?? null;
-  let interleave = options.interleave ?? null;
-  const happyEyeballsDelay = options.happyEyeballsDelay ?? null;
+  const opts = optionsArg('createConnection', options);
+  const { ssl, sock, localAddr, family = 0, proto = 0, flags = 0, allErrors = false } = opts;
+  let serverHostname = opts.serverHostname ?? null;
+  let interleave = opts.interleave ?? null;
+  const happyEyeballsDelay = opts.happyEyeballsDelay ?? null;
   const backend = backendOf(loop, 'createConnection');
   if (typeof factory !== 'function') throw new TypeError('createConnection(): factory must be a function returning a protocol');
-  checkClientTls(ssl, options.serverHostname, options);
+  checkClientTls(ssl, opts.serverHostname, opts);
   if (serverHostname === null && wantsTls(ssl)) {
     if (!isSet(host) || host === '') throw valueError('You must set serverHostname when using ssl without a host');
     serverHostname = host as string;
@@ -172,8 +174,8 @@ export async function createConnection<P extends BaseProtocol>(
       );
     }
     const result = await createConnectionTransport(loop, backend, connected, factory, ssl, serverHostname, {
-      sslHandshakeTimeout: options.sslHandshakeTimeout,
-      sslShutdownTimeout: options.sslShutdownTimeout,
+      sslHandshakeTimeout: opts.sslHandshakeTimeout,
+      sslShutdownTimeout: opts.sslShutdownTimeout,
       ownSocket: true,
     });
     if (loop.getDebug()) {
@@ -185,7 +187,7 @@ export async function createConnection<P extends BaseProtocol>(
   const given = sock as SocketLike;
   if (given.type !== SOCK_STREAM) throw valueError(`A Stream Socket was expected, got ${describeSocket(given)}`);
   return createConnectionTransport(loop, backend, given, factory, ssl, serverHostname, {
-    sslHandshakeTimeout: options.sslHandshakeTimeout,
-    sslShutdownTimeout: options.sslShutdownTimeout,
+    sslHandshakeTimeout: opts.sslHandshakeTimeout,
+    sslShutdownTimeout: opts.sslShutdownTimeout,
   });
 }

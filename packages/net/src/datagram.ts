@@ -37,7 +37,7 @@ import {
   type SchedulingLoop,
   type SocketLike,
 } from '@loop/interfaces';
-import { describeSocket, isSet, pyStr, typeError, valueError } from './args.js';
+import { describeSocket, isSet, optionsArg, pyStr, typeError, valueError } from './args.js';
 import { AF_UNIX, SOCK_DGRAM } from './constants.js';
 import { getaddrinfo } from './dns.js';
 
@@ -58,9 +58,9 @@ export async function createDatagramEndpoint<P extends BaseProtocol>(
   factory: ProtocolFactory<P>,
   localAddr?: Address | null,
   remoteAddr?: Address | null,
-  options: CreateDatagramEndpointOptions = {},
+  options?: CreateDatagramEndpointOptions | null,
 ): Promise<[DatagramTransport, P]> {
-  const { sock, family = 0, proto = 0, flags = 0, reuseAddress, reusePort, allowBroadcast } = options;
+  const { sock, family = 0, proto = 0, flags = 0, reuseAddress, reusePort, allowBroadcast } = optionsArg('createDatagramEndpoint', options);
   const backend = backendOf(loop, 'createDatagramEndpoint');
   if (typeof factory !== 'function') throw typeError('createDatagramEndpoint(): factory must be a function returning a protocol');
   let socket: SocketLike;

@@ -803,6 +803,53 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
+      // docs/asyncio-mapping.md, "Options objects": null is no options; another non-object fails the future
+      // with a coded TypeError; the functions never throw for it.
+      it('null options are no options; a non-object fails the future with a coded TypeError', async (t) => {
+        const path = t.path('null.sock');
+        await t.run(async () => {
+          const server = await startServer(echoLines, '127.0.0.1', 0, null);
+          const [reader, writer] = await openConnection('127.0.0.1', portOf(server), null);
+          writer.write(b('tcp\n'));
+          expect((await reader.readline()).toString()).toBe('tcp\n');
+          const unixServer = await startUnixServer(echoLines, path, null);
+          const [ureader, uwriter] = await openUnixConnection(path, null);
+          uwriter.write(b('unix\n'));
+          expect((await ureader.readline()).toString()).toBe('unix\n');
+          expect(new StreamReader(null).limit).toBe(2 ** 16);
+          const five = 5 as unknown as null;
+          const failing: [string, () => Future<unknown>][] = [
+            ['openConnection', () => openConnection('127.0.0.1', portOf(server), five)],
+            ['startServer', () => startServer(echoLines, '127.0.0.1', 0, five)],
+            ['openUnixConnection', () => openUnixConnection(path, five)],
+            ['startUnixServer', () => startUnixServer(echoLines, path, five)],
+            ['StreamWriter.startTls', () => writer.startTls(t.clientTls(), five)],
+          ];
+          for (const [name, f] of failing) {
+            let fut: Future<unknown> | undefined;
+            expect(() => {
+              fut = f();
+            }).not.toThrow();
+            const err = await fut!.then(
+              () => null,
+              (e: unknown) => e,
+            );
+            expect(err).toBeInstanceOf(TypeError);
+            expect(err).toMatchObject({ code: 'ERR_LOOP_INVALID_ARG', message: `${name}(): options must be an object, null or undefined, not 5` });
+          }
+          expect(() => new StreamReader(five)).toThrow(expect.objectContaining({ code: 'ERR_LOOP_INVALID_ARG' }));
+          for (const w of [writer, uwriter]) {
+            w.close();
+            await w.waitClosed();
+          }
+          for (const srv of [server, unixServer]) {
+            srv.close();
+            await srv.waitClosed();
+          }
+        });
+        t.loop.close();
+      });
+
       it('cancelling openConnection() while it connects leaves no connection behind', async (t) => {
         await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
