@@ -6,7 +6,8 @@
  *
  * ```text
  *   option checks (asyncio's ValueErrors, as RangeError)
- *   host/port -> getaddrinfo(type SOCK_STREAM)      localAddr -> getaddrinfo too
+ *   host/port -> ensureResolved(type SOCK_STREAM, family, proto, flags)   localAddr -> the same
+ *                (an IP literal as is, asyncio's _ipaddr_info; else getaddrinfo)
  *             -> interleave by family (interleave, 1 by default with happyEyeballsDelay)
  *             -> no delay:  each address in turn: backend.connectStream(address, { family, localAddr })
  *                delay:     staggeredRace (happy-eyeballs.ts), losers cancelled
@@ -39,7 +40,7 @@ import { inspect } from 'node:util';
 import { getLogger } from '@loop/core';
 import { awaitOwned, describeSocket, isSet, optionsArg, valueError, wantsTls } from './args.js';
 import { SOCK_STREAM } from './constants.js';
-import { getaddrinfo } from './dns.js';
+import { ensureResolved } from './dns.js';
 import { ConnectAttempt, interleaveAddrinfos, isOsError, staggeredRace } from './happy-eyeballs.js';
 import { SslProtocol } from './tls.js';
 
@@ -145,11 +146,11 @@ export async function createConnection<P extends BaseProtocol>(
   let connected: SocketLike | null;
   if (isSet(host) || isSet(port)) {
     if (isSet(sock)) throw valueError('host/port and sock can not be specified at the same time');
-    const infos = await getaddrinfo(host ?? null, port ?? null, { family, type: SOCK_STREAM, proto, flags });
+    const infos = await ensureResolved(host ?? null, port ?? null, { family, type: SOCK_STREAM, proto, flags });
     let laddrInfos: AddrInfo[] | null = null;
     if (isSet(localAddr)) {
       const [lhost, lport] = localAddr as [string, number];
-      laddrInfos = await getaddrinfo(lhost, lport, { family, type: SOCK_STREAM, proto, flags });
+      laddrInfos = await ensureResolved(lhost, lport, { family, type: SOCK_STREAM, proto, flags });
     }
     const ordered = interleave !== null && interleave !== 0 ? interleaveAddrinfos(infos, interleave) : infos;
     const attempts = ordered.map((info) => new ConnectAttempt(backend, info, laddrInfos));

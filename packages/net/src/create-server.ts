@@ -8,7 +8,8 @@
  *   option checks (asyncio's errors)
  *   host: null / ''  -> [null]: every interface (AI_PASSIVE: 0.0.0.0 and ::)
  *         'a'        -> ['a'];   ['a', 'b'] -> each
- *   each host -> getaddrinfo(host, port, { family, type: SOCK_STREAM, flags: AI_PASSIVE })
+ *   each host -> ensureResolved(host, port, { family, type: SOCK_STREAM, flags })  (flags: AI_PASSIVE
+ *                by default; an IP literal as is, else getaddrinfo)
  *   the union of the results (duplicates dropped), in order
  *   each address -> backend.listenStream(address, { family, backlog, reuseAddress,
  *                                                  reusePort, ipv6Only: family is AF_INET6 })
@@ -27,7 +28,7 @@ import { backendOf, type CreateServerOptions, type ProtocolFactory, type Schedul
 import { getLogger } from '@loop/core';
 import { bindError, describeSocket, isSet, optionsArg, sleep0, typeError, valueError, wantsTls } from './args.js';
 import { AF_INET6, AI_PASSIVE, SOCK_STREAM } from './constants.js';
-import { getaddrinfo } from './dns.js';
+import { ensureResolved } from './dns.js';
 import { isOsError } from './happy-eyeballs.js';
 import { Server, startServingSync } from './server.js';
 
@@ -68,7 +69,7 @@ export async function createServer(
     if (isSet(sock)) throw valueError('host/port and sock can not be specified at the same time');
     const reuseAddress = opts.reuseAddress ?? process.platform !== 'win32';
     const hosts: (string | null)[] = host === '' || !isSet(host) ? [null] : typeof host === 'string' ? [host] : [...(host as readonly string[])];
-    const lists = await Promise.all(hosts.map((h) => getaddrinfo(h, port ?? null, { family, type: SOCK_STREAM, flags })));
+    const lists = await Promise.all(hosts.map((h) => ensureResolved(h, port ?? null, { family, type: SOCK_STREAM, flags })));
     const seen = new Set<string>();
     const infos = lists.flat().filter((info) => {
       const key = JSON.stringify(info);

@@ -39,7 +39,7 @@ import {
 } from '@loop/interfaces';
 import { describeSocket, isSet, optionsArg, pyStr, typeError, valueError } from './args.js';
 import { AF_UNIX, SOCK_DGRAM } from './constants.js';
-import { getaddrinfo } from './dns.js';
+import { ensureResolved } from './dns.js';
 
 /** Removes the socket file at `path` if it is a socket (asyncio's stale-socket check); logs other failures. */
 export async function removeStaleSocket(path: string): Promise<void> {
@@ -103,7 +103,7 @@ export async function createDatagramEndpoint<P extends BaseProtocol>(
       ] as const) {
         if (!isSet(addr)) continue;
         if (!Array.isArray(addr) || addr.length !== 2) throw typeError('2-tuple is expected');
-        const infos = await getaddrinfo(addr[0], addr[1], { family, type: SOCK_DGRAM, proto, flags });
+        const infos = await ensureResolved(addr[0], addr[1], { family, type: SOCK_DGRAM, proto, flags });
         for (const [fam, , pro, , address] of infos) {
           const key = `${fam}/${pro}`;
           let entry = byKey.get(key);

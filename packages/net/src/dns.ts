@@ -297,6 +297,39 @@ export async function getaddrinfo(host: string | null, port: number | string | n
   return result;
 }
 
+/**
+ * asyncio's `_ipaddr_info`: the one entry for an IP literal, made without
+ * `getaddrinfo`, or `null` when the host needs resolving. The protocol
+ * follows the type (`SOCK_STREAM` is TCP whatever `proto` says, when `proto`
+ * is 0, TCP or UDP); a port that is not an integer, a zone index (`%`), or a
+ * literal not of `family` go through `getaddrinfo`.
+ */
+function ipaddrInfo(host: string | null, port: number | string | null, family: number, type: number, proto: number): AddrInfo | null {
+  if (host === null || (proto !== 0 && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP)) return null;
+  if (type !== SOCK_STREAM && type !== SOCK_DGRAM) return null;
+  let p: number;
+  if (port === null || port === '') p = 0;
+  else if (typeof port === 'number' && Number.isInteger(port)) p = port;
+  else if (typeof port === 'string' && /^\s*[+-]?\d+\s*$/.test(port)) p = Number(port);
+  else return null;
+  if (host.includes('%')) return null;
+  const literal = isIP(host);
+  const af = literal === 4 ? AF_INET : literal === 6 ? AF_INET6 : 0;
+  if (af === 0 || (family !== AF_UNSPEC && family !== af)) return null;
+  const entryProto = type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+  return [af, type, entryProto, '', af === AF_INET6 ? [host, p, 0, 0] : [host, p]];
+}
+
+/**
+ * asyncio's `BaseEventLoop._ensure_resolved`, what the network methods
+ * resolve with: an IP literal gives its one entry at once (asyncio's
+ * `_ipaddr_info`), anything else goes through {@link getaddrinfo}.
+ */
+export async function ensureResolved(host: string | null, port: number | string | null, options: GetaddrinfoOptions): Promise<AddrInfo[]> {
+  const info = ipaddrInfo(host, port, options.family ?? 0, options.type ?? 0, options.proto ?? 0);
+  return info === null ? getaddrinfo(host, port, options) : [info];
+}
+
 function lookupServiceAsync(address: string, port: number): Promise<{ hostname: string; service: string }> {
   return new Promise((resolve, reject) => {
     lookupService(address, port, (err, hostname, service) => {

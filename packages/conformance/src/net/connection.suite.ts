@@ -17,12 +17,15 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { createServer as createNodeServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { describe, expect } from '@jest/globals';
 import { CancelledError, sleep, wrapFuture } from '@loop/core';
 import {
   BaseExceptionGroup,
   NotImplementedError,
   Protocol,
+  getBackend,
   type Address,
   type BaseTransport,
   type Future,
@@ -30,7 +33,7 @@ import {
   type SocketLike,
   type Transport,
 } from '@loop/interfaces';
-import { AF_INET, AF_INET6, SOCK_STREAM } from '@loop/net';
+import { AF_INET, AF_INET6, AI_NUMERICHOST, IPPROTO_TCP, IPPROTO_UDP, SOCK_STREAM } from '@loop/net';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
 /** A server protocol that echoes what it receives and closes at EOF. */
@@ -660,6 +663,79 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
         }
         await expect(loop.createServer(() => new Protocol(), '127.0.0.1', 0, { ssl: false as unknown as null })).rejects.toThrow(TypeError);
         await expect(loop.createUnixServer(() => new Protocol(), path, { ssl: false as unknown as null })).rejects.toThrow(TypeError);
+      });
+      loop.close();
+    });
+
+    // CPython 3.11, a server on '::1' only: create_connection(None, port, family=AF_INET) ->
+    // ConnectionRefusedError (only 127.0.0.1 tried); family=AF_INET6 -> peername ('::1', port, 0, 0);
+    // create_connection('::1', port, proto=IPPROTO_UDP) connects over TCP (_ipaddr_info: an IP literal is
+    // not resolved, its protocol follows the type); ('localhost', proto=IPPROTO_UDP) -> gaierror(EAI_SOCKTYPE);
+    // ('localhost', flags=AI_NUMERICHOST) -> gaierror(EAI_NONAME).
+    it('family, proto and flags reach the resolution of host and localAddr', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '::1', 0);
+        const port = portOf(server.sockets[0]);
+        await expect(loop.createConnection(() => new Protocol(), null, port, { family: AF_INET })).rejects.toMatchObject({ code: 'ECONNREFUSED', address: '127.0.0.1' });
+        const [v6, client] = await loop.createConnection(() => new RecordingProtocol(loop), null, port, { family: AF_INET6 });
+        expect(v6.getExtraInfo('peername')).toEqual(['::1', port, 0, 0]);
+        v6.close();
+        await client.lost;
+        const [literal, literalClient] = await loop.createConnection(() => new RecordingProtocol(loop), '::1', port, { proto: IPPROTO_UDP });
+        expect(literal.getExtraInfo('socket')).toMatchObject({ type: SOCK_STREAM });
+        literal.close();
+        await literalClient.lost;
+        const [tcp, tcpClient] = await loop.createConnection(() => new RecordingProtocol(loop), '::1', port, { proto: IPPROTO_TCP, family: AF_INET6 });
+        tcp.close();
+        await tcpClient.lost;
+        await expect(loop.createConnection(() => new Protocol(), 'localhost', port, { proto: IPPROTO_UDP })).rejects.toMatchObject({ code: 'EAI_SOCKTYPE' });
+        await expect(loop.createConnection(() => new Protocol(), '::1', port, { proto: 99 })).rejects.toMatchObject({ code: 'EAI_SOCKTYPE' });
+        await expect(loop.createConnection(() => new Protocol(), 'localhost', port, { flags: AI_NUMERICHOST })).rejects.toMatchObject({ code: 'EAI_NONAME' });
+        // localAddr is resolved with the same family, proto and flags.
+        await expect(
+          loop.createConnection(() => new Protocol(), '::1', port, { localAddr: ['localhost', 0], flags: AI_NUMERICHOST }),
+        ).rejects.toMatchObject({ code: 'EAI_NONAME' });
+        server.close();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    // asyncio's test_connect_accepted_socket: a connection made outside the loop's network methods is
+    // handed over; the transport is the server side (of TLS too, with ssl).
+    it('connectAcceptedSocket: a connection made elsewhere becomes a transport, plain and with TLS (server side)', async (t) => {
+      const loop = t.loop;
+      const serverTls = t.serverTls();
+      const caTls = t.clientTls();
+      await t.run(async () => {
+        const backend = getBackend(loop)!;
+        for (const tls of [false, true]) {
+          // The peer: a plain node:net server outside the loop, a TLS client when tls.
+          const peerGot: Buffer[] = [];
+          const peerDone = loop.createFuture<void>();
+          const peerServer = createNodeServer((raw) => {
+            const sock = tls ? tlsConnect({ socket: raw, servername: 'localhost', ...caTls }) : raw;
+            sock.on('data', (d: Buffer) => {
+              peerGot.push(d);
+              if (Buffer.concat(peerGot).toString() === 'from loop') sock.end('from peer');
+            });
+            sock.on('error', (e) => loop.callSoonThreadsafe(() => peerDone.done() || peerDone.setException(e)));
+            sock.on('close', () => loop.callSoonThreadsafe(() => peerDone.done() || peerDone.setResult(undefined)));
+          });
+          await new Promise<void>((resolve) => peerServer.listen(0, '127.0.0.1', resolve));
+          const sock = await backend.connectStream(['127.0.0.1', (peerServer.address() as { port: number }).port], { family: AF_INET });
+          const [transport, protocol] = await loop.connectAcceptedSocket(() => new RecordingProtocol(loop), sock, tls ? { ssl: serverTls, sslHandshakeTimeout: 5 } : null);
+          expect(transport.getExtraInfo('sslcontext', null) !== null).toBe(tls);
+          transport.write(Buffer.from('from loop'));
+          await protocol.receivedAtLeast(9);
+          expect(protocol.data().toString()).toBe('from peer');
+          transport.close();
+          await protocol.lost;
+          await peerDone;
+          expect(Buffer.concat(peerGot).toString()).toBe('from loop');
+          await new Promise<void>((resolve) => peerServer.close(() => resolve()));
+        }
       });
       loop.close();
     });

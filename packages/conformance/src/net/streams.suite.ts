@@ -850,6 +850,45 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
+      // asyncio's start_server(cb, host, port, limit=n): each connection's reader gets the limit; a line longer
+      // than it makes readline() raise ValueError (RangeError here) and drops the line.
+      it('startServer({ limit }) gives each connection\'s reader that limit; a longer line is a RangeError', async (t) => {
+        const got = await t.run(async () => {
+          const seen: unknown[] = [];
+          const server = await startServer(
+            async (reader: StreamReader, writer: StreamWriter) => {
+              seen.push(reader.limit);
+              try {
+                await reader.readline();
+              } catch (e) {
+                seen.push(e);
+              }
+              seen.push((await reader.readline()).toString());
+              writer.write(b('done\n'));
+              writer.close();
+              await writer.waitClosed();
+            },
+            '127.0.0.1',
+            0,
+            { limit: 8 },
+          );
+          const [reader, writer] = await openConnection('127.0.0.1', portOf(server));
+          writer.write(b('a line longer than eight bytes\nshort\n'));
+          expect((await reader.readline()).toString()).toBe('done\n');
+          writer.close();
+          await writer.waitClosed();
+          server.close();
+          await server.waitClosed();
+          return seen;
+        });
+        expect(got[0]).toBe(8);
+        expect(got[1]).toBeInstanceOf(RangeError);
+        // One write of 38 bytes arrives as one chunk: the separator is in the buffer, so the line is dropped.
+        expect((got[1] as Error).message).toBe('Separator is found, but chunk is longer than limit');
+        expect(got[2]).toBe('short\n');
+        t.loop.close();
+      });
+
       it('cancelling openConnection() while it connects leaves no connection behind', async (t) => {
         await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
