@@ -287,6 +287,26 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
+      // asyncio's `if ssl:`: open_connection(ssl=0) and start_server(ssl=0) are plain TCP; a handshake timeout
+      // with a falsy ssl is a ValueError (RangeError) on the client side.
+      it('a falsy ssl reaches the loop methods as plain TCP; a handshake timeout with it fails the future with RangeError', async (t) => {
+        await t.run(async () => {
+          for (const ssl of [0, '', NaN] as unknown as null[]) {
+            const server = await startServer(echoLines, '127.0.0.1', 0, { ssl });
+            const [reader, writer] = await openConnection('127.0.0.1', portOf(server), { ssl });
+            expect(writer.getExtraInfo('sslcontext', null)).toBeNull();
+            writer.write(b('plain\n'));
+            expect((await reader.readline()).toString()).toBe('plain\n');
+            await expect(openConnection('127.0.0.1', portOf(server), { ssl, sslHandshakeTimeout: 1 })).rejects.toThrow(RangeError);
+            writer.close();
+            await writer.waitClosed();
+            server.close();
+            await server.waitClosed();
+          }
+        });
+        t.loop.close();
+      });
+
       it('cancelling openConnection() while it connects leaves no connection behind', async (t) => {
         await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
