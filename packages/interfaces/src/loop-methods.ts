@@ -259,7 +259,14 @@ export interface NetMethods {
    * again.
    */
   startTls(transport: BaseTransport, protocol: BaseProtocol, sslcontext: SslContext, options?: StartTlsOptions | null): Promise<Transport>;
-  /** Resolves `host` and `port`, as `socket.getaddrinfo()`; rejects with a system error (`EAI_NONAME`…). */
+  /**
+   * Resolves `host` and `port`, as `socket.getaddrinfo()`; rejects with the C
+   * library's error as a system error whose `code` is its `EAI_*` name: both
+   * `host` and `port` null, or a name that does not resolve, `EAI_NONAME`; an
+   * IP literal of another `family` than asked, `EAI_ADDRFAMILY`; a `type`
+   * that does not go with `proto`, `EAI_SOCKTYPE`; an unknown service,
+   * `EAI_SERVICE`.
+   */
   getaddrinfo(host: string | null, port: number | string | null, options?: GetaddrinfoOptions | null): Promise<AddrInfo[]>;
   /** Resolves an address to `[host, port]` names, as `socket.getnameinfo()`. */
   getnameinfo(sockaddr: InetAddress | Inet6Address, flags?: number): Promise<[host: string, port: string]>;
