@@ -23,6 +23,10 @@
  *   intersected with each capability's method group, so the type shows what
  *   the loop has; composing every group gives a type assignable to
  *   `AbstractEventLoop`.
+ * - A loop class may compose a capability typed with fewer groups than it
+ *   installs (`const m: Capability<PipeMethods> = backendMethods`): the
+ *   proactor does so, because its backend has no fd watching and no `sock*`,
+ *   so its type shows only what works (ADR 0001 §4).
  * - A base class's static type declares only what it implements; at run time
  *   {@link installCapabilityStandIns} puts a stand-in on its prototype for each
  *   other method of {@link CAPABILITY_METHODS}, so that a call through an

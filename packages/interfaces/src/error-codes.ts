@@ -53,6 +53,8 @@ export const LOOP_ERROR_CODES = Object.freeze({
   ERR_LOOP_INCOMPLETE_READ: 'IncompleteReadError',
   /** A stream's buffer limit was reached while looking for a separator. */
   ERR_LOOP_LIMIT_OVERRUN: 'LimitOverrunError',
+  /** `createConnection()`: every attempt failed, with different errors (asyncio's `OSError('Multiple exceptions: ...')`). */
+  ERR_LOOP_MULTIPLE_ERRORS: 'Error',
   /** A `BaseExceptionGroup` / `ExceptionGroup`. */
   ERR_LOOP_EXCEPTION_GROUP: 'BaseExceptionGroup',
   /** An argument of the wrong type (asyncio's `TypeError`). */

@@ -193,6 +193,9 @@ export interface SubprocessOptions {
 
 /** Networking, TLS, files and DNS: `@loop/net`'s methods, over whichever backend the loop has. */
 export interface NetMethods {
+  // `options` may be `null`: no options, as Python's keyword defaults are
+  // `None` (docs/asyncio-mapping.md, "Options objects"); any other
+  // non-object rejects with a `TypeError` (`ERR_LOOP_INVALID_ARG`).
   /**
    * Opens a stream connection to `host`:`port` and returns the transport and
    * the protocol made by `factory`. In order: the address is resolved, a
@@ -205,7 +208,7 @@ export interface NetMethods {
     factory: ProtocolFactory<P>,
     host?: string | null,
     port?: number | string | null,
-    options?: CreateConnectionOptions,
+    options?: CreateConnectionOptions | null,
   ): Promise<[Transport, P]>;
   /**
    * Creates a datagram endpoint bound to `localAddr` and/or connected to
@@ -215,13 +218,13 @@ export interface NetMethods {
     factory: ProtocolFactory<P>,
     localAddr?: Address | null,
     remoteAddr?: Address | null,
-    options?: CreateDatagramEndpointOptions,
+    options?: CreateDatagramEndpointOptions | null,
   ): Promise<[DatagramTransport, P]>;
   /** As `createConnection`, to the Unix socket at `path` (`AF_UNIX`, `SOCK_STREAM`). */
   createUnixConnection<P extends BaseProtocol>(
     factory: ProtocolFactory<P>,
     path?: string | null,
-    options?: CreateUnixConnectionOptions,
+    options?: CreateUnixConnectionOptions | null,
   ): Promise<[Transport, P]>;
   /**
    * Creates a TCP server listening on `port` of `host`: one host, each host of
@@ -232,15 +235,15 @@ export interface NetMethods {
     factory: ProtocolFactory,
     host?: string | readonly string[] | null,
     port?: number | string | null,
-    options?: CreateServerOptions,
+    options?: CreateServerOptions | null,
   ): Promise<Server>;
   /** As `createServer`, on the Unix socket at `path`; a stale socket file there is removed first. */
-  createUnixServer(factory: ProtocolFactory, path?: string | null, options?: CreateUnixServerOptions): Promise<Server>;
+  createUnixServer(factory: ProtocolFactory, path?: string | null, options?: CreateUnixServerOptions | null): Promise<Server>;
   /** Wraps an already accepted connection (`sock`) into a transport and protocol. */
   connectAcceptedSocket<P extends BaseProtocol>(
     factory: ProtocolFactory<P>,
     sock: SocketLike,
-    options?: ConnectAcceptedSocketOptions,
+    options?: ConnectAcceptedSocketOptions | null,
   ): Promise<[Transport, P]>;
   /**
    * Sends `count` bytes of `file` (to its end when `null` or omitted) from
@@ -249,15 +252,22 @@ export interface NetMethods {
    * `SendfileNotAvailableError`). Resolves to the number of bytes sent.
    * Rejects with `RangeError` for a negative `offset` or `count`.
    */
-  sendfile(transport: WriteTransport, file: FileLike, offset?: number, count?: number | null, options?: SendfileOptions): Promise<number>;
+  sendfile(transport: WriteTransport, file: FileLike, offset?: number, count?: number | null, options?: SendfileOptions | null): Promise<number>;
   /**
    * Upgrades `transport` to TLS and resolves to the new transport, which
    * `protocol` must use from then on; the old transport must not be used
    * again.
    */
-  startTls(transport: BaseTransport, protocol: BaseProtocol, sslcontext: SslContext, options?: StartTlsOptions): Promise<Transport>;
-  /** Resolves `host` and `port`, as `socket.getaddrinfo()`; rejects with a system error (`EAI_NONAME`…). */
-  getaddrinfo(host: string | null, port: number | string | null, options?: GetaddrinfoOptions): Promise<AddrInfo[]>;
+  startTls(transport: BaseTransport, protocol: BaseProtocol, sslcontext: SslContext, options?: StartTlsOptions | null): Promise<Transport>;
+  /**
+   * Resolves `host` and `port`, as `socket.getaddrinfo()`; rejects with the C
+   * library's error as a system error whose `code` is its `EAI_*` name: both
+   * `host` and `port` null, or a name that does not resolve, `EAI_NONAME`; an
+   * IP literal of another `family` than asked, `EAI_ADDRFAMILY`; a `type`
+   * that does not go with `proto`, `EAI_SOCKTYPE`; an unknown service,
+   * `EAI_SERVICE`.
+   */
+  getaddrinfo(host: string | null, port: number | string | null, options?: GetaddrinfoOptions | null): Promise<AddrInfo[]>;
   /** Resolves an address to `[host, port]` names, as `socket.getnameinfo()`. */
   getnameinfo(sockaddr: InetAddress | Inet6Address, flags?: number): Promise<[host: string, port: string]>;
 }

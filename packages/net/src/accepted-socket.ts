@@ -20,7 +20,7 @@ import {
   type SocketLike,
   type Transport,
 } from '@loop/interfaces';
-import { describeSocket, isSet, typeError, valueError, wantsTls } from './args.js';
+import { describeSocket, isSet, optionsArg, typeError, valueError, wantsTls } from './args.js';
 import { SOCK_STREAM } from './constants.js';
 import { createConnectionTransport } from './connection.js';
 
@@ -29,18 +29,19 @@ export async function connectAcceptedSocket<P extends BaseProtocol>(
   loop: SchedulingLoop,
   factory: ProtocolFactory<P>,
   sock: SocketLike,
-  options: ConnectAcceptedSocketOptions = {},
+  options?: ConnectAcceptedSocketOptions | null,
 ): Promise<[Transport, P]> {
+  const opts = optionsArg('connectAcceptedSocket', options);
   const backend = backendOf(loop, 'connectAcceptedSocket');
   if (typeof factory !== 'function') throw typeError('connectAcceptedSocket(): factory must be a function returning a protocol');
   if (typeof sock !== 'object' || sock === null) throw typeError('connectAcceptedSocket(): sock must be a socket');
   if (sock.type !== SOCK_STREAM) throw valueError(`A Stream Socket was expected, got ${describeSocket(sock)}`);
-  const { ssl } = options;
-  if (isSet(options.sslHandshakeTimeout) && !wantsTls(ssl)) throw valueError('sslHandshakeTimeout is only meaningful with ssl');
-  if (isSet(options.sslShutdownTimeout) && !wantsTls(ssl)) throw valueError('sslShutdownTimeout is only meaningful with ssl');
+  const { ssl } = opts;
+  if (isSet(opts.sslHandshakeTimeout) && !wantsTls(ssl)) throw valueError('sslHandshakeTimeout is only meaningful with ssl');
+  if (isSet(opts.sslShutdownTimeout) && !wantsTls(ssl)) throw valueError('sslShutdownTimeout is only meaningful with ssl');
   return createConnectionTransport(loop, backend, sock, factory, ssl, '', {
     serverSide: true,
-    sslHandshakeTimeout: options.sslHandshakeTimeout,
-    sslShutdownTimeout: options.sslShutdownTimeout,
+    sslHandshakeTimeout: opts.sslHandshakeTimeout,
+    sslShutdownTimeout: opts.sslShutdownTimeout,
   });
 }

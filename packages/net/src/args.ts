@@ -90,9 +90,26 @@ export async function sleep0(loop: SchedulingLoop): Promise<void> {
   await fut;
 }
 
-/** Whether an `ssl` option asks for TLS (`true`, an object). */
+/**
+ * Whether an `ssl` option asks for TLS: any truthy value (`true`, a context
+ * or options object). asyncio tests `if ssl:`, so every falsy value
+ * (`undefined`, `null`, `false`, `0`, `NaN`, `''`) means plain TCP.
+ */
 export function wantsTls(ssl: unknown): boolean {
-  return ssl !== undefined && ssl !== null && ssl !== false;
+  return Boolean(ssl);
+}
+
+/**
+ * Reads the trailing options argument of a network method
+ * (docs/asyncio-mapping.md, "Options objects"): `undefined` and `null` are
+ * no options (`{}`), as Python's keyword defaults are `None`; an object is
+ * used as is; anything else is a `TypeError` (`ERR_LOOP_INVALID_ARG`) naming
+ * `api`. The callers report the error by rejecting (or failing their future).
+ */
+export function optionsArg<T extends object>(api: string, options: T | null | undefined): Partial<T> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw typeError(`${api}(): options must be an object, null or undefined, not ${describeValue(options)}`);
+  return options;
 }
 
 /** The first of `names` whose value in `options` is not `undefined`/`null`, for error messages. */

@@ -6,7 +6,8 @@
  *
  * ```text
  *   option checks (asyncio's ValueErrors, as RangeError)
- *   host/port -> getaddrinfo(type SOCK_STREAM)      localAddr -> getaddrinfo too
+ *   host/port -> ensureResolved(type SOCK_STREAM, family, proto, flags)   localAddr -> the same
+ *                (an IP literal as is, asyncio's _ipaddr_info; else getaddrinfo)
  *             -> interleave by family (interleave, 1 by default with happyEyeballsDelay)
  *             -> no delay:  each address in turn: backend.connectStream(address, { family, localAddr })
  *                delay:     staggeredRace (happy-eyeballs.ts), losers cancelled
@@ -37,9 +38,9 @@ import {
 } from '@loop/interfaces';
 import { inspect } from 'node:util';
 import { getLogger } from '@loop/core';
-import { awaitOwned, describeSocket, isSet, valueError, wantsTls } from './args.js';
+import { awaitOwned, describeSocket, isSet, optionsArg, valueError, wantsTls } from './args.js';
 import { SOCK_STREAM } from './constants.js';
-import { getaddrinfo } from './dns.js';
+import { ensureResolved } from './dns.js';
 import { ConnectAttempt, interleaveAddrinfos, isOsError, staggeredRace } from './happy-eyeballs.js';
 import { SslProtocol } from './tls.js';
 
@@ -114,8 +115,9 @@ function combineErrors(errors: unknown[], allErrors: boolean): unknown {
   const text = (e: unknown): string => (typeof (e as Error | null)?.message === 'string' ? (e as Error).message : String(e));
   const model = text(errors[0]);
   if (errors.every((e) => text(e) === model)) return errors[0];
-  const err = new Error(`Multiple exceptions: ${errors.map(text).join(', ')}`) as Error & { code?: string; errors?: unknown[] };
-  err.code = undefined;
+  // asyncio's OSError('Multiple exceptions: ...'), with a stable code (docs/errors.md).
+  const err = new Error(`Multiple exceptions: ${errors.map(text).join(', ')}`) as Error & { code: string };
+  err.code = 'ERR_LOOP_MULTIPLE_ERRORS';
   return err;
 }
 
@@ -125,15 +127,16 @@ export async function createConnection<P extends BaseProtocol>(
   factory: ProtocolFactory<P>,
   host?: string | null,
   port?: number | string | null,
-  options: CreateConnectionOptions = {},
+  options?: CreateConnectionOptions | null,
 ): Promise<[Transport, P]> {
-  const { ssl, sock, localAddr, family = 0, proto = 0, flags = 0, allErrors = false } = options;
-  let serverHostname = options.serverHostname ?? null;
-  let interleave = options.interleave ?? null;
-  const happyEyeballsDelay = options.happyEyeballsDelay ?? null;
+  const opts = optionsArg('createConnection', options);
+  const { ssl, sock, localAddr, family = 0, proto = 0, flags = 0, allErrors = false } = opts;
+  let serverHostname = opts.serverHostname ?? null;
+  let interleave = opts.interleave ?? null;
+  const happyEyeballsDelay = opts.happyEyeballsDelay ?? null;
   const backend = backendOf(loop, 'createConnection');
   if (typeof factory !== 'function') throw new TypeError('createConnection(): factory must be a function returning a protocol');
-  checkClientTls(ssl, options.serverHostname, options);
+  checkClientTls(ssl, opts.serverHostname, opts);
   if (serverHostname === null && wantsTls(ssl)) {
     if (!isSet(host) || host === '') throw valueError('You must set serverHostname when using ssl without a host');
     serverHostname = host as string;
@@ -143,11 +146,11 @@ export async function createConnection<P extends BaseProtocol>(
   let connected: SocketLike | null;
   if (isSet(host) || isSet(port)) {
     if (isSet(sock)) throw valueError('host/port and sock can not be specified at the same time');
-    const infos = await getaddrinfo(host ?? null, port ?? null, { family, type: SOCK_STREAM, proto, flags });
+    const infos = await ensureResolved(host ?? null, port ?? null, { family, type: SOCK_STREAM, proto, flags });
     let laddrInfos: AddrInfo[] | null = null;
     if (isSet(localAddr)) {
       const [lhost, lport] = localAddr as [string, number];
-      laddrInfos = await getaddrinfo(lhost, lport, { family, type: SOCK_STREAM, proto, flags });
+      laddrInfos = await ensureResolved(lhost, lport, { family, type: SOCK_STREAM, proto, flags });
     }
     const ordered = interleave !== null && interleave !== 0 ? interleaveAddrinfos(infos, interleave) : infos;
     const attempts = ordered.map((info) => new ConnectAttempt(backend, info, laddrInfos));
@@ -172,8 +175,8 @@ export async function createConnection<P extends BaseProtocol>(
       );
     }
     const result = await createConnectionTransport(loop, backend, connected, factory, ssl, serverHostname, {
-      sslHandshakeTimeout: options.sslHandshakeTimeout,
-      sslShutdownTimeout: options.sslShutdownTimeout,
+      sslHandshakeTimeout: opts.sslHandshakeTimeout,
+      sslShutdownTimeout: opts.sslShutdownTimeout,
       ownSocket: true,
     });
     if (loop.getDebug()) {
@@ -185,7 +188,7 @@ export async function createConnection<P extends BaseProtocol>(
   const given = sock as SocketLike;
   if (given.type !== SOCK_STREAM) throw valueError(`A Stream Socket was expected, got ${describeSocket(given)}`);
   return createConnectionTransport(loop, backend, given, factory, ssl, serverHostname, {
-    sslHandshakeTimeout: options.sslHandshakeTimeout,
-    sslShutdownTimeout: options.sslShutdownTimeout,
+    sslHandshakeTimeout: opts.sslHandshakeTimeout,
+    sslShutdownTimeout: opts.sslShutdownTimeout,
   });
 }

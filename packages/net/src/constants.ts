@@ -75,6 +75,12 @@ export const EAI_NONAME = bsd ? 8 : win ? 11001 : -2;
 export const EAI_AGAIN = bsd ? 2 : win ? 11002 : -3;
 /** `getaddrinfo` error: non-recoverable failure in name resolution. */
 export const EAI_FAIL = bsd ? 4 : win ? 11003 : -4;
+/**
+ * `getaddrinfo` error: the host's address is of another family than the one
+ * asked for (`'127.0.0.1'` with `family: AF_INET6`): `-9` on Linux. Windows
+ * has no such code; Winsock reports `WSAEAFNOSUPPORT` (`10047`) there.
+ */
+export const EAI_ADDRFAMILY = bsd ? 1 : win ? 10047 : -9;
 /** `getaddrinfo` error: the address family is not supported. */
 export const EAI_FAMILY = bsd ? 5 : win ? 10047 : -6;
 /** `getaddrinfo` error: the socket type is not supported. */

@@ -37,9 +37,9 @@ import {
   type SchedulingLoop,
   type SocketLike,
 } from '@loop/interfaces';
-import { describeSocket, isSet, pyStr, typeError, valueError } from './args.js';
+import { describeSocket, isSet, optionsArg, pyStr, typeError, valueError } from './args.js';
 import { AF_UNIX, SOCK_DGRAM } from './constants.js';
-import { getaddrinfo } from './dns.js';
+import { ensureResolved } from './dns.js';
 
 /** Removes the socket file at `path` if it is a socket (asyncio's stale-socket check); logs other failures. */
 export async function removeStaleSocket(path: string): Promise<void> {
@@ -58,9 +58,9 @@ export async function createDatagramEndpoint<P extends BaseProtocol>(
   factory: ProtocolFactory<P>,
   localAddr?: Address | null,
   remoteAddr?: Address | null,
-  options: CreateDatagramEndpointOptions = {},
+  options?: CreateDatagramEndpointOptions | null,
 ): Promise<[DatagramTransport, P]> {
-  const { sock, family = 0, proto = 0, flags = 0, reuseAddress, reusePort, allowBroadcast } = options;
+  const { sock, family = 0, proto = 0, flags = 0, reuseAddress, reusePort, allowBroadcast } = optionsArg('createDatagramEndpoint', options);
   const backend = backendOf(loop, 'createDatagramEndpoint');
   if (typeof factory !== 'function') throw typeError('createDatagramEndpoint(): factory must be a function returning a protocol');
   let socket: SocketLike;
@@ -103,7 +103,7 @@ export async function createDatagramEndpoint<P extends BaseProtocol>(
       ] as const) {
         if (!isSet(addr)) continue;
         if (!Array.isArray(addr) || addr.length !== 2) throw typeError('2-tuple is expected');
-        const infos = await getaddrinfo(addr[0], addr[1], { family, type: SOCK_DGRAM, proto, flags });
+        const infos = await ensureResolved(addr[0], addr[1], { family, type: SOCK_DGRAM, proto, flags });
         for (const [fam, , pro, , address] of infos) {
           const key = `${fam}/${pro}`;
           let entry = byKey.get(key);

@@ -55,7 +55,7 @@ import {
   type Transport,
   type WriteTransport,
 } from '@loop/interfaces';
-import { describeValue } from './args.js';
+import { describeValue, optionsArg } from './args.js';
 
 /** asyncio's block size in `_sendfile_fallback`: 16 KiB. */
 export const SENDFILE_FALLBACK_BLOCK_SIZE = 16 * 1024;
@@ -234,9 +234,10 @@ export function sendfile(
   file: FileLike,
   offset: number = 0,
   count: number | null = null,
-  options: SendfileOptions = {},
+  options?: SendfileOptions | null,
 ): Promise<number> {
   try {
+    const opts = optionsArg('sendfile', options);
     if (typeof (transport as Partial<WriteTransport> | null)?.isClosing === 'function' && transport.isClosing()) {
       throw new RuntimeError('Transport is closing');
     }
@@ -256,7 +257,7 @@ export function sendfile(
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `offset must be a non-negative integer (got ${describeValue(offset)})`);
     }
     if (offset < 0) throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `offset must be a non-negative integer (got ${offset})`);
-    if (options?.fallback === false) {
+    if (opts.fallback === false) {
       throw new SendfileNotAvailableError(
         `sendfile(): the sendfile system call is not available for transport ${describeValue(transport)} on this loop, and fallback is disabled`,
       );

@@ -47,7 +47,7 @@ import {
   type SocketLike,
   type SslContext,
 } from '@loop/interfaces';
-import { pyAddress, sleep0 } from './args.js';
+import { pyAddress, sleep0, wantsTls } from './args.js';
 import { SslProtocol } from './tls.js';
 
 /** What `new Server()` needs: the loop's backend, the listening sockets and how to serve them. */
@@ -122,7 +122,7 @@ export class Server implements ServerContract {
     this.#serving = true;
     const { ssl, backlog, sslHandshakeTimeout, sslShutdownTimeout } = this.#options;
     let factory: ProtocolFactory = this.#factory;
-    if (ssl !== undefined && ssl !== null) {
+    if (ssl !== undefined && ssl !== null && wantsTls(ssl)) {
       const appFactory = this.#factory;
       factory = (): BaseProtocol =>
         new SslProtocol(this.#loop, appFactory(), ssl, null, { serverSide: true, sslHandshakeTimeout, sslShutdownTimeout });

@@ -59,6 +59,7 @@ import {
   loopError,
   type ReadTransport,
 } from '@loop/interfaces';
+import { optionsArg } from './args.js';
 import { StreamBuffer } from './stream-buffer.js';
 
 /** The default buffer limit of a stream: 64 KiB (asyncio's `_DEFAULT_LIMIT`). */
@@ -226,14 +227,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * @throws RangeError (`ERR_LOOP_OUT_OF_RANGE`) when `limit` is not above 0
    *   (asyncio: `Limit cannot be <= 0`).
    */
-  constructor(options: StreamReaderOptions = {}) {
-    const limit = options.limit ?? DEFAULT_LIMIT;
+  constructor(options?: StreamReaderOptions | null) {
+    const opts = optionsArg('StreamReader', options);
+    const limit = opts.limit ?? DEFAULT_LIMIT;
     if (typeof limit !== 'number' || Number.isNaN(limit)) {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `StreamReader(): limit must be a number, got ${typeof limit}`);
     }
     if (limit <= 0) throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `StreamReader(): Limit cannot be <= 0 (got ${limit})`);
     this.limit = limit;
-    this.#loop = options.loop ?? getEventLoop();
+    this.#loop = opts.loop ?? getEventLoop();
   }
 
   /** @internal The loop of the reader's futures. */

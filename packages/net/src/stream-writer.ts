@@ -42,6 +42,7 @@ import {
   type Transport,
   type TransportExtraInfo,
 } from '@loop/interfaces';
+import { optionsArg } from './args.js';
 import { repr, type StreamReader } from './stream-reader.js';
 
 /** What `startServer` calls for each connection: a plain callback, or one returning a coroutine or a promise (run as a task). */
@@ -317,17 +318,18 @@ export class StreamWriter {
    * writer came from `startServer`); the reader and writer then carry the
    * TLS stream. Resolves when the handshake is done.
    */
-  startTls(sslcontext: SslContext, options: StreamStartTlsOptions = {}): Future<void> {
+  startTls(sslcontext: SslContext, options?: StreamStartTlsOptions | null): Future<void> {
     const loop = this.#loop;
     const protocol = this.#protocol;
     const serverSide = protocol.clientConnectedCb !== null;
     const self = this;
     return loop.createTask(function* startTls() {
+      const opts = optionsArg('StreamWriter.startTls', options);
       yield* self.drain();
       const promise = (loop as unknown as NetMethods).startTls(self.#transport, protocol, sslcontext, {
         serverSide,
-        serverHostname: options.serverHostname,
-        sslHandshakeTimeout: options.sslHandshakeTimeout,
+        serverHostname: opts.serverHostname,
+        sslHandshakeTimeout: opts.sslHandshakeTimeout,
       });
       const fut = loop.createFuture<Transport>();
       promise.then(

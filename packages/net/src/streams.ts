@@ -33,6 +33,7 @@ import {
   type Server,
   type Transport,
 } from '@loop/interfaces';
+import { optionsArg } from './args.js';
 import { DEFAULT_LIMIT, StreamReader } from './stream-reader.js';
 import { StreamReaderProtocol, StreamWriter, type ClientConnectedCallback } from './stream-writer.js';
 
@@ -97,17 +98,32 @@ function checkCallback(fut: Future<unknown>, api: string, cb: unknown): boolean 
   return false;
 }
 
-function openWith(
+/** The options of a stream function split into the reader's `limit` and the loop method's options; `null` is no options. */
+function splitOptions<O extends StreamLimitOption>(fut: Future<unknown>, api: string, options: O | null | undefined): [number | undefined, Omit<O, 'limit'>] | null {
+  try {
+    const { limit, ...rest } = optionsArg(api, options);
+    return [limit, rest as Omit<O, 'limit'>];
+  } catch (e) {
+    fut.setException(e);
+    return null;
+  }
+}
+
+function openWith<O extends StreamLimitOption>(
   loop: NetLoop,
-  limit: number | undefined,
-  connect: (factory: () => StreamReaderProtocol) => Promise<[Transport, StreamReaderProtocol]>,
+  api: string,
+  options: O | null | undefined,
+  connect: (factory: () => StreamReaderProtocol, options: Omit<O, 'limit'>) => Promise<[Transport, StreamReaderProtocol]>,
 ): Future<StreamPair> {
   const fut = loop.createFuture<StreamPair>();
+  const split = splitOptions(fut, api, options);
+  if (split === null) return fut;
+  const [limit, rest] = split;
   const reader = makeReader(fut, limit, loop);
   if (reader === null) return fut;
   const protocol = new StreamReaderProtocol(reader, null, loop);
   settleFrom(
-    () => connect(() => protocol),
+    () => connect(() => protocol, rest),
     fut,
     ([transport]) => [reader, new StreamWriter(transport, protocol, reader, loop)],
     ([transport]) => transport.abort(),
@@ -115,20 +131,23 @@ function openWith(
   return fut;
 }
 
-function serveWith(
+function serveWith<O extends StreamLimitOption>(
   loop: NetLoop,
   api: string,
   cb: ClientConnectedCallback,
-  limit: number | undefined,
-  serve: (factory: () => StreamReaderProtocol) => Promise<Server>,
+  options: O | null | undefined,
+  serve: (factory: () => StreamReaderProtocol, options: Omit<O, 'limit'>) => Promise<Server>,
 ): Future<Server> {
   const fut = loop.createFuture<Server>();
   if (!checkCallback(fut, api, cb)) return fut;
+  const split = splitOptions(fut, api, options);
+  if (split === null) return fut;
+  const [limit, rest] = split;
   // Checked here, once, rather than at each connection as asyncio would.
   if (makeReader(fut, limit, loop) === null) return fut;
   const factory = (): StreamReaderProtocol => new StreamReaderProtocol(new StreamReader({ limit: limit ?? DEFAULT_LIMIT, loop }), cb, loop);
   settleFrom(
-    () => serve(factory),
+    () => serve(factory, rest),
     fut,
     (server) => server,
     (server) => server.close(),
@@ -152,10 +171,9 @@ function serveWith(
  *   running loop; every other failure (a refused connection, bad options)
  *   comes through the future.
  */
-export function openConnection(host?: string | null, port?: number | string | null, options: OpenConnectionOptions = {}): Future<StreamPair> {
+export function openConnection(host?: string | null, port?: number | string | null, options?: OpenConnectionOptions | null): Future<StreamPair> {
   const loop = runningNetLoop();
-  const { limit, ...rest } = options;
-  return openWith(loop, limit, (factory) => loop.createConnection(factory, host, port, rest));
+  return openWith(loop, 'openConnection', options, (factory, rest) => loop.createConnection(factory, host, port, rest));
 }
 
 /**
@@ -171,11 +189,10 @@ export function startServer(
   clientConnectedCb: ClientConnectedCallback,
   host?: string | readonly string[] | null,
   port?: number | string | null,
-  options: StartServerOptions = {},
+  options?: StartServerOptions | null,
 ): Future<Server> {
   const loop = runningNetLoop();
-  const { limit, ...rest } = options;
-  return serveWith(loop, 'startServer', clientConnectedCb, limit, (factory) => loop.createServer(factory, host, port, rest));
+  return serveWith(loop, 'startServer', clientConnectedCb, options, (factory, rest) => loop.createServer(factory, host, port, rest));
 }
 
 /**
@@ -184,10 +201,9 @@ export function startServer(
  *
  * @throws RuntimeError (`no running event loop`) outside a running loop.
  */
-export function openUnixConnection(path?: string | null, options: OpenUnixConnectionOptions = {}): Future<StreamPair> {
+export function openUnixConnection(path?: string | null, options?: OpenUnixConnectionOptions | null): Future<StreamPair> {
   const loop = runningNetLoop();
-  const { limit, ...rest } = options;
-  return openWith(loop, limit, (factory) => loop.createUnixConnection(factory, path, rest));
+  return openWith(loop, 'openUnixConnection', options, (factory, rest) => loop.createUnixConnection(factory, path, rest));
 }
 
 /**
@@ -199,9 +215,8 @@ export function openUnixConnection(path?: string | null, options: OpenUnixConnec
 export function startUnixServer(
   clientConnectedCb: ClientConnectedCallback,
   path?: string | null,
-  options: StartUnixServerOptions = {},
+  options?: StartUnixServerOptions | null,
 ): Future<Server> {
   const loop = runningNetLoop();
-  const { limit, ...rest } = options;
-  return serveWith(loop, 'startUnixServer', clientConnectedCb, limit, (factory) => loop.createUnixServer(factory, path, rest));
+  return serveWith(loop, 'startUnixServer', clientConnectedCb, options, (factory, rest) => loop.createUnixServer(factory, path, rest));
 }

@@ -90,7 +90,7 @@ import {
   type Transport,
   type WriteBufferLimits,
 } from '@loop/interfaces';
-import { describeValue } from './args.js';
+import { describeValue, optionsArg } from './args.js';
 import { cipherBits, clientOptions, isSslContext, secureContextOf, serverOptions } from './tls-context.js';
 import { SslTransport, type SslProtocolLike } from './tls-transport.js';
 
@@ -769,9 +769,10 @@ export function startTls(
   transport: BaseTransport,
   protocol: BaseProtocol,
   sslcontext: SslContext,
-  options: StartTlsOptions = {},
+  options?: StartTlsOptions | null,
 ): Promise<Transport> {
   try {
+    const opts = optionsArg('startTls', options);
     if (!isSslContext(sslcontext)) {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startTls(): sslcontext is expected to be a tls.SecureContext or a TLS options object, got ${describeValue(sslcontext)}`);
     }
@@ -781,10 +782,10 @@ export function startTls(
     const loop = this;
     const waiter = loop.createFuture<void>();
     const sslProto = new SslProtocol(loop, protocol, sslcontext, waiter, {
-      serverSide: options.serverSide === true,
-      serverHostname: options.serverHostname ?? null,
-      sslHandshakeTimeout: options.sslHandshakeTimeout ?? null,
-      sslShutdownTimeout: options.sslShutdownTimeout ?? null,
+      serverSide: opts.serverSide === true,
+      serverHostname: opts.serverHostname ?? null,
+      sslHandshakeTimeout: opts.sslHandshakeTimeout ?? null,
+      sslShutdownTimeout: opts.sslShutdownTimeout ?? null,
       callConnectionMade: false,
     });
     // Pause first, so that no data reaches the SslProtocol before its connectionMade.

@@ -36,7 +36,7 @@ import {
   type SocketLike,
   type Transport,
 } from '@loop/interfaces';
-import { awaitOwned, describeSocket, isSet, pyStr, sleep0, typeError, valueError, wantsTls, type SystemError } from './args.js';
+import { awaitOwned, describeSocket, isSet, optionsArg, pyStr, sleep0, typeError, valueError, wantsTls, type SystemError } from './args.js';
 import { AF_UNIX, SOCK_STREAM } from './constants.js';
 import { createConnectionTransport } from './connection.js';
 import { checkServerTls } from './create-server.js';
@@ -59,17 +59,18 @@ export async function createUnixConnection<P extends BaseProtocol>(
   loop: SchedulingLoop,
   factory: ProtocolFactory<P>,
   path?: string | null,
-  options: CreateUnixConnectionOptions = {},
+  options?: CreateUnixConnectionOptions | null,
 ): Promise<[Transport, P]> {
-  const { ssl, sock, serverHostname = null } = options;
+  const opts = optionsArg('createUnixConnection', options);
+  const { ssl, sock, serverHostname = null } = opts;
   const backend = backendOf(loop, 'createUnixConnection');
   if (typeof factory !== 'function') throw typeError('createUnixConnection(): factory must be a function returning a protocol');
   if (wantsTls(ssl)) {
     if (serverHostname === null) throw valueError('you have to pass serverHostname when using ssl');
   } else {
     if (serverHostname !== null) throw valueError('serverHostname is only meaningful with ssl');
-    if (isSet(options.sslHandshakeTimeout)) throw valueError('sslHandshakeTimeout is only meaningful with ssl');
-    if (isSet(options.sslShutdownTimeout)) throw valueError('sslShutdownTimeout is only meaningful with ssl');
+    if (isSet(opts.sslHandshakeTimeout)) throw valueError('sslHandshakeTimeout is only meaningful with ssl');
+    if (isSet(opts.sslShutdownTimeout)) throw valueError('sslShutdownTimeout is only meaningful with ssl');
   }
   let socket: SocketLike;
   let own = false;
@@ -84,8 +85,8 @@ export async function createUnixConnection<P extends BaseProtocol>(
     checkUnixSocket(socket);
   }
   return createConnectionTransport(loop, backend, socket, factory, ssl, serverHostname, {
-    sslHandshakeTimeout: options.sslHandshakeTimeout,
-    sslShutdownTimeout: options.sslShutdownTimeout,
+    sslHandshakeTimeout: opts.sslHandshakeTimeout,
+    sslShutdownTimeout: opts.sslShutdownTimeout,
     ownSocket: own,
   });
 }
@@ -104,12 +105,13 @@ export async function createUnixServer(
   loop: SchedulingLoop,
   factory: ProtocolFactory,
   path?: string | null,
-  options: CreateUnixServerOptions = {},
+  options?: CreateUnixServerOptions | null,
 ): Promise<ServerContract> {
-  const { ssl, sock, backlog = 100, startServing = true, cleanupSocket = true } = options;
+  const opts = optionsArg('createUnixServer', options);
+  const { ssl, sock, backlog = 100, startServing = true, cleanupSocket = true } = opts;
   const backend = backendOf(loop, 'createUnixServer');
   if (typeof factory !== 'function') throw typeError('createUnixServer(): factory must be a function returning a protocol');
-  checkServerTls(ssl, options);
+  checkServerTls(ssl, opts, 'falsy');
   let socket: SocketLike;
   if (isSet(path)) {
     if (isSet(sock)) throw valueError('path and sock can not be specified at the same time');
@@ -154,8 +156,8 @@ export async function createUnixServer(
   const server = new Server(loop, backend, [socket], factory, {
     ssl,
     backlog,
-    sslHandshakeTimeout: options.sslHandshakeTimeout,
-    sslShutdownTimeout: options.sslShutdownTimeout,
+    sslHandshakeTimeout: opts.sslHandshakeTimeout,
+    sslShutdownTimeout: opts.sslShutdownTimeout,
     onSocketClosed,
   });
   if (startServing) {

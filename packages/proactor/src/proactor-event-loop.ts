@@ -4,7 +4,8 @@
  *
  * HOW. The class is `compose(BaseEventLoop, backendMethods)`: scheduling from
  * `@loop/core`; `sock*`, fd watching and pipes delegating to the
- * `ProactorBackend` each instance makes for itself. The network methods
+ * `ProactorBackend` each instance makes for itself. Its static type carries
+ * only the pipe methods, the group the backend really provides. The network methods
  * (`createConnection`, `createServer`, streams, TLS) come from `@loop/net`:
  * `compose(ProactorEventLoop, net)`.
  *
@@ -17,11 +18,21 @@
  */
 
 import { BaseEventLoop, type BaseEventLoopOptions } from '@loop/core';
-import { backendMethods, compose } from '@loop/interfaces';
+import { backendMethods, compose, type Capability, type PipeMethods } from '@loop/interfaces';
 import { ProactorBackend } from './proactor-backend.js';
 
 /** Options of `new ProactorEventLoop()`: the base loop's, without `backend` (the loop makes its own). */
 export type ProactorEventLoopOptions = Omit<BaseEventLoopOptions, 'backend'>;
+
+/**
+ * `backendMethods` typed with the one group the proactor backend provides:
+ * pipes. Its fd-watching and `sock*` delegators are still installed (and fail
+ * with `NotImplementedError` naming `@loop/selector` / `@loop/socket`, for
+ * callers holding an untyped or `AbstractEventLoop` reference), but the
+ * class's type leaves them out, so `loop.addReader(...)` and
+ * `loop.sockRecv(...)` do not compile (ADR 0001 §4).
+ */
+const proactorMethods: Capability<PipeMethods> = backendMethods;
 
 /**
  * asyncio's `ProactorEventLoop` for Node.js: a `BaseEventLoop` whose I/O
@@ -32,7 +43,7 @@ export type ProactorEventLoopOptions = Omit<BaseEventLoopOptions, 'backend'>;
  * const backend = getBackend(loop)!;          // transports and servers, or compose @loop/net
  * ```
  */
-export class ProactorEventLoop extends compose(BaseEventLoop, backendMethods) {
+export class ProactorEventLoop extends compose(BaseEventLoop, proactorMethods) {
   constructor(options: ProactorEventLoopOptions = {}) {
     super({ ...options, backend: new ProactorBackend() });
   }

@@ -16,12 +16,16 @@
  * @packageDocumentation
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { createServer as createNodeServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { describe, expect } from '@jest/globals';
 import { CancelledError, sleep, wrapFuture } from '@loop/core';
 import {
   BaseExceptionGroup,
   NotImplementedError,
   Protocol,
+  getBackend,
   type Address,
   type BaseTransport,
   type Future,
@@ -29,7 +33,7 @@ import {
   type SocketLike,
   type Transport,
 } from '@loop/interfaces';
-import { AF_INET, AF_INET6, SOCK_STREAM } from '@loop/net';
+import { AF_INET, AF_INET6, AI_NUMERICHOST, IPPROTO_TCP, IPPROTO_UDP, SOCK_STREAM } from '@loop/net';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
 /** A server protocol that echoes what it receives and closes at EOF. */
@@ -303,8 +307,10 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       await t.run(async () => {
         const port = await deadPort(loop);
         const err = (await loop.createConnection(() => new Protocol(), null, port).catch((e: unknown) => e)) as Error & { code?: string };
+        // asyncio raises OSError('Multiple exceptions: ...'); here an Error with a stable code (docs/errors.md).
         expect(err.message).toMatch(/^Multiple exceptions: .*, .*/);
-        expect(err.code).toBeUndefined();
+        expect(err).toBeInstanceOf(Error);
+        expect(err.code).toBe('ERR_LOOP_MULTIPLE_ERRORS');
         const group = await loop.createConnection(() => new Protocol(), null, port, { allErrors: true }).catch((e: unknown) => e);
         expect(group).toBeInstanceOf(BaseExceptionGroup);
         const members = (group as BaseExceptionGroup).exceptions as (Error & { code?: string })[];
@@ -427,6 +433,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
         const port = await deadPort(loop);
         const err = (await loop.createConnection(() => new Protocol(), null, port, { happyEyeballsDelay: 0.01 }).catch((e: unknown) => e)) as Error;
         expect(err.message).toMatch(/^Multiple exceptions: /);
+        expect(err).toMatchObject({ code: 'ERR_LOOP_MULTIPLE_ERRORS' });
       });
       loop.close();
     });
@@ -542,6 +549,194 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       );
       expect(t.logs.some((r) => r.level === 'info' && r.text.includes('is serving'))).toBe(true);
       expect(t.logs.some((r) => r.level === 'debug' && r.text.includes(' connected to 127.0.0.1:'))).toBe(true);
+      loop.close();
+    });
+
+    // docs/asyncio-mapping.md, "Options objects": `null` where the trailing options object goes is no
+    // options (Python's keyword defaults are None); any other non-object is a coded TypeError. Either way
+    // a method that returns a Promise reports it by rejecting, never by throwing.
+    it('null options are no options on every network method; a non-object rejects with a coded TypeError, never throws', async (t) => {
+      const loop = t.loop;
+      // Calls the method and checks that it returned a promise instead of throwing.
+      const call = <T>(f: () => Promise<T>): Promise<T> => {
+        let promise: Promise<T> | undefined;
+        expect(() => {
+          promise = f();
+        }).not.toThrow();
+        expect(promise).toBeInstanceOf(Promise);
+        return promise!;
+      };
+      await t.run(async () => {
+        const server = await call(() => loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, null));
+        const [tr, client] = await call(() => loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', portOf(server.sockets[0]), null));
+        const file = t.path('payload');
+        writeFileSync(file, 'sent by sendfile');
+        const fd = openSync(file, 'r');
+        try {
+          expect(await call(() => loop.sendfile(tr, fd, 0, null, null))).toBe(16);
+        } finally {
+          closeSync(fd);
+        }
+        await client.receivedAtLeast(16);
+        tr.close();
+        await client.lost;
+        const [dgram] = await call(() => loop.createDatagramEndpoint(() => new Protocol(), ['127.0.0.1', 0], null, null));
+        dgram.close();
+        const path = t.path('null.sock');
+        const unixServer = await call(() => loop.createUnixServer(() => new EchoProtocol(), path, null));
+        const [unixTr] = await call(() => loop.createUnixConnection(() => new Protocol(), path, null));
+        unixTr.close();
+        await expect(call(() => loop.connectAcceptedSocket(() => new Protocol(), foreignSocket(2), null))).rejects.toThrow(/^A Stream Socket was expected/);
+        expect(await call(() => loop.getaddrinfo('127.0.0.1', 80, null))).toEqual(await loop.getaddrinfo('127.0.0.1', 80));
+        for (const s of [server, unixServer]) {
+          s.close();
+          await s.waitClosed();
+        }
+        const five = 5 as unknown as null;
+        const refused: [string, () => Promise<unknown>][] = [
+          ['createConnection', () => loop.createConnection(() => new Protocol(), '127.0.0.1', 1, five)],
+          ['createServer', () => loop.createServer(() => new Protocol(), '127.0.0.1', 0, five)],
+          ['createDatagramEndpoint', () => loop.createDatagramEndpoint(() => new Protocol(), ['127.0.0.1', 0], null, five)],
+          ['createUnixConnection', () => loop.createUnixConnection(() => new Protocol(), path, five)],
+          ['createUnixServer', () => loop.createUnixServer(() => new Protocol(), path, five)],
+          ['connectAcceptedSocket', () => loop.connectAcceptedSocket(() => new Protocol(), foreignSocket(), five)],
+          ['getaddrinfo', () => loop.getaddrinfo('127.0.0.1', 80, five)],
+          ['sendfile', () => loop.sendfile(tr, 0, 0, null, five)],
+          ['startTls', () => loop.startTls(tr, new Protocol(), {}, five)],
+        ];
+        for (const [name, f] of refused) {
+          const err = await call(f).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(TypeError);
+          expect(err).toMatchObject({ code: 'ERR_LOOP_INVALID_ARG', message: `${name}(): options must be an object, null or undefined, not 5` });
+        }
+      });
+      loop.close();
+    });
+
+    // asyncio tests `if ssl:`, so any falsy ssl is plain TCP, and a TLS option with it a ValueError (CPython
+    // 3.11: create_connection(ssl=0) -> _SelectorSocketTransport; ssl=0, ssl_handshake_timeout=1 ->
+    // ValueError). create_server tests `ssl is None` for the timeouts (ssl=0 with a timeout serves plain TCP),
+    // create_unix_server `not ssl`; a bool ssl on a server is a TypeError.
+    it('a falsy ssl (0, NaN, empty string, false, null) is plain TCP; a TLS option with it is a RangeError', async (t) => {
+      const loop = t.loop;
+      const path = t.path('falsy.sock');
+      await t.run(async () => {
+        const falsy = [0, NaN, '', false, null] as unknown as null[];
+        const echo = async (transportAndClient: [Transport, RecordingProtocol]): Promise<void> => {
+          const [tr, client] = transportAndClient;
+          expect(tr.getExtraInfo('sslcontext', null)).toBeNull();
+          tr.write(Buffer.from('plain'));
+          await client.receivedAtLeast(5);
+          expect(client.data().toString()).toBe('plain');
+          tr.close();
+          await client.lost;
+        };
+        for (const ssl of falsy) {
+          const serverSsl = ssl === (false as unknown) ? null : ssl;
+          const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, { ssl: serverSsl });
+          const port = portOf(server.sockets[0]);
+          await echo(await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port, { ssl }));
+          for (const option of ['sslHandshakeTimeout', 'sslShutdownTimeout', 'serverHostname'] as const) {
+            const value = option === 'serverHostname' ? 'localhost' : 1;
+            await expect(loop.createConnection(() => new Protocol(), '127.0.0.1', port, { ssl, [option]: value })).rejects.toThrow(
+              expect.objectContaining({ name: 'RangeError', message: `${option} is only meaningful with ssl` }),
+            );
+          }
+          await expect(loop.connectAcceptedSocket(() => new Protocol(), foreignSocket(), { ssl, sslHandshakeTimeout: 1 })).rejects.toThrow(
+            'sslHandshakeTimeout is only meaningful with ssl',
+          );
+          server.close();
+          await server.waitClosed();
+          const unixServer = await loop.createUnixServer(() => new EchoProtocol(), path, { ssl: serverSsl });
+          await echo(await loop.createUnixConnection(() => new RecordingProtocol(loop), path, { ssl }));
+          await expect(loop.createUnixConnection(() => new Protocol(), path, { ssl, sslHandshakeTimeout: 1 })).rejects.toThrow(RangeError);
+          unixServer.close();
+          await unixServer.waitClosed();
+          if (serverSsl !== null) {
+            // create_unix_server: `not ssl` -> ValueError; create_server: `ssl is None` only, so a plain server.
+            await expect(loop.createUnixServer(() => new Protocol(), path, { ssl: serverSsl, sslHandshakeTimeout: 1 })).rejects.toThrow(RangeError);
+            const quirk = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, { ssl: serverSsl, sslHandshakeTimeout: 1 });
+            await echo(await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', portOf(quirk.sockets[0])));
+            quirk.close();
+            await quirk.waitClosed();
+          }
+        }
+        await expect(loop.createServer(() => new Protocol(), '127.0.0.1', 0, { ssl: false as unknown as null })).rejects.toThrow(TypeError);
+        await expect(loop.createUnixServer(() => new Protocol(), path, { ssl: false as unknown as null })).rejects.toThrow(TypeError);
+      });
+      loop.close();
+    });
+
+    // CPython 3.11, a server on '::1' only: create_connection(None, port, family=AF_INET) ->
+    // ConnectionRefusedError (only 127.0.0.1 tried); family=AF_INET6 -> peername ('::1', port, 0, 0);
+    // create_connection('::1', port, proto=IPPROTO_UDP) connects over TCP (_ipaddr_info: an IP literal is
+    // not resolved, its protocol follows the type); ('localhost', proto=IPPROTO_UDP) -> gaierror(EAI_SOCKTYPE);
+    // ('localhost', flags=AI_NUMERICHOST) -> gaierror(EAI_NONAME).
+    it('family, proto and flags reach the resolution of host and localAddr', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const server = await loop.createServer(() => new EchoProtocol(), '::1', 0);
+        const port = portOf(server.sockets[0]);
+        await expect(loop.createConnection(() => new Protocol(), null, port, { family: AF_INET })).rejects.toMatchObject({ code: 'ECONNREFUSED', address: '127.0.0.1' });
+        const [v6, client] = await loop.createConnection(() => new RecordingProtocol(loop), null, port, { family: AF_INET6 });
+        expect(v6.getExtraInfo('peername')).toEqual(['::1', port, 0, 0]);
+        v6.close();
+        await client.lost;
+        const [literal, literalClient] = await loop.createConnection(() => new RecordingProtocol(loop), '::1', port, { proto: IPPROTO_UDP });
+        expect(literal.getExtraInfo('socket')).toMatchObject({ type: SOCK_STREAM });
+        literal.close();
+        await literalClient.lost;
+        const [tcp, tcpClient] = await loop.createConnection(() => new RecordingProtocol(loop), '::1', port, { proto: IPPROTO_TCP, family: AF_INET6 });
+        tcp.close();
+        await tcpClient.lost;
+        await expect(loop.createConnection(() => new Protocol(), 'localhost', port, { proto: IPPROTO_UDP })).rejects.toMatchObject({ code: 'EAI_SOCKTYPE' });
+        await expect(loop.createConnection(() => new Protocol(), '::1', port, { proto: 99 })).rejects.toMatchObject({ code: 'EAI_SOCKTYPE' });
+        await expect(loop.createConnection(() => new Protocol(), 'localhost', port, { flags: AI_NUMERICHOST })).rejects.toMatchObject({ code: 'EAI_NONAME' });
+        // localAddr is resolved with the same family, proto and flags.
+        await expect(
+          loop.createConnection(() => new Protocol(), '::1', port, { localAddr: ['localhost', 0], flags: AI_NUMERICHOST }),
+        ).rejects.toMatchObject({ code: 'EAI_NONAME' });
+        server.close();
+        await server.waitClosed();
+      });
+      loop.close();
+    });
+
+    // asyncio's test_connect_accepted_socket: a connection made outside the loop's network methods is
+    // handed over; the transport is the server side (of TLS too, with ssl).
+    it('connectAcceptedSocket: a connection made elsewhere becomes a transport, plain and with TLS (server side)', async (t) => {
+      const loop = t.loop;
+      const serverTls = t.serverTls();
+      const caTls = t.clientTls();
+      await t.run(async () => {
+        const backend = getBackend(loop)!;
+        for (const tls of [false, true]) {
+          // The peer: a plain node:net server outside the loop, a TLS client when tls.
+          const peerGot: Buffer[] = [];
+          const peerDone = loop.createFuture<void>();
+          const peerServer = createNodeServer((raw) => {
+            const sock = tls ? tlsConnect({ socket: raw, servername: 'localhost', ...caTls }) : raw;
+            sock.on('data', (d: Buffer) => {
+              peerGot.push(d);
+              if (Buffer.concat(peerGot).toString() === 'from loop') sock.end('from peer');
+            });
+            sock.on('error', (e) => loop.callSoonThreadsafe(() => peerDone.done() || peerDone.setException(e)));
+            sock.on('close', () => loop.callSoonThreadsafe(() => peerDone.done() || peerDone.setResult(undefined)));
+          });
+          await new Promise<void>((resolve) => peerServer.listen(0, '127.0.0.1', resolve));
+          const sock = await backend.connectStream(['127.0.0.1', (peerServer.address() as { port: number }).port], { family: AF_INET });
+          const [transport, protocol] = await loop.connectAcceptedSocket(() => new RecordingProtocol(loop), sock, tls ? { ssl: serverTls, sslHandshakeTimeout: 5 } : null);
+          expect(transport.getExtraInfo('sslcontext', null) !== null).toBe(tls);
+          transport.write(Buffer.from('from loop'));
+          await protocol.receivedAtLeast(9);
+          expect(protocol.data().toString()).toBe('from peer');
+          transport.close();
+          await protocol.lost;
+          await peerDone;
+          expect(Buffer.concat(peerGot).toString()).toBe('from loop');
+          await new Promise<void>((resolve) => peerServer.close(() => resolve()));
+        }
+      });
       loop.close();
     });
 

@@ -13,13 +13,30 @@
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, expect } from '@jest/globals';
 import { CancelledError, sleep } from '@loop/core';
 import { NotImplementedError, Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
-import { AF_INET, AF_INET6, SOCK_STREAM } from '@loop/net';
+import { AF_INET, AF_INET6, AI_NUMERICHOST, SOCK_STREAM } from '@loop/net';
 import { EchoProtocol, RecordingProtocol, foreignSocket, portOf } from './connection.suite.js';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
+
+/**
+ * The timer kinds (`tr` of `/proc/net/tcp`, two hex digits) of the established
+ * TCP sockets whose local port is `port`: `02` is the keepalive timer.
+ */
+function tcpTimers(port: number): string[] {
+  const kinds: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 6 || cols[3] !== '01') continue;
+      if (parseInt(cols[1].split(':')[1], 16) === port) kinds.push(cols[5].split(':')[0]);
+    }
+  }
+  return kinds;
+}
 
 async function closeServer(server: Server): Promise<void> {
   server.close();
@@ -113,6 +130,67 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
+    // CPython 3.11: create_server(None, 0, flags=0) -> sockets on '127.0.0.1' and '::1' (getaddrinfo without
+    // AI_PASSIVE gives the loopback addresses); family=AF_INET -> one socket on '0.0.0.0';
+    // create_server('localhost', 0, flags=AI_NUMERICHOST) -> gaierror(EAI_NONAME); create_server('127.0.0.1', 0,
+    // family=AF_INET6) -> gaierror(EAI_ADDRFAMILY).
+    it('family and flags reach getaddrinfo: flags 0 serves loopback, family AF_INET one wildcard socket', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const loopback = await loop.createServer(() => new EchoProtocol(), null, 0, { flags: 0 });
+        expect(loopback.sockets.map((s) => (s.getsockname() as [string, number])[0]).sort()).toEqual(['127.0.0.1', '::1'].sort());
+        for (const sock of loopback.sockets) {
+          const host = (sock.getsockname() as [string, number])[0];
+          expect(await echoOnce(loop, host, portOf(sock), host)).toBe(host);
+        }
+        await closeServer(loopback);
+        const v4 = await loop.createServer(() => new EchoProtocol(), null, 0, { family: AF_INET });
+        expect(v4.sockets.map((s) => [s.family, (s.getsockname() as [string, number])[0]])).toEqual([[AF_INET, '0.0.0.0']]);
+        expect(await echoOnce(loop, '127.0.0.1', portOf(v4.sockets[0]), 'v4 only')).toBe('v4 only');
+        await closeServer(v4);
+        await expect(loop.createServer(() => new Protocol(), 'localhost', 0, { flags: AI_NUMERICHOST })).rejects.toMatchObject({ code: 'EAI_NONAME' });
+        await expect(loop.createServer(() => new Protocol(), '127.0.0.1', 0, { family: AF_INET6 })).rejects.toMatchObject({ code: 'EAI_ADDRFAMILY' });
+      });
+      loop.close();
+    });
+
+    // asyncio 3.13's keep_alive=True sets SO_KEEPALIVE on each accepted socket. Linux shows it in
+    // /proc/net/tcp: an idle established socket with SO_KEEPALIVE has its keepalive timer armed (tr 02),
+    // one without has none (tr 00).
+    it('keepAlive: the accepted connections have SO_KEEPALIVE, and only with it', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        for (const keepAlive of [true, false]) {
+          const accepted = loop.createFuture<void>();
+          const server = await loop.createServer(
+            () => {
+              const p = new EchoProtocol();
+              const made = p.connectionMade.bind(p);
+              p.connectionMade = (tr: BaseTransport): void => {
+                made(tr);
+                accepted.setResult(undefined);
+              };
+              return p;
+            },
+            '127.0.0.1',
+            0,
+            { keepAlive },
+          );
+          const port = portOf(server.sockets[0]);
+          const [transport, client] = await loop.createConnection(() => new RecordingProtocol(loop), '127.0.0.1', port);
+          await accepted;
+          if (process.platform === 'linux') expect(tcpTimers(port)).toEqual([keepAlive ? '02' : '00']);
+          transport.write(Buffer.from('alive'));
+          await client.receivedAtLeast(5);
+          transport.close();
+          await client.lost;
+          server.close();
+          await server.waitClosed();
+        }
+      });
+      loop.close();
+    });
+
     it('a list of hosts: one socket per host', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
@@ -146,6 +224,8 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
+    // D27: CPython 3.11 does not listen before start_serving(), so there the client's connect is refused
+    // (ConnectionRefusedError); the proactor listens and holds the connection until startServing().
     it('startServing: false listens without serving; startServing() then serves the waiting client (idempotent)', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
