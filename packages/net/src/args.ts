@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 import { getSystemErrorMap } from 'node:util';
-import { loopError, type Address, type Future, type SchedulingLoop } from '@loop/interfaces';
+import { loopError, type Address, type Future, type SchedulingLoop, type SystemError } from '@loop/interfaces';
 
 /** asyncio's `ValueError`: a `RangeError` with code `ERR_LOOP_OUT_OF_RANGE`. */
 export function valueError(message: string): RangeError & { code: string } {
@@ -41,20 +41,6 @@ export function pyAddress(address: Address | null | undefined): string {
     return `(${address.map((x) => (typeof x === 'string' ? pyStr(x) : String(x))).join(', ')})`;
   }
   return String(address);
-}
-
-/** A system error as Node makes them, with the fields the network methods keep. */
-export interface SystemError extends Error {
-  /** `'EADDRINUSE'`, `'ECONNREFUSED'`… */
-  code?: string;
-  /** Node's (negative) errno. */
-  errno?: number;
-  /** `'bind'`, `'listen'`, `'connect'`. */
-  syscall?: string;
-  /** The address of the failed operation. */
-  address?: string;
-  /** The port of the failed operation. */
-  port?: number;
 }
 
 /** The lower-case text of a system error (Python's `strerror.lower()`): `address already in use`. */
@@ -98,22 +84,6 @@ export function wantsTls(ssl: unknown): boolean {
 /** The first of `names` whose value in `options` is not `undefined`/`null`, for error messages. */
 export function isSet(value: unknown): boolean {
   return value !== undefined && value !== null;
-}
-
-/**
- * A value as an error message names it: its own `toString()` when it has
- * one, else `<Class>`; `<function name>`; a string quoted; a primitive as is.
- */
-export function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') {
-    const own = (value as { toString?: unknown }).toString;
-    if (typeof own === 'function' && own !== Object.prototype.toString) return String((own as () => unknown).call(value));
-    return `<${value.constructor?.name ?? 'object'}>`;
-  }
-  if (typeof value === 'function') return `<function ${value.name}>`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value === 'symbol' ? value.toString() : `${value as number | boolean | bigint}`;
 }
 
 /** A socket's own repr (`toString()`) when it has one, else `<socket fd=7 family=2 type=1>`. */

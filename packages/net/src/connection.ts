@@ -25,6 +25,7 @@
 import {
   ExceptionGroup,
   backendOf,
+  isOsError,
   type AddrInfo,
   type BaseProtocol,
   type CreateConnectionOptions,
@@ -40,7 +41,7 @@ import { getLogger } from '@loop/core';
 import { awaitOwned, describeSocket, isSet, valueError, wantsTls } from './args.js';
 import { SOCK_STREAM } from './constants.js';
 import { getaddrinfo } from './dns.js';
-import { ConnectAttempt, interleaveAddrinfos, isOsError, staggeredRace } from './happy-eyeballs.js';
+import { ConnectAttempt, interleaveAddrinfos, staggeredRace } from './happy-eyeballs.js';
 import { SslProtocol } from './tls.js';
 
 /** Options of {@link createConnectionTransport}. */

@@ -31,6 +31,8 @@ import { getLogger } from '@loop/core';
 import {
   DEFAULT_HIGH_WATER,
   DEFAULT_LOW_WATER,
+  LOG_THRESHOLD_FOR_CONNLOST_WRITES,
+  checkBytes,
   loopError,
   resolveWriteBufferLimits,
   type Address,
@@ -43,7 +45,6 @@ import {
   type WriteBufferLimits,
 } from '@loop/interfaces';
 import { toAddress, type ProactorSocket } from './proactor-socket.js';
-import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, checkBytes } from './stream-transport.js';
 
 function sameAddress(a: Address, b: Address): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
@@ -86,7 +87,7 @@ export class ProactorDatagramTransport implements DatagramTransport {
     extra: ExtraInfo | null,
   ) {
     const node = sock._dgram;
-    if (node === null) throw new TypeError(`makeDatagramTransport(): ${sock.toString()} is not a datagram socket`);
+    if (node === null) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeDatagramTransport(): ${sock.toString()} is not a datagram socket`);
     this.#host = host;
     this.#sock = sock;
     this.#node = node;

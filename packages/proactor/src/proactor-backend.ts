@@ -37,6 +37,8 @@ import { getSystemErrorName } from 'node:util';
 import {
   NotImplementedError,
   RuntimeError,
+  closedError,
+  describeValue,
   fileDescriptorOf,
   loopError,
   markStandIn,
@@ -61,8 +63,8 @@ import {
 } from '@loop/interfaces';
 import { AF_INET6, AF_UNIX } from './constants.js';
 import { ProactorDatagramTransport } from './datagram-transport.js';
-import { ProactorSocket, systemError } from './proactor-socket.js';
-import { ProactorSocketTransport, foreignSocket } from './stream-transport.js';
+import { ProactorSocket, nodeSystemError } from './proactor-socket.js';
+import { ProactorSocketTransport } from './stream-transport.js';
 
 /** What a listener carries: connections held before `startServing`, and what serving needs. */
 interface ListenerState {
@@ -74,8 +76,11 @@ interface ListenerState {
 
 type RawHandle = { close(): void };
 
-function closedError(): RuntimeError {
-  return loopError(RuntimeError, 'ERR_LOOP_CLOSED', 'Event loop is closed');
+/** `NotImplementedError` naming `@loop/socket`, for a socket the proactor cannot use (not one of its own). */
+function foreignSocket(api: string, sock: unknown): NotImplementedError {
+  return new NotImplementedError(
+    `${api} requires @loop/socket for a socket not made by the proactor backend (got ${describeValue(sock)}); the proactor works on Node's own handles only`,
+  );
 }
 
 function socketNotAvailable(method: string): NotImplementedError {
@@ -306,7 +311,7 @@ export class ProactorBackend implements IoBackend {
     if (err !== 0 || client === undefined) {
       const code = err !== 0 ? getSystemErrorName(err) : 'EINVAL';
       if (code === 'ECONNABORTED' || code === 'EAGAIN' || code === 'EWOULDBLOCK' || state.serving === null) return;
-      const exc = systemError(code, 'accept');
+      const exc = nodeSystemError(code, 'accept');
       const resource = code === 'EMFILE' || code === 'ENFILE' || code === 'ENOBUFS' || code === 'ENOMEM';
       host.callSoon(() =>
         host.callExceptionHandler({

@@ -35,7 +35,7 @@
 import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { getSystemErrorMap } from 'node:util';
-import type { Address, SocketLike } from '@loop/interfaces';
+import { systemError, type Address, type SocketLike, type SystemError } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM } from './constants.js';
 
 /** The kind of Node handle a {@link ProactorSocket} wraps. */
@@ -110,20 +110,15 @@ function recordError(this: unknown, err: Error): void {
   if (sock !== undefined && !ERRORS.has(sock)) ERRORS.set(sock, err);
 }
 
-/** @internal A system error shaped as Node's (`code`, `errno`, `syscall`). */
-export function systemError(code: string, syscall: string): Error & { code: string; errno: number; syscall: string } {
-  let errno = 0;
-  for (const [n, [name]] of getSystemErrorMap()) {
-    if (name === code) {
-      errno = n;
-      break;
-    }
-  }
-  const err = new Error(`${syscall} ${code}`) as Error & { code: string; errno: number; syscall: string };
-  err.code = code;
-  err.errno = errno;
-  err.syscall = syscall;
-  return err;
+/** The errno Node gives `code` (negative, as libuv's): `-9` for `EBADF` on Linux; `null` when unknown. */
+function errnoOf(code: string): number | null {
+  for (const [n, [name]] of getSystemErrorMap()) if (name === code) return n;
+  return null;
+}
+
+/** @internal A system error as Node words them (`getsockname EBADF`: `code`, `errno`, `syscall`; see `systemError` of `@loop/interfaces`). */
+export function nodeSystemError(code: string, syscall: string): SystemError {
+  return systemError(code, `${syscall} ${code}`, { errno: errnoOf(code), syscall });
 }
 
 /** @internal An asyncio address tuple from Node's `{ address, port, family }`. */
@@ -292,7 +287,7 @@ export class ProactorSocket implements SocketLike {
    * @throws a system error `EBADF` when the socket is closed.
    */
   getsockname(): Address {
-    if (this.closed) throw systemError('EBADF', 'getsockname');
+    if (this.closed) throw nodeSystemError('EBADF', 'getsockname');
     if (this.family === AF_UNIX) return unixNames(this).name;
     let info: ReturnType<net.Socket['address']> | ReturnType<net.Server['address']> | undefined;
     try {
@@ -303,7 +298,7 @@ export class ProactorSocket implements SocketLike {
       info = undefined;
     }
     const addr = typeof info === 'object' && info !== null ? toAddress(info, this.family) : null;
-    if (addr === null) throw systemError('EBADF', 'getsockname');
+    if (addr === null) throw nodeSystemError('EBADF', 'getsockname');
     return addr;
   }
 
@@ -314,7 +309,7 @@ export class ProactorSocket implements SocketLike {
    *   unconnected datagram socket), `EBADF` when closed.
    */
   getpeername(): Address {
-    if (this.closed) throw systemError('EBADF', 'getpeername');
+    if (this.closed) throw nodeSystemError('EBADF', 'getpeername');
     if (this._stream !== null) {
       if (this.family === AF_UNIX) return unixNames(this).peer;
       const s = this._stream;
@@ -329,7 +324,7 @@ export class ProactorSocket implements SocketLike {
         // not connected
       }
     }
-    throw systemError('ENOTCONN', 'getpeername');
+    throw nodeSystemError('ENOTCONN', 'getpeername');
   }
 
   /**

@@ -59,16 +59,20 @@
 import * as net from 'node:net';
 import { getLogger } from '@loop/core';
 import {
-  BufferedProtocol,
   DEFAULT_HIGH_WATER,
   DEFAULT_LOW_WATER,
-  NotImplementedError,
+  LOG_THRESHOLD_FOR_CONNLOST_WRITES,
   RuntimeError,
+  checkBytes,
+  feedBufferedProtocol,
+  isBufferedProtocol,
+  isOsError,
   loopError,
   resolveWriteBufferLimits,
   type Address,
   type BackendHost,
   type BaseProtocol,
+  type BufferedProtocol,
   type ExtraInfo,
   type Future,
   type Protocol,
@@ -80,26 +84,8 @@ import { AF_UNIX } from './constants.js';
 import type { ProactorSocket, SocketReader } from './proactor-socket.js';
 import { OWNER, scratchBuffer, setNextReadBuffer } from './proactor-socket.js';
 
-/** asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES`. */
-export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
-
 const EOF = Symbol('EOF');
 type InboxItem = Buffer | number | typeof EOF;
-
-/** @internal Whether `err` is a system error (asyncio's `OSError`): it has a string `code` and a `syscall` or `errno`. */
-export function isSystemError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; syscall?: unknown; errno?: unknown };
-  return typeof e.code === 'string' && (typeof e.syscall === 'string' || typeof e.errno === 'number');
-}
-
-/** @internal `data argument must be a bytes-like object, not 'str'`, for JavaScript. */
-export function checkBytes(api: string, data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) {
-    const what = data === null ? 'null' : typeof data === 'object' ? ((data).constructor?.name ?? 'object') : typeof data;
-    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: data argument must be a bytes-like object (Uint8Array), not '${what}'`);
-  }
-}
 
 /** The size of a fresh read buffer (the scratch buffer's). */
 const FRESH_SIZE = 64 * 1024;
@@ -261,7 +247,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     return (this.#flags & BUFFERED) !== 0;
   }
   #setProtocolKind(protocol: BaseProtocol): void {
-    this.#flags = protocol instanceof BufferedProtocol ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
+    this.#flags = isBufferedProtocol(protocol) ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
   }
   /** A socket, or one end of a pipe (asyncio's `_ProactorReadPipeTransport` / `_ProactorWritePipeTransport` roles). */
   get #kind(): number {
@@ -330,7 +316,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     pipe: { kind: 'read-pipe' | 'write-pipe'; pipe: unknown } | null = null,
   ) {
     const node = sock._stream;
-    if (node === null) throw new TypeError(`makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
+    if (node === null) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
     this.#host = host;
     this.#node = node;
     this.#protocol = protocol;
@@ -480,7 +466,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       if (buf === null) {
         try {
           buf = (protocol as BufferedProtocol).getBuffer(-1);
-          if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
+          if (!(buf instanceof Uint8Array)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getBuffer() must return a Uint8Array, not ${typeof buf}`);
           if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
         } catch (exc) {
           this.#fatalError(exc, 'Fatal error: protocol.getBuffer() call failed.');
@@ -620,7 +606,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     }
     if (this.#buffered) {
       try {
-        feedBuffered(protocol as BufferedProtocol, item);
+        feedBufferedProtocol(protocol as BufferedProtocol, item);
       } catch (exc) {
         this.#fatalError(exc, 'Fatal error: protocol.bufferUpdated() call failed.');
         return false;
@@ -845,7 +831,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** asyncio's `_fatal_error`: report (system errors only in debug), then close with the error. */
   #fatalError(exc: unknown, message: string): void {
-    if (isSystemError(exc)) {
+    if (isOsError(exc)) {
       if (this.#host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
     } else if (!this.#host.isClosed()) {
       this.#host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.#protocol });
@@ -945,27 +931,4 @@ function listenEnd(node: net.Socket, listener: (this: net.Socket) => void): void
 function addressOf(host: string, port: number, v6: boolean): Address {
   if (port === -1) return host;
   return v6 ? [host, port, 0, 0] : [host, port];
-}
-
-/** asyncio's `protocols._feed_data_to_buffered_proto`: copies `data` through `getBuffer` / `bufferUpdated`. */
-export function feedBuffered(protocol: BufferedProtocol, data: Uint8Array): void {
-  let offset = 0;
-  while (offset < data.byteLength) {
-    const left = data.byteLength - offset;
-    const buf = protocol.getBuffer(left);
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
-    if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
-    const n = Math.min(buf.byteLength, left);
-    buf.set(data.subarray(offset, offset + n));
-    offset += n;
-    protocol.bufferUpdated(n);
-  }
-}
-
-/** @internal For messages: `NotImplementedError` naming `@loop/socket` for a socket the proactor cannot use. */
-export function foreignSocket(api: string, sock: unknown): NotImplementedError {
-  const what = typeof sock === 'object' && sock !== null ? ((sock).constructor?.name ?? 'object') : typeof sock;
-  return new NotImplementedError(
-    `${api} requires @loop/socket for a socket not made by the proactor backend (got <${what}>); the proactor works on Node's own handles only`,
-  );
 }
