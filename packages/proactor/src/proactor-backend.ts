@@ -65,6 +65,7 @@ import { AF_INET6, AF_UNIX } from './constants.js';
 import { ProactorDatagramTransport } from './datagram-transport.js';
 import { ProactorSocket, nodeSystemError } from './proactor-socket.js';
 import { ProactorSocketTransport } from './stream-transport.js';
+import { socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
 
 /** What a listener carries: connections held before `startServing`, and what serving needs. */
 interface ListenerState {
@@ -74,7 +75,6 @@ interface ListenerState {
   serving: { factory: ProtocolFactory; server: ServerHooks } | null;
 }
 
-type RawHandle = { close(): void };
 
 /** `NotImplementedError` naming `@loop/socket`, for a socket the proactor cannot use (not one of its own). */
 function foreignSocket(api: string, sock: unknown): NotImplementedError {
@@ -281,8 +281,7 @@ export class ProactorBackend implements IoBackend {
         const state: ListenerState = { held: [], serving: null, keepAlive: options.keepAlive === true };
         this.#listeners.set(sock, state);
         this.#track(sock);
-        const handle = (server as unknown as { _handle: { onconnection: (err: number, h: RawHandle | undefined) => void } | null })._handle;
-        if (handle !== null) handle.onconnection = (err, client) => this.#onConnection(sock, state, err, client);
+        takeConnections(server, (err, client) => this.#onConnection(sock, state, err, client));
         resolve(sock);
       });
       try {
@@ -322,14 +321,7 @@ export class ProactorBackend implements IoBackend {
       );
       return;
     }
-    const node = new net.Socket({
-      handle: client,
-      allowHalfOpen: true,
-      pauseOnCreate: true,
-      readable: true,
-      writable: true,
-      onread: ProactorSocket._onread,
-    } as net.SocketConstructorOpts & { handle: unknown; pauseOnCreate: boolean });
+    const node = new net.Socket(socketOptions({ handle: client, readable: true, writable: true, onread: ProactorSocket._onread }));
     if (state.keepAlive) node.setKeepAlive(true);
     // A Unix connection's own name is its listener's path (Node does not report it).
     let name = '';
@@ -517,14 +509,7 @@ export class ProactorBackend implements IoBackend {
     const fd = fileDescriptorOf(pipe);
     let node: net.Socket;
     try {
-      node = new net.Socket({
-        fd,
-        readable: direction === 'read',
-        writable: direction === 'write',
-        allowHalfOpen: true,
-        pauseOnCreate: true,
-        onread: ProactorSocket._onread,
-      } as net.SocketConstructorOpts & { pauseOnCreate: boolean });
+      node = new net.Socket(socketOptions({ fd, readable: direction === 'read', writable: direction === 'write', onread: ProactorSocket._onread }));
     } catch (exc) {
       if ((exc as { code?: unknown }).code === 'ERR_INVALID_FD_TYPE') {
         const err = loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'Pipe transport is for pipes/sockets only.');

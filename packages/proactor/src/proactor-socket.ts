@@ -37,6 +37,7 @@ import type * as net from 'node:net';
 import { getSystemErrorMap } from 'node:util';
 import { systemError, type Address, type SocketLike, type SystemError } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM } from './constants.js';
+import { fileDescriptor, readHandleName } from './internal/node-private.js';
 
 /** The kind of Node handle a {@link ProactorSocket} wraps. */
 export type ProactorSocketKind = 'stream' | 'listener' | 'datagram';
@@ -166,13 +167,10 @@ let lastHost = '';
  * (`_sockname`, `_peername`), memory every idle connection would keep.
  */
 function rawStreamName(s: net.Socket, which: 'getsockname' | 'getpeername'): typeof NAME_OUT | null {
-  const handle = (s as unknown as { _handle?: Partial<Record<typeof which, (out: object) => number>> | null })._handle;
-  const fn = handle?.[which];
-  if (handle === null || handle === undefined || typeof fn !== 'function') return null;
   NAME_OUT.address = undefined;
   NAME_OUT.port = undefined;
   NAME_OUT.family = undefined;
-  if (fn.call(handle, NAME_OUT) !== 0) return null;
+  if (!readHandleName(s, which, NAME_OUT)) return null;
   if (typeof NAME_OUT.address === 'string') {
     if (NAME_OUT.address === lastHost) NAME_OUT.address = lastHost;
     else lastHost = NAME_OUT.address;
@@ -268,16 +266,8 @@ export class ProactorSocket implements SocketLike {
   /** The file descriptor of the handle; `-1` once closed (or when Node does not expose it). */
   fileno(): number {
     if (this.closed) return -1;
-    let handle: unknown = null;
-    if (this._stream !== null) handle = (this._stream as unknown as { _handle?: unknown })._handle;
-    else if (this._server !== null) handle = (this._server as unknown as { _handle?: unknown })._handle;
-    else if (this._dgram !== null) {
-      const sym = Object.getOwnPropertySymbols(this._dgram).find((s) => s.description === 'state symbol');
-      const state = sym === undefined ? undefined : (this._dgram as unknown as Record<symbol, { handle?: unknown } | undefined>)[sym];
-      handle = state?.handle ?? null;
-    }
-    const fd = (handle as { fd?: unknown } | null)?.fd;
-    return typeof fd === 'number' ? fd : -1;
+    const node = this._stream ?? this._server ?? this._dgram;
+    return node === null ? -1 : fileDescriptor(node);
   }
 
   /**
