@@ -95,6 +95,7 @@ import {
   type Transport,
   type WriteBufferLimits,
 } from '@loop/interfaces';
+import { peerVerifyError } from './internal/node-private.js';
 import { cipherBits, clientOptions, isSslContext, secureContextOf, serverOptions } from './tls-context.js';
 import { SslTransport, type SslProtocolLike } from './tls-transport.js';
 
@@ -392,8 +393,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
     if (!this.#serverSide) return null;
     const opts = serverOptions(this.#sslcontext, this.#secureContext);
     if (opts.requestCert !== true || opts.rejectUnauthorized === false) return null;
-    const handle = (sock as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
-    return handle?.verifyError?.() ?? null;
+    return peerVerifyError(sock);
   }
 
   #onTlsError(err: Error): void {
