@@ -26,7 +26,8 @@
  * whether reads go through `onread` (the zero-copy path a `BufferedProtocol`
  * needs) or through `'data'` events; `net.Server` builds its sockets without
  * `onread`. Taking the handle from the server's `onconnection` lets this
- * backend build the socket itself.
+ * backend build the socket itself (every such Node-private field is reached
+ * through `src/internal/node-private.ts`).
  *
  * @packageDocumentation
  */
@@ -308,8 +309,13 @@ export class ProactorBackend implements IoBackend {
       return;
     }
     if (err !== 0 || client === undefined) {
+      // What libuv's accept loop (uv__server_io) passes on. It retries EAGAIN
+      // and ECONNABORTED itself, and answers EMFILE / ENFILE by accepting and
+      // closing the excess connections (D60): those two arrive only when its
+      // reserve descriptor could not be reopened. ENOBUFS / ENOMEM and the
+      // rest arrive as they are.
+      if (state.serving === null) return;
       const code = err !== 0 ? getSystemErrorName(err) : 'EINVAL';
-      if (code === 'ECONNABORTED' || code === 'EAGAIN' || code === 'EWOULDBLOCK' || state.serving === null) return;
       const exc = nodeSystemError(code, 'accept');
       const resource = code === 'EMFILE' || code === 'ENFILE' || code === 'ENOBUFS' || code === 'ENOMEM';
       host.callSoon(() =>
