@@ -52,7 +52,7 @@
  *   transport has paused us, the adapter holds the ciphertext back, so the
  *   TLS socket's writes stay pending). `pauseWriting()` at `>= high`
  *   (512 KiB), `resumeWriting()` at `<= low` (128 KiB), checked after each
- *   write and each completed TLS write. One difference from asyncio: Node
+ *   write and each completed TLS write. One difference from asyncio (D45): Node
  *   completes a TLS write one `setImmediate` after the raw transport took it,
  *   so a single write of `high` bytes or more pauses the protocol and
  *   resumes it an iteration later even when the raw transport took it all.
@@ -272,7 +272,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
     // unless the connection is ending because of an error of ours.
     if (this.#fatalExc === null && this.#state !== 'handshake' && this.#appState === 'made' && !this.#appReadingPaused) this.#deliver(true);
     // A handshake cut short without an error (the raw transport closed here) fails the
-    // waiter rather than completing it as asyncio does (deviation: no connectionMade ran).
+    // waiter rather than completing it as asyncio does (D46: no connectionMade ran).
     if (err === null && this.#state === 'handshake') err = connectionError('ECONNRESET', 'Connection lost during the TLS handshake');
     this.#readQueue.length = 0;
     this.#backlog = [];

@@ -17,7 +17,7 @@
  * resolves even a numeric address before sending, so a send completes in a
  * later turn of Node's loop at the earliest: a burst of sends above the
  * high-water mark pauses the protocol where asyncio's, whose `sendto` often
- * succeeds at once, might not (flow control is still paired and bounded).
+ * succeeds at once, might not (flow control is still paired and bounded; D35).
  *
  * WHY errors go to `errorReceived` and do not close: a datagram endpoint
  * stays usable after a failed send or an ICMP "port unreachable", as in

@@ -13,7 +13,7 @@
  *   connectStream   net.connect({ onread, allowHalfOpen }) paused  -> Future<ProactorSocket>
  *   listenStream    net.Server.listen(...)                           -> Promise<ProactorSocket (listener)>
  *                   accepted handles arrive raw (handle.onconnection): each becomes a paused
- *                   net.Socket with onread; held until startServing (ADR 0002 §5)
+ *                   net.Socket with onread; held until startServing (ADR 0002 §5, D27)
  *   startServing    held + later connections -> callSoon(protocolFactory() + makeSocketTransport)
  *   openDatagram    dgram.createSocket + bind / connect / setBroadcast -> Promise<ProactorSocket>
  * ```
@@ -240,10 +240,10 @@ export class ProactorBackend implements IoBackend {
 
   /**
    * Binds and listens (`backlog`, `ipv6Only`); connections are accepted by
-   * Node at once and held, paused, until `startServing`. `SO_REUSEADDR` is
-   * always on for TCP listeners (libuv sets it), so `reuseAddress: false`
+   * Node at once and held, paused, until `startServing` (D27). `SO_REUSEADDR`
+   * is always on for TCP listeners (libuv sets it), so `reuseAddress: false`
    * rejects with `NotImplementedError`, as does `reusePort` (Node 20 cannot
-   * set it): both need `@loop/socket`. `keepAlive` sets `SO_KEEPALIVE` on
+   * set it): both need `@loop/socket` (D28). `keepAlive` sets `SO_KEEPALIVE` on
    * each accepted connection.
    */
   listenStream(address: Address, options: ListenStreamOptions): Promise<SocketLike> {
@@ -377,7 +377,7 @@ export class ProactorBackend implements IoBackend {
   /**
    * Opens a UDP socket of `options.family`, bound to `localAddr` when given
    * and connected to `remoteAddr` when given, with `SO_BROADCAST` when
-   * `allowBroadcast`. Unix datagram sockets and `reusePort` need
+   * `allowBroadcast`. Unix datagram sockets (D30) and `reusePort` need
    * `@loop/socket` (Node 20's `dgram` has neither) and reject with
    * `NotImplementedError`.
    */

@@ -28,6 +28,8 @@
  * returns, and Node does not report Unix socket names, so the path a socket
  * was bound or connected to is remembered (Linux reports `''` for the
  * unnamed end of a Unix connection, which is what asyncio returns too).
+ * IPv6 `flowinfo` and `scopeId` are reported as `0` (D32): Node's handles
+ * do not expose them.
  *
  * @packageDocumentation
  */

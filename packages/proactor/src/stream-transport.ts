@@ -374,8 +374,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /**
    * Loop step: `protocol.connectionMade(this)`. A protocol that throws here
-   * is treated as any failing protocol method (the issue's rule, stricter
-   * than asyncio's bare `call_soon`): the handler gets `protocol` and
+   * is treated as any failing protocol method (D34, stricter than
+   * asyncio's bare `call_soon`): the handler gets `protocol` and
    * `transport`, and the transport closes with the error.
    */
   #connectionMade(): void {
@@ -637,7 +637,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
    * what remains is counted in `getWriteBufferSize()`. While Node still sends
    * earlier data the bytes are copied, so the caller may reuse its buffer;
    * the one write that meets a full socket buffer is sent from the caller's
-   * memory until `getWriteBufferSize()` is back to 0 (a deviation; a
+   * memory until `getWriteBufferSize()` is back to 0 (D36; a
    * `BufferedProtocol`'s own receive buffer is protected, see the header).
    *
    * @throws TypeError for anything but a `Uint8Array`.
