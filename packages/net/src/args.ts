@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 import { getSystemErrorMap } from 'node:util';
-import { loopError, type Address, type Future, type SchedulingLoop, type SystemError } from '@loop/interfaces';
+import { describeValue, loopError, type Address, type Future, type SchedulingLoop, type SystemError } from '@loop/interfaces';
 
 /** asyncio's `ValueError`: a `RangeError` with code `ERR_LOOP_OUT_OF_RANGE`. */
 export function valueError(message: string): RangeError & { code: string } {
@@ -86,19 +86,26 @@ export function isSet(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
-/** A socket's own repr (`toString()`) when it has one, else `<socket fd=7 family=2 type=1>`. */
+/**
+ * A socket's own repr (`toString()`) when it has one, else `<socket fd=7
+ * family=2 type=1>`. Never throws (see `describeValue` of `@loop/interfaces`).
+ */
 export function describeSocket(sock: unknown): string {
-  if (typeof sock !== 'object' || sock === null) return String(sock);
-  const own = (sock as { toString?: unknown }).toString;
-  if (typeof own === 'function' && own !== Object.prototype.toString) return (own as () => string).call(sock);
-  const s = sock as { fileno?: () => number; family?: number; type?: number };
-  let fd = -1;
   try {
-    fd = typeof s.fileno === 'function' ? s.fileno() : -1;
+    if (typeof sock !== 'object' || sock === null) return describeValue(sock);
+    const own = (sock as { toString?: unknown }).toString;
+    if (typeof own === 'function' && own !== Object.prototype.toString) return describeValue(sock);
+    const s = sock as { fileno?: () => number; family?: number; type?: number };
+    let fd = -1;
+    try {
+      fd = typeof s.fileno === 'function' ? s.fileno() : -1;
+    } catch {
+      fd = -1;
+    }
+    return `<socket fd=${fd} family=${String(s.family)} type=${String(s.type)}>`;
   } catch {
-    fd = -1;
+    return describeValue(sock);
   }
-  return `<socket fd=${fd} family=${String(s.family)} type=${String(s.type)}>`;
 }
 
 /**
