@@ -3,7 +3,8 @@
  * handler's context, and the part of the event loop that every loop has.
  *
  * Semantics are asyncio's (Python 3.11), spelled by the mapping rules of
- * `API.md`. Implementations (in `@loop/core`) do not restate them.
+ * `docs/asyncio-mapping.md`. Implementations (in `@loop/core`) do not
+ * restate them.
  *
  * @packageDocumentation
  */
@@ -22,6 +23,15 @@ export type CoroutineLike<T = unknown> = Coroutine<T> | (() => Coroutine<T> | Pr
 
 /** Anything `runUntilComplete` and the helpers accept. */
 export type Awaitable<T = unknown> = Future<T> | CoroutineLike<T> | PromiseLike<T>;
+
+/**
+ * Whether `value` is a promise-like: an object or function with a callable
+ * `then` (the test `await` applies). Structural, so promises of another realm
+ * and thenables that are not `Promise`s count.
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
 
 /**
  * A contextvars `Context`: a mapping of context variables to values. Every

@@ -36,7 +36,7 @@
  * @packageDocumentation
  */
 
-import { NotImplementedError } from './errors.js';
+import { NotImplementedError, RuntimeError, loopError } from './errors.js';
 import { brand } from './internal/brand.js';
 import type { Address } from './sockets.js';
 import type { BaseTransport, DatagramTransport, SubprocessTransport, Transport } from './transports.js';
@@ -166,6 +166,63 @@ export class SubprocessProtocol extends BaseProtocol {
    * `pipeConnectionLost`.
    */
   processExited(): void {}
+}
+
+/**
+ * Whether `protocol` is a {@link BufferedProtocol} (asyncio's
+ * `isinstance(protocol, BufferedProtocol)`): a transport reads into its
+ * buffers rather than calling `dataReceived`. A branded `instanceof`, so a
+ * protocol made by the other build of this package (ESM/CJS) is recognised
+ * too; it walks the prototype chain on a miss, so a transport asks once, when
+ * the protocol is set, not per read.
+ */
+export function isBufferedProtocol(protocol: unknown): protocol is BufferedProtocol {
+  return protocol instanceof BufferedProtocol;
+}
+
+/**
+ * Checks what `BufferedProtocol.getBuffer()` returned: a transport reads into
+ * it only if it is a non-empty `Uint8Array`. A `TypeError`
+ * (`ERR_LOOP_INVALID_ARG`) when it is not one, asyncio's `RuntimeError`
+ * (`getBuffer() returned an empty buffer`) when it is empty.
+ */
+function checkGetBufferResult(buf: unknown): asserts buf is Uint8Array {
+  if (!(buf instanceof Uint8Array)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getBuffer() must return a Uint8Array, not ${typeof buf}`);
+  if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
+}
+
+/**
+ * Gives `data` to a {@link BufferedProtocol} as if it had been read into its
+ * buffers (asyncio's `protocols._feed_data_to_buffered_proto`): asks
+ * `getBuffer(bytes left)`, copies as much as fits, reports it with
+ * `bufferUpdated(n)`, and repeats until `data` is consumed. For a transport
+ * that already holds the bytes in a buffer of its own (a chunk read before
+ * the protocol was switched, TLS plaintext).
+ *
+ * `stop`, when given, is asked after each `bufferUpdated` while bytes are
+ * left: when it answers `true` (the transport paused reading, or the protocol
+ * was switched) feeding stops there. Returns the number of bytes fed: all of
+ * `data` unless `stop` stopped it; the caller keeps the rest.
+ *
+ * @throws what `getBuffer` / `bufferUpdated` throw, and the errors of
+ *   `TypeError` (`ERR_LOOP_INVALID_ARG`) when `getBuffer` returns no
+ *   `Uint8Array`, `RuntimeError` (`getBuffer() returned an empty buffer`)
+ *   when it returns an empty one: the caller fails the connection with them.
+ */
+export function feedBufferedProtocol(protocol: BufferedProtocol, data: Uint8Array, stop?: () => boolean): number {
+  const total = data.byteLength;
+  let offset = 0;
+  while (offset < total) {
+    const left = total - offset;
+    const buf = protocol.getBuffer(left);
+    checkGetBufferResult(buf);
+    const n = Math.min(buf.byteLength, left);
+    buf.set(n === total ? data : data.subarray(offset, offset + n));
+    offset += n;
+    protocol.bufferUpdated(n);
+    if (offset < total && stop !== undefined && stop()) break;
+  }
+  return offset;
 }
 
 brand(BaseProtocol, '@loop/interfaces:BaseProtocol');

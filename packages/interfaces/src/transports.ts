@@ -51,6 +51,37 @@ export const DEFAULT_HIGH_WATER = 64 * 1024;
 /** The default low-water mark of a transport's write buffer: a quarter of the high one, 16 KiB. */
 export const DEFAULT_LOW_WATER = DEFAULT_HIGH_WATER / 4;
 
+/**
+ * asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES` (5): a transport
+ * silently drops writes made after its connection is lost or closed, and logs
+ * one warning once this many were dropped (`socket.send() raised exception.`,
+ * `SSL connection is closed`).
+ */
+export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+
+/** The name of a value's type for a `TypeError` message: `'str'`-like (`string`, `null`, `Array`, `Object`). */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+  return typeof ctor?.name === 'string' ? ctor.name : 'object';
+}
+
+/**
+ * Checks that `data` is bytes, as every transport's `write()` / `sendto()`
+ * does: asyncio's `data argument must be a bytes-like object, not 'str'`,
+ * with `api` first (`write(): data argument must be a bytes-like object
+ * (Uint8Array), not 'string'`).
+ *
+ * @throws TypeError (`ERR_LOOP_INVALID_ARG`) for anything but a `Uint8Array`
+ *   (a `Buffer` is one).
+ */
+export function checkBytes(api: string, data: unknown): asserts data is Uint8Array {
+  if (!(data instanceof Uint8Array)) {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: data argument must be a bytes-like object (Uint8Array), not '${typeName(data)}'`);
+  }
+}
+
 /** The limits given to `setWriteBufferLimits`; an omitted one is derived from the other. */
 export interface WriteBufferLimits {
   /** The high-water mark in bytes: above it, the protocol is paused. */

@@ -4,7 +4,10 @@ import {
   DatagramProtocol,
   NotImplementedError,
   Protocol,
+  RuntimeError,
   SubprocessProtocol,
+  feedBufferedProtocol,
+  isBufferedProtocol,
   type BaseTransport,
   type ProtocolFactory,
   type Transport,
@@ -135,5 +138,94 @@ describe('dual-package hazard', () => {
     expect(new Theirs()).toBeInstanceOf(BufferedProtocol);
     expect(new Theirs()).toBeInstanceOf(BaseProtocol);
     expect(new Theirs()).not.toBeInstanceOf(Protocol);
+  });
+});
+
+describe('isBufferedProtocol', () => {
+  it('isBufferedProtocol() - true for a BufferedProtocol and its subclasses, false for any other protocol or value', () => {
+    class Mine extends BufferedProtocol {}
+    expect(isBufferedProtocol(new BufferedProtocol())).toBe(true);
+    expect(isBufferedProtocol(new Mine())).toBe(true);
+    expect(isBufferedProtocol(new Protocol())).toBe(false);
+    expect(isBufferedProtocol(new BaseProtocol())).toBe(false);
+    expect(isBufferedProtocol({ getBuffer: () => new Uint8Array(1), bufferUpdated: () => {} })).toBe(false);
+    expect(isBufferedProtocol(null)).toBe(false);
+  });
+
+  it('isBufferedProtocol() - recognises a BufferedProtocol of another copy of the package', async () => {
+    let other!: typeof import('../src/protocols.js');
+    await jest.isolateModulesAsync(async () => {
+      other = await import('../src/protocols.js');
+    });
+    class Theirs extends other.BufferedProtocol {}
+    expect(isBufferedProtocol(new Theirs())).toBe(true);
+  });
+});
+
+describe('feedBufferedProtocol', () => {
+  class Recorder extends BufferedProtocol {
+    readonly calls: string[] = [];
+    readonly received: number[] = [];
+    constructor(readonly size: number) {
+      super();
+    }
+    #buf = new Uint8Array(0);
+    override getBuffer(sizehint: number): Uint8Array {
+      this.calls.push(`getBuffer(${sizehint})`);
+      this.#buf = new Uint8Array(this.size);
+      return this.#buf;
+    }
+    override bufferUpdated(nbytes: number): void {
+      this.calls.push(`bufferUpdated(${nbytes})`);
+      this.received.push(...this.#buf.subarray(0, nbytes));
+    }
+  }
+  const data = Uint8Array.from([1, 2, 3, 4, 5, 6, 7]);
+
+  it('feedBufferedProtocol() - one getBuffer/bufferUpdated pair when the buffer holds all the data', () => {
+    const p = new Recorder(64);
+    expect(feedBufferedProtocol(p, data)).toBe(7);
+    expect(p.calls).toEqual(['getBuffer(7)', 'bufferUpdated(7)']);
+    expect(p.received).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('feedBufferedProtocol() - asks again with the bytes left while the buffers are smaller than the data (asyncio\'s _feed_data_to_buffered_proto)', () => {
+    const p = new Recorder(3);
+    expect(feedBufferedProtocol(p, data)).toBe(7);
+    expect(p.calls).toEqual(['getBuffer(7)', 'bufferUpdated(3)', 'getBuffer(4)', 'bufferUpdated(3)', 'getBuffer(1)', 'bufferUpdated(1)']);
+    expect(p.received).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('feedBufferedProtocol() - stops between two buffers when stop() answers true, and returns the bytes fed', () => {
+    const p = new Recorder(3);
+    let asked = 0;
+    expect(feedBufferedProtocol(p, data, () => ++asked === 2)).toBe(6);
+    expect(p.received).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(asked).toBe(2);
+  });
+
+  it('feedBufferedProtocol() - an empty buffer is asyncio\'s RuntimeError; a buffer that is not a Uint8Array a coded TypeError', () => {
+    const empty = new (class extends BufferedProtocol {
+      override getBuffer(): Uint8Array {
+        return new Uint8Array(0);
+      }
+    })();
+    expect(() => feedBufferedProtocol(empty, data)).toThrow(new RuntimeError('getBuffer() returned an empty buffer'));
+    const wrong = new (class extends BufferedProtocol {
+      override getBuffer(): Uint8Array {
+        return 'abc' as unknown as Uint8Array;
+      }
+    })();
+    expect(() => feedBufferedProtocol(wrong, data)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG' }) as Error);
+  });
+
+  it('feedBufferedProtocol() - what getBuffer or bufferUpdated throws reaches the caller', () => {
+    const boom = new Error('boom');
+    const p = new (class extends BufferedProtocol {
+      override getBuffer(): Uint8Array {
+        throw boom;
+      }
+    })();
+    expect(() => feedBufferedProtocol(p, data)).toThrow(boom);
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, resolveWriteBufferLimits } from '../src/index.js';
+import { DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, LOG_THRESHOLD_FOR_CONNLOST_WRITES, checkBytes, resolveWriteBufferLimits } from '../src/index.js';
 
 describe('write-buffer limits', () => {
   it('DEFAULT_HIGH_WATER and DEFAULT_LOW_WATER - are 64 KiB and a quarter of it', () => {
@@ -41,5 +41,41 @@ describe('write-buffer limits', () => {
     expect(() => resolveWriteBufferLimits({ low: '1' as unknown as number })).toThrow(
       expect.objectContaining({ code: 'ERR_LOOP_INVALID_ARG', message: 'setWriteBufferLimits(): low must be a number, not string' }),
     );
+  });
+});
+
+describe('LOG_THRESHOLD_FOR_CONNLOST_WRITES', () => {
+  it('LOG_THRESHOLD_FOR_CONNLOST_WRITES - is asyncio\'s 5', () => {
+    expect(LOG_THRESHOLD_FOR_CONNLOST_WRITES).toBe(5);
+  });
+});
+
+describe('checkBytes', () => {
+  it('checkBytes() - accepts a Uint8Array or a Buffer, empty ones too', () => {
+    expect(() => checkBytes('write()', new Uint8Array(0))).not.toThrow();
+    expect(() => checkBytes('write()', Buffer.from('abc'))).not.toThrow();
+  });
+
+  it('checkBytes() - a string, null, an array or a plain object is a coded TypeError naming the API and the type', () => {
+    const cases: [unknown, string][] = [
+      ['abc', 'string'],
+      [null, 'null'],
+      [[1, 2], 'Array'],
+      [{}, 'Object'],
+      [Object.create(null), 'object'],
+    ];
+    for (const [value, what] of cases) {
+      let caught: unknown;
+      try {
+        checkBytes('write()', value);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(TypeError);
+      expect(caught).toMatchObject({
+        code: 'ERR_LOOP_INVALID_ARG',
+        message: `write(): data argument must be a bytes-like object (Uint8Array), not '${what}'`,
+      });
+    }
   });
 });

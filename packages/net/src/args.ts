@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 import { getSystemErrorMap } from 'node:util';
-import { loopError, type Address, type Future, type SchedulingLoop } from '@loop/interfaces';
+import { describeValue, loopError, type Address, type Future, type SchedulingLoop, type SystemError } from '@loop/interfaces';
 
 /** asyncio's `ValueError`: a `RangeError` with code `ERR_LOOP_OUT_OF_RANGE`. */
 export function valueError(message: string): RangeError & { code: string } {
@@ -41,20 +41,6 @@ export function pyAddress(address: Address | null | undefined): string {
     return `(${address.map((x) => (typeof x === 'string' ? pyStr(x) : String(x))).join(', ')})`;
   }
   return String(address);
-}
-
-/** A system error as Node makes them, with the fields the network methods keep. */
-export interface SystemError extends Error {
-  /** `'EADDRINUSE'`, `'ECONNREFUSED'`… */
-  code?: string;
-  /** Node's (negative) errno. */
-  errno?: number;
-  /** `'bind'`, `'listen'`, `'connect'`. */
-  syscall?: string;
-  /** The address of the failed operation. */
-  address?: string;
-  /** The port of the failed operation. */
-  port?: number;
 }
 
 /** The lower-case text of a system error (Python's `strerror.lower()`): `address already in use`. */
@@ -118,34 +104,25 @@ export function isSet(value: unknown): boolean {
 }
 
 /**
- * A value as an error message names it: its own `toString()` when it has
- * one, else `<Class>`; `<function name>`; a string quoted; a primitive as is.
+ * A socket's own repr (`toString()`) when it has one, else `<socket fd=7
+ * family=2 type=1>`. Never throws (see `describeValue` of `@loop/interfaces`).
  */
-export function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') {
-    const own = (value as { toString?: unknown }).toString;
-    if (typeof own === 'function' && own !== Object.prototype.toString) return String((own as () => unknown).call(value));
-    return `<${value.constructor?.name ?? 'object'}>`;
-  }
-  if (typeof value === 'function') return `<function ${value.name}>`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value === 'symbol' ? value.toString() : `${value as number | boolean | bigint}`;
-}
-
-/** A socket's own repr (`toString()`) when it has one, else `<socket fd=7 family=2 type=1>`. */
 export function describeSocket(sock: unknown): string {
-  if (typeof sock !== 'object' || sock === null) return String(sock);
-  const own = (sock as { toString?: unknown }).toString;
-  if (typeof own === 'function' && own !== Object.prototype.toString) return (own as () => string).call(sock);
-  const s = sock as { fileno?: () => number; family?: number; type?: number };
-  let fd = -1;
   try {
-    fd = typeof s.fileno === 'function' ? s.fileno() : -1;
+    if (typeof sock !== 'object' || sock === null) return describeValue(sock);
+    const own = (sock as { toString?: unknown }).toString;
+    if (typeof own === 'function' && own !== Object.prototype.toString) return describeValue(sock);
+    const s = sock as { fileno?: () => number; family?: number; type?: number };
+    let fd = -1;
+    try {
+      fd = typeof s.fileno === 'function' ? s.fileno() : -1;
+    } catch {
+      fd = -1;
+    }
+    return `<socket fd=${fd} family=${String(s.family)} type=${String(s.type)}>`;
   } catch {
-    fd = -1;
+    return describeValue(sock);
   }
-  return `<socket fd=${fd} family=${String(s.family)} type=${String(s.type)}>`;
 }
 
 /**

@@ -26,6 +26,7 @@
 import {
   ExceptionGroup,
   backendOf,
+  isOsError,
   type AddrInfo,
   type BaseProtocol,
   type CreateConnectionOptions,
@@ -41,7 +42,7 @@ import { getLogger } from '@loop/core';
 import { awaitOwned, describeSocket, isSet, optionsArg, valueError, wantsTls } from './args.js';
 import { SOCK_STREAM } from './constants.js';
 import { ensureResolved } from './dns.js';
-import { ConnectAttempt, interleaveAddrinfos, isOsError, staggeredRace } from './happy-eyeballs.js';
+import { ConnectAttempt, interleaveAddrinfos, staggeredRace } from './happy-eyeballs.js';
 import { SslProtocol } from './tls.js';
 
 /** Options of {@link createConnectionTransport}. */

@@ -24,12 +24,11 @@
  *
  * @packageDocumentation
  */
-import { backendOf, type CreateServerOptions, type ProtocolFactory, type SchedulingLoop, type Server as ServerContract, type SocketLike } from '@loop/interfaces';
+import { backendOf, isOsError, type CreateServerOptions, type ProtocolFactory, type SchedulingLoop, type Server as ServerContract, type SocketLike } from '@loop/interfaces';
 import { getLogger } from '@loop/core';
 import { bindError, describeSocket, isSet, optionsArg, sleep0, typeError, valueError, wantsTls } from './args.js';
 import { AF_INET6, AI_PASSIVE, SOCK_STREAM } from './constants.js';
 import { ensureResolved } from './dns.js';
-import { isOsError } from './happy-eyeballs.js';
 import { Server, startServingSync } from './server.js';
 
 /**

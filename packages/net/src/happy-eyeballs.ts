@@ -29,8 +29,8 @@
  * @packageDocumentation
  */
 import { runOutsideTask } from '@loop/core';
-import { CancelledError, type AddrInfo, type Future, type IoBackend, type SchedulingLoop, type SocketLike, type TimerHandle } from '@loop/interfaces';
-import { awaitOwned, bindError, type SystemError } from './args.js';
+import { CancelledError, isOsError, systemError, type AddrInfo, type Future, type IoBackend, type SchedulingLoop, type SocketLike, type TimerHandle } from '@loop/interfaces';
+import { awaitOwned, bindError } from './args.js';
 import { AF_INET, AF_INET6, AF_UNIX } from './constants.js';
 
 /**
@@ -55,15 +55,6 @@ export function interleaveAddrinfos(infos: readonly AddrInfo[], firstAddressFami
     for (const list of lists) if (i < list.length) reordered.push(list[i]);
   }
   return reordered;
-}
-
-/** Whether `err` is a system (OS) error, which the attempts collect, rather than a bug or a cancellation. */
-export function isOsError(err: unknown): err is SystemError {
-  // Structural, not `instanceof Error`: Node's system errors may come from another realm (a vm context).
-  if (typeof err !== 'object' || err === null || err instanceof CancelledError) return false;
-  if (typeof (err as Error).message !== 'string') return false;
-  const code = (err as SystemError).code;
-  return !(typeof code === 'string' && code.startsWith('ERR_LOOP_'));
 }
 
 /** Python's repr of an address family: `<AddressFamily.AF_INET: 2>`. */
@@ -117,7 +108,7 @@ export class ConnectAttempt {
         }
       }
       if (this.errors.length > 0) throw this.errors.pop();
-      throw Object.assign(new Error(`no matching local address with family=${familyRepr(family)} found`), { code: undefined });
+      throw systemError(null, `no matching local address with family=${familyRepr(family)} found`);
     } catch (err) {
       if (isOsError(err)) this.errors.push(err);
       throw err;

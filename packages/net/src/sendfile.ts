@@ -46,6 +46,7 @@ import {
   Protocol,
   RuntimeError,
   SendfileNotAvailableError,
+  describeValue,
   loopError,
   type BaseProtocol,
   type FileLike,
@@ -55,7 +56,7 @@ import {
   type Transport,
   type WriteTransport,
 } from '@loop/interfaces';
-import { describeValue, optionsArg } from './args.js';
+import { optionsArg } from './args.js';
 
 /** asyncio's block size in `_sendfile_fallback`: 16 KiB. */
 export const SENDFILE_FALLBACK_BLOCK_SIZE = 16 * 1024;

@@ -36,7 +36,9 @@ import { constants as osConstants } from 'node:os';
 import { Future, getEventLoop, isCoroutine, type BaseEventLoop } from '@loop/core';
 import {
   Protocol,
+  isThenable,
   loopError,
+  systemError,
   type NetMethods,
   type SslContext,
   type Transport,
@@ -59,10 +61,7 @@ export interface StreamStartTlsOptions {
 type ConnectionState = 'open' | 'lost';
 
 function connectionLostError(): Error {
-  const err = new Error('Connection lost') as Error & { code: string; errno: number; syscall?: string };
-  err.code = 'ECONNRESET';
-  err.errno = -osConstants.errno.ECONNRESET;
-  return err;
+  return systemError('ECONNRESET', 'Connection lost', { errno: -osConstants.errno.ECONNRESET });
 }
 
 /**
@@ -356,14 +355,6 @@ export class StreamWriter {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 function failedFuture(loop: BaseEventLoop, exc: unknown): Future<void> {

@@ -24,12 +24,9 @@
  * @packageDocumentation
  */
 import { isIP } from 'node:net';
-import * as tls from 'node:tls';
 import { createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocketOptions, type TlsOptions } from 'node:tls';
 import type { SslContext } from '@loop/interfaces';
-
-// Node exports the class without documenting it; fall back to its shape if it goes.
-const SecureContextClass = (tls as unknown as { SecureContext?: new (...args: never[]) => SecureContext }).SecureContext;
+import { SecureContextClass } from './internal/node-private.js';
 
 /** Whether `value` is a `tls.SecureContext` (made by `tls.createSecureContext()`). */
 export function isSecureContext(value: unknown): value is SecureContext {

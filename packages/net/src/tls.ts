@@ -52,7 +52,7 @@
  *   transport has paused us, the adapter holds the ciphertext back, so the
  *   TLS socket's writes stay pending). `pauseWriting()` at `>= high`
  *   (512 KiB), `resumeWriting()` at `<= low` (128 KiB), checked after each
- *   write and each completed TLS write. One difference from asyncio: Node
+ *   write and each completed TLS write. One difference from asyncio (D45): Node
  *   completes a TLS write one `setImmediate` after the raw transport took it,
  *   so a single write of `high` bytes or more pauses the protocol and
  *   resumes it an iteration later even when the raw transport took it all.
@@ -75,10 +75,15 @@ import { TLSSocket, connect as tlsConnect, type PeerCertificate, type SecureCont
 import { getLogger } from '@loop/core';
 import {
   CancelledError,
+  LOG_THRESHOLD_FOR_CONNLOST_WRITES,
   Protocol,
   RuntimeError,
   TimeoutError,
+  describeValue,
+  feedBufferedProtocol,
+  isBufferedProtocol,
   loopError,
+  systemError,
   resolveWriteBufferLimits,
   type BaseProtocol,
   type BaseTransport,
@@ -90,7 +95,8 @@ import {
   type Transport,
   type WriteBufferLimits,
 } from '@loop/interfaces';
-import { describeValue, optionsArg } from './args.js';
+import { optionsArg } from './args.js';
+import { peerVerifyError } from './internal/node-private.js';
 import { cipherBits, clientOptions, isSslContext, secureContextOf, serverOptions } from './tls-context.js';
 import { SslTransport, type SslProtocolLike } from './tls-transport.js';
 
@@ -102,8 +108,6 @@ export const SSL_SHUTDOWN_TIMEOUT = 30;
 export const SSL_WRITE_HIGH_WATER = 512 * 1024;
 /** asyncio's `FLOW_CONTROL_HIGH_WATER_SSL_READ`: ciphertext buffered before the raw transport is paused, 256 KiB. */
 const SSL_READ_HIGH_WATER = 256 * 1024;
-/** asyncio's `LOG_THRESHOLD_FOR_CONNLOST_WRITES`. */
-const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
 /** Options of {@link SslProtocol}. */
 export interface SslProtocolOptions {
@@ -126,13 +130,9 @@ type AppState = 'init' | 'made' | 'eof' | 'lost';
 const EOF = Symbol('EOF');
 type ReadItem = Buffer | typeof EOF;
 
-type SystemLikeError = Error & { code: string; errno: number };
-
-function systemError(code: 'ECONNABORTED' | 'ECONNRESET', message: string): SystemLikeError {
-  const err = new Error(message) as SystemLikeError;
-  err.code = code;
-  err.errno = -(osConstants.errno[code] ?? 0);
-  return err;
+/** A connection error of the TLS layer (asyncio's `ConnectionResetError`, `ConnectionAbortedError`). */
+function connectionError(code: 'ECONNABORTED' | 'ECONNRESET', message: string): Error {
+  return systemError(code, message, { errno: -osConstants.errno[code] });
 }
 
 function checkTimeout(name: string, value: number | null | undefined, fallback: number): number {
@@ -140,11 +140,6 @@ function checkTimeout(name: string, value: number | null | undefined, fallback: 
   if (typeof value !== 'number') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${name} must be a number, got ${typeof value}`);
   if (!(value > 0)) throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${name} should be a positive number, got ${value}`);
   return value;
-}
-
-function isBufferedProtocol(p: BaseProtocol): p is BaseProtocol & { getBuffer(n: number): Uint8Array; bufferUpdated(n: number): void } {
-  const q = p as { getBuffer?: unknown; bufferUpdated?: unknown };
-  return typeof q.getBuffer === 'function' && typeof q.bufferUpdated === 'function';
 }
 
 /**
@@ -261,7 +256,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
    */
   override eofReceived(): boolean {
     if (this.#state === 'handshake') {
-      this.#onHandshakeComplete(systemError('ECONNRESET', 'Connection lost during the TLS handshake (EOF from the peer)'));
+      this.#onHandshakeComplete(connectionError('ECONNRESET', 'Connection lost during the TLS handshake (EOF from the peer)'));
       return false;
     }
     this.#rawEof = true;
@@ -278,8 +273,8 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
     // unless the connection is ending because of an error of ours.
     if (this.#fatalExc === null && this.#state !== 'handshake' && this.#appState === 'made' && !this.#appReadingPaused) this.#deliver(true);
     // A handshake cut short without an error (the raw transport closed here) fails the
-    // waiter rather than completing it as asyncio does (deviation: no connectionMade ran).
-    if (err === null && this.#state === 'handshake') err = systemError('ECONNRESET', 'Connection lost during the TLS handshake');
+    // waiter rather than completing it as asyncio does (D46: no connectionMade ran).
+    if (err === null && this.#state === 'handshake') err = connectionError('ECONNRESET', 'Connection lost during the TLS handshake');
     this.#readQueue.length = 0;
     this.#backlog = [];
     this.#backlogSize = 0;
@@ -357,7 +352,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
     this.#handshakeTimer = null;
     if (this.#state !== 'handshake') return;
     const msg = `SSL handshake is taking longer than ${this.#handshakeTimeout} seconds: aborting the connection`;
-    this.#fatalError(systemError('ECONNABORTED', msg), msg, false);
+    this.#fatalError(connectionError('ECONNABORTED', msg), msg, false);
   }
 
   #onHandshakeComplete(exc: Error | null): void {
@@ -367,7 +362,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
     const sock = this.#tls;
     if (exc === null && sock !== null) exc = this.#verifyClientCertificate(sock);
     if (exc !== null || sock === null) {
-      const err = exc ?? systemError('ECONNRESET', 'TLS handshake failed');
+      const err = exc ?? connectionError('ECONNRESET', 'TLS handshake failed');
       this.#state = 'unwrapped';
       this.#fatalError(err, /CERT|HOSTNAME|ALTNAME|VERIFY/i.test(String((err as { code?: unknown }).code)) ? 'SSL handshake failed on verifying the certificate' : 'SSL handshake failed', false);
       this.#wakeupWaiter(err);
@@ -399,8 +394,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
     if (!this.#serverSide) return null;
     const opts = serverOptions(this.#sslcontext, this.#secureContext);
     if (opts.requestCert !== true || opts.rejectUnauthorized === false) return null;
-    const handle = (sock as unknown as { _handle?: { verifyError?: () => Error | null } })._handle;
-    return handle?.verifyError?.() ?? null;
+    return peerVerifyError(sock);
   }
 
   #onTlsError(err: Error): void {
@@ -564,21 +558,9 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
       (app as Protocol).dataReceived(data);
       return;
     }
-    let offset = 0;
-    while (offset < data.length) {
-      const buf = app.getBuffer(data.length - offset);
-      if (!(buf instanceof Uint8Array) || buf.length === 0) {
-        throw new RuntimeError('getBuffer() returned an empty buffer');
-      }
-      const n = Math.min(buf.length, data.length - offset);
-      buf.set(data.subarray(offset, offset + n));
-      offset += n;
-      app.bufferUpdated(n);
-      if (offset < data.length && (this.#appReadingPaused || this.#app !== app)) {
-        this.#readQueue.unshift(data.subarray(offset));
-        return;
-      }
-    }
+    // Stop between two buffers when the application paused reading or switched protocols: the rest waits.
+    const fed = feedBufferedProtocol(app, data, () => this.#appReadingPaused || this.#app !== app);
+    if (fed < data.length) this.#readQueue.unshift(data.subarray(fed));
   }
 
   /** The peer's close_notify (or the raw EOF) reached the application's turn. */

@@ -34,9 +34,10 @@ import {
   type SchedulingLoop,
   type Server as ServerContract,
   type SocketLike,
+  type SystemError,
   type Transport,
 } from '@loop/interfaces';
-import { awaitOwned, describeSocket, isSet, optionsArg, pyStr, sleep0, typeError, valueError, wantsTls, type SystemError } from './args.js';
+import { awaitOwned, describeSocket, isSet, optionsArg, pyStr, sleep0, typeError, valueError, wantsTls } from './args.js';
 import { AF_UNIX, SOCK_STREAM } from './constants.js';
 import { createConnectionTransport } from './connection.js';
 import { checkServerTls } from './create-server.js';

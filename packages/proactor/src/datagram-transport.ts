@@ -17,7 +17,7 @@
  * resolves even a numeric address before sending, so a send completes in a
  * later turn of Node's loop at the earliest: a burst of sends above the
  * high-water mark pauses the protocol where asyncio's, whose `sendto` often
- * succeeds at once, might not (flow control is still paired and bounded).
+ * succeeds at once, might not (flow control is still paired and bounded; D35).
  *
  * WHY errors go to `errorReceived` and do not close: a datagram endpoint
  * stays usable after a failed send or an ICMP "port unreachable", as in
@@ -31,6 +31,8 @@ import { getLogger } from '@loop/core';
 import {
   DEFAULT_HIGH_WATER,
   DEFAULT_LOW_WATER,
+  LOG_THRESHOLD_FOR_CONNLOST_WRITES,
+  checkBytes,
   loopError,
   resolveWriteBufferLimits,
   type Address,
@@ -43,7 +45,6 @@ import {
   type WriteBufferLimits,
 } from '@loop/interfaces';
 import { toAddress, type ProactorSocket } from './proactor-socket.js';
-import { LOG_THRESHOLD_FOR_CONNLOST_WRITES, checkBytes } from './stream-transport.js';
 
 function sameAddress(a: Address, b: Address): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
@@ -86,7 +87,7 @@ export class ProactorDatagramTransport implements DatagramTransport {
     extra: ExtraInfo | null,
   ) {
     const node = sock._dgram;
-    if (node === null) throw new TypeError(`makeDatagramTransport(): ${sock.toString()} is not a datagram socket`);
+    if (node === null) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeDatagramTransport(): ${sock.toString()} is not a datagram socket`);
     this.#host = host;
     this.#sock = sock;
     this.#node = node;

@@ -10,7 +10,9 @@ export type { ProactorEventLoopOptions } from './proactor-event-loop.js';
 export { ProactorBackend } from './proactor-backend.js';
 export { ProactorSocket } from './proactor-socket.js';
 export type { ProactorSocketKind } from './proactor-socket.js';
-export { ProactorSocketTransport, LOG_THRESHOLD_FOR_CONNLOST_WRITES } from './stream-transport.js';
+export { ProactorSocketTransport } from './stream-transport.js';
+/** asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES`; defined in `@loop/interfaces`, re-exported here as before. */
+export { LOG_THRESHOLD_FOR_CONNLOST_WRITES } from '@loop/interfaces';
 export { ProactorDatagramTransport } from './datagram-transport.js';
 export * as constants from './constants.js';
 export { AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, SOCK_STREAM, SOCK_DGRAM, IPPROTO_TCP, IPPROTO_UDP } from './constants.js';

@@ -13,7 +13,7 @@
  *   connectStream   net.connect({ onread, allowHalfOpen }) paused  -> Future<ProactorSocket>
  *   listenStream    net.Server.listen(...)                           -> Promise<ProactorSocket (listener)>
  *                   accepted handles arrive raw (handle.onconnection): each becomes a paused
- *                   net.Socket with onread; held until startServing (ADR 0002 §5)
+ *                   net.Socket with onread; held until startServing (ADR 0002 §5, D27)
  *   startServing    held + later connections -> callSoon(protocolFactory() + makeSocketTransport)
  *   openDatagram    dgram.createSocket + bind / connect / setBroadcast -> Promise<ProactorSocket>
  * ```
@@ -26,7 +26,8 @@
  * whether reads go through `onread` (the zero-copy path a `BufferedProtocol`
  * needs) or through `'data'` events; `net.Server` builds its sockets without
  * `onread`. Taking the handle from the server's `onconnection` lets this
- * backend build the socket itself.
+ * backend build the socket itself (every such Node-private field is reached
+ * through `src/internal/node-private.ts`).
  *
  * @packageDocumentation
  */
@@ -37,6 +38,8 @@ import { getSystemErrorName } from 'node:util';
 import {
   NotImplementedError,
   RuntimeError,
+  closedError,
+  describeValue,
   fileDescriptorOf,
   loopError,
   markStandIn,
@@ -61,8 +64,9 @@ import {
 } from '@loop/interfaces';
 import { AF_INET6, AF_UNIX } from './constants.js';
 import { ProactorDatagramTransport } from './datagram-transport.js';
-import { ProactorSocket, systemError } from './proactor-socket.js';
-import { ProactorSocketTransport, foreignSocket } from './stream-transport.js';
+import { ProactorSocket, nodeSystemError } from './proactor-socket.js';
+import { ProactorSocketTransport } from './stream-transport.js';
+import { socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
 
 /** What a listener carries: connections held before `startServing`, and what serving needs. */
 interface ListenerState {
@@ -72,10 +76,12 @@ interface ListenerState {
   serving: { factory: ProtocolFactory; server: ServerHooks } | null;
 }
 
-type RawHandle = { close(): void };
 
-function closedError(): RuntimeError {
-  return loopError(RuntimeError, 'ERR_LOOP_CLOSED', 'Event loop is closed');
+/** `NotImplementedError` naming `@loop/socket`, for a socket the proactor cannot use (not one of its own). */
+function foreignSocket(api: string, sock: unknown): NotImplementedError {
+  return new NotImplementedError(
+    `${api} requires @loop/socket for a socket not made by the proactor backend (got ${describeValue(sock)}); the proactor works on Node's own handles only`,
+  );
 }
 
 function socketNotAvailable(method: string): NotImplementedError {
@@ -234,10 +240,10 @@ export class ProactorBackend implements IoBackend {
 
   /**
    * Binds and listens (`backlog`, `ipv6Only`); connections are accepted by
-   * Node at once and held, paused, until `startServing`. `SO_REUSEADDR` is
-   * always on for TCP listeners (libuv sets it), so `reuseAddress: false`
+   * Node at once and held, paused, until `startServing` (D27). `SO_REUSEADDR`
+   * is always on for TCP listeners (libuv sets it), so `reuseAddress: false`
    * rejects with `NotImplementedError`, as does `reusePort` (Node 20 cannot
-   * set it): both need `@loop/socket`. `keepAlive` sets `SO_KEEPALIVE` on
+   * set it): both need `@loop/socket` (D28). `keepAlive` sets `SO_KEEPALIVE` on
    * each accepted connection.
    */
   listenStream(address: Address, options: ListenStreamOptions): Promise<SocketLike> {
@@ -276,8 +282,7 @@ export class ProactorBackend implements IoBackend {
         const state: ListenerState = { held: [], serving: null, keepAlive: options.keepAlive === true };
         this.#listeners.set(sock, state);
         this.#track(sock);
-        const handle = (server as unknown as { _handle: { onconnection: (err: number, h: RawHandle | undefined) => void } | null })._handle;
-        if (handle !== null) handle.onconnection = (err, client) => this.#onConnection(sock, state, err, client);
+        takeConnections(server, (err, client) => this.#onConnection(sock, state, err, client));
         resolve(sock);
       });
       try {
@@ -304,9 +309,14 @@ export class ProactorBackend implements IoBackend {
       return;
     }
     if (err !== 0 || client === undefined) {
+      // What libuv's accept loop (uv__server_io) passes on. It retries EAGAIN
+      // and ECONNABORTED itself, and answers EMFILE / ENFILE by accepting and
+      // closing the excess connections (D60): those two arrive only when its
+      // reserve descriptor could not be reopened. ENOBUFS / ENOMEM and the
+      // rest arrive as they are.
+      if (state.serving === null) return;
       const code = err !== 0 ? getSystemErrorName(err) : 'EINVAL';
-      if (code === 'ECONNABORTED' || code === 'EAGAIN' || code === 'EWOULDBLOCK' || state.serving === null) return;
-      const exc = systemError(code, 'accept');
+      const exc = nodeSystemError(code, 'accept');
       const resource = code === 'EMFILE' || code === 'ENFILE' || code === 'ENOBUFS' || code === 'ENOMEM';
       host.callSoon(() =>
         host.callExceptionHandler({
@@ -317,14 +327,7 @@ export class ProactorBackend implements IoBackend {
       );
       return;
     }
-    const node = new net.Socket({
-      handle: client,
-      allowHalfOpen: true,
-      pauseOnCreate: true,
-      readable: true,
-      writable: true,
-      onread: ProactorSocket._onread,
-    } as net.SocketConstructorOpts & { handle: unknown; pauseOnCreate: boolean });
+    const node = new net.Socket(socketOptions({ handle: client, readable: true, writable: true, onread: ProactorSocket._onread }));
     if (state.keepAlive) node.setKeepAlive(true);
     // A Unix connection's own name is its listener's path (Node does not report it).
     let name = '';
@@ -374,7 +377,7 @@ export class ProactorBackend implements IoBackend {
   /**
    * Opens a UDP socket of `options.family`, bound to `localAddr` when given
    * and connected to `remoteAddr` when given, with `SO_BROADCAST` when
-   * `allowBroadcast`. Unix datagram sockets and `reusePort` need
+   * `allowBroadcast`. Unix datagram sockets (D30) and `reusePort` need
    * `@loop/socket` (Node 20's `dgram` has neither) and reject with
    * `NotImplementedError`.
    */
@@ -512,14 +515,7 @@ export class ProactorBackend implements IoBackend {
     const fd = fileDescriptorOf(pipe);
     let node: net.Socket;
     try {
-      node = new net.Socket({
-        fd,
-        readable: direction === 'read',
-        writable: direction === 'write',
-        allowHalfOpen: true,
-        pauseOnCreate: true,
-        onread: ProactorSocket._onread,
-      } as net.SocketConstructorOpts & { pauseOnCreate: boolean });
+      node = new net.Socket(socketOptions({ fd, readable: direction === 'read', writable: direction === 'write', onread: ProactorSocket._onread }));
     } catch (exc) {
       if ((exc as { code?: unknown }).code === 'ERR_INVALID_FD_TYPE') {
         const err = loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'Pipe transport is for pipes/sockets only.');

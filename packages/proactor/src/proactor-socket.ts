@@ -28,6 +28,8 @@
  * returns, and Node does not report Unix socket names, so the path a socket
  * was bound or connected to is remembered (Linux reports `''` for the
  * unnamed end of a Unix connection, which is what asyncio returns too).
+ * IPv6 `flowinfo` and `scopeId` are reported as `0` (D32): Node's handles
+ * do not expose them.
  *
  * @packageDocumentation
  */
@@ -35,8 +37,9 @@
 import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { getSystemErrorMap } from 'node:util';
-import type { Address, SocketLike } from '@loop/interfaces';
+import { systemError, type Address, type SocketLike, type SystemError } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM } from './constants.js';
+import { fileDescriptor, readHandleName } from './internal/node-private.js';
 
 /** The kind of Node handle a {@link ProactorSocket} wraps. */
 export type ProactorSocketKind = 'stream' | 'listener' | 'datagram';
@@ -110,20 +113,15 @@ function recordError(this: unknown, err: Error): void {
   if (sock !== undefined && !ERRORS.has(sock)) ERRORS.set(sock, err);
 }
 
-/** @internal A system error shaped as Node's (`code`, `errno`, `syscall`). */
-export function systemError(code: string, syscall: string): Error & { code: string; errno: number; syscall: string } {
-  let errno = 0;
-  for (const [n, [name]] of getSystemErrorMap()) {
-    if (name === code) {
-      errno = n;
-      break;
-    }
-  }
-  const err = new Error(`${syscall} ${code}`) as Error & { code: string; errno: number; syscall: string };
-  err.code = code;
-  err.errno = errno;
-  err.syscall = syscall;
-  return err;
+/** The errno Node gives `code` (negative, as libuv's): `-9` for `EBADF` on Linux; `null` when unknown. */
+function errnoOf(code: string): number | null {
+  for (const [n, [name]] of getSystemErrorMap()) if (name === code) return n;
+  return null;
+}
+
+/** @internal A system error as Node words them (`getsockname EBADF`: `code`, `errno`, `syscall`; see `systemError` of `@loop/interfaces`). */
+export function nodeSystemError(code: string, syscall: string): SystemError {
+  return systemError(code, `${syscall} ${code}`, { errno: errnoOf(code), syscall });
 }
 
 /** @internal An asyncio address tuple from Node's `{ address, port, family }`. */
@@ -171,13 +169,10 @@ let lastHost = '';
  * (`_sockname`, `_peername`), memory every idle connection would keep.
  */
 function rawStreamName(s: net.Socket, which: 'getsockname' | 'getpeername'): typeof NAME_OUT | null {
-  const handle = (s as unknown as { _handle?: Partial<Record<typeof which, (out: object) => number>> | null })._handle;
-  const fn = handle?.[which];
-  if (handle === null || handle === undefined || typeof fn !== 'function') return null;
   NAME_OUT.address = undefined;
   NAME_OUT.port = undefined;
   NAME_OUT.family = undefined;
-  if (fn.call(handle, NAME_OUT) !== 0) return null;
+  if (!readHandleName(s, which, NAME_OUT)) return null;
   if (typeof NAME_OUT.address === 'string') {
     if (NAME_OUT.address === lastHost) NAME_OUT.address = lastHost;
     else lastHost = NAME_OUT.address;
@@ -273,16 +268,8 @@ export class ProactorSocket implements SocketLike {
   /** The file descriptor of the handle; `-1` once closed (or when Node does not expose it). */
   fileno(): number {
     if (this.closed) return -1;
-    let handle: unknown = null;
-    if (this._stream !== null) handle = (this._stream as unknown as { _handle?: unknown })._handle;
-    else if (this._server !== null) handle = (this._server as unknown as { _handle?: unknown })._handle;
-    else if (this._dgram !== null) {
-      const sym = Object.getOwnPropertySymbols(this._dgram).find((s) => s.description === 'state symbol');
-      const state = sym === undefined ? undefined : (this._dgram as unknown as Record<symbol, { handle?: unknown } | undefined>)[sym];
-      handle = state?.handle ?? null;
-    }
-    const fd = (handle as { fd?: unknown } | null)?.fd;
-    return typeof fd === 'number' ? fd : -1;
+    const node = this._stream ?? this._server ?? this._dgram;
+    return node === null ? -1 : fileDescriptor(node);
   }
 
   /**
@@ -292,7 +279,7 @@ export class ProactorSocket implements SocketLike {
    * @throws a system error `EBADF` when the socket is closed.
    */
   getsockname(): Address {
-    if (this.closed) throw systemError('EBADF', 'getsockname');
+    if (this.closed) throw nodeSystemError('EBADF', 'getsockname');
     if (this.family === AF_UNIX) return unixNames(this).name;
     let info: ReturnType<net.Socket['address']> | ReturnType<net.Server['address']> | undefined;
     try {
@@ -303,7 +290,7 @@ export class ProactorSocket implements SocketLike {
       info = undefined;
     }
     const addr = typeof info === 'object' && info !== null ? toAddress(info, this.family) : null;
-    if (addr === null) throw systemError('EBADF', 'getsockname');
+    if (addr === null) throw nodeSystemError('EBADF', 'getsockname');
     return addr;
   }
 
@@ -314,7 +301,7 @@ export class ProactorSocket implements SocketLike {
    *   unconnected datagram socket), `EBADF` when closed.
    */
   getpeername(): Address {
-    if (this.closed) throw systemError('EBADF', 'getpeername');
+    if (this.closed) throw nodeSystemError('EBADF', 'getpeername');
     if (this._stream !== null) {
       if (this.family === AF_UNIX) return unixNames(this).peer;
       const s = this._stream;
@@ -329,7 +316,7 @@ export class ProactorSocket implements SocketLike {
         // not connected
       }
     }
-    throw systemError('ENOTCONN', 'getpeername');
+    throw nodeSystemError('ENOTCONN', 'getpeername');
   }
 
   /**

@@ -47,8 +47,13 @@
  *   OPEN/CLOSING --abort() / error / protocol failure--> LOST (connectionLost(exc) scheduled at once)
  * ```
  *
- * `#connLost` counts as asyncio's `_conn_lost`: non-zero once the end is
- * decided; writes are then dropped and counted, and logged past 5.
+ * The state is not stored: `#state` derives it from the `CLOSING` bit of
+ * `#flags` and `#connLost`, which counts as asyncio's `_conn_lost` (non-zero
+ * once the end is decided, i.e. LOST; writes are then dropped and counted,
+ * and logged once at the fifth, D33). Each transition is one method that
+ * checks where it starts from (`#toClosing`, `#toLost`) and is labelled at
+ * its call (`// OPEN -> CLOSING`). Every other bit of `#flags` is named in
+ * the table above the class.
  *
  * WHY Node's `allowHalfOpen: true`: `eofReceived()` returning true must keep
  * the write side open (a TCP half-close), which Node does only in that mode.
@@ -59,16 +64,20 @@
 import * as net from 'node:net';
 import { getLogger } from '@loop/core';
 import {
-  BufferedProtocol,
   DEFAULT_HIGH_WATER,
   DEFAULT_LOW_WATER,
-  NotImplementedError,
+  LOG_THRESHOLD_FOR_CONNLOST_WRITES,
   RuntimeError,
+  checkBytes,
+  feedBufferedProtocol,
+  isBufferedProtocol,
+  isOsError,
   loopError,
   resolveWriteBufferLimits,
   type Address,
   type BackendHost,
   type BaseProtocol,
+  type BufferedProtocol,
   type ExtraInfo,
   type Future,
   type Protocol,
@@ -77,29 +86,12 @@ import {
   type WriteBufferLimits,
 } from '@loop/interfaces';
 import { AF_UNIX } from './constants.js';
+import { listenEnd, useUserBuffer } from './internal/node-private.js';
 import type { ProactorSocket, SocketReader } from './proactor-socket.js';
 import { OWNER, scratchBuffer, setNextReadBuffer } from './proactor-socket.js';
 
-/** asyncio's `constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES`. */
-export const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
-
 const EOF = Symbol('EOF');
 type InboxItem = Buffer | number | typeof EOF;
-
-/** @internal Whether `err` is a system error (asyncio's `OSError`): it has a string `code` and a `syscall` or `errno`. */
-export function isSystemError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; syscall?: unknown; errno?: unknown };
-  return typeof e.code === 'string' && (typeof e.syscall === 'string' || typeof e.errno === 'number');
-}
-
-/** @internal `data argument must be a bytes-like object, not 'str'`, for JavaScript. */
-export function checkBytes(api: string, data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) {
-    const what = data === null ? 'null' : typeof data === 'object' ? ((data).constructor?.name ?? 'object') : typeof data;
-    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: data argument must be a bytes-like object (Uint8Array), not '${what}'`);
-  }
-}
 
 /** The size of a fresh read buffer (the scratch buffer's). */
 const FRESH_SIZE = 64 * 1024;
@@ -110,17 +102,60 @@ const FRESH_MAX = 64;
 /** Transports holding a fresh buffer now. */
 let freshOut = 0;
 
-/** `#flags` bits 13-14: what the transport is (see `ProactorSocketTransport#kind`). */
+// ------------------------------------------------------------------ #flags
+//
+// One small integer (a V8 small integer: 31 bits) holds every boolean state
+// of a transport, its kind and its `#connLost` count: one field instead of
+// fifteen, for a transport is per connection, idle ones included. As libuv's
+// `UV_HANDLE_*` flags, each bit has a name, here, and nowhere else is a bit
+// written as a number. Read with `#has(F)`, write with `#set(F)` / `#clear(F)`.
+//
+//   bit    name                    set while / when
+//   0      DELIVER_SCHEDULED       a `#deliver` step is queued (one at a time)
+//   1      READING_PAUSED          `pauseReading()` until `resumeReading()`
+//   2      ARMED                   the handle is reading (armed by `#startReading`, until a read stops it)
+//   3      EOF_RECEIVED            the protocol had its `eofReceived()` (no more reads)
+//   4      FRESH_HELD              the handle reads into a fresh buffer, one of `FRESH_MAX`
+//   5      PROTOCOL_PAUSED         `pauseWriting()` was called, `resumeWriting()` not yet
+//   6      WRITE_EOF               `writeEof()` was called (a TCP half-close)
+//   7      AFTER_WRITE_SCHEDULED   an `#afterWrite` step is queued (one at a time)
+//   8      CLOSING                 state CLOSING or LOST (asyncio's `_closing`; see TransportState)
+//   9      LOST_WARNED             the `socket.send() raised exception.` warning was logged (D33)
+//   10     NODE_CLOSED             Node's `'close'` was seen
+//   11     SOCK_V6                 `sockname` is an IPv6 4-tuple
+//   12     PEER_V6                 `peername` is an IPv6 4-tuple
+//   13-14  KIND_*                  socket, read pipe or write pipe (fixed at construction)
+//   15     BUFFERED                the protocol is a `BufferedProtocol` (decided when it is set, not per read)
+//   16-30  #connLost               asyncio's `_conn_lost`, saturating at CONN_LOST_MAX (only > 0 and >= 5 matter)
+const DELIVER_SCHEDULED = 1 << 0;
+const READING_PAUSED = 1 << 1;
+const ARMED = 1 << 2;
+const EOF_RECEIVED = 1 << 3;
+const FRESH_HELD = 1 << 4;
+const PROTOCOL_PAUSED = 1 << 5;
+const WRITE_EOF = 1 << 6;
+const AFTER_WRITE_SCHEDULED = 1 << 7;
+const CLOSING = 1 << 8;
+const LOST_WARNED = 1 << 9;
+const NODE_CLOSED = 1 << 10;
+const SOCK_V6 = 1 << 11;
+const PEER_V6 = 1 << 12;
 const KIND_SOCKET = 0;
 const KIND_READ_PIPE = 1 << 13;
 const KIND_WRITE_PIPE = 2 << 13;
 const KIND_MASK = 3 << 13;
-/** `#flags` bit 15: the protocol is a `BufferedProtocol` (decided when it is set, not per read). */
 const BUFFERED = 1 << 15;
-/** `#flags` bits 16-30: `#connLost`. */
 const CONN_LOST_SHIFT = 16;
 const CONN_LOST_MAX = 0x7fff;
 const CONN_LOST_MASK = CONN_LOST_MAX << CONN_LOST_SHIFT;
+
+/**
+ * The state of a transport, derived from `#flags` (see the file header):
+ * `OPEN` until `close()`; `CLOSING` while it flushes; `LOST` once the end is
+ * decided (`connectionLost` scheduled, writes dropped and counted).
+ * Invariant: `LOST` implies the `CLOSING` bit (`isClosing()` stays true).
+ */
+type TransportState = 'OPEN' | 'CLOSING' | 'LOST';
 
 /**
  * The part of a transport's state that an idle connection does not need,
@@ -168,100 +203,46 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** What an idle connection does not need (see {@link ActiveState}); made at the first read, write or limit change. */
   #more: ActiveState | null = null;
 
-  // One small integer holds every boolean state of the transport, its kind
-  // and its `#connLost` count (one field instead of fourteen: a transport is
-  // per connection, idle ones included). The accessors below read and write
-  // its bits:
-  //
-  //   bits 0-12   booleans (below)     bits 13-14  kind (KIND_*)
-  //   bits 16-30  #connLost, saturating at CONN_LOST_MAX (only > 0 and >= 5 matter)
+  /** Every boolean state, the kind and `#connLost` (see the `#flags` table above the class). */
   #flags = 0;
-  get #deliverScheduled(): boolean {
-    return (this.#flags & 1) !== 0;
+  #has(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
   }
-  set #deliverScheduled(on: boolean) {
-    this.#flags = on ? this.#flags | 1 : this.#flags & ~1;
+  #set(flag: number): void {
+    this.#flags |= flag;
   }
-  get #paused(): boolean {
-    return (this.#flags & 2) !== 0;
+  #clear(flag: number): void {
+    this.#flags &= ~flag;
   }
-  set #paused(on: boolean) {
-    this.#flags = on ? this.#flags | 2 : this.#flags & ~2;
+
+  /** The derived state (see {@link TransportState}). */
+  get #state(): TransportState {
+    return this.#connLost > 0 ? 'LOST' : this.#has(CLOSING) ? 'CLOSING' : 'OPEN';
   }
-  /** The handle is reading (between arming and a read that stopped it). */
-  get #armed(): boolean {
-    return (this.#flags & 4) !== 0;
+
+  /** `OPEN -> CLOSING`: `close()` with data still to flush. */
+  #toClosing(): void {
+    this.#assertState('OPEN', 'CLOSING');
+    this.#set(CLOSING);
   }
-  set #armed(on: boolean) {
-    this.#flags = on ? this.#flags | 4 : this.#flags & ~4;
+
+  /** `OPEN/CLOSING -> LOST`: the end is decided; the caller schedules `connectionLost`. */
+  #toLost(): void {
+    this.#assertState('OPEN', 'LOST', 'CLOSING');
+    this.#set(CLOSING);
+    this.#connLost = 1;
   }
-  get #eofSeen(): boolean {
-    return (this.#flags & 8) !== 0;
+
+  /** Throws (a bug of this file) unless the state is `from` or `orFrom`. */
+  #assertState(from: TransportState, to: TransportState, orFrom: TransportState = from): void {
+    const state = this.#state;
+    if (state !== from && state !== orFrom) {
+      throw new RuntimeError(`${this.toString()}: transition ${state} -> ${to} (expected from ${from === orFrom ? from : `${from} or ${orFrom}`})`);
+    }
   }
-  set #eofSeen(on: boolean) {
-    this.#flags = on ? this.#flags | 8 : this.#flags & ~8;
-  }
-  /** The handle reads into a fresh buffer of this transport's (see `onRead`): one of the `FRESH_MAX`. */
-  get #freshHeld(): boolean {
-    return (this.#flags & 16) !== 0;
-  }
-  set #freshHeld(on: boolean) {
-    this.#flags = on ? this.#flags | 16 : this.#flags & ~16;
-  }
-  get #protocolPaused(): boolean {
-    return (this.#flags & 32) !== 0;
-  }
-  set #protocolPaused(on: boolean) {
-    this.#flags = on ? this.#flags | 32 : this.#flags & ~32;
-  }
-  get #eof(): boolean {
-    return (this.#flags & 64) !== 0;
-  }
-  set #eof(on: boolean) {
-    this.#flags = on ? this.#flags | 64 : this.#flags & ~64;
-  }
-  get #afterWriteScheduled(): boolean {
-    return (this.#flags & 128) !== 0;
-  }
-  set #afterWriteScheduled(on: boolean) {
-    this.#flags = on ? this.#flags | 128 : this.#flags & ~128;
-  }
-  get #closing(): boolean {
-    return (this.#flags & 256) !== 0;
-  }
-  set #closing(on: boolean) {
-    this.#flags = on ? this.#flags | 256 : this.#flags & ~256;
-  }
-  get #lostWarned(): boolean {
-    return (this.#flags & 512) !== 0;
-  }
-  set #lostWarned(on: boolean) {
-    this.#flags = on ? this.#flags | 512 : this.#flags & ~512;
-  }
-  get #sock6(): boolean {
-    return (this.#flags & 2048) !== 0;
-  }
-  set #sock6(on: boolean) {
-    this.#flags = on ? this.#flags | 2048 : this.#flags & ~2048;
-  }
-  get #peer6(): boolean {
-    return (this.#flags & 4096) !== 0;
-  }
-  set #peer6(on: boolean) {
-    this.#flags = on ? this.#flags | 4096 : this.#flags & ~4096;
-  }
-  get #nodeClosed(): boolean {
-    return (this.#flags & 1024) !== 0;
-  }
-  set #nodeClosed(on: boolean) {
-    this.#flags = on ? this.#flags | 1024 : this.#flags & ~1024;
-  }
-  /** Whether the protocol is a `BufferedProtocol` (a branded `instanceof` walks the prototype chain on a miss: once per protocol, not per read). */
-  get #buffered(): boolean {
-    return (this.#flags & BUFFERED) !== 0;
-  }
+
   #setProtocolKind(protocol: BaseProtocol): void {
-    this.#flags = protocol instanceof BufferedProtocol ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
+    this.#flags = isBufferedProtocol(protocol) ? this.#flags | BUFFERED : this.#flags & ~BUFFERED;
   }
   /** A socket, or one end of a pipe (asyncio's `_ProactorReadPipeTransport` / `_ProactorWritePipeTransport` roles). */
   get #kind(): number {
@@ -330,7 +311,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     pipe: { kind: 'read-pipe' | 'write-pipe'; pipe: unknown } | null = null,
   ) {
     const node = sock._stream;
-    if (node === null) throw new TypeError(`makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
+    if (node === null) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
     this.#host = host;
     this.#node = node;
     this.#protocol = protocol;
@@ -350,7 +331,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
         } else {
           this.#sockHost = name[0];
           this.#ports = (name[1] & 0xffff) << 16;
-          this.#sock6 = name.length === 4;
+          if (name.length === 4) this.#set(SOCK_V6);
         }
       } catch {
         // not available
@@ -363,7 +344,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
           } else {
             this.#peerHost = name[0];
             this.#ports |= name[1] & 0xffff;
-            this.#peer6 = name.length === 4;
+            if (name.length === 4) this.#set(PEER_V6);
           }
         } catch {
           // not connected
@@ -393,8 +374,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /**
    * Loop step: `protocol.connectionMade(this)`. A protocol that throws here
-   * is treated as any failing protocol method (the issue's rule, stricter
-   * than asyncio's bare `call_soon`): the handler gets `protocol` and
+   * is treated as any failing protocol method (D34, stricter than
+   * asyncio's bare `call_soon`): the handler gets `protocol` and
    * `transport`, and the transport closes with the error.
    */
   #connectionMade(): void {
@@ -414,14 +395,14 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (this.#kind !== KIND_SOCKET) return defaultValue;
     if (name === 'socket') return this.#sock;
     const unix = this.#sock.family === AF_UNIX;
-    if (name === 'sockname' && this.#sockHost !== null) return addressOf(this.#sockHost, unix ? -1 : this.#ports >>> 16, this.#sock6);
-    if (name === 'peername' && this.#peerHost !== null) return addressOf(this.#peerHost, unix ? -1 : this.#ports & 0xffff, this.#peer6);
+    if (name === 'sockname' && this.#sockHost !== null) return addressOf(this.#sockHost, unix ? -1 : this.#ports >>> 16, this.#has(SOCK_V6));
+    if (name === 'peername' && this.#peerHost !== null) return addressOf(this.#peerHost, unix ? -1 : this.#ports & 0xffff, this.#has(PEER_V6));
     return defaultValue;
   }
 
   /** Whether `close()` or `abort()` was called, or the connection was lost. */
   isClosing(): boolean {
-    return this.#closing;
+    return this.#has(CLOSING);
   }
 
   /** Switches the protocol; a `BufferedProtocol` is fed through its buffers from the next read on. */
@@ -439,29 +420,29 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Whether the transport is receiving (not paused, not closing). */
   isReading(): boolean {
-    return !this.#paused && !this.#closing;
+    return !this.#has(READING_PAUSED) && !this.#has(CLOSING);
   }
 
   /** Stops calling the protocol with data until `resumeReading()`. Idempotent; no-op while closing. */
   pauseReading(): void {
     if (!this.isReading()) return;
-    this.#paused = true;
+    this.#set(READING_PAUSED);
     this.#stopHandle();
     if (this.#host.getDebug()) getLogger().debug(`${this.toString()} pauses reading`);
   }
 
   /** Resumes reading. Idempotent; no-op while closing. */
   resumeReading(): void {
-    if (this.#closing || !this.#paused) return;
-    this.#paused = false;
+    if (this.#has(CLOSING) || !this.#has(READING_PAUSED)) return;
+    this.#clear(READING_PAUSED);
     if (this.#inbox !== null && this.#inbox.length > 0) this.#scheduleDeliver();
     else this.#host.callSoon(ProactorSocketTransport.#startReadingStep, this);
     if (this.#host.getDebug()) getLogger().debug(`${this.toString()} resumes reading`);
   }
 
   #stopHandle(): void {
-    if (!this.#armed) return;
-    this.#armed = false;
+    if (!this.#has(ARMED)) return;
+    this.#clear(ARMED);
     this.#node.pause();
     // A BufferedProtocol's buffer was asked for but not filled: keep it for
     // the next read, so getBuffer() is not called again before bufferUpdated().
@@ -471,16 +452,16 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** Loop step: arms the handle for the next read (getBuffer for a BufferedProtocol). */
   #startReading(): void {
     const more = this.#more;
-    if (this.#closing || this.#paused || this.#armed || (more !== null && more.inbox !== null && more.inbox.length > 0) || this.#eofSeen || this.#kind === KIND_WRITE_PIPE) return;
+    if (this.#has(CLOSING) || this.#has(READING_PAUSED) || this.#has(ARMED) || (more !== null && more.inbox !== null && more.inbox.length > 0) || this.#has(EOF_RECEIVED) || this.#kind === KIND_WRITE_PIPE) return;
     const protocol = this.#protocol;
-    if (this.#buffered) {
+    if (this.#has(BUFFERED)) {
       const m = this.#active();
       let buf = m.heldBuf;
       m.heldBuf = null;
       if (buf === null) {
         try {
           buf = (protocol as BufferedProtocol).getBuffer(-1);
-          if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
+          if (!(buf instanceof Uint8Array)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getBuffer() must return a Uint8Array, not ${typeof buf}`);
           if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
         } catch (exc) {
           this.#fatalError(exc, 'Fatal error: protocol.getBuffer() call failed.');
@@ -495,32 +476,30 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       }
       m.userBuf = buf;
       this.#releaseFresh();
-      const handle = (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle;
-      if (handle === null || handle === undefined) return;
-      handle.useUserBuffer?.(buf);
+      if (!useUserBuffer(this.#node, buf)) return;
     } else if (more !== null) {
       more.heldBuf = null;
       if (more.userBuf !== null) {
         more.userBuf = null;
         const scratch = scratchBuffer();
-        (this.#node as unknown as { _handle?: { useUserBuffer?(b: Uint8Array): void } | null })._handle?.useUserBuffer?.(scratch);
+        useUserBuffer(this.#node, scratch);
       }
     }
-    this.#armed = true;
+    this.#set(ARMED);
     this.#node.resume();
   }
 
   /** @internal Node's read callback (see the file header): never calls the protocol. */
   onRead(nread: number, buf: Buffer): boolean {
     // A closed loop runs no more steps: stop reading rather than pile data up.
-    if (this.#closing || this.#host.isClosed()) {
-      this.#armed = false;
+    if (this.#has(CLOSING) || this.#host.isClosed()) {
+      this.#clear(ARMED);
       this.#releaseFresh();
       return false;
     }
     const more = this.#more;
     if (more !== null && more.userBuf !== null) {
-      this.#armed = false;
+      this.#clear(ARMED);
       (more.inbox ??= []).push(nread);
       this.#scheduleDeliver();
       return false;
@@ -537,17 +516,17 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     }
     (this.#active().inbox ??= []).push(chunk);
     this.#scheduleDeliver();
-    if (this.#paused) {
-      this.#armed = false;
+    if (this.#has(READING_PAUSED)) {
+      this.#clear(ARMED);
       this.#releaseFresh();
       return false;
     }
     // After a large chunk another is likely: read it into a fresh buffer
     // (Node's default path allocates per read too), while the process-wide
     // budget lasts; after a small one, back to the scratch buffer.
-    if (large && (this.#freshHeld || freshOut < FRESH_MAX)) {
-      if (!this.#freshHeld) {
-        this.#freshHeld = true;
+    if (large && (this.#has(FRESH_HELD) || freshOut < FRESH_MAX)) {
+      if (!this.#has(FRESH_HELD)) {
+        this.#set(FRESH_HELD);
         freshOut++;
       }
       setNextReadBuffer(Buffer.allocUnsafeSlow(FRESH_SIZE));
@@ -557,34 +536,35 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Gives back this transport's share of the fresh-buffer budget (its handle reads into the scratch buffer next, or no more). */
   #releaseFresh(): void {
-    if (this.#freshHeld) {
-      this.#freshHeld = false;
+    if (this.#has(FRESH_HELD)) {
+      this.#clear(FRESH_HELD);
       freshOut--;
     }
   }
 
+  /** Node's `'end'`: the peer's FIN, and also a peer's reset (RST) right after its data, which Node reports as a clean end: no `ConnectionResetError` (D61). */
   #nodeEnd(): void {
-    if (this.#closing || this.#host.isClosed()) return;
+    if (this.#has(CLOSING) || this.#host.isClosed()) return;
     (this.#inbox ??= []).push(EOF);
     this.#scheduleDeliver();
   }
 
   #scheduleDeliver(): void {
-    if (this.#deliverScheduled || this.#host.isClosed()) return;
-    this.#deliverScheduled = true;
+    if (this.#has(DELIVER_SCHEDULED) || this.#host.isClosed()) return;
+    this.#set(DELIVER_SCHEDULED);
     this.#host.callSoon(ProactorSocketTransport.#deliverStep, this);
   }
 
   /** Loop step: hands what was read to the protocol, in order, while reading is not paused. */
   #deliver(): void {
-    this.#deliverScheduled = false;
+    this.#clear(DELIVER_SCHEDULED);
     const more = this.#more;
     const inbox = more === null ? null : more.inbox;
     if (more === null || inbox === null) {
       this.#startReading();
       return;
     }
-    while (inbox.length > 0 && !this.#paused && !this.#closing) {
+    while (inbox.length > 0 && !this.#has(READING_PAUSED) && !this.#has(CLOSING)) {
       const item = inbox.shift() as InboxItem;
       if (item === EOF) {
         this.#eofReceived();
@@ -604,7 +584,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     const protocol = this.#protocol;
     if (typeof item === 'number') {
       const buf = this.#userBuf;
-      if (this.#buffered) {
+      if (this.#has(BUFFERED)) {
         try {
           (protocol as BufferedProtocol).bufferUpdated(item);
         } catch (exc) {
@@ -618,9 +598,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       item = Buffer.from(buf.buffer, buf.byteOffset, item);
       item = Buffer.from(item);
     }
-    if (this.#buffered) {
+    if (this.#has(BUFFERED)) {
       try {
-        feedBuffered(protocol as BufferedProtocol, item);
+        feedBufferedProtocol(protocol as BufferedProtocol, item);
       } catch (exc) {
         this.#fatalError(exc, 'Fatal error: protocol.bufferUpdated() call failed.');
         return false;
@@ -637,7 +617,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 
   #eofReceived(): void {
-    this.#eofSeen = true;
+    this.#set(EOF_RECEIVED);
     if (this.#host.getDebug()) getLogger().debug(`${this.toString()} received EOF`);
     let keepOpen: unknown;
     try {
@@ -657,7 +637,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
    * what remains is counted in `getWriteBufferSize()`. While Node still sends
    * earlier data the bytes are copied, so the caller may reuse its buffer;
    * the one write that meets a full socket buffer is sent from the caller's
-   * memory until `getWriteBufferSize()` is back to 0 (a deviation; a
+   * memory until `getWriteBufferSize()` is back to 0 (D36; a
    * `BufferedProtocol`'s own receive buffer is protected, see the header).
    *
    * @throws TypeError for anything but a `Uint8Array`.
@@ -665,10 +645,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
    */
   write(data: Uint8Array): void {
     checkBytes('write()', data);
-    if (this.#eof) throw loopError(RuntimeError, 'ERR_LOOP_WRITE_AFTER_EOF', 'Cannot call write() after write_eof()');
+    if (this.#has(WRITE_EOF)) throw loopError(RuntimeError, 'ERR_LOOP_WRITE_AFTER_EOF', 'Cannot call write() after write_eof()');
     if (data.byteLength === 0) return;
     const node = this.#node;
-    if (this.#connLost > 0 || node.destroyed) {
+    if (this.#state === 'LOST' || node.destroyed) {
       this.#droppedWrite();
       return;
     }
@@ -697,9 +677,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   #droppedWrite(): void {
     // Node closed the socket and the step reporting it has not run yet: it will count.
-    if (this.#connLost === 0) return;
-    if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES && !this.#lostWarned) {
-      this.#lostWarned = true;
+    if (this.#state !== 'LOST') return;
+    if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES && !this.#has(LOST_WARNED)) {
+      this.#set(LOST_WARNED);
       getLogger().warn('socket.send() raised exception.');
     }
     this.#connLost++;
@@ -707,13 +687,13 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Half-closes: the write side is shut once buffered data is flushed. Idempotent. */
   writeEof(): void {
-    if (this.#closing || this.#eof) return;
+    if (this.#has(CLOSING) || this.#has(WRITE_EOF)) return;
     if (this.#kind === KIND_WRITE_PIPE) {
       // A pipe has no half-close: asyncio's write pipe closes after flushing.
       this.close();
       return;
     }
-    this.#eof = true;
+    this.#set(WRITE_EOF);
     if (!this.#node.destroyed) this.#node.end();
   }
 
@@ -741,8 +721,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 
   #maybePauseProtocol(): void {
-    if (this.#protocolPaused || this.getWriteBufferSize() <= this.#high) return;
-    this.#protocolPaused = true;
+    if (this.#has(PROTOCOL_PAUSED) || this.getWriteBufferSize() <= this.#high) return;
+    this.#set(PROTOCOL_PAUSED);
     try {
       this.#protocol.pauseWriting();
     } catch (exc) {
@@ -751,8 +731,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 
   #maybeResumeProtocol(): void {
-    if (!this.#protocolPaused || this.getWriteBufferSize() > this.#low) return;
-    this.#protocolPaused = false;
+    if (!this.#has(PROTOCOL_PAUSED) || this.getWriteBufferSize() > this.#low) return;
+    this.#clear(PROTOCOL_PAUSED);
     try {
       this.#protocol.resumeWriting();
     } catch (exc) {
@@ -769,21 +749,21 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       more.lent = null;
       if (more.heldBuf !== null) this.#host.callSoon(ProactorSocketTransport.#startReadingStep, this);
     }
-    if (this.#afterWriteScheduled) return;
-    const resume = this.#protocolPaused && size <= this.#low;
-    const flushed = this.#closing && this.#connLost === 0 && size === 0;
+    if (this.#has(AFTER_WRITE_SCHEDULED)) return;
+    const resume = this.#has(PROTOCOL_PAUSED) && size <= this.#low;
+    const flushed = this.#state === 'CLOSING' && size === 0;
     if (!resume && !flushed) return;
-    this.#afterWriteScheduled = true;
+    this.#set(AFTER_WRITE_SCHEDULED);
     this.#host.callSoon(ProactorSocketTransport.#afterWriteStep, this);
   }
 
   /** Loop step after writes completed: resume a paused protocol, finish a close. */
   #afterWrite(): void {
-    this.#afterWriteScheduled = false;
-    if (this.#connLost > 0) return;
+    this.#clear(AFTER_WRITE_SCHEDULED);
+    if (this.#state === 'LOST') return;
     this.#maybeResumeProtocol();
-    if (this.#closing && this.getWriteBufferSize() === 0) {
-      this.#connLost++;
+    if (this.#state === 'CLOSING' && this.getWriteBufferSize() === 0) {
+      this.#toLost(); // CLOSING -> LOST: flushed
       this.#callConnectionLost(null);
     }
   }
@@ -817,13 +797,13 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Closes after flushing buffered data; `connectionLost(null)` follows. Idempotent. */
   close(): void {
-    if (this.#closing) return;
-    this.#closing = true;
-    this.#paused = false;
+    if (this.#state !== 'OPEN') return;
+    this.#toClosing(); // OPEN -> CLOSING
+    this.#clear(READING_PAUSED);
     this.#stopHandle();
     this.#inbox = null;
     if (this.getWriteBufferSize() === 0) {
-      this.#connLost++;
+      this.#toLost(); // CLOSING -> LOST: nothing to flush
       this.#host.callSoon(() => this.#callConnectionLost(null));
     }
   }
@@ -834,18 +814,17 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 
   #forceClose(exc: unknown): void {
-    if (this.#connLost > 0) return;
-    this.#closing = true;
+    if (this.#state === 'LOST') return;
+    this.#toLost(); // OPEN/CLOSING -> LOST: abort(), an error, a protocol failure
     this.#stopHandle();
     this.#inbox = null;
-    this.#connLost++;
     this.#sock.close();
     this.#host.callSoon(() => this.#callConnectionLost(exc));
   }
 
   /** asyncio's `_fatal_error`: report (system errors only in debug), then close with the error. */
   #fatalError(exc: unknown, message: string): void {
-    if (isSystemError(exc)) {
+    if (isOsError(exc)) {
       if (this.#host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
     } else if (!this.#host.isClosed()) {
       this.#host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.#protocol });
@@ -866,20 +845,20 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 
   #nodeClose(): void {
-    if (this.#nodeClosed) return;
-    this.#nodeClosed = true;
-    if (this.#connLost > 0 || this.#host.isClosed()) return;
-    const err = this.#sock._error ?? (this.#closing || this.#eofSeen ? null : (this.#node.errored ?? null));
+    if (this.#has(NODE_CLOSED)) return;
+    this.#set(NODE_CLOSED);
+    if (this.#state === 'LOST' || this.#host.isClosed()) return;
+    const err = this.#sock._error ?? (this.#has(CLOSING) || this.#has(EOF_RECEIVED) ? null : (this.#node.errored ?? null));
     if (err !== null) {
       // A reset or a failed write: asyncio force-closes with the error, logging it only in debug mode.
       this.#host.callSoon(() => {
-        if (this.#connLost === 0) this.#fatalError(err, 'Fatal error on socket transport');
+        if (this.#state !== 'LOST') this.#fatalError(err, 'Fatal error on socket transport');
       });
-    } else if (this.#closing) {
+    } else if (this.#has(CLOSING)) {
       // Closing and Node finished on its own: the flush is complete.
       this.#host.callSoon(() => {
-        if (this.#connLost > 0) return;
-        this.#connLost++;
+        if (this.#state === 'LOST') return;
+        this.#toLost(); // CLOSING -> LOST: Node flushed and closed
         this.#callConnectionLost(null);
       });
     }
@@ -889,7 +868,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** An asyncio-style repr. */
   toString(): string {
-    const state = this.#connLost > 0 ? ' closed' : this.#closing ? ' closing' : '';
+    const state = this.#state === 'LOST' ? ' closed' : this.#state === 'CLOSING' ? ' closing' : '';
     const what = this.#kind === KIND_SOCKET ? 'ProactorSocketTransport' : this.#kind === KIND_READ_PIPE ? 'ProactorReadPipeTransport' : 'ProactorWritePipeTransport';
     return `<${what} #${this.#sock._id}${state} fd=${this.#sock.fileno()}>`;
   }
@@ -900,72 +879,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   }
 }
 
-/**
- * Node's own `'end'` listener, the one every `net.Socket` is born with
- * (`onReadableStreamEnd`: without `allowHalfOpen` it makes writes after EOF
- * fail; ours are made with `allowHalfOpen`), found once on a probe socket;
- * `null` when Node has none or not exactly one.
- */
-let nodeEndListener: ((this: net.Socket) => void) | null | undefined;
-
-/** The transport's `'end'` listener, called after Node's own one: set by {@link listenEnd}. */
-let transportEndListener: ((this: net.Socket) => void) | null = null;
-
-/** Node's `'end'` listener then the transport's, as one function (see {@link listenEnd}). */
-function nodeThenTransportEnd(this: net.Socket): void {
-  (nodeEndListener as (this: net.Socket) => void).call(this);
-  (transportEndListener as (this: net.Socket) => void).call(this);
-}
-
-/**
- * Adds `listener` for `'end'` on `node`. WHY not just `node.on('end')`: an
- * event with two listeners holds them in an array (64 bytes per idle
- * connection), and Node already listens for `'end'` on every socket. When
- * that listener is still the only one, it is replaced by one shared function
- * that calls it and then `listener`, in the order `on()` would have called
- * them; otherwise (another Node, or another listener) `on()` is used.
- */
-function listenEnd(node: net.Socket, listener: (this: net.Socket) => void): void {
-  if (nodeEndListener === undefined) {
-    const probe = new net.Socket();
-    const own = probe.listeners('end');
-    nodeEndListener = own.length === 1 && typeof own[0] === 'function' ? (own[0] as (this: net.Socket) => void) : null;
-    probe.destroy();
-  }
-  const events = (node as unknown as { _events?: Record<string | symbol, unknown> })._events;
-  if (nodeEndListener !== null && events !== undefined && events.end === nodeEndListener && (transportEndListener ?? listener) === listener) {
-    transportEndListener = listener;
-    events.end = nodeThenTransportEnd;
-    return;
-  }
-  node.on('end', listener);
-}
-
 /** An address tuple from its parts (see `ProactorSocketTransport#sockHost`; port -1: a Unix path): a fresh array per call. */
 function addressOf(host: string, port: number, v6: boolean): Address {
   if (port === -1) return host;
   return v6 ? [host, port, 0, 0] : [host, port];
-}
-
-/** asyncio's `protocols._feed_data_to_buffered_proto`: copies `data` through `getBuffer` / `bufferUpdated`. */
-export function feedBuffered(protocol: BufferedProtocol, data: Uint8Array): void {
-  let offset = 0;
-  while (offset < data.byteLength) {
-    const left = data.byteLength - offset;
-    const buf = protocol.getBuffer(left);
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
-    if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
-    const n = Math.min(buf.byteLength, left);
-    buf.set(data.subarray(offset, offset + n));
-    offset += n;
-    protocol.bufferUpdated(n);
-  }
-}
-
-/** @internal For messages: `NotImplementedError` naming `@loop/socket` for a socket the proactor cannot use. */
-export function foreignSocket(api: string, sock: unknown): NotImplementedError {
-  const what = typeof sock === 'object' && sock !== null ? ((sock).constructor?.name ?? 'object') : typeof sock;
-  return new NotImplementedError(
-    `${api} requires @loop/socket for a socket not made by the proactor backend (got <${what}>); the proactor works on Node's own handles only`,
-  );
 }

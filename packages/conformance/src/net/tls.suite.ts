@@ -546,6 +546,47 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
+    it('a BufferedProtocol that pauses reading in bufferUpdated() gets no more bufferUpdated() until resumeReading(), then the rest in order', async (t) => {
+      await t.run(async () => {
+        const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => new Echo());
+        const got: Buffer[] = [];
+        const calls: string[] = [];
+        let lost = false;
+        let tr: Transport | null = null;
+        const buf = Buffer.alloc(7); // smaller than the data: feeding one chunk takes several buffers
+        const client = new (class extends BufferedProtocol {
+          override getBuffer(): Uint8Array {
+            return buf;
+          }
+          override bufferUpdated(n: number): void {
+            got.push(Buffer.from(buf.subarray(0, n)));
+            calls.push(tr !== null && !tr.isReading() ? 'updated-while-paused' : 'updated');
+            if (got.length === 1) {
+              tr?.pauseReading();
+              calls.push('paused');
+            }
+          }
+          override connectionLost(): void {
+            lost = true;
+          }
+        })();
+        [tr] = await connectTls(t, srv.address, AF_INET, client);
+        const payload = randomBytes(500);
+        tr.write(payload);
+        while (got.length === 0) await sleep(t.loop, 0.01);
+        await sleep(t.loop, 0.05);
+        expect(calls).toEqual(['updated', 'paused']);
+        tr.resumeReading();
+        while (Buffer.concat(got).length < payload.length) await sleep(t.loop, 0.01);
+        expect(Buffer.concat(got).equals(payload)).toBe(true);
+        expect(calls).not.toContain('updated-while-paused');
+        tr.close();
+        while (!lost) await sleep(t.loop, 0.01);
+        srv.close();
+      });
+      t.loop.close();
+    });
+
     it('an exception in the application\'s dataReceived goes to the exception handler (protocol, transport) and closes the connection with it', async (t) => {
       const calls = t.expectExceptionHandlerCalls();
       await t.run(async () => {

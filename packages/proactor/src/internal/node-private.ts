@@ -1,0 +1,174 @@
+/**
+ * Every place where `@loop/proactor` reaches into Node's undocumented
+ * internals, each behind one typed accessor. Nothing else in this package
+ * casts a Node object to read or write a private field.
+ *
+ * WHY they are used at all: the proactor's transports sit on Node's own
+ * handles, and a few things asyncio's proactor needs have no public Node
+ * API: taking accepted connections raw (so that a paused, unread connection
+ * costs no `'connection'` event and no stream machinery), reading straight
+ * into a `BufferedProtocol`'s buffer, reading addresses without Node's
+ * per-socket caches (idle memory), the file descriptor (`fileno()`), and
+ * adding an `'end'` listener without an array per idle connection.
+ *
+ * HOW they stay safe: each accessor checks the shape it finds and falls back
+ * (returns `null` / `-1` / `false`, or uses the public path) rather than
+ * throwing, and `test/node-private.test.ts` checks every field below on real
+ * Node objects, so a Node upgrade that renames one fails that test loudly
+ * instead of silently degrading. Each accessor names the Node source it
+ * mirrors.
+ *
+ * Node versions checked: v20.20.2 (the field shapes below are unchanged
+ * across Node 20.x; the engines range of this package is `>=20`).
+ *
+ * | touch point | Node source | used for |
+ * |---|---|---|
+ * | `server._handle.onconnection` | `lib/net.js` (`setupListenHandle`), `src/connection_wrap.cc` (`OnConnection`) | {@link takeConnections}: accepted handles, raw |
+ * | `new net.Socket({ handle, pauseOnCreate })` | `lib/net.js` (`Socket` constructor; `pauseOnCreate` is what `child_process` uses) | {@link socketOptions}: a socket over a raw handle that does not start reading |
+ * | `socket._handle.useUserBuffer(buf)` | `src/stream_base.cc` (`StreamBase::UseUserBuffer`), `lib/internal/stream_base_commons.js` | {@link useUserBuffer}: the next read goes into a given buffer |
+ * | `socket._handle.getsockname(out)` / `getpeername(out)` | `src/tcp_wrap.cc` (`GetSockOrPeerName`) | {@link readHandleName}: addresses with no per-socket cache |
+ * | `handle.fd` (stream, server) | `src/stream_wrap.cc` (`LibuvStreamWrap::GetFD`), `src/tcp_wrap.cc` | {@link fileDescriptor} |
+ * | `dgramSocket[kStateSymbol].handle.fd` | `lib/internal/dgram.js` (`kStateSymbol`, description `'state symbol'`) | {@link fileDescriptor} |
+ * | `emitter._events.end` | `lib/events.js` (`_events`: one listener is stored bare, two as an array), `lib/net.js` (`onReadableStreamEnd`) | {@link listenEnd} |
+ *
+ * Internal: not reachable through the package's `exports`.
+ */
+
+import type * as dgram from 'node:dgram';
+import * as net from 'node:net';
+
+/** The raw handle Node passes to `onconnection` for an accepted connection: closed if it is not used. */
+export type RawHandle = { close(): void };
+
+/** A listening server's handle as `src/connection_wrap.cc` calls it back. */
+type ServerHandle = { onconnection: (err: number, client: RawHandle | undefined) => void };
+
+/** A connected stream socket's handle: the methods of `src/stream_base.cc` / `src/tcp_wrap.cc` used here. */
+type StreamHandle = {
+  useUserBuffer?: (buf: Uint8Array) => void;
+  getsockname?: (out: object) => number;
+  getpeername?: (out: object) => number;
+  fd?: unknown;
+};
+
+function handleOf(obj: net.Socket | net.Server): unknown {
+  return (obj as unknown as { _handle?: unknown })._handle ?? null;
+}
+
+/**
+ * Replaces a listening server's `onconnection`, so that each accepted
+ * connection arrives as a raw handle (`lib/net.js` would wrap it in a
+ * `net.Socket` and emit `'connection'`). Returns `false` when the server has
+ * no handle with that callback (not listening, or Node changed it).
+ */
+export function takeConnections(server: net.Server, onconnection: (err: number, client: RawHandle | undefined) => void): boolean {
+  const handle = handleOf(server) as Partial<ServerHandle> | null;
+  if (handle === null || typeof handle.onconnection !== 'function') return false;
+  handle.onconnection = onconnection;
+  return true;
+}
+
+/**
+ * The options of a `net.Socket` made over an accepted raw handle or a file
+ * descriptor, paused from the start (`pauseOnCreate`: Node does not call
+ * `readStart` until `resume()`), with `onread` (public) so that reads go
+ * through the proactor's callback.
+ */
+export function socketOptions(options: { handle?: RawHandle; fd?: number; readable: boolean; writable: boolean; onread: net.OnReadOpts }): net.SocketConstructorOpts {
+  return { ...options, allowHalfOpen: true, pauseOnCreate: true } as net.SocketConstructorOpts & { handle?: unknown; pauseOnCreate: boolean };
+}
+
+/**
+ * Makes the socket's next read go into `buf` (`StreamBase::UseUserBuffer`),
+ * for a socket made with `onread`. Returns `false` when the socket has no
+ * handle (closed) or the handle lacks the method.
+ */
+export function useUserBuffer(socket: net.Socket, buf: Uint8Array): boolean {
+  const handle = handleOf(socket) as StreamHandle | null;
+  if (handle === null || typeof handle.useUserBuffer !== 'function') return false;
+  handle.useUserBuffer(buf);
+  return true;
+}
+
+/**
+ * Reads the socket's local (`getsockname`) or remote (`getpeername`) address
+ * from its handle into `out` (`{ address, port, family }`), as
+ * `src/tcp_wrap.cc` fills it. WHY: `socket.address()` / `remoteAddress`
+ * cache a fresh object per socket, memory that idle connections keep.
+ * Returns `false` when the handle is gone, lacks the method (a pipe) or the
+ * call fails; the caller then uses the public API.
+ */
+export function readHandleName(socket: net.Socket, which: 'getsockname' | 'getpeername', out: object): boolean {
+  const handle = handleOf(socket) as StreamHandle | null;
+  const fn = handle === null ? undefined : handle[which];
+  if (handle === null || typeof fn !== 'function') return false;
+  return fn.call(handle, out) === 0;
+}
+
+/** The `kStateSymbol` of `lib/internal/dgram.js`, found by its description on the first datagram socket asked. */
+let dgramState: symbol | null | undefined;
+
+/**
+ * The file descriptor under a Node socket, server or datagram socket
+ * (`handle.fd`), or `-1` when closed or not exposed.
+ */
+export function fileDescriptor(obj: net.Socket | net.Server | dgram.Socket): number {
+  let handle: unknown;
+  if (obj instanceof net.Socket || obj instanceof net.Server) {
+    handle = handleOf(obj);
+  } else {
+    dgramState ??= Object.getOwnPropertySymbols(obj).find((s) => s.description === 'state symbol') ?? null;
+    const state = dgramState === null ? undefined : (obj as unknown as Record<symbol, { handle?: unknown } | undefined>)[dgramState];
+    handle = state?.handle ?? null;
+  }
+  const fd = (handle as { fd?: unknown } | null)?.fd;
+  return typeof fd === 'number' ? fd : -1;
+}
+
+/**
+ * Node's own `'end'` listener, the one every `net.Socket` is born with
+ * (`onReadableStreamEnd` in `lib/net.js`: without `allowHalfOpen` it makes
+ * writes after EOF fail; ours are made with `allowHalfOpen`), found once on
+ * a probe socket; `null` when Node has none or not exactly one.
+ */
+let nodeEndListener: ((this: net.Socket) => void) | null | undefined;
+
+/** The transport's `'end'` listener, called after Node's own one: set by {@link listenEnd}. */
+let transportEndListener: ((this: net.Socket) => void) | null = null;
+
+/** Node's `'end'` listener then the transport's, as one function (see {@link listenEnd}). */
+function nodeThenTransportEnd(this: net.Socket): void {
+  (nodeEndListener as (this: net.Socket) => void).call(this);
+  (transportEndListener as (this: net.Socket) => void).call(this);
+}
+
+/** @internal For the test: Node's own `'end'` listener of a fresh socket, as {@link listenEnd} finds it. */
+export function nodeOwnEndListener(): ((this: net.Socket) => void) | null {
+  if (nodeEndListener === undefined) {
+    const probe = new net.Socket();
+    const own = probe.listeners('end');
+    nodeEndListener = own.length === 1 && typeof own[0] === 'function' ? (own[0] as (this: net.Socket) => void) : null;
+    probe.destroy();
+  }
+  return nodeEndListener;
+}
+
+/**
+ * Adds `listener` (always the same function) for `'end'` on `node`. WHY not
+ * just `node.on('end')`: an event with two listeners holds them in an array
+ * (64 bytes per idle connection), and Node already listens for `'end'` on
+ * every socket. When that listener is still the only one (`_events.end` is
+ * it, bare), it is replaced by one shared function that calls it and then
+ * `listener`, in the order `on()` would have called them; otherwise
+ * (another Node, or another listener) `on()` is used.
+ */
+export function listenEnd(node: net.Socket, listener: (this: net.Socket) => void): void {
+  const own = nodeOwnEndListener();
+  const events = (node as unknown as { _events?: Record<string | symbol, unknown> })._events;
+  if (own !== null && events !== undefined && events.end === own && (transportEndListener ?? listener) === listener) {
+    transportEndListener = listener;
+    events.end = nodeThenTransportEnd;
+    return;
+  }
+  node.on('end', listener);
+}
