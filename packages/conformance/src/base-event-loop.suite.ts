@@ -10,7 +10,7 @@
  */
 import { describe, expect } from '@jest/globals';
 import { CancelledError, RuntimeError, getRunningLoop, loopStats, sleep } from '@loop/core';
-import type { Coroutine } from '@loop/interfaces';
+import { AbstractEventLoop, type Coroutine, type Executor } from '@loop/interfaces';
 import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
 
 /** Defines the BaseEventLoop lifecycle suite. */
@@ -18,6 +18,14 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
   const it = defineLoopTest(newLoop, options);
 
   describe('base-event-loop: running and stopping', () => {
+    // isinstance(loop, asyncio.AbstractEventLoop)
+    it("a loop - is an instance of @loop/interfaces' AbstractEventLoop", (t) => {
+      const { loop } = t;
+      expect(loop).toBeInstanceOf(AbstractEventLoop);
+      expect(loop instanceof AbstractEventLoop).toBe(true);
+      t.close();
+    });
+
     // LOOP-01
     it('runForever() - runs until stop() and resolves to undefined; isRunning() is true only inside', async (t) => {
       const { loop } = t;
@@ -543,6 +551,39 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       }
       expect(t.stats().timers).toBe(0);
       t.close();
+    });
+
+    // asyncio's _check_callback in run_in_executor, debug mode only
+    it('runInExecutor() - a coroutine function is a TypeError before anything is submitted in debug mode, submitted otherwise', (t) => {
+      const { loop } = t;
+      const submitted: unknown[] = [];
+      const executor: Executor = {
+        submit: <T>(fn: unknown, ..._args: unknown[]): PromiseLike<T> => {
+          submitted.push(fn);
+          return new Promise<T>(() => undefined);
+        },
+        shutdown: () => Promise.resolve(),
+      };
+      const coroutineFunctions = [
+        function* gen(): Coroutine<void> {},
+        async function asyncFn(): Promise<void> {},
+        async function* asyncGen(): AsyncGenerator<void> {},
+      ];
+      for (const fn of coroutineFunctions) {
+        if (t.debug) {
+          const e = thrown(() => loop.runInExecutor(executor, fn as never));
+          expect(e).toBeInstanceOf(TypeError);
+          expect((e as { code?: string }).code).toBe('ERR_LOOP_INVALID_ARG');
+          expect((e as Error).message).toBe('coroutines cannot be used with runInExecutor()');
+        } else {
+          loop.runInExecutor(executor, fn as never).cancel();
+        }
+      }
+      expect(submitted).toEqual(t.debug ? [] : coroutineFunctions);
+      loop.runInExecutor(executor, () => 1).cancel();
+      expect(submitted.length).toBe(t.debug ? 1 : 4);
+      loop.stop();
+      return loop.runForever().then(() => t.close());
     });
 
     it('time() - starts at the virtual clock time and follows it', async (t) => {

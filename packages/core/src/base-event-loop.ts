@@ -44,7 +44,7 @@
  * @packageDocumentation
  */
 import { performance } from 'node:perf_hooks';
-import { BACKEND, NotImplementedError, RuntimeError, installCapabilityStandIns, isCancellableWork } from '@loop/interfaces';
+import { AbstractEventLoop, BACKEND, NotImplementedError, RuntimeError, isCancellableWork, loopError } from '@loop/interfaces';
 import type {
   Awaitable,
   BackendHost,
@@ -119,15 +119,18 @@ export interface LoopStats {
   tasks: number;
 }
 
+/** Whether `fn` is a coroutine function: a generator, async or async generator function. */
+function isCoroutineFunction(fn: Function): boolean {
+  const ctor = fn.constructor;
+  return ctor === GeneratorFunction || ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
+}
+
 function checkCallback(cb: unknown, api: string): void {
   if (typeof cb !== 'function') {
-    const err = new TypeError(`a callable object was expected by ${api}(), got ${reprValue(cb)}`);
-    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `a callable object was expected by ${api}(), got ${reprValue(cb)}`);
   }
-  const ctor = cb.constructor;
-  if (ctor === GeneratorFunction || ctor === AsyncFunction || ctor === AsyncGeneratorFunction) {
-    const err = new TypeError(`coroutines cannot be used with ${api}(): pass the function to createTask() instead`);
-    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+  if (isCoroutineFunction(cb)) {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `coroutines cannot be used with ${api}(): pass the function to createTask() instead`);
   }
 }
 
@@ -146,6 +149,15 @@ export function checkSeconds(value: unknown, api: string, what: string): asserts
 /** A timer leaves the heap. */
 function unschedule(t: TimerHandle): void {
   t._heap = null;
+}
+
+/** The exception handler's last word: a logger that throws too is ignored (no exception escapes the loop, D6). */
+function lastResort(message: string, exc: unknown): void {
+  try {
+    getLogger().error(message, exc);
+  } catch {
+    // nothing is left to report to
+  }
 }
 
 function closedError(): RuntimeError {
@@ -171,12 +183,24 @@ export function _setDefaultExecutorFactory(factory: () => Executor): void {
 }
 
 /**
+ * `AbstractEventLoop` as a base class whose static type adds nothing: at run
+ * time `BaseEventLoop` is a subclass of it, as asyncio's is
+ * (`loop instanceof AbstractEventLoop`, across the ESM and CommonJS builds
+ * too), while its static type lists only what it implements, so that a
+ * composed loop's type shows what the loop can do. Every method of
+ * `AbstractEventLoop` is either implemented below or a capability stand-in
+ * that `compose` may replace.
+ */
+const AbstractEventLoopBase = AbstractEventLoop as unknown as abstract new () => object;
+
+/**
  * asyncio's `BaseEventLoop`: a complete scheduling loop (callbacks, timers,
  * futures, tasks, the exception handler, debug mode) with no I/O. Backends
  * extend it with `pollIo` and the transport factories; capability packages
- * compose their methods in (docs/adr/0001-loop-composition.md).
+ * compose their methods in (docs/adr/0001-loop-composition.md). An instance
+ * of `AbstractEventLoop` (see `AbstractEventLoopBase`).
  */
-export class BaseEventLoop {
+export class BaseEventLoop extends AbstractEventLoopBase {
   /** Slow-callback threshold in seconds for debug mode (asyncio's `slow_callback_duration`). */
   slowCallbackDuration = 0.1;
 
@@ -245,6 +269,7 @@ export class BaseEventLoop {
   readonly [BACKEND]: IoBackend | null;
 
   constructor(options: BaseEventLoopOptions = {}) {
+    super();
     this.#clock = options.clock ?? new MonotonicClock();
     const env = typeof process !== 'undefined' ? process.env.LOOP_DEBUG : undefined;
     this.#debug = options.debug ?? (env !== undefined && env !== '');
@@ -484,6 +509,10 @@ export class BaseEventLoop {
       });
     }
     this.#checkClosed();
+    // asyncio's _check_callback, in debug mode only (as asyncio).
+    if (this.#debug && typeof func === 'function' && isCoroutineFunction(func)) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'coroutines cannot be used with runInExecutor()');
+    }
     let ex = executor;
     if (ex === null) {
       if (this.#executorShutdownCalled) {
@@ -692,7 +721,7 @@ export class BaseEventLoop {
       try {
         this.defaultExceptionHandler(context);
       } catch (exc) {
-        getLogger().error('Exception in default exception handler', exc);
+        lastResort('Exception in default exception handler', exc);
       }
       return;
     }
@@ -702,10 +731,7 @@ export class BaseEventLoop {
       try {
         this.defaultExceptionHandler({ message: 'Unhandled error in exception handler', exception: exc, context });
       } catch (exc2) {
-        getLogger().error(
-          'Exception in default exception handler while handling an unexpected error in custom exception handler',
-          exc2,
-        );
+        lastResort('Exception in default exception handler while handling an unexpected error in custom exception handler', exc2);
       }
     }
   }
@@ -721,7 +747,7 @@ export class BaseEventLoop {
   }
 
   /** asyncio's repr: `<BaseEventLoop running=false closed=false debug=false>`. */
-  toString(): string {
+  override toString(): string {
     return `<${this.constructor.name} running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
   }
 
@@ -1186,9 +1212,9 @@ export class BaseEventLoop {
   }
 }
 
-// Methods that capability packages provide throw NotImplementedError naming
-// the package until composed in (they are not part of BaseEventLoop's type).
-installCapabilityStandIns(BaseEventLoop.prototype);
+// Methods that capability packages provide are AbstractEventLoop's stand-ins,
+// inherited: they throw NotImplementedError naming the package until composed
+// in (they are not part of BaseEventLoop's type).
 
 /** Introspection for tests and tools: iteration count, ready handles, timers, tasks. */
 export function loopStats(loop: BaseEventLoop): LoopStats {

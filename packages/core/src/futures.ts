@@ -57,7 +57,13 @@ export function isFuture(value: unknown): value is Future<unknown> {
 
 /** Whether `value` is a `CancelledError` (of either build). */
 export function isCancelledError(value: unknown): value is CancelledError {
-  return value instanceof CancelledError || (value instanceof Error && value.name === 'CancelledError');
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return value instanceof CancelledError || (value instanceof Error && value.name === 'CancelledError');
+  } catch {
+    // A revoked Proxy (its prototype cannot be read) is an ordinary failure.
+    return false;
+  }
 }
 
 interface NeverRetrieved {
@@ -65,14 +71,15 @@ interface NeverRetrieved {
   message: string;
   exception: unknown;
   sourceTraceback: string | null;
-  repr: string;
+  /** The future's repr, made only if the report is made (it holds no reference to the future). */
+  repr: () => string;
 }
 
 const neverRetrieved = new FinalizationRegistry<NeverRetrieved>((held) => {
   const context: Record<string, unknown> & { message: string } = {
     message: held.message,
     exception: held.exception,
-    future_repr: held.repr,
+    future_repr: held.repr(),
   };
   if (held.sourceTraceback !== null) context.source_traceback = held.sourceTraceback;
   held.loop.callExceptionHandler(context);
@@ -247,7 +254,7 @@ export class Future<T = unknown> implements FutureContract<T> {
         message: `${this.constructor.name} exception was never retrieved`,
         exception,
         sourceTraceback: this._sourceTraceback,
-        repr: this.toString(),
+        repr: this._finishedRepr(exception),
       },
       this,
     );
@@ -286,8 +293,13 @@ export class Future<T = unknown> implements FutureContract<T> {
           _takeCancel?(): CancelledError | null;
         }
       | undefined;
+    // `_awaiting` may cancel this future (a cancellation the task requested
+    // of itself while it awaited nothing): the await then settles through a
+    // done callback, one iteration later, as asyncio's `__step` cancelling
+    // the future it was given does.
+    const wasPending = this._state === 'pending';
     const task = frame !== undefined && frame._awaiting !== undefined && frame._awaiting(this) ? frame : null;
-    if (task !== null && this._state === 'pending') loop._jsAwaited = true;
+    if (task !== null && wasPending) loop._jsAwaited = true;
     else loop._jsActivity = true;
     return new Promise<R1 | R2>((resolve, reject) => {
       const Future_then = (fut: Future<T>): void => {
@@ -326,7 +338,8 @@ export class Future<T = unknown> implements FutureContract<T> {
           reject(e);
         }
       };
-      this._addSettle(Future_then);
+      if (wasPending && this._state !== 'pending') loop._scheduleCallback(Future_then, this, null);
+      else this._addSettle(Future_then);
     });
   }
 
@@ -374,6 +387,18 @@ export class Future<T = unknown> implements FutureContract<T> {
       if (ctx === TASK_WAKEUP) (cbs[i] as { _wake(f: Future<unknown>): void })._wake(this);
       else loop._scheduleCallback(cbs[i] as DoneCallback<this>, this, ctx as Context | null);
     }
+  }
+
+  /**
+   * @internal The repr this future will have once finished with `exception`
+   * and its callbacks run, as a function that formats only when called and
+   * keeps no reference to the future (the never-retrieved report's, made when
+   * the future is collected, as asyncio's `__del__` formats it then).
+   */
+  _finishedRepr(exception: unknown): () => string {
+    const head = `${this.constructor.name} finished`;
+    const site = this._sourceTraceback;
+    return () => `<${head} exception=${reprValue(exception)}${site !== null ? ` created at ${siteLocation(site)}` : ''}>`;
   }
 
   /** @internal */

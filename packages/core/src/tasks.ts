@@ -33,7 +33,7 @@ import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
 import { FLAG_LOG_DESTROY_PENDING, FLAG_MUST_CANCEL, Future, isCancelledError, isFuture } from './futures.js';
 import { G } from './internal/globals.js';
-import { reprValue } from './internal/format.js';
+import { callbackName, reprValue, siteLocation } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { TASK_WAKEUP } from './internal/task-wakeup.js';
 import type { BaseEventLoop } from './base-event-loop.js';
@@ -536,6 +536,20 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     } catch (e) {
       onError(e);
     }
+  }
+
+  /** @internal See `Future._finishedRepr`: a task's adds its name and coroutine. */
+  override _finishedRepr(exception: unknown): () => string {
+    const ctor = this.constructor.name;
+    const name = this.getName();
+    const coro = this._coro;
+    // Only the name: the closure must not hold the coroutine (which may hold the task).
+    const fname = typeof coro === 'function' ? callbackName(coro) : 'coroutine';
+    const site = this._sourceTraceback;
+    return () => {
+      const created = site !== null ? ` created at ${siteLocation(site)}` : '';
+      return `<${ctor} finished name='${name}' coro=<${fname}() done> exception=${reprValue(exception)}${created}>`;
+    };
   }
 
   /** @internal */
