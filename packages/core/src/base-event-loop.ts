@@ -137,12 +137,10 @@ function checkCallback(cb: unknown, api: string): void {
 /** @internal Validates a delay or a time: a number (TypeError) that is finite (RangeError). */
 export function checkSeconds(value: unknown, api: string, what: string): asserts value is number {
   if (typeof value !== 'number') {
-    const err = new TypeError(`${api}(): ${what} must be a number of seconds, got ${reprValue(value)}`);
-    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}(): ${what} must be a number of seconds, got ${reprValue(value)}`);
   }
   if (!Number.isFinite(value)) {
-    const err = new RangeError(`${api}(): ${what} must be finite, got ${value}`);
-    throw Object.assign(err, { code: 'ERR_LOOP_OUT_OF_RANGE' });
+    throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}(): ${what} must be finite, got ${value}`);
   }
 }
 
@@ -336,10 +334,7 @@ export class BaseEventLoop extends AbstractEventLoopBase {
    */
   async runUntilComplete<T>(future: Awaitable<T>): Promise<T> {
     if (!isFuture(future) && !isCoroutine(future) && typeof future !== 'function' && !isThenable(future)) {
-      throw Object.assign(
-        new TypeError(`runUntilComplete(): a Future, a coroutine or an awaitable is required, got ${reprValue(future)}`),
-        { code: 'ERR_LOOP_INVALID_ARG' },
-      );
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runUntilComplete(): a Future, a coroutine or an awaitable is required, got ${reprValue(future)}`);
     }
     this.#checkClosed();
     this.#checkRunning();
@@ -451,7 +446,7 @@ export class BaseEventLoop extends AbstractEventLoopBase {
    */
   registerAsyncgen<G extends AsyncGenerator<unknown, unknown, unknown>>(agen: G): G {
     if (agen === null || typeof agen !== 'object' || typeof agen.return !== 'function') {
-      throw new TypeError(`registerAsyncgen(): an async generator was expected, got ${reprValue(agen)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `registerAsyncgen(): an async generator was expected, got ${reprValue(agen)}`);
     }
     if (this.#asyncgensShutdownCalled) {
       getLogger().warn(`asynchronous generator ${reprValue(agen)} was scheduled after loop.shutdownAsyncgens() call`);
@@ -504,9 +499,7 @@ export class BaseEventLoop extends AbstractEventLoopBase {
     ...args: A
   ): Future<T> {
     if (executor !== null && !isExecutor(executor)) {
-      throw Object.assign(new TypeError(`runInExecutor(): executor must be an Executor or null, got ${reprValue(executor)}`), {
-        code: 'ERR_LOOP_INVALID_ARG',
-      });
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runInExecutor(): executor must be an Executor or null, got ${reprValue(executor)}`);
     }
     this.#checkClosed();
     // asyncio's _check_callback, in debug mode only (as asyncio).
@@ -555,9 +548,7 @@ export class BaseEventLoop extends AbstractEventLoopBase {
   /** Sets the executor `runInExecutor(null, ...)` uses. `TypeError` for a non-executor. */
   setDefaultExecutor(executor: Executor): void {
     if (!isExecutor(executor)) {
-      throw Object.assign(new TypeError(`setDefaultExecutor(): executor must be an Executor, got ${reprValue(executor)}`), {
-        code: 'ERR_LOOP_INVALID_ARG',
-      });
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setDefaultExecutor(): executor must be an Executor, got ${reprValue(executor)}`);
     }
     this.#defaultExecutor = executor;
   }
@@ -633,27 +624,24 @@ export class BaseEventLoop extends AbstractEventLoopBase {
    */
   createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
     if (!isCoroutine(coro) && typeof coro !== 'function') {
-      throw Object.assign(
-        new TypeError(`createTask(): a coroutine or a function was expected, got ${reprValue(coro)}`),
-        { code: 'ERR_LOOP_INVALID_ARG' },
-      );
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): a coroutine or a function was expected, got ${reprValue(coro)}`);
     }
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`createTask(): options must be an object, got ${reprValue(options)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): options must be an object, got ${reprValue(options)}`);
     }
     const { name, context } = options;
     if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`createTask(): name must be a string, got ${reprValue(name)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): name must be a string, got ${reprValue(name)}`);
     }
     if (context !== undefined && !(context instanceof Context)) {
-      throw new TypeError(`createTask(): context must be a Context, got ${reprValue(context)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): context must be a Context, got ${reprValue(context)}`);
     }
     this.#checkClosed();
     const factory = this.#taskFactory;
     if (factory === null) return new Task<T>(coro, { loop: this, name, context: context });
     const task = factory(this, coro, { name, context });
     if (!isFuture(task)) {
-      throw new TypeError(`createTask(): the task factory must return a Future, got ${reprValue(task)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): the task factory must return a Future, got ${reprValue(task)}`);
     }
     if (name !== undefined && typeof (task as Task<T>).setName === 'function') (task as Task<T>).setName(name);
     return task as Task<T>;
@@ -662,7 +650,7 @@ export class BaseEventLoop extends AbstractEventLoopBase {
   /** Sets the task factory (`null` restores the default). */
   setTaskFactory(factory: TaskFactory | null): void {
     if (factory !== null && typeof factory !== 'function') {
-      throw new TypeError(`setTaskFactory(): the task factory must be a function or null, got ${reprValue(factory)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setTaskFactory(): the task factory must be a function or null, got ${reprValue(factory)}`);
     }
     this.#taskFactory = factory;
   }
@@ -677,7 +665,7 @@ export class BaseEventLoop extends AbstractEventLoopBase {
   /** Sets the exception handler, called as `handler(loop, context)`; `null` restores the default. */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null && typeof handler !== 'function') {
-      throw new TypeError(`setExceptionHandler(): A callable object or null is expected, got ${reprValue(handler)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setExceptionHandler(): A callable object or null is expected, got ${reprValue(handler)}`);
     }
     this.#exceptionHandler = handler;
   }
@@ -856,10 +844,7 @@ export class BaseEventLoop extends AbstractEventLoopBase {
   _toFuture(value: unknown, api: string): Future<unknown> {
     if (isFuture(value)) {
       if (value._loop !== this) {
-        throw Object.assign(
-          new RangeError(`${api}(): the future ${value.toString()} belongs to a different loop than this one`),
-          { code: 'ERR_LOOP_OUT_OF_RANGE' },
-        );
+        throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}(): the future ${value.toString()} belongs to a different loop than this one`);
       }
       return value;
     }
@@ -878,10 +863,7 @@ export class BaseEventLoop extends AbstractEventLoopBase {
       );
       return fut;
     }
-    throw Object.assign(
-      new TypeError(`${api}(): a Future, a coroutine or an awaitable is required, got ${reprValue(value)}`),
-      { code: 'ERR_LOOP_INVALID_ARG' },
-    );
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}(): a Future, a coroutine or an awaitable is required, got ${reprValue(value)}`);
   }
 
   /** @internal For `loopStats`. */

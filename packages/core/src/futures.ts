@@ -23,7 +23,7 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, InvalidStateError, RuntimeError } from '@loop/interfaces';
+import { CancelledError, InvalidStateError, loopError, RuntimeError } from '@loop/interfaces';
 import type { DoneCallbackOptions, Future as FutureContract, FutureState } from '@loop/interfaces';
 import type { Context } from './context.js';
 import { copyContext } from './context.js';
@@ -209,7 +209,7 @@ export class Future<T = unknown> implements FutureContract<T> {
    */
   addDoneCallback(cb: (fut: this) => void, options?: DoneCallbackOptions): void {
     if (typeof cb !== 'function') {
-      throw new TypeError(`Future.addDoneCallback(): a callable object was expected, got ${reprValue(cb)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Future.addDoneCallback(): a callable object was expected, got ${reprValue(cb)}`);
     }
     const context = (options?.context as Context | undefined) ?? copyContext();
     if (this._state !== 'pending') {
@@ -242,7 +242,7 @@ export class Future<T = unknown> implements FutureContract<T> {
   setException(exception: unknown): void {
     if (this._state !== 'pending') throw this._invalidState('setException');
     if (exception === undefined) {
-      throw new TypeError('Future.setException(): the exception must not be undefined');
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'Future.setException(): the exception must not be undefined');
     }
     this._exception = exception;
     this._state = 'finished';
@@ -267,7 +267,7 @@ export class Future<T = unknown> implements FutureContract<T> {
    */
   cancel(msg?: string): boolean {
     if (msg !== undefined && typeof msg !== 'string') {
-      throw new TypeError(`Future.cancel(): msg must be a string, got ${reprValue(msg)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Future.cancel(): msg must be a string, got ${reprValue(msg)}`);
     }
     this._retrieved();
     if (this._state !== 'pending') return false;

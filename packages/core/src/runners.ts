@@ -63,7 +63,7 @@ export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseL
   }
   const { debug, loopFactory } = options;
   if (loopFactory !== undefined && typeof loopFactory !== 'function') {
-    throw new TypeError(`run(): loopFactory must be a function, got ${reprValue(loopFactory)}`);
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `run(): loopFactory must be a function, got ${reprValue(loopFactory)}`);
   }
   const loop = loopFactory ? loopFactory() : newEventLoop();
   if (!loopFactory) setEventLoop(loop);

@@ -27,7 +27,7 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, InvalidStateError, RuntimeError } from '@loop/interfaces';
+import { CancelledError, InvalidStateError, loopError, RuntimeError } from '@loop/interfaces';
 import type { Coroutine, CoroutineLike, Task as TaskContract } from '@loop/interfaces';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
@@ -57,6 +57,9 @@ const CANCELS_ONE = 1 << CANCELS_SHIFT;
  * loop futures, say): rare, so kept beside the task, not in it.
  */
 const extraWaiters = new WeakMap<object, Future<unknown>[]>();
+
+/** The code of every error a bad yield makes the task fail with. */
+const BAD_YIELD = { code: 'ERR_LOOP_BAD_YIELD' } as const;
 
 /** @internal `Task._stepArg` value: wake up from the awaited future. */
 const WAKE: unique symbol = Symbol('WAKE');
@@ -139,14 +142,14 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
    */
   constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
     if (!isCoroutine(coro) && typeof coro !== 'function') {
-      throw new TypeError(`Task(): a coroutine or a function was expected, got ${reprValue(coro)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): a coroutine or a function was expected, got ${reprValue(coro)}`);
     }
     super({ loop: options?.loop });
     if (options?.name !== undefined && typeof options.name !== 'string') {
-      throw new TypeError(`Task(): name must be a string, got ${reprValue(options.name)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): name must be a string, got ${reprValue(options.name)}`);
     }
     if (options?.context !== undefined && !(options.context instanceof Context)) {
-      throw new TypeError(`Task(): context must be a Context, got ${reprValue(options.context)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): context must be a Context, got ${reprValue(options.context)}`);
     }
     this._coro = coro;
     this._flags |= FLAG_LOG_DESTROY_PENDING;
@@ -240,7 +243,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
    */
   override cancel(msg?: string): boolean {
     if (msg !== undefined && typeof msg !== 'string') {
-      throw new TypeError(`Task.cancel(): msg must be a string, got ${reprValue(msg)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task.cancel(): msg must be a string, got ${reprValue(msg)}`);
     }
     this._retrieved();
     if (this._state !== 'pending') return false;
@@ -451,7 +454,9 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
           return;
         } else {
           this.#finishError(
-            new TypeError(
+            loopError(
+              TypeError,
+              'ERR_LOOP_INVALID_ARG',
               `createTask(): the function ${reprValue(coro)} must return a coroutine or a promise, got ${reprValue(produced)}`,
             ),
           );
@@ -487,13 +492,11 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     let bad: RuntimeError;
     if (isFuture(value)) {
       if (value._loop !== loop) {
-        bad = new RuntimeError(`Task ${this.toString()} got Future ${value.toString()} attached to a different loop`);
+        bad = new RuntimeError(`Task ${this.toString()} got Future ${value.toString()} attached to a different loop`, BAD_YIELD);
       } else if (!value._blocking) {
-        bad = new RuntimeError(
-          `yield was used instead of yield* in task ${this.toString()} with ${value.toString()}`,
-        );
+        bad = new RuntimeError(`yield was used instead of yield* in task ${this.toString()} with ${value.toString()}`, BAD_YIELD);
       } else if (value === this) {
-        bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`);
+        bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`, BAD_YIELD);
       } else {
         value._blocking = false;
         // asyncio's add_done_callback(self.__wakeup): the task itself is the
@@ -508,11 +511,11 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     } else if (isCoroutine(value)) {
       bad = new RuntimeError(
         `yield was used instead of yield* for generator in task ${this.toString()} with ${reprValue(value)}`,
+        BAD_YIELD,
       );
     } else {
-      bad = new RuntimeError(`Task got bad yield: ${reprValue(value)}`);
+      bad = new RuntimeError(`Task got bad yield: ${reprValue(value)}`, BAD_YIELD);
     }
-    (bad as RuntimeError & { code: string }).code = 'ERR_LOOP_BAD_YIELD';
     this._stepArg = bad;
     loop._scheduleStep(this);
   }
@@ -596,7 +599,7 @@ export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
  * ```
  */
 export function runOutsideTask<R>(fn: () => R): R {
-  if (typeof fn !== 'function') throw new TypeError(`runOutsideTask(): fn must be a function, got ${reprValue(fn)}`);
+  if (typeof fn !== 'function') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runOutsideTask(): fn must be a function, got ${reprValue(fn)}`);
   // Inside a task's step, fn's synchronous part is outside the task too.
   const loop = G.runningLoop as BaseEventLoop | null;
   const stepping = loop?._currentTask ?? null;

@@ -25,6 +25,7 @@
 import {
   ExceptionGroup,
   backendOf,
+  loopError,
   type AddrInfo,
   type BaseProtocol,
   type CreateConnectionOptions,
@@ -132,7 +133,7 @@ export async function createConnection<P extends BaseProtocol>(
   let interleave = options.interleave ?? null;
   const happyEyeballsDelay = options.happyEyeballsDelay ?? null;
   const backend = backendOf(loop, 'createConnection');
-  if (typeof factory !== 'function') throw new TypeError('createConnection(): factory must be a function returning a protocol');
+  if (typeof factory !== 'function') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'createConnection(): factory must be a function returning a protocol');
   checkClientTls(ssl, options.serverHostname, options);
   if (serverHostname === null && wantsTls(ssl)) {
     if (!isSet(host) || host === '') throw valueError('You must set serverHostname when using ssl without a host');

@@ -86,7 +86,7 @@ export class ProactorDatagramTransport implements DatagramTransport {
     extra: ExtraInfo | null,
   ) {
     const node = sock._dgram;
-    if (node === null) throw new TypeError(`makeDatagramTransport(): ${sock.toString()} is not a datagram socket`);
+    if (node === null) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeDatagramTransport(): ${sock.toString()} is not a datagram socket`);
     this.#host = host;
     this.#sock = sock;
     this.#node = node;

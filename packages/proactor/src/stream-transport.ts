@@ -330,7 +330,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     pipe: { kind: 'read-pipe' | 'write-pipe'; pipe: unknown } | null = null,
   ) {
     const node = sock._stream;
-    if (node === null) throw new TypeError(`makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
+    if (node === null) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
     this.#host = host;
     this.#node = node;
     this.#protocol = protocol;
@@ -480,7 +480,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       if (buf === null) {
         try {
           buf = (protocol as BufferedProtocol).getBuffer(-1);
-          if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
+          if (!(buf instanceof Uint8Array)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getBuffer() must return a Uint8Array, not ${typeof buf}`);
           if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
         } catch (exc) {
           this.#fatalError(exc, 'Fatal error: protocol.getBuffer() call failed.');
@@ -953,7 +953,7 @@ export function feedBuffered(protocol: BufferedProtocol, data: Uint8Array): void
   while (offset < data.byteLength) {
     const left = data.byteLength - offset;
     const buf = protocol.getBuffer(left);
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`getBuffer() must return a Uint8Array, not ${typeof buf}`);
+    if (!(buf instanceof Uint8Array)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `getBuffer() must return a Uint8Array, not ${typeof buf}`);
     if (buf.byteLength === 0) throw new RuntimeError('getBuffer() returned an empty buffer');
     const n = Math.min(buf.byteLength, left);
     buf.set(data.subarray(offset, offset + n));
