@@ -38,8 +38,8 @@
  *
  * ASYNC FUNCTIONS resume where a generator task's step would: when a loop
  * callback settles a promise that an async function awaits (`Future.then`),
- * `_jsWake` is set and the loop lets the microtask queue drain before the
- * next callback of the batch.
+ * the promise bridge (`internal/promise-bridge.ts`) tells the loop, which
+ * lets the microtask queue drain before the next callback of the batch.
  *
  * @packageDocumentation
  */
@@ -64,6 +64,7 @@ import type { VarMap } from './context.js';
 import { Future, isCancelledError, isFuture } from './futures.js';
 import { Handle, TimerHandle } from './handles.js';
 import { G } from './internal/globals.js';
+import type { PromiseBridge } from './internal/promise-bridge.js';
 import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
@@ -198,20 +199,34 @@ const AbstractEventLoopBase = AbstractEventLoop as unknown as abstract new () =>
  * compose their methods in (docs/adr/0001-loop-composition.md). An instance
  * of `AbstractEventLoop` (see `AbstractEventLoopBase`).
  */
-export class BaseEventLoop extends AbstractEventLoopBase {
+export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridge {
   /** Slow-callback threshold in seconds for debug mode (asyncio's `slow_callback_duration`). */
   slowCallbackDuration = 0.1;
 
   /** @internal The task whose generator step or async start runs now. */
   _currentTask: Task<unknown> | null = null;
-  /** @internal Set when a loop callback settled a promise an async function awaits. */
-  _jsWake = false;
-  /** @internal Set when promise-side work touched the loop (then(), async task end). */
-  _jsActivity = false;
-  /** @internal Set when a task's async function suspended on a pending loop future (`Future.then`). */
-  _jsAwaited = false;
-  /** @internal The async-function task the last settle resumed, while the drain runs. */
-  _resuming: Task<unknown> | null = null;
+
+  // The promise bridge (internal/promise-bridge.ts): set only through the
+  // `_noteJs*` methods, by futures and tasks; read and cleared only here.
+  // Invariants:
+  //   - #jsWake is cleared right before each callback of a batch runs and read
+  //     right after it: when read, it says whether that callback settled an
+  //     async function's await. Set by anything else (a promise job, a Node
+  //     callback), it is never read before being cleared.
+  //   - #jsActivity and #jsAwaited are read and cleared together at each hop
+  //     of a drain (#hop), and nowhere else: between two hops they say what
+  //     the promise jobs of that hop did.
+  //   - #resuming is not null only from a wake (#jsWake set with a task)
+  //     until the drain it starts ends (#hop clears it); a task it names that
+  //     is no longer pending ends the drain like a suspended one.
+  /** A loop callback settled a promise an async function awaits. */
+  #jsWake = false;
+  /** Promise-side work touched the loop (a then(), an async task's end). */
+  #jsActivity = false;
+  /** A task's async function suspended on a pending loop future. */
+  #jsAwaited = false;
+  /** The async-function task the last wake resumed, while the drain runs. */
+  #resuming: { readonly _state: string } | null = null;
 
   readonly #clock: Clock;
   readonly #ready = new RingQueue<Runnable>();
@@ -527,11 +542,11 @@ export class BaseEventLoop extends AbstractEventLoopBase {
     // future; cancelling the future cancels work that has not started.
     work.then(
       (value) => {
-        this._jsActivity = true;
+        this.#jsActivity = true;
         if (!fut.done() && !this.#closed) this.#settleInJob(() => fut.setResult(value));
       },
       (error) => {
-        this._jsActivity = true;
+        this.#jsActivity = true;
         if (fut.done() || this.#closed) return;
         this.#settleInJob(() => {
           if (isCancelledError(error)) fut.cancel();
@@ -781,6 +796,22 @@ export class BaseEventLoop extends AbstractEventLoopBase {
     this.#pushReady(new Handle(cb, [arg], context ?? EMPTY_DATA, this.#debug));
   }
 
+  /** @internal The promise bridge (internal/promise-bridge.ts): a callback is waking an async function's await. */
+  _noteJsWake(task: { readonly _state: string } | null): void {
+    this.#jsWake = true;
+    if (task !== null) this.#resuming = task;
+  }
+
+  /** @internal The promise bridge: promise-side work touched the loop. */
+  _noteJsActivity(): void {
+    this.#jsActivity = true;
+  }
+
+  /** @internal The promise bridge: a task's async function suspended on a pending loop future. */
+  _noteJsAwaited(): void {
+    this.#jsAwaited = true;
+  }
+
   /** @internal Queues a task's next step or wake-up (the task is its own handle). */
   _scheduleStep(task: Task<unknown>): void {
     if (this.#closed) throw closedError();
@@ -853,11 +884,11 @@ export class BaseEventLoop extends AbstractEventLoopBase {
       const fut = this.createFuture<unknown>();
       value.then(
         (v) => {
-          this._jsActivity = true;
+          this.#jsActivity = true;
           if (!fut.done()) this.#settleInJob(() => fut.setResult(v));
         },
         (e) => {
-          this._jsActivity = true;
+          this.#jsActivity = true;
           if (!fut.done()) this.#settleInJob(() => fut.setException(e));
         },
       );
@@ -988,11 +1019,11 @@ export class BaseEventLoop extends AbstractEventLoopBase {
         }
         // Set by a promise settled in this callback only (a settle outside
         // the batch, from promise jobs or Node callbacks, needs no drain here).
-        this._jsWake = false;
+        this.#jsWake = false;
         if (this.#debug) this.#runTimed(h);
         else h._run(this);
-        if (this._jsWake) {
-          this._jsWake = false;
+        if (this.#jsWake) {
+          this.#jsWake = false;
           this.#phase = 'draining';
           this.#drain(0);
           return;
@@ -1145,15 +1176,15 @@ export class BaseEventLoop extends AbstractEventLoopBase {
   }
 
   #hop(): void {
-    const active = this._jsActivity;
-    const awaited = this._jsAwaited;
-    this._jsActivity = false;
-    this._jsAwaited = false;
+    const active = this.#jsActivity;
+    const awaited = this.#jsAwaited;
+    this.#jsActivity = false;
+    this.#jsAwaited = false;
     const hops = this.#hops;
     // The async function woken by the callback is suspended again on a loop
     // future and nothing else moved: the batch can go on.
     if (awaited && !active) {
-      this._resuming = null;
+      this.#resuming = null;
       this.#phase = 'slice';
       this.#continue();
       return;
@@ -1161,13 +1192,13 @@ export class BaseEventLoop extends AbstractEventLoopBase {
     // A task is resuming: its code may run through several promise jobs
     // (its own awaits of plain promises, scopes) before it waits on a loop
     // future again or finishes; keep draining until one of those happens.
-    const resuming = this._resuming;
+    const resuming = this.#resuming;
     const taskRunning = resuming !== null && resuming._state === 'pending';
     if ((hops < 2 || active || awaited || taskRunning) && hops < 64) {
       this.#drain(hops + 1);
       return;
     }
-    this._resuming = null;
+    this.#resuming = null;
     this.#phase = 'slice';
     this.#continue();
   }

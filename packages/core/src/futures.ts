@@ -28,6 +28,7 @@ import type { DoneCallbackOptions, Future as FutureContract, FutureState } from 
 import type { Context } from './context.js';
 import { copyContext } from './context.js';
 import { callbackName, creationSite, reprValue, siteLocation } from './internal/format.js';
+import { FLAG_BLOCKING, FLAG_LOG_TRACEBACK } from './internal/future-flags.js';
 import { taskStorage } from './internal/task-storage.js';
 import { TASK_WAKEUP } from './internal/task-wakeup.js';
 import type { BaseEventLoop } from './base-event-loop.js';
@@ -36,14 +37,6 @@ import { getEventLoop } from './policies.js';
 const FUTURE_BRAND = Symbol.for('@loop/core.Future');
 const NONE: unique symbol = Symbol('NONE');
 
-/** @internal Bits of `Future._flags`. */
-export const FLAG_LOG_TRACEBACK = 1;
-/** @internal */
-export const FLAG_BLOCKING = 2;
-/** @internal A task's: a cancellation is to be thrown in at the next step. */
-export const FLAG_MUST_CANCEL = 4;
-/** @internal A task's: `close()` reports it if still pending. */
-export const FLAG_LOG_DESTROY_PENDING = 8;
 
 /** Debug mode: where each future was created (a side table keeps futures small). */
 const futureSites = new WeakMap<object, string>();
@@ -111,7 +104,8 @@ export class Future<T = unknown> implements FutureContract<T> {
   /**
    * @internal Boolean state packed in one field (futures and tasks are
    * made by the hundred thousand; each field is 8 bytes the GC copies):
-   * see the `FLAG_*` constants and the accessors below.
+   * the table of bits is `internal/future-flags.ts`; read them through the
+   * accessors below (and `Task`'s).
    */
   _flags = 0;
 
@@ -299,11 +293,10 @@ export class Future<T = unknown> implements FutureContract<T> {
     // the future it was given does.
     const wasPending = this._state === 'pending';
     const task = frame !== undefined && frame._awaiting !== undefined && frame._awaiting(this) ? frame : null;
-    if (task !== null && wasPending) loop._jsAwaited = true;
-    else loop._jsActivity = true;
+    if (task !== null && wasPending) loop._noteJsAwaited();
+    else loop._noteJsActivity();
     return new Promise<R1 | R2>((resolve, reject) => {
       const Future_then = (fut: Future<T>): void => {
-        loop._jsWake = true;
         // The awaiting task resumes here, as a generator task's step would: a
         // pending cancellation request is delivered now, instead of the
         // outcome (asyncio's __step with _must_cancel).
@@ -311,8 +304,8 @@ export class Future<T = unknown> implements FutureContract<T> {
         if (task !== null) {
           task._released!(fut);
           cancelExc = task._takeCancel!();
-          loop._resuming = task as unknown as BaseEventLoop['_resuming'];
         }
+        loop._noteJsWake(task as { readonly _state: string } | null);
         // The outcome first (a subclass may compute its result lazily, and a
         // result() that throws is a rejection like any other), then the
         // handlers, whose own errors reject the returned promise.

@@ -31,7 +31,16 @@ import { CancelledError, InvalidStateError, loopError, RuntimeError } from '@loo
 import type { Coroutine, CoroutineLike, Task as TaskContract } from '@loop/interfaces';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
-import { FLAG_LOG_DESTROY_PENDING, FLAG_MUST_CANCEL, Future, isCancelledError, isFuture } from './futures.js';
+import { Future, isCancelledError, isFuture } from './futures.js';
+import {
+  CANCELS_ONE,
+  CANCELS_SHIFT,
+  FLAG_LOG_DESTROY_PENDING,
+  FLAG_MUST_CANCEL,
+  KIND_ASYNC,
+  KIND_GENERATOR,
+  KIND_MASK,
+} from './internal/future-flags.js';
 import { G } from './internal/globals.js';
 import { callbackName, reprValue, siteLocation } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
@@ -44,13 +53,6 @@ const GeneratorFunction = function* () {}.constructor;
 /** The context a task step runs in when the task's context is only values (steps never nest). */
 const taskScratch = new Context();
 
-/** Bits of `_flags` for the task's kind (after the Future's flag bits). */
-const KIND_GENERATOR = 16;
-const KIND_ASYNC = 32;
-const KIND_MASK = KIND_GENERATOR | KIND_ASYNC;
-/** `_flags` above these bits count the cancellation requests (`cancelling()`). */
-const CANCELS_SHIFT = 8;
-const CANCELS_ONE = 1 << CANCELS_SHIFT;
 
 /**
  * The futures an async function awaits beyond the first (`Promise.all` over
@@ -448,8 +450,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
           this._kind = 'async';
           // Let the function reach its first loop-future await before the
           // next callback, as a generator's first step would.
-          this._loop._jsWake = true;
-          this._loop._resuming = this;
+          this._loop._noteJsWake(this);
           this.#followPromise(produced as PromiseLike<T>);
           return;
         } else {
@@ -523,13 +524,13 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   #followPromise(promise: PromiseLike<T>): void {
     const loop = this._loop;
     const onValue = (value: T): void => {
-      loop._jsActivity = true;
+      loop._noteJsActivity();
       this._jsWaiters = null;
       this._futWaiter = null;
       if (this._state === 'pending') this.#finishResult(value);
     };
     const onError = (err: unknown): void => {
-      loop._jsActivity = true;
+      loop._noteJsActivity();
       this._jsWaiters = null;
       this._futWaiter = null;
       if (this._state === 'pending') this.#finishError(err);
