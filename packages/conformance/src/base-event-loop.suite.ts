@@ -396,6 +396,122 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
   });
 
+  describe('base-event-loop: shutdownAsyncgens() and shutdownDefaultExecutor()', () => {
+    // asyncio's shutdown_asyncgens (registerAsyncgen stands in for the firstiter hook)
+    it('shutdownAsyncgens() - closes every registered async generator; a failure goes to the handler with message, exception and asyncgen', async (t) => {
+      const { loop } = t;
+      const seen = t.expectExceptionHandlerCalls();
+      const log: string[] = [];
+      const boom = new RangeError('bad finally');
+      async function* ok(): AsyncGenerator<number> {
+        await Promise.resolve();
+        try {
+          yield 1;
+          yield 2;
+        } finally {
+          log.push('ok closed');
+        }
+      }
+      async function* bad(): AsyncGenerator<number> {
+        await Promise.resolve();
+        try {
+          yield 1;
+        } finally {
+          log.push('bad closing');
+          // eslint-disable-next-line no-unsafe-finally
+          throw boom;
+        }
+      }
+      const g1 = loop.registerAsyncgen(ok());
+      const g2 = loop.registerAsyncgen(bad());
+      expect(g1).toBeDefined();
+      await loop.runUntilComplete(async () => {
+        await g1.next();
+        await g2.next();
+      });
+      await loop.runUntilComplete(loop.shutdownAsyncgens());
+      expect(log).toEqual(['ok closed', 'bad closing']);
+      expect(seen).toHaveLength(1);
+      expect(seen[0].message).toMatch(/^an error occurred during closing of asynchronous generator /);
+      expect(Object.keys(seen[0]).sort()).toEqual(['asyncgen', 'exception', 'message']);
+      expect(seen[0].exception).toBe(boom);
+      expect((seen[0] as { asyncgen?: unknown }).asyncgen).toBe(g2);
+      expect(await g1.next()).toEqual({ value: undefined, done: true });
+      // A second shutdown has nothing left to close.
+      await loop.runUntilComplete(loop.shutdownAsyncgens());
+      expect(seen).toHaveLength(1);
+      t.close();
+    });
+
+    it('registerAsyncgen() - after shutdownAsyncgens() warns that the generator was scheduled after the shutdown; a non-generator is a TypeError', async (t) => {
+      const { loop } = t;
+      await loop.runUntilComplete(loop.shutdownAsyncgens());
+      async function* late(): AsyncGenerator<number> {
+        await Promise.resolve();
+        yield 1;
+      }
+      loop.registerAsyncgen(late());
+      expect(t.logs.some((r) => r.level === 'warn' && /was scheduled after loop\.shutdownAsyncgens\(\) call/.test(r.text))).toBe(true);
+      const e = thrown(() => loop.registerAsyncgen({} as never));
+      expect(e).toBeInstanceOf(TypeError);
+      expect((e as { code?: string }).code).toBe('ERR_LOOP_INVALID_ARG');
+      t.close();
+    });
+
+    /** An executor whose shutdown(true) waits for `release()`; records the `wait` argument of each shutdown. */
+    function slowExecutor(): Executor & { calls: boolean[]; release(): void } {
+      let release = (): void => undefined;
+      const joined = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const calls: boolean[] = [];
+      return {
+        calls,
+        release: () => release(),
+        submit: <T>(): PromiseLike<T> => new Promise<T>(() => undefined),
+        shutdown: (wait?: boolean): Promise<void> => {
+          calls.push(wait === true);
+          return wait === true ? joined : Promise.resolve();
+        },
+      };
+    }
+
+    it('shutdownDefaultExecutor(timeout) - waits for the executor to join; past the timeout it warns and shuts it down without waiting', async (t) => {
+      const { loop } = t;
+      const slow = slowExecutor();
+      loop.setDefaultExecutor(slow);
+      const started = Date.now();
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor(0.05));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+      expect(slow.calls).toEqual([true, false]);
+      expect(t.logs.some((r) => r.level === 'warn' && /did not finishing joining its threads within 0\.05 seconds/.test(r.text))).toBe(true);
+      slow.release();
+      const e = thrown(() => loop.runInExecutor(null, () => 1));
+      expect(e).toBeInstanceOf(RuntimeError);
+      expect((e as { code?: string }).code).toBe('ERR_LOOP_EXECUTOR_SHUTDOWN');
+      t.close();
+    });
+
+    it('shutdownDefaultExecutor(timeout) - an executor that joins in time is shut down once, without a warning; a NaN timeout rejects with RangeError', async (t) => {
+      const { loop } = t;
+      const quick = slowExecutor();
+      loop.setDefaultExecutor(quick);
+      const done = loop.shutdownDefaultExecutor(10);
+      setTimeout(() => quick.release(), 5);
+      await loop.runUntilComplete(done);
+      expect(quick.calls).toEqual([true]);
+      expect(t.logs.filter((r) => r.level === 'warn')).toEqual([]);
+      const other = t.newLoop();
+      const e = await rejection(other.shutdownDefaultExecutor(Number.NaN));
+      expect(e).toBeInstanceOf(RangeError);
+      expect((e as { code?: string }).code).toBe('ERR_LOOP_OUT_OF_RANGE');
+      // Without a default executor there is nothing to wait for.
+      await other.shutdownDefaultExecutor(0);
+      t.close(other);
+      t.close();
+    });
+  });
+
   describe('base-event-loop: close()', () => {
     // LOOP-14
     it('close() - isClosed() goes false to true; close() is idempotent; queued callbacks and timers are dropped', (t) => {
