@@ -639,7 +639,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    // SCHED-05, SCHED-07, API.md "Delays"
+    // SCHED-05, SCHED-07, docs/asyncio-mapping.md "Event loop: scheduling" (delays)
     it('callLater()/callAt() - a delay or when that is not a number is a TypeError naming the method', (t) => {
       const { loop } = t;
       for (const bad of [null, undefined, '1', {}] as const) {
@@ -654,7 +654,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    // API.md "Delays"
+    // docs/asyncio-mapping.md "Event loop: scheduling" (delays)
     it('callLater()/callAt() - NaN or an infinite delay is a RangeError naming the method', (t) => {
       const { loop } = t;
       for (const bad of [Number.NaN, Infinity, -Infinity]) {

@@ -128,7 +128,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    // SCHED-04: explicit context, API.md mapping rule
+    // SCHED-04: explicit context, docs/asyncio-mapping.md "Event loop: scheduling" (context=)
     it('ctx.run(() => loop.callSoon(cb)) - the callback runs with the values of ctx', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('var', { default: 'default' });

@@ -4,7 +4,7 @@
  * toggles it, and in debug mode callbacks slower than slowCallbackDuration
  * are logged at `warn` through the replaceable logger.
  *
- * Deliberate difference (API.md "Debug mode"): the callable check of
+ * Deliberate difference (D3): the callable check of
  * callSoon()/callLater()/callAt() runs in both modes (base-event-loop suite).
  * Not ported: SCHED-17 (thread checks), HANDLE-07/DEBUG-03 (Python source
  * tracebacks), the socket checks of S22 (I/O loops).

@@ -101,7 +101,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    // FUT-05, API.md "Cancellation message"
+    // FUT-05, D7 (the cancel(msg) message every time)
     it('cancel(msg) - the CancelledError carries msg every time it is raised or retrieved; cancel() gives an empty message', (t) => {
       const f = t.loop.createFuture();
       f.cancel('because');

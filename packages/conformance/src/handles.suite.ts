@@ -2,14 +2,14 @@
  * Scheduling and handles (catalog §0, §2 SCHED-*, HANDLE-*): callSoon FIFO,
  * timers ordered by `when` and placed after the callbacks already ready,
  * negative and zero delays, equal-`when` ties in insertion order (a deliberate
- * choice of this project, see API.md; CPython's heapq order of S05 is not
+ * choice of this project, D2; CPython's heapq order of S05 is not
  * reproduced), cancellation, lazy removal of cancelled timers, and reprs.
  *
  * Not ported: SCHED-03 scenario B, SCHED-17 (threads), HANDLE-01's weak
  * references, HANDLE-06 (TimerHandle rich comparison: JavaScript has no
  * operator overloading), HANDLE-07 and the `created at` part of HANDLE-04
  * (source tracebacks are Python frames), SCHED-10/12 (the clock-resolution
- * window: API.md does not pin a resolution for the virtual clock).
+ * window: docs/loop-iteration.md pins no resolution for the virtual clock).
  */
 import { describe, expect } from '@jest/globals';
 import { Handle, TimerHandle } from '@loop/core';
@@ -356,7 +356,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    // API.md: "removed from the heap lazily (asyncio's rule)"; SCHED-14
+    // docs/asyncio-mapping.md "Handle and TimerHandle": removed from the heap lazily (asyncio's rule); SCHED-14
     it('cancelled timers - with 100 or fewer scheduled, only those at the head of the heap are dropped by an iteration', async (t) => {
       const { loop } = t;
       const hs = Array.from({ length: 10 }, (_, i) => loop.callLater(10 + i, () => undefined));
@@ -371,7 +371,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    // API.md, SCHED-14
+    // docs/asyncio-mapping.md "Handle and TimerHandle", SCHED-14
     it('cancelled timers - are purged in one iteration once more than 100 are scheduled and more than half are cancelled', async (t) => {
       const { loop } = t;
       const hs = Array.from({ length: 150 }, (_, i) => loop.callLater(10 + i, () => undefined));

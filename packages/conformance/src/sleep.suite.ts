@@ -5,7 +5,7 @@
  * cancelled sleep cancels its timer; argument errors are synchronous.
  *
  * The other helpers of §8 (gather, wait, waitFor, shield, asCompleted,
- * timeouts) are the next issue.
+ * timeouts) have suites of their own.
  */
 import { describe, expect } from '@jest/globals';
 import { Future, sleep } from '@loop/core';
@@ -104,7 +104,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    // API.md "Delays", "Helper arguments"
+    // docs/asyncio-mapping.md "Event loop: scheduling" (delays) and "Module-level functions" (helper arguments)
     it('sleep() - a delay that is not a number is a TypeError, NaN or infinite a RangeError, thrown synchronously', async (t) => {
       const { loop } = t;
       const errors = await loop.runUntilComplete(

@@ -5,13 +5,13 @@
  * kinds, names, the task factory contract, and cancellation as a request
  * (counters, swallowing, self-cancellation, propagation).
  *
- * Deliberate difference from CPython, pinned by API.md: a cancelled task's
+ * Deliberate difference from CPython (D7): a cancelled task's
  * CancelledError carries the cancel() message every time it is retrieved
  * (CPython's second retrieval raises a bare CancelledError, CANCEL-05 quirk).
  *
  * Not ported: TASK-09's exact repr, TASK-11/12 (asyncio.create_task and
  * ensure_future), TASK-14 and CANCEL-14 (SystemExit), TASK-15/16 (exception
- * chaining, get_stack), CANCEL-10 (wait: the next issue), CANCEL-15 (the
+ * chaining, get_stack), CANCEL-10 (wait: the task-helpers suites), CANCEL-15 (the
  * never-retrieved report, garbage collection), CANCEL-16 (I/O), FACT-04's
  * run_coroutine_threadsafe part (threads).
  */
@@ -144,7 +144,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    // TASK-05, API.md "Coroutine"
+    // TASK-05, docs/asyncio-mapping.md "Coroutines and async functions"
     it('yielding a value that is not a future - the task fails with a RuntimeError naming the value, thrown into the coroutine at its next step', async (t) => {
       const { loop } = t;
       function* catches(): Coroutine<unknown> {
@@ -291,7 +291,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    // API.md "Where an async function resumes"
+    // docs/loop-iteration.md (where an async function resumes)
     it('an async-function task - resumes right after the done callback that wakes it, in the slot a generator task would', async (t) => {
       const { loop } = t;
       const order: string[] = [];
@@ -324,7 +324,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    // API.md "Where an async function resumes", S13
+    // docs/loop-iteration.md (where an async function resumes), S13
     it('an async-function task - await sleep(0) costs one iteration and a pending future one iteration after it completes, like a generator task', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
@@ -357,7 +357,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    // API.md "Tasks": cancel() cancels the loop future an async function awaits
+    // docs/asyncio-mapping.md "Task": cancel() cancels the loop future an async function awaits
     it('cancel() on an async-function task - the awaited loop future is cancelled and the await throws CancelledError with the message', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<string>();
@@ -760,7 +760,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    // CANCEL-05, API.md "Cancellation message"
+    // CANCEL-05, D7 (the cancel(msg) message every time)
     it('cancel(msg) - every retrieval of the CancelledError carries msg; cancel() gives an empty message', async (t) => {
       const { loop } = t;
       const mk = (): Task<void> =>
