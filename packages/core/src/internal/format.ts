@@ -9,7 +9,8 @@ import { inspect } from 'node:util';
  * a revoked `Proxy`) reads `<Evil instance>`, as CPython 3.11's `reprlib`
  * writes `<Evil instance at 0x…>` for a `__repr__` that raises. The one home
  * of defensive formatting: messages that name a value use it, and only when
- * the message is needed (an exception may not escape the loop, D6).
+ * the message is needed (an exception may not escape the loop, D6; the
+ * placeholder is D52).
  */
 export function reprValue(value: unknown): string {
   try {
