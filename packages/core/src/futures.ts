@@ -37,7 +37,6 @@ import { getEventLoop } from './policies.js';
 const FUTURE_BRAND = Symbol.for('@loop/core.Future');
 const NONE: unique symbol = Symbol('NONE');
 
-
 /** Debug mode: where each future was created (a side table keeps futures small). */
 const futureSites = new WeakMap<object, string>();
 

@@ -66,8 +66,6 @@ const BAD_YIELD = { code: 'ERR_LOOP_BAD_YIELD' } as const;
 /** @internal `Task._stepArg` value: wake up from the awaited future. */
 const WAKE: unique symbol = Symbol('WAKE');
 
-
-
 type TaskKind = 'unstarted' | 'generator' | 'async';
 
 /** Options of `new Task()`. */
