@@ -214,8 +214,9 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
   //     async function's await. Set by anything else (a promise job, a Node
   //     callback), it is never read before being cleared.
   //   - #jsActivity and #jsAwaited are read and cleared together at each hop
-  //     of a drain (#hop), and nowhere else: between two hops they say what
-  //     the promise jobs of that hop did.
+  //     of a drain (#hop), and nowhere else: each says whether its event
+  //     happened since the previous hop (for the first hop, since the last
+  //     drain ended: the callback that woke an await included).
   //   - #resuming is not null only from a wake (#jsWake set with a task)
   //     until the drain it starts ends (#hop clears it); a task it names that
   //     is no longer pending ends the drain like a suspended one.
