@@ -1,6 +1,7 @@
 // Shared ESLint flat config: typescript-eslint's type-aware recommended rules.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import codedErrors from './eslint-rules/coded-errors.mjs';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
@@ -27,5 +28,11 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
     },
+  },
+  {
+    // Errors carry a documented code (docs/errors.md); the rule itself limits
+    // its checks to packages/<name>/src, the conformance suites excepted.
+    plugins: { loop: { rules: { 'coded-errors': codedErrors } } },
+    rules: { 'loop/coded-errors': 'error' },
   },
 );

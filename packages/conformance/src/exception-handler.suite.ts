@@ -104,6 +104,88 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
     });
   });
 
+  describe('exception-handler: values that cannot be formatted', () => {
+    /** A value whose toString throws (Python: a __repr__ that raises). */
+    class Evil {
+      toString(): string {
+        throw new Error('no toString');
+      }
+    }
+    function revoked(): object {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    }
+
+    // reprlib.repr in CPython 3.11: a __repr__ that raises gives `<Evil instance at 0x…>`
+    it('a callback argument whose toString throws, or a revoked Proxy - the handler gets a message with a placeholder; nothing escapes the loop', async (t) => {
+      const { loop } = t;
+      const seen = t.expectExceptionHandlerCalls();
+      const boom = new Error('boom');
+      function failing(_value: unknown): void {
+        throw boom;
+      }
+      loop.callSoon(failing, new Evil());
+      loop.callSoon(failing, revoked());
+      loop.stop();
+      await loop.runForever();
+      expect(seen.map((c) => c.message)).toEqual([
+        'Exception in callback failing(<Evil instance>)',
+        'Exception in callback failing(<object instance>)',
+      ]);
+      expect(seen.map((c) => c.exception)).toEqual([boom, boom]);
+      expect((seen[0].handle as { toString(): string }).toString()).toContain('failing(<Evil instance>)');
+      t.close();
+    });
+
+    it('the default handler with such values - logs one error record each; nothing escapes the loop', async (t) => {
+      const { loop } = t;
+      const logs = t.expectLogs();
+      const evil = new Evil();
+      const proxy = revoked();
+      loop.callSoon((_v: unknown) => {
+        throw evil;
+      }, evil);
+      loop.callSoon((_v: unknown) => {
+        throw proxy;
+      }, proxy);
+      loop.callExceptionHandler({ message: 'odd context', exception: proxy, value: evil, other: proxy });
+      loop.stop();
+      await loop.runForever();
+      const errors = errorRecords(logs);
+      expect(errors).toHaveLength(3);
+      // The direct call logs first; the two callbacks run afterwards.
+      expect(errors[0].text).toMatch(/^odd context$/m);
+      expect(errors[0].text).toMatch(/^other: <object instance>$/m);
+      expect(errors[0].text).toMatch(/^value: <Evil instance>$/m);
+      expect(errors[1].text).toMatch(/^Exception in callback anonymous\(<Evil instance>\)$/m);
+      expect(errors[2].text).toMatch(/^Exception in callback anonymous\(<object instance>\)$/m);
+      t.close();
+    }, { recordExceptions: false });
+
+    it('a task that throws such a value - fails with it, and its repr does not throw', async (t) => {
+      const { loop } = t;
+      for (const bad of [new Evil(), revoked()]) {
+        const task = loop.createTask(async () => {
+          await Promise.resolve();
+          throw bad;
+        });
+        const gen = loop.createTask(
+          (function* (): Generator<null, void, unknown> {
+            yield null;
+            throw bad;
+          })(),
+        );
+        for (const tk of [task, gen]) {
+          await expect(loop.runUntilComplete(tk)).rejects.toBe(bad);
+          expect(tk.exception()).toBe(bad);
+          expect(String(tk)).toMatch(/ exception=<(Evil|object) instance>/);
+        }
+      }
+      t.close();
+    });
+  });
+
   describe('exception-handler: API', () => {
     // EXC-03
     it('getExceptionHandler() - is null by default', (t) => {

@@ -228,6 +228,24 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       }
     });
 
+    it('run(x) where x is neither a coroutine nor a function - rejects with RangeError (asyncio\'s ValueError) and makes no loop', async (t) => {
+      let made = 0;
+      for (const bad of [42, 'main', null, { then: 1 }]) {
+        const e = await rejection(
+          run(bad as never, {
+            loopFactory: () => {
+              made++;
+              return t.newLoop();
+            },
+          }),
+        );
+        expect(e).toBeInstanceOf(RangeError);
+        expect((e as { code?: string }).code).toBe('ERR_LOOP_OUT_OF_RANGE');
+        expect((e as Error).message).toMatch(/^run\(\): a coroutine was expected, got /);
+      }
+      expect(made).toBe(0);
+    });
+
     it('run() inside a running loop - rejects with RuntimeError and main never starts', async (t) => {
       const { loop } = t;
       let started = false;

@@ -38,13 +38,13 @@
  *
  * ASYNC FUNCTIONS resume where a generator task's step would: when a loop
  * callback settles a promise that an async function awaits (`Future.then`),
- * `_jsWake` is set and the loop lets the microtask queue drain before the
- * next callback of the batch.
+ * the promise bridge (`internal/promise-bridge.ts`) tells the loop, which
+ * lets the microtask queue drain before the next callback of the batch.
  *
  * @packageDocumentation
  */
 import { performance } from 'node:perf_hooks';
-import { BACKEND, NotImplementedError, RuntimeError, installCapabilityStandIns, isCancellableWork } from '@loop/interfaces';
+import { AbstractEventLoop, BACKEND, NotImplementedError, RuntimeError, isCancellableWork, loopError } from '@loop/interfaces';
 import type {
   Awaitable,
   BackendHost,
@@ -64,6 +64,7 @@ import type { VarMap } from './context.js';
 import { Future, isCancelledError, isFuture } from './futures.js';
 import { Handle, TimerHandle } from './handles.js';
 import { G } from './internal/globals.js';
+import type { PromiseBridge } from './internal/promise-bridge.js';
 import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
@@ -119,33 +120,43 @@ export interface LoopStats {
   tasks: number;
 }
 
+/** Whether `fn` is a coroutine function: a generator, async or async generator function. */
+function isCoroutineFunction(fn: Function): boolean {
+  const ctor = fn.constructor;
+  return ctor === GeneratorFunction || ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
+}
+
 function checkCallback(cb: unknown, api: string): void {
   if (typeof cb !== 'function') {
-    const err = new TypeError(`a callable object was expected by ${api}(), got ${reprValue(cb)}`);
-    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `a callable object was expected by ${api}(), got ${reprValue(cb)}`);
   }
-  const ctor = cb.constructor;
-  if (ctor === GeneratorFunction || ctor === AsyncFunction || ctor === AsyncGeneratorFunction) {
-    const err = new TypeError(`coroutines cannot be used with ${api}(): pass the function to createTask() instead`);
-    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+  if (isCoroutineFunction(cb)) {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `coroutines cannot be used with ${api}(): pass the function to createTask() instead`);
   }
 }
 
 /** @internal Validates a delay or a time: a number (TypeError) that is finite (RangeError). */
 export function checkSeconds(value: unknown, api: string, what: string): asserts value is number {
   if (typeof value !== 'number') {
-    const err = new TypeError(`${api}(): ${what} must be a number of seconds, got ${reprValue(value)}`);
-    throw Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}(): ${what} must be a number of seconds, got ${reprValue(value)}`);
   }
   if (!Number.isFinite(value)) {
-    const err = new RangeError(`${api}(): ${what} must be finite, got ${value}`);
-    throw Object.assign(err, { code: 'ERR_LOOP_OUT_OF_RANGE' });
+    throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}(): ${what} must be finite, got ${value}`);
   }
 }
 
 /** A timer leaves the heap. */
 function unschedule(t: TimerHandle): void {
   t._heap = null;
+}
+
+/** The exception handler's last word: a logger that throws too is ignored (no exception escapes the loop, D6). */
+function lastResort(message: string, exc: unknown): void {
+  try {
+    getLogger().error(message, exc);
+  } catch {
+    // nothing is left to report to
+  }
 }
 
 function closedError(): RuntimeError {
@@ -171,25 +182,52 @@ export function _setDefaultExecutorFactory(factory: () => Executor): void {
 }
 
 /**
+ * `AbstractEventLoop` as a base class whose static type adds nothing: at run
+ * time `BaseEventLoop` is a subclass of it, as asyncio's is
+ * (`loop instanceof AbstractEventLoop`, across the ESM and CommonJS builds
+ * too), while its static type lists only what it implements, so that a
+ * composed loop's type shows what the loop can do. Every method of
+ * `AbstractEventLoop` is either implemented below or a capability stand-in
+ * that `compose` may replace.
+ */
+const AbstractEventLoopBase = AbstractEventLoop as unknown as abstract new () => object;
+
+/**
  * asyncio's `BaseEventLoop`: a complete scheduling loop (callbacks, timers,
  * futures, tasks, the exception handler, debug mode) with no I/O. Backends
  * extend it with `pollIo` and the transport factories; capability packages
- * compose their methods in (docs/adr/0001-loop-composition.md).
+ * compose their methods in (docs/adr/0001-loop-composition.md). An instance
+ * of `AbstractEventLoop` (see `AbstractEventLoopBase`).
  */
-export class BaseEventLoop {
+export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridge {
   /** Slow-callback threshold in seconds for debug mode (asyncio's `slow_callback_duration`). */
   slowCallbackDuration = 0.1;
 
   /** @internal The task whose generator step or async start runs now. */
   _currentTask: Task<unknown> | null = null;
-  /** @internal Set when a loop callback settled a promise an async function awaits. */
-  _jsWake = false;
-  /** @internal Set when promise-side work touched the loop (then(), async task end). */
-  _jsActivity = false;
-  /** @internal Set when a task's async function suspended on a pending loop future (`Future.then`). */
-  _jsAwaited = false;
-  /** @internal The async-function task the last settle resumed, while the drain runs. */
-  _resuming: Task<unknown> | null = null;
+
+  // The promise bridge (internal/promise-bridge.ts): set only through the
+  // `_noteJs*` methods, by futures and tasks; read and cleared only here.
+  // Invariants:
+  //   - #jsWake is cleared right before each callback of a batch runs and read
+  //     right after it: when read, it says whether that callback settled an
+  //     async function's await. Set by anything else (a promise job, a Node
+  //     callback), it is never read before being cleared.
+  //   - #jsActivity and #jsAwaited are read and cleared together at each hop
+  //     of a drain (#hop), and nowhere else: each says whether its event
+  //     happened since the previous hop (for the first hop, since the last
+  //     drain ended: the callback that woke an await included).
+  //   - #resuming is not null only from a wake (#jsWake set with a task)
+  //     until the drain it starts ends (#hop clears it); a task it names that
+  //     is no longer pending ends the drain like a suspended one.
+  /** A loop callback settled a promise an async function awaits. */
+  #jsWake = false;
+  /** Promise-side work touched the loop (a then(), an async task's end). */
+  #jsActivity = false;
+  /** A task's async function suspended on a pending loop future. */
+  #jsAwaited = false;
+  /** The async-function task the last wake resumed, while the drain runs. */
+  #resuming: { readonly _state: string } | null = null;
 
   readonly #clock: Clock;
   readonly #ready = new RingQueue<Runnable>();
@@ -245,6 +283,7 @@ export class BaseEventLoop {
   readonly [BACKEND]: IoBackend | null;
 
   constructor(options: BaseEventLoopOptions = {}) {
+    super();
     this.#clock = options.clock ?? new MonotonicClock();
     const env = typeof process !== 'undefined' ? process.env.LOOP_DEBUG : undefined;
     this.#debug = options.debug ?? (env !== undefined && env !== '');
@@ -311,10 +350,7 @@ export class BaseEventLoop {
    */
   async runUntilComplete<T>(future: Awaitable<T>): Promise<T> {
     if (!isFuture(future) && !isCoroutine(future) && typeof future !== 'function' && !isThenable(future)) {
-      throw Object.assign(
-        new TypeError(`runUntilComplete(): a Future, a coroutine or an awaitable is required, got ${reprValue(future)}`),
-        { code: 'ERR_LOOP_INVALID_ARG' },
-      );
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runUntilComplete(): a Future, a coroutine or an awaitable is required, got ${reprValue(future)}`);
     }
     this.#checkClosed();
     this.#checkRunning();
@@ -426,7 +462,7 @@ export class BaseEventLoop {
    */
   registerAsyncgen<G extends AsyncGenerator<unknown, unknown, unknown>>(agen: G): G {
     if (agen === null || typeof agen !== 'object' || typeof agen.return !== 'function') {
-      throw new TypeError(`registerAsyncgen(): an async generator was expected, got ${reprValue(agen)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `registerAsyncgen(): an async generator was expected, got ${reprValue(agen)}`);
     }
     if (this.#asyncgensShutdownCalled) {
       getLogger().warn(`asynchronous generator ${reprValue(agen)} was scheduled after loop.shutdownAsyncgens() call`);
@@ -479,11 +515,13 @@ export class BaseEventLoop {
     ...args: A
   ): Future<T> {
     if (executor !== null && !isExecutor(executor)) {
-      throw Object.assign(new TypeError(`runInExecutor(): executor must be an Executor or null, got ${reprValue(executor)}`), {
-        code: 'ERR_LOOP_INVALID_ARG',
-      });
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runInExecutor(): executor must be an Executor or null, got ${reprValue(executor)}`);
     }
     this.#checkClosed();
+    // asyncio's _check_callback, in debug mode only (as asyncio).
+    if (this.#debug && typeof func === 'function' && isCoroutineFunction(func)) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'coroutines cannot be used with runInExecutor()');
+    }
     let ex = executor;
     if (ex === null) {
       if (this.#executorShutdownCalled) {
@@ -505,11 +543,11 @@ export class BaseEventLoop {
     // future; cancelling the future cancels work that has not started.
     work.then(
       (value) => {
-        this._jsActivity = true;
+        this.#jsActivity = true;
         if (!fut.done() && !this.#closed) this.#settleInJob(() => fut.setResult(value));
       },
       (error) => {
-        this._jsActivity = true;
+        this.#jsActivity = true;
         if (fut.done() || this.#closed) return;
         this.#settleInJob(() => {
           if (isCancelledError(error)) fut.cancel();
@@ -526,9 +564,7 @@ export class BaseEventLoop {
   /** Sets the executor `runInExecutor(null, ...)` uses. `TypeError` for a non-executor. */
   setDefaultExecutor(executor: Executor): void {
     if (!isExecutor(executor)) {
-      throw Object.assign(new TypeError(`setDefaultExecutor(): executor must be an Executor, got ${reprValue(executor)}`), {
-        code: 'ERR_LOOP_INVALID_ARG',
-      });
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setDefaultExecutor(): executor must be an Executor, got ${reprValue(executor)}`);
     }
     this.#defaultExecutor = executor;
   }
@@ -604,27 +640,24 @@ export class BaseEventLoop {
    */
   createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
     if (!isCoroutine(coro) && typeof coro !== 'function') {
-      throw Object.assign(
-        new TypeError(`createTask(): a coroutine or a function was expected, got ${reprValue(coro)}`),
-        { code: 'ERR_LOOP_INVALID_ARG' },
-      );
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): a coroutine or a function was expected, got ${reprValue(coro)}`);
     }
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`createTask(): options must be an object, got ${reprValue(options)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): options must be an object, got ${reprValue(options)}`);
     }
     const { name, context } = options;
     if (name !== undefined && typeof name !== 'string') {
-      throw new TypeError(`createTask(): name must be a string, got ${reprValue(name)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): name must be a string, got ${reprValue(name)}`);
     }
     if (context !== undefined && !(context instanceof Context)) {
-      throw new TypeError(`createTask(): context must be a Context, got ${reprValue(context)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): context must be a Context, got ${reprValue(context)}`);
     }
     this.#checkClosed();
     const factory = this.#taskFactory;
     if (factory === null) return new Task<T>(coro, { loop: this, name, context: context });
     const task = factory(this, coro, { name, context });
     if (!isFuture(task)) {
-      throw new TypeError(`createTask(): the task factory must return a Future, got ${reprValue(task)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): the task factory must return a Future, got ${reprValue(task)}`);
     }
     if (name !== undefined && typeof (task as Task<T>).setName === 'function') (task as Task<T>).setName(name);
     return task as Task<T>;
@@ -633,7 +666,7 @@ export class BaseEventLoop {
   /** Sets the task factory (`null` restores the default). */
   setTaskFactory(factory: TaskFactory | null): void {
     if (factory !== null && typeof factory !== 'function') {
-      throw new TypeError(`setTaskFactory(): the task factory must be a function or null, got ${reprValue(factory)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setTaskFactory(): the task factory must be a function or null, got ${reprValue(factory)}`);
     }
     this.#taskFactory = factory;
   }
@@ -648,7 +681,7 @@ export class BaseEventLoop {
   /** Sets the exception handler, called as `handler(loop, context)`; `null` restores the default. */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null && typeof handler !== 'function') {
-      throw new TypeError(`setExceptionHandler(): A callable object or null is expected, got ${reprValue(handler)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setExceptionHandler(): A callable object or null is expected, got ${reprValue(handler)}`);
     }
     this.#exceptionHandler = handler;
   }
@@ -692,7 +725,7 @@ export class BaseEventLoop {
       try {
         this.defaultExceptionHandler(context);
       } catch (exc) {
-        getLogger().error('Exception in default exception handler', exc);
+        lastResort('Exception in default exception handler', exc);
       }
       return;
     }
@@ -702,10 +735,7 @@ export class BaseEventLoop {
       try {
         this.defaultExceptionHandler({ message: 'Unhandled error in exception handler', exception: exc, context });
       } catch (exc2) {
-        getLogger().error(
-          'Exception in default exception handler while handling an unexpected error in custom exception handler',
-          exc2,
-        );
+        lastResort('Exception in default exception handler while handling an unexpected error in custom exception handler', exc2);
       }
     }
   }
@@ -721,7 +751,7 @@ export class BaseEventLoop {
   }
 
   /** asyncio's repr: `<BaseEventLoop running=false closed=false debug=false>`. */
-  toString(): string {
+  override toString(): string {
     return `<${this.constructor.name} running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
   }
 
@@ -765,6 +795,22 @@ export class BaseEventLoop {
   _scheduleCallback(cb: (...args: any[]) => unknown, arg: unknown, context: Context | null): void {
     if (this.#closed) throw closedError();
     this.#pushReady(new Handle(cb, [arg], context ?? EMPTY_DATA, this.#debug));
+  }
+
+  /** @internal The promise bridge (internal/promise-bridge.ts): a callback is waking an async function's await. */
+  _noteJsWake(task: { readonly _state: string } | null): void {
+    this.#jsWake = true;
+    if (task !== null) this.#resuming = task;
+  }
+
+  /** @internal The promise bridge: promise-side work touched the loop. */
+  _noteJsActivity(): void {
+    this.#jsActivity = true;
+  }
+
+  /** @internal The promise bridge: a task's async function suspended on a pending loop future. */
+  _noteJsAwaited(): void {
+    this.#jsAwaited = true;
   }
 
   /** @internal Queues a task's next step or wake-up (the task is its own handle). */
@@ -830,10 +876,7 @@ export class BaseEventLoop {
   _toFuture(value: unknown, api: string): Future<unknown> {
     if (isFuture(value)) {
       if (value._loop !== this) {
-        throw Object.assign(
-          new RangeError(`${api}(): the future ${value.toString()} belongs to a different loop than this one`),
-          { code: 'ERR_LOOP_OUT_OF_RANGE' },
-        );
+        throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}(): the future ${value.toString()} belongs to a different loop than this one`);
       }
       return value;
     }
@@ -842,20 +885,17 @@ export class BaseEventLoop {
       const fut = this.createFuture<unknown>();
       value.then(
         (v) => {
-          this._jsActivity = true;
+          this.#jsActivity = true;
           if (!fut.done()) this.#settleInJob(() => fut.setResult(v));
         },
         (e) => {
-          this._jsActivity = true;
+          this.#jsActivity = true;
           if (!fut.done()) this.#settleInJob(() => fut.setException(e));
         },
       );
       return fut;
     }
-    throw Object.assign(
-      new TypeError(`${api}(): a Future, a coroutine or an awaitable is required, got ${reprValue(value)}`),
-      { code: 'ERR_LOOP_INVALID_ARG' },
-    );
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}(): a Future, a coroutine or an awaitable is required, got ${reprValue(value)}`);
   }
 
   /** @internal For `loopStats`. */
@@ -980,11 +1020,11 @@ export class BaseEventLoop {
         }
         // Set by a promise settled in this callback only (a settle outside
         // the batch, from promise jobs or Node callbacks, needs no drain here).
-        this._jsWake = false;
+        this.#jsWake = false;
         if (this.#debug) this.#runTimed(h);
         else h._run(this);
-        if (this._jsWake) {
-          this._jsWake = false;
+        if (this.#jsWake) {
+          this.#jsWake = false;
           this.#phase = 'draining';
           this.#drain(0);
           return;
@@ -1137,15 +1177,15 @@ export class BaseEventLoop {
   }
 
   #hop(): void {
-    const active = this._jsActivity;
-    const awaited = this._jsAwaited;
-    this._jsActivity = false;
-    this._jsAwaited = false;
+    const active = this.#jsActivity;
+    const awaited = this.#jsAwaited;
+    this.#jsActivity = false;
+    this.#jsAwaited = false;
     const hops = this.#hops;
     // The async function woken by the callback is suspended again on a loop
     // future and nothing else moved: the batch can go on.
     if (awaited && !active) {
-      this._resuming = null;
+      this.#resuming = null;
       this.#phase = 'slice';
       this.#continue();
       return;
@@ -1153,13 +1193,13 @@ export class BaseEventLoop {
     // A task is resuming: its code may run through several promise jobs
     // (its own awaits of plain promises, scopes) before it waits on a loop
     // future again or finishes; keep draining until one of those happens.
-    const resuming = this._resuming;
+    const resuming = this.#resuming;
     const taskRunning = resuming !== null && resuming._state === 'pending';
     if ((hops < 2 || active || awaited || taskRunning) && hops < 64) {
       this.#drain(hops + 1);
       return;
     }
-    this._resuming = null;
+    this.#resuming = null;
     this.#phase = 'slice';
     this.#continue();
   }
@@ -1186,9 +1226,9 @@ export class BaseEventLoop {
   }
 }
 
-// Methods that capability packages provide throw NotImplementedError naming
-// the package until composed in (they are not part of BaseEventLoop's type).
-installCapabilityStandIns(BaseEventLoop.prototype);
+// Methods that capability packages provide are AbstractEventLoop's stand-ins,
+// inherited: they throw NotImplementedError naming the package until composed
+// in (they are not part of BaseEventLoop's type).
 
 /** Introspection for tests and tools: iteration count, ready handles, timers, tasks. */
 export function loopStats(loop: BaseEventLoop): LoopStats {

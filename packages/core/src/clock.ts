@@ -10,6 +10,7 @@
  *
  * @packageDocumentation
  */
+import { loopError } from '@loop/interfaces';
 import { performance } from 'node:perf_hooks';
 
 /** The time source of a loop. */
@@ -71,7 +72,7 @@ export class VirtualClock implements Clock {
   /** Moves the clock forward by `seconds` (a non-negative finite number). */
   advance(seconds: number): void {
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-      throw new RangeError(`VirtualClock.advance(): seconds must be a non-negative finite number, got ${String(seconds)}`);
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `VirtualClock.advance(): seconds must be a non-negative finite number, got ${String(seconds)}`);
     }
     this.#now += seconds;
   }

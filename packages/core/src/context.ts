@@ -18,7 +18,7 @@
  *
  * @packageDocumentation
  */
-import { RuntimeError } from '@loop/interfaces';
+import { loopError, RuntimeError } from '@loop/interfaces';
 import type { Context as ContextContract } from '@loop/interfaces';
 import { G } from './internal/globals.js';
 import { taskStorage } from './internal/task-storage.js';
@@ -77,7 +77,7 @@ export class Context implements ContextContract, Iterable<[ContextVar<unknown>, 
    * (`loop.callSoon(ctx.bind(cb))` is asyncio's `call_soon(cb, context=ctx)`).
    */
   bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
-    if (typeof fn !== 'function') throw new TypeError(`Context.bind(): a function was expected, got ${typeof fn}`);
+    if (typeof fn !== 'function') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Context.bind(): a function was expected, got ${typeof fn}`);
     const bound = (...args: A): R => this.run(fn, ...args);
     Object.defineProperty(bound, 'name', { value: fn.name });
     return bound;
@@ -193,7 +193,7 @@ export class ContextVar<T> {
 
   constructor(name: string, options?: ContextVarOptions<T>) {
     if (typeof name !== 'string') {
-      throw new TypeError(`ContextVar(): name must be a string, got ${typeof name}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `ContextVar(): name must be a string, got ${typeof name}`);
     }
     this.name = name;
     this.#default = options !== undefined && 'default' in options ? (options.default as T) : MISSING;
@@ -208,9 +208,7 @@ export class ContextVar<T> {
     if (data.has(this)) return data.get(this) as T;
     if (arguments.length > 0) return dflt as T;
     if (this.#default !== MISSING) return this.#default;
-    const err = new RangeError(`ContextVar.get(): ${this.toString()} has no value in the current context and no default`);
-    (err as RangeError & { code: string }).code = 'ERR_LOOP_LOOKUP';
-    throw err;
+    throw loopError(RangeError, 'ERR_LOOP_LOOKUP', `ContextVar.get(): ${this.toString()} has no value in the current context and no default`);
   }
 
   /** Sets the variable's value in the current context; returns a token for `reset`. */
@@ -226,17 +224,17 @@ export class ContextVar<T> {
   /** Restores the value the variable had before the `set` that returned `token`. */
   reset(token: Token<T>): void {
     if (!(token instanceof Token)) {
-      throw new TypeError(`ContextVar.reset(): expected a Token, got ${typeof token}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `ContextVar.reset(): expected a Token, got ${typeof token}`);
     }
     if (token._used) {
       throw new RuntimeError(`ContextVar.reset(): ${token.toString()} has already been used once`);
     }
     if (token.var !== this) {
-      throw new RangeError(`ContextVar.reset(): ${token.toString()} was created by a different ContextVar`);
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `ContextVar.reset(): ${token.toString()} was created by a different ContextVar`);
     }
     const ctx = currentContext();
     if (token._context !== ctx) {
-      throw new RangeError(`ContextVar.reset(): ${token.toString()} was created in a different Context`);
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `ContextVar.reset(): ${token.toString()} was created in a different Context`);
     }
     const next = new Map(ctx._data);
     if (token.oldValue === MISSING) next.delete(this);

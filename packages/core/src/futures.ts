@@ -23,11 +23,12 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, InvalidStateError, RuntimeError } from '@loop/interfaces';
+import { CancelledError, InvalidStateError, loopError, RuntimeError } from '@loop/interfaces';
 import type { DoneCallbackOptions, Future as FutureContract, FutureState } from '@loop/interfaces';
 import type { Context } from './context.js';
 import { copyContext } from './context.js';
 import { callbackName, creationSite, reprValue, siteLocation } from './internal/format.js';
+import { FLAG_BLOCKING, FLAG_LOG_TRACEBACK } from './internal/future-flags.js';
 import { taskStorage } from './internal/task-storage.js';
 import { TASK_WAKEUP } from './internal/task-wakeup.js';
 import type { BaseEventLoop } from './base-event-loop.js';
@@ -35,15 +36,6 @@ import { getEventLoop } from './policies.js';
 
 const FUTURE_BRAND = Symbol.for('@loop/core.Future');
 const NONE: unique symbol = Symbol('NONE');
-
-/** @internal Bits of `Future._flags`. */
-export const FLAG_LOG_TRACEBACK = 1;
-/** @internal */
-export const FLAG_BLOCKING = 2;
-/** @internal A task's: a cancellation is to be thrown in at the next step. */
-export const FLAG_MUST_CANCEL = 4;
-/** @internal A task's: `close()` reports it if still pending. */
-export const FLAG_LOG_DESTROY_PENDING = 8;
 
 /** Debug mode: where each future was created (a side table keeps futures small). */
 const futureSites = new WeakMap<object, string>();
@@ -57,7 +49,13 @@ export function isFuture(value: unknown): value is Future<unknown> {
 
 /** Whether `value` is a `CancelledError` (of either build). */
 export function isCancelledError(value: unknown): value is CancelledError {
-  return value instanceof CancelledError || (value instanceof Error && value.name === 'CancelledError');
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return value instanceof CancelledError || (value instanceof Error && value.name === 'CancelledError');
+  } catch {
+    // A revoked Proxy (its prototype cannot be read) is an ordinary failure.
+    return false;
+  }
 }
 
 interface NeverRetrieved {
@@ -65,14 +63,15 @@ interface NeverRetrieved {
   message: string;
   exception: unknown;
   sourceTraceback: string | null;
-  repr: string;
+  /** The future's repr, made only if the report is made (it holds no reference to the future). */
+  repr: () => string;
 }
 
 const neverRetrieved = new FinalizationRegistry<NeverRetrieved>((held) => {
   const context: Record<string, unknown> & { message: string } = {
     message: held.message,
     exception: held.exception,
-    future_repr: held.repr,
+    future_repr: held.repr(),
   };
   if (held.sourceTraceback !== null) context.source_traceback = held.sourceTraceback;
   held.loop.callExceptionHandler(context);
@@ -104,7 +103,8 @@ export class Future<T = unknown> implements FutureContract<T> {
   /**
    * @internal Boolean state packed in one field (futures and tasks are
    * made by the hundred thousand; each field is 8 bytes the GC copies):
-   * see the `FLAG_*` constants and the accessors below.
+   * the table of bits is `internal/future-flags.ts`; read them through the
+   * accessors below (and `Task`'s).
    */
   _flags = 0;
 
@@ -202,7 +202,7 @@ export class Future<T = unknown> implements FutureContract<T> {
    */
   addDoneCallback(cb: (fut: this) => void, options?: DoneCallbackOptions): void {
     if (typeof cb !== 'function') {
-      throw new TypeError(`Future.addDoneCallback(): a callable object was expected, got ${reprValue(cb)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Future.addDoneCallback(): a callable object was expected, got ${reprValue(cb)}`);
     }
     const context = (options?.context as Context | undefined) ?? copyContext();
     if (this._state !== 'pending') {
@@ -235,7 +235,7 @@ export class Future<T = unknown> implements FutureContract<T> {
   setException(exception: unknown): void {
     if (this._state !== 'pending') throw this._invalidState('setException');
     if (exception === undefined) {
-      throw new TypeError('Future.setException(): the exception must not be undefined');
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'Future.setException(): the exception must not be undefined');
     }
     this._exception = exception;
     this._state = 'finished';
@@ -247,7 +247,7 @@ export class Future<T = unknown> implements FutureContract<T> {
         message: `${this.constructor.name} exception was never retrieved`,
         exception,
         sourceTraceback: this._sourceTraceback,
-        repr: this.toString(),
+        repr: this._finishedRepr(exception),
       },
       this,
     );
@@ -260,7 +260,7 @@ export class Future<T = unknown> implements FutureContract<T> {
    */
   cancel(msg?: string): boolean {
     if (msg !== undefined && typeof msg !== 'string') {
-      throw new TypeError(`Future.cancel(): msg must be a string, got ${reprValue(msg)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Future.cancel(): msg must be a string, got ${reprValue(msg)}`);
     }
     this._retrieved();
     if (this._state !== 'pending') return false;
@@ -286,12 +286,16 @@ export class Future<T = unknown> implements FutureContract<T> {
           _takeCancel?(): CancelledError | null;
         }
       | undefined;
+    // `_awaiting` may cancel this future (a cancellation the task requested
+    // of itself while it awaited nothing): the await then settles through a
+    // done callback, one iteration later, as asyncio's `__step` cancelling
+    // the future it was given does.
+    const wasPending = this._state === 'pending';
     const task = frame !== undefined && frame._awaiting !== undefined && frame._awaiting(this) ? frame : null;
-    if (task !== null && this._state === 'pending') loop._jsAwaited = true;
-    else loop._jsActivity = true;
+    if (task !== null && wasPending) loop._noteJsAwaited();
+    else loop._noteJsActivity();
     return new Promise<R1 | R2>((resolve, reject) => {
       const Future_then = (fut: Future<T>): void => {
-        loop._jsWake = true;
         // The awaiting task resumes here, as a generator task's step would: a
         // pending cancellation request is delivered now, instead of the
         // outcome (asyncio's __step with _must_cancel).
@@ -299,8 +303,8 @@ export class Future<T = unknown> implements FutureContract<T> {
         if (task !== null) {
           task._released!(fut);
           cancelExc = task._takeCancel!();
-          loop._resuming = task as unknown as BaseEventLoop['_resuming'];
         }
+        loop._noteJsWake(task as { readonly _state: string } | null);
         // The outcome first (a subclass may compute its result lazily, and a
         // result() that throws is a rejection like any other), then the
         // handlers, whose own errors reject the returned promise.
@@ -326,7 +330,8 @@ export class Future<T = unknown> implements FutureContract<T> {
           reject(e);
         }
       };
-      this._addSettle(Future_then);
+      if (wasPending && this._state !== 'pending') loop._scheduleCallback(Future_then, this, null);
+      else this._addSettle(Future_then);
     });
   }
 
@@ -374,6 +379,18 @@ export class Future<T = unknown> implements FutureContract<T> {
       if (ctx === TASK_WAKEUP) (cbs[i] as { _wake(f: Future<unknown>): void })._wake(this);
       else loop._scheduleCallback(cbs[i] as DoneCallback<this>, this, ctx as Context | null);
     }
+  }
+
+  /**
+   * @internal The repr this future will have once finished with `exception`
+   * and its callbacks run, as a function that formats only when called and
+   * keeps no reference to the future (the never-retrieved report's, made when
+   * the future is collected, as asyncio's `__del__` formats it then).
+   */
+  _finishedRepr(exception: unknown): () => string {
+    const head = `${this.constructor.name} finished`;
+    const site = this._sourceTraceback;
+    return () => `<${head} exception=${reprValue(exception)}${site !== null ? ` created at ${siteLocation(site)}` : ''}>`;
   }
 
   /** @internal */

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { loopError } from '@loop/interfaces';
 import { G } from './internal/globals.js';
 import type { Logger } from './internal/globals.js';
 
@@ -26,7 +27,7 @@ export function setLogger(logger: Logger | null): void {
   if (logger !== null) {
     for (const level of ['error', 'warn', 'info', 'debug'] as const) {
       if (typeof logger?.[level] !== 'function') {
-        throw new TypeError(`setLogger(): the logger must have an ${level}() method, or be null`);
+        throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setLogger(): the logger must have an ${level}() method, or be null`);
       }
     }
   }

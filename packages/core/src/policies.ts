@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { isMainThread, threadId } from 'node:worker_threads';
-import { RuntimeError } from '@loop/interfaces';
+import { loopError, RuntimeError } from '@loop/interfaces';
 import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
 import type { BaseEventLoop } from './base-event-loop.js';
@@ -54,7 +54,7 @@ export class DefaultEventLoopPolicy<L extends object = BaseEventLoop> implements
   /** `factory` makes the loops of `newEventLoop()`; `@loop/asyncio` passes its full loop. */
   constructor(factory?: () => L) {
     if (factory !== undefined && typeof factory !== 'function') {
-      throw new TypeError(`DefaultEventLoopPolicy(): factory must be a function, got ${reprValue(factory)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `DefaultEventLoopPolicy(): factory must be a function, got ${reprValue(factory)}`);
     }
     this.#factory = factory ?? null;
   }
@@ -76,7 +76,7 @@ export class DefaultEventLoopPolicy<L extends object = BaseEventLoop> implements
   /** Sets the current loop (`null` clears it). `TypeError` for a non-loop. */
   setEventLoop(loop: L | null): void {
     if (loop !== null && !isLoop(loop)) {
-      throw new TypeError(`setEventLoop(): loop must be an event loop or null, not ${reprValue(loop)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setEventLoop(): loop must be an event loop or null, not ${reprValue(loop)}`);
     }
     this.#setCalled = true;
     this.#loop = loop;
@@ -104,7 +104,7 @@ export function setEventLoopPolicy(policy: EventLoopPolicy<any> | null): void {
       typeof policy.setEventLoop !== 'function' ||
       typeof policy.newEventLoop !== 'function')
   ) {
-    throw new TypeError(`setEventLoopPolicy(): policy must be an EventLoopPolicy or null, not ${reprValue(policy)}`);
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setEventLoopPolicy(): policy must be an EventLoopPolicy or null, not ${reprValue(policy)}`);
   }
   G.policy = policy;
 }

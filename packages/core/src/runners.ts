@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { RuntimeError } from '@loop/interfaces';
+import { RuntimeError, loopError } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { Future } from './futures.js';
@@ -59,11 +59,11 @@ export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseL
     throw new RuntimeError('asyncio.run() cannot be called from a running event loop', { code: 'ERR_LOOP_RUNNING' });
   }
   if (!isCoroutine(main) && typeof main !== 'function') {
-    throw new TypeError(`run(): a coroutine or a function was expected, got ${reprValue(main)}`);
+    throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `run(): a coroutine was expected, got ${reprValue(main)}`);
   }
   const { debug, loopFactory } = options;
   if (loopFactory !== undefined && typeof loopFactory !== 'function') {
-    throw new TypeError(`run(): loopFactory must be a function, got ${reprValue(loopFactory)}`);
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `run(): loopFactory must be a function, got ${reprValue(loopFactory)}`);
   }
   const loop = loopFactory ? loopFactory() : newEventLoop();
   if (!loopFactory) setEventLoop(loop);

@@ -16,7 +16,7 @@
  *
  * @packageDocumentation
  */
-import { RuntimeError } from '@loop/interfaces';
+import { loopError, RuntimeError } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { Future } from './futures.js';
@@ -47,9 +47,7 @@ const GeneratorFunction = function* () {}.constructor;
 /** @internal Validates a scope body. */
 export function checkBody(api: string, body: unknown): void {
   if (typeof body !== 'function') {
-    throw Object.assign(new TypeError(`${api}(): the body must be a function (a generator or async function), got ${reprValue(body)}`), {
-      code: 'ERR_LOOP_INVALID_ARG',
-    });
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}(): the body must be a function (a generator or async function), got ${reprValue(body)}`);
   }
 }
 

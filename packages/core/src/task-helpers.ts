@@ -2,7 +2,7 @@
  * The task helpers of asyncio's `tasks.py`: `ensureFuture`, `wrapFuture`,
  * `allTasks`, `gather`, `shield`, `wait`, `waitFor`, `asCompleted`.
  *
- * Each returns a loop `Future` (API.md, "Helpers return futures"), so it
+ * Each returns a loop `Future` (docs/asyncio-mapping.md, "Module-level functions"), so it
  * works as `await gather(a, b)` in an async function and as
  * `yield* gather(a, b)` in a coroutine. They are written as futures driven
  * by done callbacks, not as coroutines run in a task of their own, so that a
@@ -15,7 +15,7 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, TimeoutError } from '@loop/interfaces';
+import { CancelledError, loopError, TimeoutError } from '@loop/interfaces';
 import type { CoroutineLike } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { checkSeconds } from './base-event-loop.js';
@@ -42,8 +42,7 @@ function isAwaitable(value: unknown): boolean {
 }
 
 function notAwaitable(api: string, value: unknown): TypeError {
-  const err = new TypeError(`${api}(): a Future, a coroutine or an awaitable is required, got ${reprValue(value)}`);
-  return Object.assign(err, { code: 'ERR_LOOP_INVALID_ARG' });
+  return loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}(): a Future, a coroutine or an awaitable is required, got ${reprValue(value)}`);
 }
 
 function currentLoop(): BaseEventLoop {
@@ -65,9 +64,7 @@ export function ensureFuture<T>(aw: AwaitableLike<T>, loop?: BaseEventLoop): Fut
 export function wrapFuture<T>(promise: PromiseLike<T> | Future<T>, loop?: BaseEventLoop): Future<T> {
   if (isFuture(promise)) return promise;
   if (!isThenable(promise)) {
-    throw Object.assign(new TypeError(`wrapFuture(): a promise-like was expected, got ${reprValue(promise)}`), {
-      code: 'ERR_LOOP_INVALID_ARG',
-    });
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `wrapFuture(): a promise-like was expected, got ${reprValue(promise)}`);
   }
   return (loop ?? currentLoop())._toFuture(promise, 'wrapFuture') as Future<T>;
 }
@@ -261,19 +258,15 @@ class WaitFuture<F extends Future<unknown>> extends Future<[Set<F>, Set<F>]> {
  */
 export function wait<T>(aws: Iterable<AwaitableLike<T>>, options: WaitOptions = {}): Future<[Set<Future<T>>, Set<Future<T>>]> {
   if (isFuture(aws) || isCoroutine(aws) || aws === null || typeof (aws as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
-    throw Object.assign(new TypeError(`wait(): expect an iterable of futures, not ${reprValue(aws)}`), {
-      code: 'ERR_LOOP_INVALID_ARG',
-    });
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `wait(): expect an iterable of futures, not ${reprValue(aws)}`);
   }
   const items = [...new Set(aws)];
   if (items.length === 0) {
-    throw Object.assign(new RangeError('wait(): Set of Tasks/Futures is empty.'), { code: 'ERR_LOOP_OUT_OF_RANGE' });
+    throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'wait(): Set of Tasks/Futures is empty.');
   }
   const returnWhen = options.returnWhen ?? ALL_COMPLETED;
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
-    throw Object.assign(new RangeError(`wait(): Invalid return_when value: ${String(returnWhen)}`), {
-      code: 'ERR_LOOP_OUT_OF_RANGE',
-    });
+    throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `wait(): Invalid return_when value: ${String(returnWhen)}`);
   }
   const timeout = checkTimeout('wait', options.timeout);
   for (const a of items) if (!isAwaitable(a)) throw notAwaitable('wait', a);
@@ -460,9 +453,7 @@ export interface AsCompletedOptions {
  */
 export function asCompleted<T>(aws: Iterable<AwaitableLike<T>>, options: AsCompletedOptions = {}): Iterable<Future<T>> {
   if (isFuture(aws) || isCoroutine(aws) || aws === null || typeof (aws as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
-    throw Object.assign(new TypeError(`asCompleted(): expect an iterable of futures, not ${reprValue(aws)}`), {
-      code: 'ERR_LOOP_INVALID_ARG',
-    });
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `asCompleted(): expect an iterable of futures, not ${reprValue(aws)}`);
   }
   const timeout = checkTimeout('asCompleted', options.timeout);
   const items = [...new Set(aws)];

@@ -27,13 +27,22 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, InvalidStateError, RuntimeError } from '@loop/interfaces';
+import { CancelledError, InvalidStateError, loopError, RuntimeError } from '@loop/interfaces';
 import type { Coroutine, CoroutineLike, Task as TaskContract } from '@loop/interfaces';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
-import { FLAG_LOG_DESTROY_PENDING, FLAG_MUST_CANCEL, Future, isCancelledError, isFuture } from './futures.js';
+import { Future, isCancelledError, isFuture } from './futures.js';
+import {
+  CANCELS_ONE,
+  CANCELS_SHIFT,
+  FLAG_LOG_DESTROY_PENDING,
+  FLAG_MUST_CANCEL,
+  KIND_ASYNC,
+  KIND_GENERATOR,
+  KIND_MASK,
+} from './internal/future-flags.js';
 import { G } from './internal/globals.js';
-import { reprValue } from './internal/format.js';
+import { callbackName, reprValue, siteLocation } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { TASK_WAKEUP } from './internal/task-wakeup.js';
 import type { BaseEventLoop } from './base-event-loop.js';
@@ -44,13 +53,6 @@ const GeneratorFunction = function* () {}.constructor;
 /** The context a task step runs in when the task's context is only values (steps never nest). */
 const taskScratch = new Context();
 
-/** Bits of `_flags` for the task's kind (after the Future's flag bits). */
-const KIND_GENERATOR = 16;
-const KIND_ASYNC = 32;
-const KIND_MASK = KIND_GENERATOR | KIND_ASYNC;
-/** `_flags` above these bits count the cancellation requests (`cancelling()`). */
-const CANCELS_SHIFT = 8;
-const CANCELS_ONE = 1 << CANCELS_SHIFT;
 
 /**
  * The futures an async function awaits beyond the first (`Promise.all` over
@@ -58,10 +60,11 @@ const CANCELS_ONE = 1 << CANCELS_SHIFT;
  */
 const extraWaiters = new WeakMap<object, Future<unknown>[]>();
 
+/** The code of every error a bad yield makes the task fail with. */
+const BAD_YIELD = { code: 'ERR_LOOP_BAD_YIELD' } as const;
+
 /** @internal `Task._stepArg` value: wake up from the awaited future. */
 const WAKE: unique symbol = Symbol('WAKE');
-
-
 
 type TaskKind = 'unstarted' | 'generator' | 'async';
 
@@ -139,14 +142,14 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
    */
   constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
     if (!isCoroutine(coro) && typeof coro !== 'function') {
-      throw new TypeError(`Task(): a coroutine or a function was expected, got ${reprValue(coro)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): a coroutine or a function was expected, got ${reprValue(coro)}`);
     }
     super({ loop: options?.loop });
     if (options?.name !== undefined && typeof options.name !== 'string') {
-      throw new TypeError(`Task(): name must be a string, got ${reprValue(options.name)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): name must be a string, got ${reprValue(options.name)}`);
     }
     if (options?.context !== undefined && !(options.context instanceof Context)) {
-      throw new TypeError(`Task(): context must be a Context, got ${reprValue(options.context)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): context must be a Context, got ${reprValue(options.context)}`);
     }
     this._coro = coro;
     this._flags |= FLAG_LOG_DESTROY_PENDING;
@@ -240,7 +243,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
    */
   override cancel(msg?: string): boolean {
     if (msg !== undefined && typeof msg !== 'string') {
-      throw new TypeError(`Task.cancel(): msg must be a string, got ${reprValue(msg)}`);
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task.cancel(): msg must be a string, got ${reprValue(msg)}`);
     }
     this._retrieved();
     if (this._state !== 'pending') return false;
@@ -445,13 +448,14 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
           this._kind = 'async';
           // Let the function reach its first loop-future await before the
           // next callback, as a generator's first step would.
-          this._loop._jsWake = true;
-          this._loop._resuming = this;
+          this._loop._noteJsWake(this);
           this.#followPromise(produced as PromiseLike<T>);
           return;
         } else {
           this.#finishError(
-            new TypeError(
+            loopError(
+              TypeError,
+              'ERR_LOOP_INVALID_ARG',
               `createTask(): the function ${reprValue(coro)} must return a coroutine or a promise, got ${reprValue(produced)}`,
             ),
           );
@@ -487,13 +491,11 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     let bad: RuntimeError;
     if (isFuture(value)) {
       if (value._loop !== loop) {
-        bad = new RuntimeError(`Task ${this.toString()} got Future ${value.toString()} attached to a different loop`);
+        bad = new RuntimeError(`Task ${this.toString()} got Future ${value.toString()} attached to a different loop`, BAD_YIELD);
       } else if (!value._blocking) {
-        bad = new RuntimeError(
-          `yield was used instead of yield* in task ${this.toString()} with ${value.toString()}`,
-        );
+        bad = new RuntimeError(`yield was used instead of yield* in task ${this.toString()} with ${value.toString()}`, BAD_YIELD);
       } else if (value === this) {
-        bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`);
+        bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`, BAD_YIELD);
       } else {
         value._blocking = false;
         // asyncio's add_done_callback(self.__wakeup): the task itself is the
@@ -508,11 +510,11 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     } else if (isCoroutine(value)) {
       bad = new RuntimeError(
         `yield was used instead of yield* for generator in task ${this.toString()} with ${reprValue(value)}`,
+        BAD_YIELD,
       );
     } else {
-      bad = new RuntimeError(`Task got bad yield: ${reprValue(value)}`);
+      bad = new RuntimeError(`Task got bad yield: ${reprValue(value)}`, BAD_YIELD);
     }
-    (bad as RuntimeError & { code: string }).code = 'ERR_LOOP_BAD_YIELD';
     this._stepArg = bad;
     loop._scheduleStep(this);
   }
@@ -520,13 +522,13 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
   #followPromise(promise: PromiseLike<T>): void {
     const loop = this._loop;
     const onValue = (value: T): void => {
-      loop._jsActivity = true;
+      loop._noteJsActivity();
       this._jsWaiters = null;
       this._futWaiter = null;
       if (this._state === 'pending') this.#finishResult(value);
     };
     const onError = (err: unknown): void => {
-      loop._jsActivity = true;
+      loop._noteJsActivity();
       this._jsWaiters = null;
       this._futWaiter = null;
       if (this._state === 'pending') this.#finishError(err);
@@ -536,6 +538,20 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     } catch (e) {
       onError(e);
     }
+  }
+
+  /** @internal See `Future._finishedRepr`: a task's adds its name and coroutine. */
+  override _finishedRepr(exception: unknown): () => string {
+    const ctor = this.constructor.name;
+    const name = this.getName();
+    const coro = this._coro;
+    // Only the name: the closure must not hold the coroutine (which may hold the task).
+    const fname = typeof coro === 'function' ? callbackName(coro) : 'coroutine';
+    const site = this._sourceTraceback;
+    return () => {
+      const created = site !== null ? ` created at ${siteLocation(site)}` : '';
+      return `<${ctor} finished name='${name}' coro=<${fname}() done> exception=${reprValue(exception)}${created}>`;
+    };
   }
 
   /** @internal */
@@ -582,7 +598,7 @@ export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
  * ```
  */
 export function runOutsideTask<R>(fn: () => R): R {
-  if (typeof fn !== 'function') throw new TypeError(`runOutsideTask(): fn must be a function, got ${reprValue(fn)}`);
+  if (typeof fn !== 'function') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runOutsideTask(): fn must be a function, got ${reprValue(fn)}`);
   // Inside a task's step, fn's synchronous part is outside the task too.
   const loop = G.runningLoop as BaseEventLoop | null;
   const stepping = loop?._currentTask ?? null;

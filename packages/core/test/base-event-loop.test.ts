@@ -1,7 +1,7 @@
 // Core-specific behaviour of BaseEventLoop that the conformance suites do not
 // cover (they run against every loop): capability stand-ins and the backend
 // hooks. The scheduling behaviour itself is tested by @loop/conformance.
-import { BACKEND, NotImplementedError } from '@loop/interfaces';
+import { AbstractEventLoop, BACKEND, NotImplementedError, compose, defineCapability, hasCapability } from '@loop/interfaces';
 import type { BackendHost, IoBackend } from '@loop/interfaces';
 import { BaseEventLoop, Future, ProcessPoolExecutor, RuntimeError, sleep } from '../src/index.js';
 
@@ -19,6 +19,24 @@ describe('BaseEventLoop capability stand-ins', () => {
     loop.close();
   });
 
+  it("compose(BaseEventLoop, capability) - replaces the stand-ins it inherits from AbstractEventLoop; the loop stays an AbstractEventLoop", async () => {
+    const signals = defineCapability('@loop/signals', {
+      addSignalHandler(): void {},
+      removeSignalHandler(): boolean {
+        return true;
+      },
+    });
+    const Loop = compose(BaseEventLoop, signals);
+    const loop = new Loop();
+    expect(loop).toBeInstanceOf(AbstractEventLoop);
+    expect(loop).toBeInstanceOf(BaseEventLoop);
+    expect(loop.removeSignalHandler()).toBe(true);
+    expect(hasCapability(loop, 'removeSignalHandler')).toBe(true);
+    expect(hasCapability(loop, 'createConnection')).toBe(false);
+    await expect((loop as unknown as AbstractEventLoop).createConnection(() => ({}) as never)).rejects.toThrow(/@loop\/net/);
+    expect(() => compose(BaseEventLoop, defineCapability('x', { callSoon(): void {} }))).toThrow(TypeError);
+    loop.close();
+  });
 });
 
 describe('BaseEventLoop backend hooks', () => {

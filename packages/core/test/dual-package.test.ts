@@ -4,6 +4,7 @@
  * process-wide (a `Symbol.for` key), so each copy sees the other's tasks.
  */
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { AbstractEventLoop } from '@loop/interfaces';
 import * as core from '../src/index.js';
 
 type Core = typeof import('../src/index.js');
@@ -15,6 +16,14 @@ describe('dual-package hazard', () => {
     await jest.isolateModulesAsync(async () => {
       other = await import('../src/index.js');
     });
+  });
+
+  it("a loop of one copy - is an instance of the other copy's AbstractEventLoop", () => {
+    const loop = new other.BaseEventLoop();
+    expect(Object.getPrototypeOf(other.BaseEventLoop)).not.toBe(AbstractEventLoop);
+    expect(loop instanceof AbstractEventLoop).toBe(true);
+    expect(loop instanceof core.BaseEventLoop).toBe(false);
+    loop.close();
   });
 
   it("currentTask() of one copy - names the task of the other copy, also after an async function's awaits", async () => {

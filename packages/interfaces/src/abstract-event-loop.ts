@@ -14,8 +14,10 @@
  *
  * The class has no private members: a loop built by `compose` from another
  * class (`BaseEventLoop` with every capability) is structurally assignable to
- * it. `@loop/core`'s `BaseEventLoop` does not extend it, so that its static
- * type shows only what it implements.
+ * it. `@loop/core`'s `BaseEventLoop` extends it at run time (every loop is
+ * `instanceof AbstractEventLoop`, across the ESM and CJS builds through the
+ * brand below, and inherits the stand-ins) but not in its static type, so
+ * that its type shows only what it implements.
  *
  * @packageDocumentation
  */

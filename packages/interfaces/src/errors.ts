@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 
+import type { LoopErrorCode } from './error-codes.js';
 import { brand } from './internal/brand.js';
 
 /** Options accepted by every @loop error constructor. */
@@ -154,11 +155,19 @@ export class ExceptionGroup extends BaseExceptionGroup {}
 
 /**
  * Builds a built-in error (`TypeError`, `RangeError`) that carries a stable
- * `code`, as the library's argument checks throw them.
+ * `code`, as the library's argument checks throw them: the one way library
+ * code builds those (`docs/errors.md`, "How library code builds an error";
+ * the lint rule `loop/coded-errors` rejects a bare `new TypeError(...)`).
+ * `code` must be one of `LOOP_ERROR_CODES` (`error-codes.ts`).
+ *
+ * @example
+ * ```ts
+ * throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `callLater(): delay must be a number of seconds, got 'soon'`);
+ * ```
  */
 export function loopError<E extends Error>(
   Ctor: new (message?: string) => E,
-  code: string,
+  code: LoopErrorCode,
   message: string,
 ): E & { code: string } {
   const err = new Ctor(message) as E & { code: string };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BaseExceptionGroup,
@@ -24,7 +24,48 @@ function documentedCodes(): Map<string, string> {
   return rows;
 }
 
+const packagesDir = join(__dirname, '..', '..');
+
+/** Every `.ts` file under `dir`. */
+function sources(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...sources(path));
+    else if (entry.name.endsWith('.ts')) files.push(path);
+  }
+  return files;
+}
+
+/** The `'ERR_LOOP_*'` codes written in the library sources (`packages/<name>/src`, the conformance suites excepted), with where. */
+function codesUsedInSources(): Map<string, string> {
+  const used = new Map<string, string>();
+  for (const pkg of readdirSync(packagesDir)) {
+    if (pkg === 'conformance') continue;
+    let files: string[];
+    try {
+      files = sources(join(packagesDir, pkg, 'src'));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/['"`](ERR_LOOP_[A-Z_]+)['"`]/g)) {
+        if (!used.has(match[1])) used.set(match[1], file.slice(packagesDir.length + 1));
+      }
+    }
+  }
+  return used;
+}
+
 describe('LOOP_ERROR_CODES', () => {
+  it('docs/errors.md - lists every ERR_LOOP_* code that a source file of packages/*/src uses', () => {
+    const documented = documentedCodes();
+    const used = codesUsedInSources();
+    expect(used.size).toBeGreaterThan(10);
+    const missing = [...used].filter(([code]) => !documented.has(code)).map(([code, file]) => `${code} (${file})`);
+    expect(missing).toEqual([]);
+  });
+
   it('LOOP_ERROR_CODES - is frozen and every code is ERR_LOOP_*', () => {
     expect(Object.isFrozen(LOOP_ERROR_CODES)).toBe(true);
     for (const code of Object.keys(LOOP_ERROR_CODES)) expect(code).toMatch(/^ERR_LOOP_[A-Z_]+$/);

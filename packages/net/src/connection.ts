@@ -27,6 +27,7 @@ import {
   ExceptionGroup,
   backendOf,
   isOsError,
+  loopError,
   type AddrInfo,
   type BaseProtocol,
   type CreateConnectionOptions,
@@ -136,7 +137,7 @@ export async function createConnection<P extends BaseProtocol>(
   let interleave = opts.interleave ?? null;
   const happyEyeballsDelay = opts.happyEyeballsDelay ?? null;
   const backend = backendOf(loop, 'createConnection');
-  if (typeof factory !== 'function') throw new TypeError('createConnection(): factory must be a function returning a protocol');
+  if (typeof factory !== 'function') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'createConnection(): factory must be a function returning a protocol');
   checkClientTls(ssl, opts.serverHostname, opts);
   if (serverHostname === null && wantsTls(ssl)) {
     if (!isSet(host) || host === '') throw valueError('You must set serverHostname when using ssl without a host');

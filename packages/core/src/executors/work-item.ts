@@ -31,7 +31,7 @@
  * to outer variables needs a parser and a list of the worker's globals; instead
  * the worker runs it and reports a `ReferenceError` raised from the work's own
  * source ("x is not defined") as "not self-contained", which
- * {@link notSelfContainedError} words as the `TypeError` the spec asks for.
+ * {@link notSelfContainedError} words as the `TypeError` that D22 documents.
  * Cost: the function may have run partly before it fails.
  *
  * @packageDocumentation

@@ -3,8 +3,37 @@
  */
 import { inspect } from 'node:util';
 
-/** A short, Python-like repr of a value (`'text'`, `42`, `Error('boom')`). */
+/**
+ * A short, Python-like repr of a value (`'text'`, `42`, `Error('boom')`).
+ * Never throws: a value that cannot be formatted (a `toString` that throws,
+ * a revoked `Proxy`) reads `<Evil instance>`, as CPython 3.11's `reprlib`
+ * writes `<Evil instance at 0x…>` for a `__repr__` that raises. The one home
+ * of defensive formatting: messages that name a value use it, and only when
+ * the message is needed (an exception may not escape the loop, D6; the
+ * placeholder is D52).
+ */
 export function reprValue(value: unknown): string {
+  try {
+    return reprUnguarded(value);
+  } catch {
+    return failedRepr(value);
+  }
+}
+
+/** reprlib's fallback: the class name (`object` when even that cannot be read). */
+function failedRepr(value: unknown): string {
+  let name = 'object';
+  try {
+    const ctor: unknown = (value as { constructor?: unknown }).constructor;
+    const n: unknown = typeof ctor === 'function' ? ctor.name : undefined;
+    if (typeof n === 'string' && n !== '') name = n;
+  } catch {
+    // a revoked Proxy: no class to name
+  }
+  return `<${name} instance>`;
+}
+
+function reprUnguarded(value: unknown): string {
   if (value instanceof Error) return `${value.name}(${value.message ? `'${value.message}'` : ''})`;
   if (typeof value === 'function') return value.name ? `<function ${value.name}>` : '<function>';
   if (value !== null && typeof value === 'object') {
@@ -19,8 +48,13 @@ export function reprValue(value: unknown): string {
 
 /** The name of a callback as asyncio prints it: `name` or `Class.method`. */
 export function callbackName(cb: unknown): string {
-  if (typeof cb !== 'function') return String(cb);
-  return cb.name ? cb.name.replace(/^bound /, '') : 'anonymous';
+  if (typeof cb !== 'function') return reprValue(cb);
+  try {
+    const name: unknown = cb.name;
+    return typeof name === 'string' && name !== '' ? name.replace(/^bound /, '') : 'anonymous';
+  } catch {
+    return failedRepr(cb);
+  }
 }
 
 /** `name(arg1, arg2)`, as asyncio's `_format_callback`. */
