@@ -311,7 +311,7 @@ export class ProactorBackend implements IoBackend {
     if (err !== 0 || client === undefined) {
       // What libuv's accept loop (uv__server_io) passes on. It retries EAGAIN
       // and ECONNABORTED itself, and answers EMFILE / ENFILE by accepting and
-      // closing the excess connections (D60): those two arrive only when its
+      // closing the excess connections (D53): those two arrive only when its
       // reserve descriptor could not be reopened. ENOBUFS / ENOMEM and the
       // rest arrive as they are.
       if (state.serving === null) return;

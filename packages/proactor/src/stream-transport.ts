@@ -542,7 +542,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     }
   }
 
-  /** Node's `'end'`: the peer's FIN, and also a peer's reset (RST) right after its data, which Node reports as a clean end: no `ConnectionResetError` (D61). */
+  /** Node's `'end'`: the peer's FIN, and also a peer's reset (RST) right after its data, which Node reports as a clean end: no `ConnectionResetError` (D54). */
   #nodeEnd(): void {
     if (this.#has(CLOSING) || this.#host.isClosed()) return;
     (this.#inbox ??= []).push(EOF);

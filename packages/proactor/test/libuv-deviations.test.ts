@@ -1,5 +1,5 @@
 // Two behaviours of the proactor that Node's libuv forces, listed in
-// docs/deviations.md (D60, D61). Each test pins what the proactor does, so
+// docs/deviations.md (D53, D54). Each test pins what the proactor does, so
 // that a Node change which lifts the constraint fails here and the deviation
 // can go. What asyncio 3.11 does instead was checked with the Python twins in
 // test/python/ (the expected asyncio traces are in the comments below).
@@ -51,7 +51,7 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 describe('ProactorEventLoop: behaviours libuv forces', () => {
   // asyncio 3.11 (test/python/peer_reset.py): ['made', 'data:5', 'lost:ConnectionResetError'].
-  it('D61 - a peer that resets after sending: eofReceived() then connectionLost(null), no ConnectionResetError', async () => {
+  it('D54 - a peer that resets after sending: eofReceived() then connectionLost(null), no ConnectionResetError', async () => {
     const events: string[] = [];
     const handled: string[] = [];
     await onLoop(handled, async (loop, backend) => {
@@ -74,7 +74,7 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
   // 'socket.accept() out of system resource' (errno EMFILE), accepting pauses
   // for a second, and the clients it could not accept stay connected in the
   // listen backlog: none sees EOF.
-  it('D60 - under EMFILE the connections the process cannot take are closed by libuv: clients see EOF at once, the handler hears nothing', async () => {
+  it('D53 - under EMFILE the connections the process cannot take are closed by libuv: clients see EOF at once, the handler hears nothing', async () => {
     const handled: string[] = [];
     const events: string[] = [];
     const clients = 12;

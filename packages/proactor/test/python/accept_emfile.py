@@ -1,4 +1,4 @@
-"""The Python twin of D60 in test/libuv-deviations.test.ts: asyncio 3.11 under
+"""The Python twin of D53 in test/libuv-deviations.test.ts: asyncio 3.11 under
 EMFILE. The server exhausts its descriptors but two, then 12 clients (another
 process) connect. Run: python3 accept_emfile.py
 Prints: the handler calls ('socket.accept() out of system resource', errno 24,

@@ -1,4 +1,4 @@
-"""The Python twin of D61 in test/libuv-deviations.test.ts: asyncio 3.11's trace
+"""The Python twin of D54 in test/libuv-deviations.test.ts: asyncio 3.11's trace
 when a peer writes 5 bytes and resets (SO_LINGER 0). Run: python3 peer_reset.py
 Prints: ['made', 'data:5', 'lost:ConnectionResetError'] and no handler call."""
 import asyncio
