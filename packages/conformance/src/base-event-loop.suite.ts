@@ -9,7 +9,7 @@
  * (async-generator finalization hooks).
  */
 import { describe, expect } from '@jest/globals';
-import { CancelledError, RuntimeError, getRunningLoop, loopStats, sleep } from '@loop/core';
+import { CancelledError, Context, ContextVar, RuntimeError, Task, getRunningLoop, loopStats, runOutsideTask, setEventLoop, sleep } from '@loop/core';
 import { AbstractEventLoop, type Coroutine, type Executor } from '@loop/interfaces';
 import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
 
@@ -700,6 +700,41 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(submitted.length).toBe(t.debug ? 1 : 4);
       loop.stop();
       return loop.runForever().then(() => t.close());
+    });
+
+    // docs/errors.md: every TypeError/RangeError carries its code
+    it('argument errors - each TypeError carries ERR_LOOP_INVALID_ARG and each RangeError ERR_LOOP_OUT_OF_RANGE (or a more precise code)', (t) => {
+      const { loop } = t;
+      const noop = (): void => undefined;
+      const fut = loop.createFuture<void>();
+      const cases: [() => unknown, ErrorConstructor, string][] = [
+        [() => loop.callSoon(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.callLater('1' as never, noop), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.callAt(Number.NaN, noop), RangeError, 'ERR_LOOP_OUT_OF_RANGE'],
+        [() => loop.createTask(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.createTask(noop as never, null as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.createTask(noop as never, { name: 1 as never }), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => new Task(42 as never, { loop }), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.setTaskFactory(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.setExceptionHandler(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.setDefaultExecutor({} as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.registerAsyncgen(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => fut.addDoneCallback(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => fut.cancel(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => fut.setException(undefined), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => new Context().bind(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => new ContextVar(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => new ContextVar('unset').get(), RangeError, 'ERR_LOOP_LOOKUP'],
+        [() => setEventLoop(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => runOutsideTask(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+      ];
+      for (const [fn, Ctor, code] of cases) {
+        const e = thrown(fn);
+        expect(e).toBeInstanceOf(Ctor);
+        expect([(e as Error).message, (e as { code?: string }).code]).toEqual([(e as Error).message, code]);
+      }
+      fut.cancel();
+      t.close();
     });
 
     it('time() - starts at the virtual clock time and follows it', async (t) => {
