@@ -9,8 +9,8 @@
  * (async-generator finalization hooks).
  */
 import { describe, expect } from '@jest/globals';
-import { CancelledError, RuntimeError, getRunningLoop, loopStats, sleep } from '@loop/core';
-import type { Coroutine } from '@loop/interfaces';
+import { CancelledError, Context, ContextVar, RuntimeError, Task, getRunningLoop, loopStats, runOutsideTask, setEventLoop, sleep } from '@loop/core';
+import { AbstractEventLoop, type Coroutine, type Executor } from '@loop/interfaces';
 import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
 
 /** Defines the BaseEventLoop lifecycle suite. */
@@ -18,6 +18,14 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
   const it = defineLoopTest(newLoop, options);
 
   describe('base-event-loop: running and stopping', () => {
+    // isinstance(loop, asyncio.AbstractEventLoop)
+    it("a loop - is an instance of @loop/interfaces' AbstractEventLoop", (t) => {
+      const { loop } = t;
+      expect(loop).toBeInstanceOf(AbstractEventLoop);
+      expect(loop instanceof AbstractEventLoop).toBe(true);
+      t.close();
+    });
+
     // LOOP-01
     it('runForever() - runs until stop() and resolves to undefined; isRunning() is true only inside', async (t) => {
       const { loop } = t;
@@ -388,6 +396,122 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
   });
 
+  describe('base-event-loop: shutdownAsyncgens() and shutdownDefaultExecutor()', () => {
+    // asyncio's shutdown_asyncgens (registerAsyncgen stands in for the firstiter hook)
+    it('shutdownAsyncgens() - closes every registered async generator; a failure goes to the handler with message, exception and asyncgen', async (t) => {
+      const { loop } = t;
+      const seen = t.expectExceptionHandlerCalls();
+      const log: string[] = [];
+      const boom = new RangeError('bad finally');
+      async function* ok(): AsyncGenerator<number> {
+        await Promise.resolve();
+        try {
+          yield 1;
+          yield 2;
+        } finally {
+          log.push('ok closed');
+        }
+      }
+      async function* bad(): AsyncGenerator<number> {
+        await Promise.resolve();
+        try {
+          yield 1;
+        } finally {
+          log.push('bad closing');
+          // eslint-disable-next-line no-unsafe-finally
+          throw boom;
+        }
+      }
+      const g1 = loop.registerAsyncgen(ok());
+      const g2 = loop.registerAsyncgen(bad());
+      expect(g1).toBeDefined();
+      await loop.runUntilComplete(async () => {
+        await g1.next();
+        await g2.next();
+      });
+      await loop.runUntilComplete(loop.shutdownAsyncgens());
+      expect(log).toEqual(['ok closed', 'bad closing']);
+      expect(seen).toHaveLength(1);
+      expect(seen[0].message).toMatch(/^an error occurred during closing of asynchronous generator /);
+      expect(Object.keys(seen[0]).sort()).toEqual(['asyncgen', 'exception', 'message']);
+      expect(seen[0].exception).toBe(boom);
+      expect((seen[0] as { asyncgen?: unknown }).asyncgen).toBe(g2);
+      expect(await g1.next()).toEqual({ value: undefined, done: true });
+      // A second shutdown has nothing left to close.
+      await loop.runUntilComplete(loop.shutdownAsyncgens());
+      expect(seen).toHaveLength(1);
+      t.close();
+    });
+
+    it('registerAsyncgen() - after shutdownAsyncgens() warns that the generator was scheduled after the shutdown; a non-generator is a TypeError', async (t) => {
+      const { loop } = t;
+      await loop.runUntilComplete(loop.shutdownAsyncgens());
+      async function* late(): AsyncGenerator<number> {
+        await Promise.resolve();
+        yield 1;
+      }
+      loop.registerAsyncgen(late());
+      expect(t.logs.some((r) => r.level === 'warn' && /was scheduled after loop\.shutdownAsyncgens\(\) call/.test(r.text))).toBe(true);
+      const e = thrown(() => loop.registerAsyncgen({} as never));
+      expect(e).toBeInstanceOf(TypeError);
+      expect((e as { code?: string }).code).toBe('ERR_LOOP_INVALID_ARG');
+      t.close();
+    });
+
+    /** An executor whose shutdown(true) waits for `release()`; records the `wait` argument of each shutdown. */
+    function slowExecutor(): Executor & { calls: boolean[]; release(): void } {
+      let release = (): void => undefined;
+      const joined = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const calls: boolean[] = [];
+      return {
+        calls,
+        release: () => release(),
+        submit: <T>(): PromiseLike<T> => new Promise<T>(() => undefined),
+        shutdown: (wait?: boolean): Promise<void> => {
+          calls.push(wait === true);
+          return wait === true ? joined : Promise.resolve();
+        },
+      };
+    }
+
+    it('shutdownDefaultExecutor(timeout) - waits for the executor to join; past the timeout it warns and shuts it down without waiting', async (t) => {
+      const { loop } = t;
+      const slow = slowExecutor();
+      loop.setDefaultExecutor(slow);
+      const started = Date.now();
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor(0.05));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+      expect(slow.calls).toEqual([true, false]);
+      expect(t.logs.some((r) => r.level === 'warn' && /did not finishing joining its threads within 0\.05 seconds/.test(r.text))).toBe(true);
+      slow.release();
+      const e = thrown(() => loop.runInExecutor(null, () => 1));
+      expect(e).toBeInstanceOf(RuntimeError);
+      expect((e as { code?: string }).code).toBe('ERR_LOOP_EXECUTOR_SHUTDOWN');
+      t.close();
+    });
+
+    it('shutdownDefaultExecutor(timeout) - an executor that joins in time is shut down once, without a warning; a NaN timeout rejects with RangeError', async (t) => {
+      const { loop } = t;
+      const quick = slowExecutor();
+      loop.setDefaultExecutor(quick);
+      const done = loop.shutdownDefaultExecutor(10);
+      setTimeout(() => quick.release(), 5);
+      await loop.runUntilComplete(done);
+      expect(quick.calls).toEqual([true]);
+      expect(t.logs.filter((r) => r.level === 'warn')).toEqual([]);
+      const other = t.newLoop();
+      const e = await rejection(other.shutdownDefaultExecutor(Number.NaN));
+      expect(e).toBeInstanceOf(RangeError);
+      expect((e as { code?: string }).code).toBe('ERR_LOOP_OUT_OF_RANGE');
+      // Without a default executor there is nothing to wait for.
+      await other.shutdownDefaultExecutor(0);
+      t.close(other);
+      t.close();
+    });
+  });
+
   describe('base-event-loop: close()', () => {
     // LOOP-14
     it('close() - isClosed() goes false to true; close() is idempotent; queued callbacks and timers are dropped', (t) => {
@@ -542,6 +666,74 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
         expect((e2 as Error).message).toContain('callAt');
       }
       expect(t.stats().timers).toBe(0);
+      t.close();
+    });
+
+    // asyncio's _check_callback in run_in_executor, debug mode only
+    it('runInExecutor() - a coroutine function is a TypeError before anything is submitted in debug mode, submitted otherwise', (t) => {
+      const { loop } = t;
+      const submitted: unknown[] = [];
+      const executor: Executor = {
+        submit: <T>(fn: unknown, ..._args: unknown[]): PromiseLike<T> => {
+          submitted.push(fn);
+          return new Promise<T>(() => undefined);
+        },
+        shutdown: () => Promise.resolve(),
+      };
+      const coroutineFunctions = [
+        function* gen(): Coroutine<void> {},
+        async function asyncFn(): Promise<void> {},
+        async function* asyncGen(): AsyncGenerator<void> {},
+      ];
+      for (const fn of coroutineFunctions) {
+        if (t.debug) {
+          const e = thrown(() => loop.runInExecutor(executor, fn as never));
+          expect(e).toBeInstanceOf(TypeError);
+          expect((e as { code?: string }).code).toBe('ERR_LOOP_INVALID_ARG');
+          expect((e as Error).message).toBe('coroutines cannot be used with runInExecutor()');
+        } else {
+          loop.runInExecutor(executor, fn as never).cancel();
+        }
+      }
+      expect(submitted).toEqual(t.debug ? [] : coroutineFunctions);
+      loop.runInExecutor(executor, () => 1).cancel();
+      expect(submitted.length).toBe(t.debug ? 1 : 4);
+      loop.stop();
+      return loop.runForever().then(() => t.close());
+    });
+
+    // docs/errors.md: every TypeError/RangeError carries its code
+    it('argument errors - each TypeError carries ERR_LOOP_INVALID_ARG and each RangeError ERR_LOOP_OUT_OF_RANGE (or a more precise code)', (t) => {
+      const { loop } = t;
+      const noop = (): void => undefined;
+      const fut = loop.createFuture<void>();
+      const cases: [() => unknown, ErrorConstructor, string][] = [
+        [() => loop.callSoon(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.callLater('1' as never, noop), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.callAt(Number.NaN, noop), RangeError, 'ERR_LOOP_OUT_OF_RANGE'],
+        [() => loop.createTask(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.createTask(noop as never, null as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.createTask(noop as never, { name: 1 as never }), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => new Task(42 as never, { loop }), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.setTaskFactory(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.setExceptionHandler(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.setDefaultExecutor({} as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.registerAsyncgen(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => fut.addDoneCallback(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => fut.cancel(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => fut.setException(undefined), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => new Context().bind(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => new ContextVar(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => new ContextVar('unset').get(), RangeError, 'ERR_LOOP_LOOKUP'],
+        [() => setEventLoop(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => runOutsideTask(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+      ];
+      for (const [fn, Ctor, code] of cases) {
+        const e = thrown(fn);
+        expect(e).toBeInstanceOf(Ctor);
+        expect([(e as Error).message, (e as { code?: string }).code]).toEqual([(e as Error).message, code]);
+      }
+      fut.cancel();
       t.close();
     });
 

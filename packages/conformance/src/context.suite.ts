@@ -67,6 +67,45 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
   });
 
   describe('context: callbacks', () => {
+    // asyncio's call_soon(cb, context=ctx) / call_later(..., context=ctx), spelled ctx.bind(cb)
+    it('ctx.bind(cb) - the callback runs in ctx, with its arguments; its changes stay in ctx; other callbacks are unaffected', async (t) => {
+      const { loop } = t;
+      const v = new ContextVar<string>('v', { default: 'outer' });
+      const ctx = copyContext();
+      ctx.run(() => v.set('in-ctx'));
+      const seen: unknown[] = [];
+      function record(a: number, b: number): void {
+        seen.push([v.get(), a, b]);
+      }
+      const bound = ctx.bind(record);
+      expect(bound.name).toBe('record');
+      const h = loop.callSoon(bound, 1, 2);
+      expect(h.toString()).toContain('record(1, 2)');
+      loop.callSoon(ctx.bind(() => v.set('changed')));
+      loop.callLater(0.01, ctx.bind(() => seen.push(v.get())));
+      loop.callSoon(() => seen.push(v.get()));
+      loop.callLater(0.05, () => loop.stop());
+      await loop.runForever();
+      expect(seen).toEqual([['in-ctx', 1, 2], 'outer', 'changed']);
+      expect(ctx.get(v)).toBe('changed');
+      expect(v.get()).toBe('outer');
+      t.close();
+    });
+
+    it('ctx.bind() - a bound function called while ctx is entered throws RuntimeError (ERR_LOOP_CONTEXT_ENTERED); a non-function is a TypeError', (t) => {
+      const ctx = new Context();
+      const bound = ctx.bind(() => 1);
+      expect(bound()).toBe(1);
+      const e = thrown(() => ctx.run(() => bound()));
+      expect(e).toBeInstanceOf(RuntimeError);
+      expect((e as { code?: string }).code).toBe('ERR_LOOP_CONTEXT_ENTERED');
+      expect((e as Error).message).toMatch(/cannot enter context: .* is already entered/);
+      const e2 = thrown(() => ctx.bind(42 as never));
+      expect(e2).toBeInstanceOf(TypeError);
+      expect((e2 as { code?: string }).code).toBe('ERR_LOOP_INVALID_ARG');
+      t.close();
+    });
+
     // SCHED-04, S01
     it('a callback - runs in a copy of the context current when it was scheduled; its changes do not leak', async (t) => {
       const { loop } = t;

@@ -119,6 +119,37 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
   });
 
+  describe('futures: values that cannot be formatted', () => {
+    class Evil {
+      toString(): string {
+        throw new Error('no toString');
+      }
+    }
+    function revoked(): object {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    }
+
+    // reprlib.repr in CPython 3.11 (Future's result=): `<Evil instance at 0x…>`
+    it('String(future) after setResult() or setException() of a value whose toString throws, or of a revoked Proxy - a placeholder, never a throw', (t) => {
+      const { loop } = t;
+      for (const [name, bad] of [
+        ['Evil', new Evil()],
+        ['object', revoked()],
+      ] as const) {
+        const ok = loop.createFuture<unknown>();
+        ok.setResult(bad);
+        expect(String(ok)).toMatch(new RegExp(`^<Future finished result=<${name} instance>`));
+        const failed = loop.createFuture<unknown>();
+        expect(() => failed.setException(bad)).not.toThrow();
+        expect(String(failed)).toMatch(new RegExp(`^<Future finished exception=<${name} instance>`));
+        expect(failed.exception()).toBe(bad);
+      }
+      t.close();
+    });
+  });
+
   describe('futures: done callbacks', () => {
     // FUT-06, S12
     it('setResult() - schedules the done callbacks with callSoon in registration order, never inline', async (t) => {

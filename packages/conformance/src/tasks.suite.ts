@@ -857,6 +857,54 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
+    // CANCEL-07 (CPython 3.11: __step cancels the awaited future, whose done callbacks go through call_soon)
+    it('a generator task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
+      const { loop } = t;
+      const fut = loop.createFuture<void>();
+      let startedAt = -1;
+      let caughtAt = -1;
+      const task = loop.createTask(
+        (function* (): Coroutine<void> {
+          startedAt = t.iterations;
+          currentTask()!.cancel();
+          try {
+            yield* fut;
+          } catch (e) {
+            caughtAt = t.iterations;
+            throw e;
+          }
+        })(),
+      );
+      expect(await rejection(loop.runUntilComplete(task))).toBeInstanceOf(CancelledError);
+      expect(caughtAt - startedAt).toBe(1);
+      expect(fut.cancelled()).toBe(true);
+      expect(task.cancelled()).toBe(true);
+      t.close();
+    });
+
+    // CANCEL-07, for an async-function task
+    it('an async-function task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
+      const { loop } = t;
+      const fut = loop.createFuture<void>();
+      let startedAt = -1;
+      let caughtAt = -1;
+      const task = loop.createTask(async () => {
+        startedAt = t.iterations;
+        currentTask()!.cancel();
+        try {
+          await fut;
+        } catch (e) {
+          caughtAt = t.iterations;
+          throw e;
+        }
+      });
+      expect(await rejection(loop.runUntilComplete(task))).toBeInstanceOf(CancelledError);
+      expect(caughtAt - startedAt).toBe(1);
+      expect(fut.cancelled()).toBe(true);
+      expect(task.cancelled()).toBe(true);
+      t.close();
+    });
+
     // CANCEL-07
     it('a task that cancels itself and then returns without awaiting - ends cancelled', async (t) => {
       const { loop } = t;

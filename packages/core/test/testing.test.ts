@@ -1,7 +1,14 @@
+import { AbstractEventLoop } from '@loop/interfaces';
 import { TestLoop } from '../src/testing.js';
 import { sleep, timeout, TimeoutError } from '../src/index.js';
 
 describe('TestLoop', () => {
+  it('a TestLoop - is an instance of AbstractEventLoop, as every loop', () => {
+    const loop = new TestLoop();
+    expect(loop).toBeInstanceOf(AbstractEventLoop);
+    loop.close();
+  });
+
   it('time() - is virtual and starts at 0', () => {
     const loop = new TestLoop();
     expect(loop.time()).toBe(0);
