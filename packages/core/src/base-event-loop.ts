@@ -44,7 +44,7 @@
  * @packageDocumentation
  */
 import { performance } from 'node:perf_hooks';
-import { AbstractEventLoop, BACKEND, NotImplementedError, RuntimeError, isCancellableWork, loopError } from '@loop/interfaces';
+import { AbstractEventLoop, BACKEND, NotImplementedError, RuntimeError, closedError, isCancellableWork, isThenable, loopError } from '@loop/interfaces';
 import type {
   Awaitable,
   BackendHost,
@@ -69,7 +69,7 @@ import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
 import { RingQueue } from './ready-queue.js';
-import { Task, isCoroutine, isThenable } from './tasks.js';
+import { Task, isCoroutine } from './tasks.js';
 import { MIN_CANCELLED_TIMER_HANDLES_FRACTION, MIN_SCHEDULED_TIMER_HANDLES, TimerHeap } from './timer-heap.js';
 
 /** How long the loop runs iterations back to back before yielding to Node, in ms. */
@@ -157,10 +157,6 @@ function lastResort(message: string, exc: unknown): void {
   } catch {
     // nothing is left to report to
   }
-}
-
-function closedError(): RuntimeError {
-  return new RuntimeError('Event loop is closed', { code: 'ERR_LOOP_CLOSED' });
 }
 
 function noop(): void {}

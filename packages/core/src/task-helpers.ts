@@ -15,7 +15,7 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, loopError, TimeoutError } from '@loop/interfaces';
+import { CancelledError, isThenable, loopError, TimeoutError } from '@loop/interfaces';
 import type { CoroutineLike } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { checkSeconds } from './base-event-loop.js';
@@ -23,7 +23,7 @@ import { Future, isFuture } from './futures.js';
 import { reprValue } from './internal/format.js';
 import type { TimerHandle } from './handles.js';
 import { getEventLoop, getRunningLoop } from './policies.js';
-import { Task, isCoroutine, isThenable } from './tasks.js';
+import { Task, isCoroutine } from './tasks.js';
 
 /** `wait()`: return when any future finishes or is cancelled. */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';

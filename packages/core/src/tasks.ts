@@ -27,7 +27,7 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, InvalidStateError, loopError, RuntimeError } from '@loop/interfaces';
+import { CancelledError, InvalidStateError, isThenable, loopError, RuntimeError } from '@loop/interfaces';
 import type { Coroutine, CoroutineLike, Task as TaskContract } from '@loop/interfaces';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
@@ -89,14 +89,6 @@ export function isCoroutine(value: unknown): value is Coroutine<unknown> {
   );
 }
 
-/** @internal Whether `value` has a callable `then` (a promise-like). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
 
 /** A future that drives a coroutine or an async function. */
 export class Task<T = unknown> extends Future<T> implements TaskContract<T> {

@@ -16,8 +16,8 @@ import { RuntimeError } from './errors.js';
  * A value as an error message names it: its own `toString()` when it has one
  * (a transport's `<ProactorSocketTransport #3 fd=12>`), else `<Class>`;
  * `<function name>`; a string quoted; a primitive as is. Never throws: a
- * `toString` that throws, or a revoked `Proxy`, gives
- * `<object repr failed: ...>` (Python's `reprlib` wording).
+ * `toString` that throws, or a revoked `Proxy`, gives {@link unformattable}'s
+ * `<Class instance>` (D52).
  */
 export function describeValue(value: unknown): string {
   try {
@@ -31,15 +31,30 @@ export function describeValue(value: unknown): string {
     if (typeof value === 'function') return `<function ${value.name}>`;
     if (typeof value === 'string') return JSON.stringify(value);
     return typeof value === 'symbol' ? value.toString() : `${value as number | boolean | bigint}`;
-  } catch (err) {
-    let why: string;
-    try {
-      why = err instanceof Error ? `${err.name}: ${err.message}` : typeof err;
-    } catch {
-      why = 'unknown';
-    }
-    return `<object repr failed: ${why}>`;
+  } catch {
+    return unformattable(value);
   }
+}
+
+/**
+ * The placeholder for a value that cannot be formatted (its `toString`
+ * throws, or it is a revoked `Proxy`): `<Class instance>`, or
+ * `<object instance>` when not even the class can be read. CPython 3.11's
+ * `reprlib` writes `<Class instance at 0x…>` for a `__repr__` that raises;
+ * JavaScript has no address to print (D52). Never throws. Every message
+ * that names a value falls back on it, so that no exception escapes the loop
+ * while an error is being reported (D6).
+ */
+export function unformattable(value: unknown): string {
+  let name = 'object';
+  try {
+    const ctor: unknown = (value as { constructor?: unknown }).constructor;
+    const n: unknown = typeof ctor === 'function' ? ctor.name : undefined;
+    if (typeof n === 'string' && n !== '') name = n;
+  } catch {
+    // a revoked Proxy: no class to name
+  }
+  return `<${name} instance>`;
 }
 
 /**

@@ -63,7 +63,8 @@ function invalid(api: string, message: string): TypeError {
   return loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${message}`);
 }
 
-function describeValue(value: unknown): string {
+/** What kind of value `value` is, for a message: `null`, `an array`, `an object`, or its type and repr. */
+function describeKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${reprValue(value)}`;
@@ -127,7 +128,7 @@ export function toWorkItem(api: string, work: unknown): WorkItem | Error {
   if (work !== null && typeof work === 'object' && ('module' in work || 'export' in work)) {
     return invalid(api, 'a work reference needs a string module and a string export: { module, export }');
   }
-  return invalid(api, `the work must be a function or a { module, export } reference, got ${describeValue(work)}`);
+  return invalid(api, `the work must be a function or a { module, export } reference, got ${describeKind(work)}`);
 }
 
 function referenceOf(api: string, ref: WorkReference): (WorkItem & { kind: 'module' }) | Error {

@@ -2,6 +2,7 @@
  * asyncio-style reprs: values, callbacks and creation sites.
  */
 import { inspect } from 'node:util';
+import { unformattable } from '@loop/interfaces';
 
 /**
  * A short, Python-like repr of a value (`'text'`, `42`, `Error('boom')`).
@@ -16,21 +17,8 @@ export function reprValue(value: unknown): string {
   try {
     return reprUnguarded(value);
   } catch {
-    return failedRepr(value);
+    return unformattable(value);
   }
-}
-
-/** reprlib's fallback: the class name (`object` when even that cannot be read). */
-function failedRepr(value: unknown): string {
-  let name = 'object';
-  try {
-    const ctor: unknown = (value as { constructor?: unknown }).constructor;
-    const n: unknown = typeof ctor === 'function' ? ctor.name : undefined;
-    if (typeof n === 'string' && n !== '') name = n;
-  } catch {
-    // a revoked Proxy: no class to name
-  }
-  return `<${name} instance>`;
 }
 
 function reprUnguarded(value: unknown): string {
@@ -53,7 +41,7 @@ export function callbackName(cb: unknown): string {
     const name: unknown = cb.name;
     return typeof name === 'string' && name !== '' ? name.replace(/^bound /, '') : 'anonymous';
   } catch {
-    return failedRepr(cb);
+    return unformattable(cb);
   }
 }
 
