@@ -9,9 +9,11 @@
  * (async-generator finalization hooks).
  */
 import { describe, expect } from '@jest/globals';
-import { CancelledError, Context, ContextVar, RuntimeError, Task, getRunningLoop, loopStats, runOutsideTask, setEventLoop, sleep } from '@loop/core';
+import { CancelledError, Context, ContextVar, RuntimeError, Task, asCompleted, getRunningLoop, loopStats, runOutsideTask, setEventLoop, sleep, wait } from '@loop/core';
 import { AbstractEventLoop, type Coroutine, type Executor } from '@loop/interfaces';
 import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
+
+function* noopCoroutine(): Coroutine<void> {}
 
 /** Defines the BaseEventLoop lifecycle suite. */
 export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions): void {
@@ -712,7 +714,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
         [() => loop.callLater('1' as never, noop), TypeError, 'ERR_LOOP_INVALID_ARG'],
         [() => loop.callAt(Number.NaN, noop), RangeError, 'ERR_LOOP_OUT_OF_RANGE'],
         [() => loop.createTask(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
-        [() => loop.createTask(noop as never, null as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
+        [() => loop.createTask(noop as never, 5 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
         [() => loop.createTask(noop as never, { name: 1 as never }), TypeError, 'ERR_LOOP_INVALID_ARG'],
         [() => new Task(42 as never, { loop }), TypeError, 'ERR_LOOP_INVALID_ARG'],
         [() => loop.setTaskFactory(42 as never), TypeError, 'ERR_LOOP_INVALID_ARG'],
@@ -734,6 +736,35 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
         expect([(e as Error).message, (e as { code?: string }).code]).toEqual([(e as Error).message, code]);
       }
       fut.cancel();
+      t.close();
+    });
+
+    // docs/asyncio-mapping.md "Options objects": null is no options, a non-object a coded TypeError
+    it('options objects - null stands for no options; a value that is not an object is a TypeError naming the call', async (t) => {
+      const { loop } = t;
+      const task = loop.createTask(function* one(): Coroutine<number> {
+        return 1;
+      }, null);
+      expect(task.getName()).toMatch(/^Task-\d+$/);
+      const sizes = await loop.runUntilComplete(async () => {
+        const [done, pending] = await wait([task], null);
+        const order = [...asCompleted([task], null)];
+        expect(await order[0]).toBe(1);
+        return [done.size, pending.size, order.length];
+      });
+      expect(sizes).toEqual([1, 0, 1]);
+      expect(new ContextVar<number>('v', null).get(7)).toBe(7);
+      for (const [fn, api] of [
+        [() => loop.createTask(noopCoroutine, 5 as never), 'createTask'],
+        [() => wait([task], 'x' as never), 'wait'],
+        [() => asCompleted([task], true as never), 'asCompleted'],
+        [() => new ContextVar('v', 5 as never), 'ContextVar'],
+      ] as const) {
+        const e = thrown(fn) as TypeError & { code?: string };
+        expect(e).toBeInstanceOf(TypeError);
+        expect(e.code).toBe('ERR_LOOP_INVALID_ARG');
+        expect(e.message).toMatch(new RegExp(`^${api}\\(\\): options must be an object, null or undefined, not `));
+      }
       t.close();
     });
 

@@ -44,7 +44,7 @@
  * @packageDocumentation
  */
 import { performance } from 'node:perf_hooks';
-import { AbstractEventLoop, BACKEND, NotImplementedError, RuntimeError, closedError, isCancellableWork, isThenable, loopError } from '@loop/interfaces';
+import { AbstractEventLoop, BACKEND, NotImplementedError, RuntimeError, closedError, isCancellableWork, isThenable, loopError, optionsArg } from '@loop/interfaces';
 import type {
   Awaitable,
   BackendHost,
@@ -278,8 +278,9 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
   /** The loop's I/O backend, or `null` (the backend contract: docs/adr/0001-loop-composition.md). */
   readonly [BACKEND]: IoBackend | null;
 
-  constructor(options: BaseEventLoopOptions = {}) {
+  constructor(options?: BaseEventLoopOptions | null) {
     super();
+    options = optionsArg('BaseEventLoop', options);
     this.#clock = options.clock ?? new MonotonicClock();
     const env = typeof process !== 'undefined' ? process.env.LOOP_DEBUG : undefined;
     this.#debug = options.debug ?? (env !== undefined && env !== '');
@@ -634,14 +635,11 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
    * task whose first step runs in the next iteration. Uses the task factory
    * when one is set, called as `factory(loop, coro, { name, context })`.
    */
-  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options?: CreateTaskOptions | null): Task<T> {
     if (!isCoroutine(coro) && typeof coro !== 'function') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): a coroutine or a function was expected, got ${reprValue(coro)}`);
     }
-    if (options === null || typeof options !== 'object') {
-      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): options must be an object, got ${reprValue(options)}`);
-    }
-    const { name, context } = options;
+    const { name, context } = optionsArg('createTask', options);
     if (name !== undefined && typeof name !== 'string') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `createTask(): name must be a string, got ${reprValue(name)}`);
     }

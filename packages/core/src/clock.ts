@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { loopError } from '@loop/interfaces';
+import { loopError, optionsArg } from '@loop/interfaces';
 import { performance } from 'node:perf_hooks';
 
 /** The time source of a loop. */
@@ -62,7 +62,8 @@ export class VirtualClock implements Clock {
   /** Whether the loop may jump the clock to its next timer. */
   autojump: boolean;
   #now: number;
-  constructor(options: VirtualClockOptions = {}) {
+  constructor(options?: VirtualClockOptions | null) {
+    options = optionsArg('VirtualClock', options);
     this.#now = options.start ?? 0;
     this.autojump = options.autojump ?? true;
   }

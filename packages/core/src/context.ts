@@ -18,7 +18,7 @@
  *
  * @packageDocumentation
  */
-import { loopError, RuntimeError } from '@loop/interfaces';
+import { loopError, optionsArg, RuntimeError } from '@loop/interfaces';
 import type { Context as ContextContract } from '@loop/interfaces';
 import { G } from './internal/globals.js';
 import { taskStorage } from './internal/task-storage.js';
@@ -191,12 +191,13 @@ export class ContextVar<T> {
   readonly name: string;
   readonly #default: T | typeof MISSING;
 
-  constructor(name: string, options?: ContextVarOptions<T>) {
+  constructor(name: string, options?: ContextVarOptions<T> | null) {
     if (typeof name !== 'string') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `ContextVar(): name must be a string, got ${typeof name}`);
     }
     this.name = name;
-    this.#default = options !== undefined && 'default' in options ? (options.default as T) : MISSING;
+    const opts = optionsArg('ContextVar', options);
+    this.#default = 'default' in opts ? (opts.default as T) : MISSING;
   }
 
   /**

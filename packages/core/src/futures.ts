@@ -108,7 +108,7 @@ export class Future<T = unknown> implements FutureContract<T> {
    */
   _flags = 0;
 
-  constructor(options?: FutureOptions) {
+  constructor(options?: FutureOptions | null) {
     this._loop = options?.loop ?? getEventLoop();
     if (this._loop.getDebug()) futureSites.set(this, creationSite());
   }

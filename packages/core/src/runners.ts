@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { RuntimeError, loopError } from '@loop/interfaces';
+import { RuntimeError, loopError, optionsArg } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { Future } from './futures.js';
@@ -54,14 +54,14 @@ async function cancelAllTasks(loop: BaseEventLoop): Promise<void> {
  * promise — on a new loop and resolves to its result. `RuntimeError` when a
  * loop is already running in this thread.
  */
-export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseLike<T>), options: RunOptions = {}): Promise<T> {
+export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseLike<T>), options?: RunOptions | null): Promise<T> {
   if (G.runningLoop !== null) {
     throw new RuntimeError('asyncio.run() cannot be called from a running event loop', { code: 'ERR_LOOP_RUNNING' });
   }
   if (!isCoroutine(main) && typeof main !== 'function') {
     throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `run(): a coroutine was expected, got ${reprValue(main)}`);
   }
-  const { debug, loopFactory } = options;
+  const { debug, loopFactory } = optionsArg('run', options);
   if (loopFactory !== undefined && typeof loopFactory !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `run(): loopFactory must be a function, got ${reprValue(loopFactory)}`);
   }

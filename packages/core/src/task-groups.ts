@@ -15,7 +15,7 @@
  *
  * @packageDocumentation
  */
-import { BaseExceptionGroup, ExceptionGroup, RuntimeError } from '@loop/interfaces';
+import { BaseExceptionGroup, ExceptionGroup, optionsArg, RuntimeError } from '@loop/interfaces';
 import type { CoroutineLike, CreateTaskOptions } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import type { Future } from './futures.js';
@@ -47,12 +47,13 @@ export class TaskGroup {
    * Creates a task in the group. `RuntimeError` before the group is
    * entered, once it has finished, or while it is shutting down.
    */
-  createTask<T>(coro: CoroutineLike<T>, options: CreateTaskOptions = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options?: CreateTaskOptions | null): Task<T> {
+    const opts = optionsArg('TaskGroup.createTask', options);
     if (!this.#entered) throw new RuntimeError(`TaskGroup ${this.toString()} has not been entered`);
     if (this.#exiting && this.#tasks.size === 0) throw new RuntimeError(`TaskGroup ${this.toString()} is finished`);
     if (this.#aborting) throw new RuntimeError(`TaskGroup ${this.toString()} is shutting down`);
-    const task = this.#loop.createTask(coro, options.context === undefined ? {} : { context: options.context });
-    if (options.name !== undefined) task.setName(options.name);
+    const task = this.#loop.createTask(coro, opts.context === undefined ? {} : { context: opts.context });
+    if (opts.name !== undefined) task.setName(opts.name);
     task.addDoneCallback(this.#onTaskDone);
     this.#tasks.add(task);
     return task;

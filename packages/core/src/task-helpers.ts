@@ -15,7 +15,7 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, isThenable, loopError, TimeoutError } from '@loop/interfaces';
+import { CancelledError, isThenable, loopError, optionsArg, TimeoutError } from '@loop/interfaces';
 import type { CoroutineLike } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { checkSeconds } from './base-event-loop.js';
@@ -256,7 +256,7 @@ class WaitFuture<F extends Future<unknown>> extends Future<[Set<F>, Set<F>]> {
  * `returnWhen` or `timeout`; resolves to `[done, pending]`. `RangeError` for
  * an empty collection or a bad `returnWhen`.
  */
-export function wait<T>(aws: Iterable<AwaitableLike<T>>, options: WaitOptions = {}): Future<[Set<Future<T>>, Set<Future<T>>]> {
+export function wait<T>(aws: Iterable<AwaitableLike<T>>, options?: WaitOptions | null): Future<[Set<Future<T>>, Set<Future<T>>]> {
   if (isFuture(aws) || isCoroutine(aws) || aws === null || typeof (aws as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `wait(): expect an iterable of futures, not ${reprValue(aws)}`);
   }
@@ -264,11 +264,12 @@ export function wait<T>(aws: Iterable<AwaitableLike<T>>, options: WaitOptions = 
   if (items.length === 0) {
     throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'wait(): Set of Tasks/Futures is empty.');
   }
-  const returnWhen = options.returnWhen ?? ALL_COMPLETED;
+  const opts = optionsArg('wait', options);
+  const returnWhen = opts.returnWhen ?? ALL_COMPLETED;
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
     throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `wait(): Invalid return_when value: ${String(returnWhen)}`);
   }
-  const timeout = checkTimeout('wait', options.timeout);
+  const timeout = checkTimeout('wait', opts.timeout);
   for (const a of items) if (!isAwaitable(a)) throw notAwaitable('wait', a);
   const loop = currentLoop();
   const fs = [...new Set(items.map((a) => loop._toFuture(a, 'wait') as Future<T>))];
@@ -451,11 +452,11 @@ export interface AsCompletedOptions {
  * future of the next result to arrive (it fails with that awaitable's
  * exception, or with `TimeoutError` once `timeout` has passed).
  */
-export function asCompleted<T>(aws: Iterable<AwaitableLike<T>>, options: AsCompletedOptions = {}): Iterable<Future<T>> {
+export function asCompleted<T>(aws: Iterable<AwaitableLike<T>>, options?: AsCompletedOptions | null): Iterable<Future<T>> {
   if (isFuture(aws) || isCoroutine(aws) || aws === null || typeof (aws as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `asCompleted(): expect an iterable of futures, not ${reprValue(aws)}`);
   }
-  const timeout = checkTimeout('asCompleted', options.timeout);
+  const timeout = checkTimeout('asCompleted', optionsArg('asCompleted', options).timeout);
   const items = [...new Set(aws)];
   for (const a of items) if (!isAwaitable(a)) throw notAwaitable('asCompleted', a);
   const loop = currentLoop();

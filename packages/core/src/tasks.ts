@@ -132,7 +132,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
    * coroutine or a promise, called at the task's first step — and schedules
    * the first step. Prefer `loop.createTask(coro)`.
    */
-  constructor(coro: CoroutineLike<T>, options?: TaskOptions) {
+  constructor(coro: CoroutineLike<T>, options?: TaskOptions | null) {
     if (!isCoroutine(coro) && typeof coro !== 'function') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): a coroutine or a function was expected, got ${reprValue(coro)}`);
     }

@@ -10,6 +10,7 @@
  */
 import { BaseEventLoop } from './base-event-loop.js';
 import { VirtualClock } from './clock.js';
+import { optionsArg } from '@loop/interfaces';
 
 /** Options of `new TestLoop()`. */
 export interface TestLoopOptions {
@@ -25,7 +26,8 @@ export interface TestLoopOptions {
 export class TestLoop extends BaseEventLoop {
   readonly #clock: VirtualClock;
 
-  constructor(options: TestLoopOptions = {}) {
+  constructor(options?: TestLoopOptions | null) {
+    options = optionsArg('TestLoop', options);
     const clock = options.clock ?? new VirtualClock({ autojump: options.autojump ?? false });
     if (options.clock !== undefined && options.autojump !== undefined) clock.autojump = options.autojump;
     super({ clock, debug: options.debug });

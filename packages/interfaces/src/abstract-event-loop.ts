@@ -157,7 +157,7 @@ export abstract class AbstractEventLoop
     throw notImplemented(this, 'createFuture');
   }
   /** Wraps a coroutine or thunk into a task scheduled to start soon (through the task factory, if set). */
-  createTask<T>(_coro: CoroutineLike<T>, _options?: CreateTaskOptions): Task<T> {
+  createTask<T>(_coro: CoroutineLike<T>, _options?: CreateTaskOptions | null): Task<T> {
     throw notImplemented(this, 'createTask');
   }
   /** Sets (or with `null` resets) the factory `createTask` uses. */
@@ -222,7 +222,7 @@ export abstract class AbstractEventLoop
     _factory: ProtocolFactory<P>,
     _host?: string | null,
     _port?: number | string | null,
-    _options?: CreateConnectionOptions,
+    _options?: CreateConnectionOptions | null,
   ): Promise<[Transport, P]> {
     return rejectMissing('createConnection');
   }
@@ -231,7 +231,7 @@ export abstract class AbstractEventLoop
     _factory: ProtocolFactory<P>,
     _localAddr?: Address | null,
     _remoteAddr?: Address | null,
-    _options?: CreateDatagramEndpointOptions,
+    _options?: CreateDatagramEndpointOptions | null,
   ): Promise<[DatagramTransport, P]> {
     return rejectMissing('createDatagramEndpoint');
   }
@@ -239,7 +239,7 @@ export abstract class AbstractEventLoop
   createUnixConnection<P extends BaseProtocol>(
     _factory: ProtocolFactory<P>,
     _path?: string | null,
-    _options?: CreateUnixConnectionOptions,
+    _options?: CreateUnixConnectionOptions | null,
   ): Promise<[Transport, P]> {
     return rejectMissing('createUnixConnection');
   }
@@ -248,19 +248,19 @@ export abstract class AbstractEventLoop
     _factory: ProtocolFactory,
     _host?: string | readonly string[] | null,
     _port?: number | string | null,
-    _options?: CreateServerOptions,
+    _options?: CreateServerOptions | null,
   ): Promise<Server> {
     return rejectMissing('createServer');
   }
   /** See {@link NetMethods.createUnixServer}. */
-  createUnixServer(_factory: ProtocolFactory, _path?: string | null, _options?: CreateUnixServerOptions): Promise<Server> {
+  createUnixServer(_factory: ProtocolFactory, _path?: string | null, _options?: CreateUnixServerOptions | null): Promise<Server> {
     return rejectMissing('createUnixServer');
   }
   /** See {@link NetMethods.connectAcceptedSocket}. */
   connectAcceptedSocket<P extends BaseProtocol>(
     _factory: ProtocolFactory<P>,
     _sock: SocketLike,
-    _options?: ConnectAcceptedSocketOptions,
+    _options?: ConnectAcceptedSocketOptions | null,
   ): Promise<[Transport, P]> {
     return rejectMissing('connectAcceptedSocket');
   }
@@ -270,16 +270,16 @@ export abstract class AbstractEventLoop
     _file: FileLike,
     _offset?: number,
     _count?: number | null,
-    _options?: SendfileOptions,
+    _options?: SendfileOptions | null,
   ): Promise<number> {
     return rejectMissing('sendfile');
   }
   /** See {@link NetMethods.startTls}. */
-  startTls(_transport: BaseTransport, _protocol: BaseProtocol, _sslcontext: SslContext, _options?: StartTlsOptions): Promise<Transport> {
+  startTls(_transport: BaseTransport, _protocol: BaseProtocol, _sslcontext: SslContext, _options?: StartTlsOptions | null): Promise<Transport> {
     return rejectMissing('startTls');
   }
   /** See {@link NetMethods.getaddrinfo}. */
-  getaddrinfo(_host: string | null, _port: number | string | null, _options?: GetaddrinfoOptions): Promise<AddrInfo[]> {
+  getaddrinfo(_host: string | null, _port: number | string | null, _options?: GetaddrinfoOptions | null): Promise<AddrInfo[]> {
     return rejectMissing('getaddrinfo');
   }
   /** See {@link NetMethods.getnameinfo}. */
@@ -337,7 +337,7 @@ export abstract class AbstractEventLoop
     return rejectMissing('sockAccept');
   }
   /** See {@link SockMethods.sockSendfile}. */
-  sockSendfile(_sock: SocketLike, _file: FileLike, _offset?: number, _count?: number | null, _options?: SendfileOptions): Promise<number> {
+  sockSendfile(_sock: SocketLike, _file: FileLike, _offset?: number, _count?: number | null, _options?: SendfileOptions | null): Promise<number> {
     return rejectMissing('sockSendfile');
   }
 
@@ -370,12 +370,12 @@ export abstract class AbstractEventLoop
     _factory: ProtocolFactory<P>,
     _program: string,
     _args?: readonly string[],
-    _options?: SubprocessOptions,
+    _options?: SubprocessOptions | null,
   ): Promise<[SubprocessTransport, P]> {
     return rejectMissing('subprocessExec');
   }
   /** See {@link SubprocessMethods.subprocessShell}. */
-  subprocessShell<P extends BaseProtocol>(_factory: ProtocolFactory<P>, _cmd: string, _options?: SubprocessOptions): Promise<[SubprocessTransport, P]> {
+  subprocessShell<P extends BaseProtocol>(_factory: ProtocolFactory<P>, _cmd: string, _options?: SubprocessOptions | null): Promise<[SubprocessTransport, P]> {
     return rejectMissing('subprocessShell');
   }
 }

@@ -8,6 +8,7 @@ export * from './errors.js';
 export * from './error-codes.js';
 export * from './system-errors.js';
 export * from './messages.js';
+export * from './options.js';
 export * from './events.js';
 export * from './sockets.js';
 export * from './protocols.js';

@@ -315,7 +315,7 @@ export interface SockMethods {
   /** Accepts a connection on a listening socket: the new (non-blocking) socket and the peer's address. */
   sockAccept<S extends SocketLike>(sock: S): Promise<[S, Address]>;
   /** As `sendfile`, over a connected stream socket. */
-  sockSendfile(sock: SocketLike, file: FileLike, offset?: number, count?: number | null, options?: SendfileOptions): Promise<number>;
+  sockSendfile(sock: SocketLike, file: FileLike, offset?: number, count?: number | null, options?: SendfileOptions | null): Promise<number>;
 }
 
 /** Pipes as transports: an I/O backend. The pipe is set to non-blocking mode. */
@@ -351,10 +351,10 @@ export interface SubprocessMethods {
     factory: ProtocolFactory<P>,
     program: string,
     args?: readonly string[],
-    options?: SubprocessOptions,
+    options?: SubprocessOptions | null,
   ): Promise<[SubprocessTransport, P]>;
   /** Runs `cmd` through the platform's shell; quoting is the caller's job. */
-  subprocessShell<P extends BaseProtocol>(factory: ProtocolFactory<P>, cmd: string, options?: SubprocessOptions): Promise<[SubprocessTransport, P]>;
+  subprocessShell<P extends BaseProtocol>(factory: ProtocolFactory<P>, cmd: string, options?: SubprocessOptions | null): Promise<[SubprocessTransport, P]>;
 }
 
 /** Executors: every `BaseEventLoop` (`@loop/core`). */

@@ -85,18 +85,8 @@ export function wantsTls(ssl: unknown): boolean {
   return Boolean(ssl);
 }
 
-/**
- * Reads the trailing options argument of a network method
- * (docs/asyncio-mapping.md, "Options objects"): `undefined` and `null` are
- * no options (`{}`), as Python's keyword defaults are `None`; an object is
- * used as is; anything else is a `TypeError` (`ERR_LOOP_INVALID_ARG`) naming
- * `api`. The callers report the error by rejecting (or failing their future).
- */
-export function optionsArg<T extends object>(api: string, options: T | null | undefined): Partial<T> {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object') throw typeError(`${api}(): options must be an object, null or undefined, not ${describeValue(options)}`);
-  return options;
-}
+/** The options-argument rule (docs/asyncio-mapping.md, "Options objects"): one home, in `@loop/interfaces`. */
+export { optionsArg } from '@loop/interfaces';
 
 /** The first of `names` whose value in `options` is not `undefined`/`null`, for error messages. */
 export function isSet(value: unknown): boolean {

@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 import { availableParallelism } from 'node:os';
-import { RuntimeError, loopError } from '@loop/interfaces';
+import { RuntimeError, loopError, optionsArg } from '@loop/interfaces';
 import type { Executor, WorkReference } from '@loop/interfaces';
 import { getLogger } from '../logger.js';
 import { ExecutorWork } from './executor-work.js';
@@ -60,12 +60,10 @@ export abstract class PoolExecutor implements Executor {
     this.#outstanding.delete(work);
   };
 
-  protected constructor(name: string, options: PoolExecutorOptions | undefined) {
+  protected constructor(name: string, options: PoolExecutorOptions | null | undefined) {
     this.#name = name;
     this.#api = `${name}.submit()`;
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${name}(): options must be an object, got ${String(options)}`);
-    }
+    options = optionsArg(name, options);
     const max = options?.maxWorkers;
     if (max !== undefined && typeof max !== 'number') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${name}(): maxWorkers must be a number, got ${typeof max}`);

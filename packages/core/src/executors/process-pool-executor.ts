@@ -74,7 +74,7 @@ export class ProcessPoolExecutor extends PoolExecutor {
   #nextId = 1;
 
   /** A pool of at most `maxWorkers` processes (default: `os.availableParallelism()`), started on demand. */
-  constructor(options?: ProcessPoolExecutorOptions) {
+  constructor(options?: ProcessPoolExecutorOptions | null) {
     super('ProcessPoolExecutor', options);
   }
 

@@ -89,7 +89,7 @@ export class ThreadPoolExecutor extends PoolExecutor {
   readonly #free: number[] = Array.from({ length: STATE_SLOTS }, (_, i) => STATE_SLOTS - 1 - i);
 
   /** A pool of at most `maxWorkers` threads (default: `os.availableParallelism()`), started on demand. */
-  constructor(options?: ThreadPoolExecutorOptions) {
+  constructor(options?: ThreadPoolExecutorOptions | null) {
     super('ThreadPoolExecutor', options);
   }
 
