@@ -2,7 +2,7 @@
  * The task helpers of asyncio's `tasks.py`: `ensureFuture`, `wrapFuture`,
  * `allTasks`, `gather`, `shield`, `wait`, `waitFor`, `asCompleted`.
  *
- * Each returns a loop `Future` (docs/asyncio-mapping.md, "Module-level functions"), so it
+ * Each returns a loop `Future` (docs/asyncio-mapping.md, "Helpers return futures"), so it
  * works as `await gather(a, b)` in an async function and as
  * `yield* gather(a, b)` in a coroutine. They are written as futures driven
  * by done callbacks, not as coroutines run in a task of their own, so that a

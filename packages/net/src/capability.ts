@@ -4,7 +4,7 @@
  *
  * HOW: each method is called with `this` = the loop and delegates to the
  * module that implements it (`connection.ts`, `create-server.ts`, `server.ts`, `datagram.ts`, `accepted-socket.ts`,
- * `unix.ts`, `dns.ts`, and the TLS engineer's `tls.ts` / `sendfile.ts`),
+ * `unix.ts`, `dns.ts`, `tls.ts`, `sendfile.ts`),
  * which reach the loop's backend with `backendOf(loop, method)`. Every method
  * returns a Promise and reports every error by rejecting it, never by
  * throwing synchronously: the implementations are `async` functions, so an
