@@ -1,0 +1,407 @@
+/*
+ * @loop/socket's native half: thin, allocation-free wrappers of the BSD socket
+ * calls, on Node-API (node_api.h) only.
+ *
+ * HOW and WHY. Every function here is one system call (or two, for
+ * accept4 + the peer address) and reports failure the same way: it returns
+ * -errno as a JS number and never throws. The TypeScript layer
+ * (src/socket.ts) owns everything else: argument checking, the Socket's
+ * state (open / detached / closed), turning -errno into a Node-style system
+ * error (util.getSystemErrorName), and the would-block rule. So:
+ *
+ *   - the hot calls (recvInto, send) return one int32: the byte count, or
+ *     -EAGAIN when the socket would block, or another -errno; they create
+ *     no JS object and no exception, whatever happens;
+ *   - every descriptor made here (socket, socketpair, pipe, accept) is
+ *     created non-blocking and close-on-exec in the same system call
+ *     (SOCK_NONBLOCK | SOCK_CLOEXEC, pipe2, accept4), so no fork in another
+ *     thread can inherit one between two calls;
+ *   - nothing is closed except by close(fd), which the TS layer calls at
+ *     most once per descriptor it owns: no finalizer closes a descriptor
+ *     (Node's DEP0137: a number reused by someone else would be closed
+ *     under them);
+ *   - no per-process or per-environment state: the module is safe to load
+ *     in worker threads as it is.
+ *
+ * Addresses cross the boundary in asyncio's shapes: AF_INET [host, port],
+ * AF_INET6 [host, port, flowinfo, scopeId], AF_UNIX a Buffer of the path's
+ * bytes (the TS layer decodes it; a Linux abstract name starts with a NUL
+ * byte). Going in, the TS layer passes (family, host or path Buffer, port,
+ * flowinfo, scopeId) with a numeric host ('' for the wildcard address).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <node_api.h>
+
+/* A failed Node-API call (a programming error in the TS layer: wrong types
+ * reach here only if the TS checks are wrong) throws a plain error. */
+#define CHECK(env, call)                                                   \
+  do {                                                                     \
+    if ((call) != napi_ok) {                                               \
+      napi_throw_type_error((env), "ERR_LOOP_INVALID_ARG", #call " failed");         \
+      return NULL;                                                         \
+    }                                                                      \
+  } while (0)
+
+#define ARGS(n)                                                            \
+  size_t argc = (n);                                                       \
+  napi_value argv[(n) > 0 ? (n) : 1];                                      \
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))
+
+static napi_value make_int(napi_env env, int32_t v) {
+  napi_value out;
+  if (napi_create_int32(env, v, &out) != napi_ok) return NULL;
+  return out;
+}
+
+static int32_t get_int(napi_env env, napi_value v) {
+  int32_t out = -1;
+  napi_get_value_int32(env, v, &out);
+  return out;
+}
+
+/* Result of a call that returns 0 or -1 with errno set. */
+static napi_value result(napi_env env, int rc) {
+  return make_int(env, rc < 0 ? -errno : rc);
+}
+
+/* ---- addresses ---------------------------------------------------------- */
+
+/* Fills `ss` from (family, host-or-path, port, flowinfo, scopeId) at argv[i].
+ * Returns the address length, or -errno (-EINVAL for a host that is not a
+ * numeric address, -ENAMETOOLONG for a path that does not fit). */
+static int parse_address(napi_env env, napi_value *argv, struct sockaddr_storage *ss) {
+  int family = get_int(env, argv[0]);
+  memset(ss, 0, sizeof(*ss));
+  if (family == AF_UNIX) {
+    struct sockaddr_un *un = (struct sockaddr_un *)ss;
+    void *data = NULL;
+    size_t len = 0;
+    if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return -EINVAL;
+    if (len > sizeof(un->sun_path)) return -ENAMETOOLONG;
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path, data, len);
+    return (int)(offsetof(struct sockaddr_un, sun_path) + len);
+  }
+  char host[INET6_ADDRSTRLEN + 1];
+  size_t hlen = 0;
+  if (napi_get_value_string_utf8(env, argv[1], host, sizeof(host), &hlen) != napi_ok) return -EINVAL;
+  int port = get_int(env, argv[2]);
+  if (family == AF_INET) {
+    struct sockaddr_in *in = (struct sockaddr_in *)ss;
+    in->sin_family = AF_INET;
+    in->sin_port = htons((uint16_t)port);
+    if (hlen == 0) in->sin_addr.s_addr = htonl(INADDR_ANY);
+    else if (inet_pton(AF_INET, host, &in->sin_addr) != 1) return -EINVAL;
+    return (int)sizeof(*in);
+  }
+  if (family == AF_INET6) {
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    uint32_t flowinfo = 0, scope = 0;
+    napi_get_value_uint32(env, argv[3], &flowinfo);
+    napi_get_value_uint32(env, argv[4], &scope);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((uint16_t)port);
+    in6->sin6_flowinfo = htonl(flowinfo);
+    in6->sin6_scope_id = scope;
+    if (hlen == 0) in6->sin6_addr = in6addr_any;
+    else if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1) return -EINVAL;
+    return (int)sizeof(*in6);
+  }
+  return -EAFNOSUPPORT;
+}
+
+/* The JS shape of an address (see the header); NULL after a thrown error. */
+static napi_value format_address(napi_env env, const struct sockaddr_storage *ss, socklen_t len) {
+  napi_value out, v;
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    CHECK(env, napi_create_array_with_length(env, 2, &out));
+    CHECK(env, napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &v));
+    CHECK(env, napi_set_element(env, out, 0, v));
+    CHECK(env, napi_create_uint32(env, ntohs(in->sin_port), &v));
+    CHECK(env, napi_set_element(env, out, 1, v));
+    return out;
+  }
+  if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+    char host[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+    CHECK(env, napi_create_array_with_length(env, 4, &out));
+    CHECK(env, napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &v));
+    CHECK(env, napi_set_element(env, out, 0, v));
+    CHECK(env, napi_create_uint32(env, ntohs(in6->sin6_port), &v));
+    CHECK(env, napi_set_element(env, out, 1, v));
+    CHECK(env, napi_create_uint32(env, ntohl(in6->sin6_flowinfo), &v));
+    CHECK(env, napi_set_element(env, out, 2, v));
+    CHECK(env, napi_create_uint32(env, in6->sin6_scope_id, &v));
+    CHECK(env, napi_set_element(env, out, 3, v));
+    return out;
+  }
+  if (ss->ss_family == AF_UNIX || len <= offsetof(struct sockaddr_un, sun_path)) {
+    const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
+    size_t n = len > offsetof(struct sockaddr_un, sun_path) ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+    /* A path name ends at its NUL; an abstract name (first byte NUL) is all
+     * of its bytes. */
+    if (n > 0 && un->sun_path[0] != '\0') n = strnlen(un->sun_path, n);
+    CHECK(env, napi_create_buffer_copy(env, n, un->sun_path, NULL, &out));
+    return out;
+  }
+  return make_int(env, -EAFNOSUPPORT);
+}
+
+/* ---- making descriptors ------------------------------------------------- */
+
+/* socket(family, type, proto) -> fd | -errno */
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int type = get_int(env, argv[1]) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+  return result(env, socket(get_int(env, argv[0]), type, get_int(env, argv[2])));
+}
+
+static napi_value fd_pair(napi_env env, int rc, const int fds[2]) {
+  if (rc < 0) return make_int(env, -errno);
+  napi_value out, v;
+  CHECK(env, napi_create_array_with_length(env, 2, &out));
+  for (uint32_t i = 0; i < 2; i++) {
+    CHECK(env, napi_create_int32(env, fds[i], &v));
+    CHECK(env, napi_set_element(env, out, i, v));
+  }
+  return out;
+}
+
+/* socketpair(family, type, proto) -> [fd, fd] | -errno */
+static napi_value js_socketpair(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int fds[2] = {-1, -1};
+  int type = get_int(env, argv[1]) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+  int rc = socketpair(get_int(env, argv[0]), type, get_int(env, argv[2]), fds);
+  return fd_pair(env, rc, fds);
+}
+
+/* pipe() -> [readFd, writeFd] | -errno */
+static napi_value js_pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2] = {-1, -1};
+  return fd_pair(env, pipe2(fds, O_NONBLOCK | O_CLOEXEC), fds);
+}
+
+/* close(fd) -> 0 | -errno. EINTR is not retried: on Linux the descriptor is
+ * released anyway, and a retry could close a number already reused. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  return result(env, close(get_int(env, argv[0])));
+}
+
+/* ---- flags ---------------------------------------------------------------- */
+
+/* setblocking(fd, blocking) -> 0 | -errno */
+static napi_value js_setblocking(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int fd = get_int(env, argv[0]);
+  bool blocking = false;
+  napi_get_value_bool(env, argv[1], &blocking);
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return make_int(env, -errno);
+  int next = blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK);
+  return result(env, next == flags ? 0 : fcntl(fd, F_SETFL, next));
+}
+
+/* getblocking(fd) -> 1 (blocking) | 0 | -errno */
+static napi_value js_getblocking(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int flags = fcntl(get_int(env, argv[0]), F_GETFL);
+  if (flags < 0) return make_int(env, -errno);
+  return make_int(env, (flags & O_NONBLOCK) ? 0 : 1);
+}
+
+/* ---- connecting ------------------------------------------------------------ */
+
+/* bind(fd, family, host|pathBuffer, port, flowinfo, scopeId) -> 0 | -errno */
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  struct sockaddr_storage ss;
+  int len = parse_address(env, argv + 1, &ss);
+  if (len < 0) return make_int(env, len);
+  return result(env, bind(get_int(env, argv[0]), (struct sockaddr *)&ss, (socklen_t)len));
+}
+
+/* connect(fd, family, host|pathBuffer, port, flowinfo, scopeId) -> 0 | -errno
+ * (-EINPROGRESS on a non-blocking socket whose connect goes on; its outcome
+ * is SO_ERROR once the socket is writable). */
+static napi_value js_connect(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  struct sockaddr_storage ss;
+  int len = parse_address(env, argv + 1, &ss);
+  if (len < 0) return make_int(env, len);
+  int rc;
+  do rc = connect(get_int(env, argv[0]), (struct sockaddr *)&ss, (socklen_t)len);
+  while (rc < 0 && errno == EINTR);
+  return result(env, rc);
+}
+
+/* listen(fd, backlog) -> 0 | -errno */
+static napi_value js_listen(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  return result(env, listen(get_int(env, argv[0]), get_int(env, argv[1])));
+}
+
+/* accept(fd) -> [fd, address] | -errno; the new descriptor is non-blocking
+ * and close-on-exec from its first instant (accept4). */
+static napi_value js_accept(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  memset(&ss, 0, sizeof(ss));
+  int fd;
+  do fd = accept4(get_int(env, argv[0]), (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) return make_int(env, -errno);
+  napi_value out, v;
+  napi_value addr = format_address(env, &ss, len);
+  if (addr == NULL || napi_create_array_with_length(env, 2, &out) != napi_ok ||
+      napi_create_int32(env, fd, &v) != napi_ok || napi_set_element(env, out, 0, v) != napi_ok ||
+      napi_set_element(env, out, 1, addr) != napi_ok) {
+    close(fd); /* ours alone: nobody has seen its number yet */
+    return NULL;
+  }
+  return out;
+}
+
+/* shutdown(fd, how) -> 0 | -errno */
+static napi_value js_shutdown(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  return result(env, shutdown(get_int(env, argv[0]), get_int(env, argv[1])));
+}
+
+static napi_value name_of(napi_env env, napi_callback_info info, bool peer) {
+  ARGS(1);
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  memset(&ss, 0, sizeof(ss));
+  int fd = get_int(env, argv[0]);
+  int rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len) : getsockname(fd, (struct sockaddr *)&ss, &len);
+  if (rc < 0) return make_int(env, -errno);
+  return format_address(env, &ss, len);
+}
+
+/* getsockname(fd) / getpeername(fd) -> address | -errno */
+static napi_value js_getsockname(napi_env env, napi_callback_info info) { return name_of(env, info, false); }
+static napi_value js_getpeername(napi_env env, napi_callback_info info) { return name_of(env, info, true); }
+
+/* getsockopt(fd, level, name, out: Int32Array) -> 0 | -errno; the integer
+ * value is written to out[0]. */
+static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  CHECK(env, napi_get_typedarray_info(env, argv[3], &type, &length, &data, NULL, NULL));
+  if (type != napi_int32_array || length < 1) return make_int(env, -EINVAL);
+  int value = 0;
+  socklen_t len = sizeof(value);
+  int rc = getsockopt(get_int(env, argv[0]), get_int(env, argv[1]), get_int(env, argv[2]), &value, &len);
+  if (rc < 0) return make_int(env, -errno);
+  *(int32_t *)data = value;
+  return make_int(env, 0);
+}
+
+/* setsockopt(fd, level, name, value) -> 0 | -errno (integer options). */
+static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int value = get_int(env, argv[3]);
+  return result(env, setsockopt(get_int(env, argv[0]), get_int(env, argv[1]), get_int(env, argv[2]), &value,
+                                sizeof(value)));
+}
+
+/* ---- the hot calls ---------------------------------------------------------- */
+
+/* The bytes of a Uint8Array (a Buffer is one) at argv[i]; false if not one. */
+static bool bytes_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  napi_typedarray_type type;
+  void *base = NULL;
+  napi_value ab;
+  size_t offset = 0;
+  if (napi_get_typedarray_info(env, v, &type, len, &base, &ab, &offset) != napi_ok) return false;
+  (void)ab;
+  (void)offset;
+  *data = base; /* napi_get_typedarray_info's data already points at the view's first byte */
+  return type == napi_uint8_array;
+}
+
+/* recvInto(fd, buf, nbytes) -> bytes read (0 = EOF) | -EAGAIN | -errno.
+ * nbytes <= 0 or beyond the buffer means the whole buffer. */
+static napi_value js_recv_into(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  uint8_t *data;
+  size_t len;
+  if (!bytes_of(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
+  int32_t n = get_int(env, argv[2]);
+  if (n > 0 && (size_t)n < len) len = (size_t)n;
+  ssize_t rc;
+  do rc = recv(get_int(env, argv[0]), data, len, 0);
+  while (rc < 0 && errno == EINTR);
+  return make_int(env, rc < 0 ? -errno : (int32_t)rc);
+}
+
+/* send(fd, buf) -> bytes sent | -EAGAIN | -errno. MSG_NOSIGNAL: a closed
+ * peer is EPIPE, never a SIGPIPE that would kill the process. */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  uint8_t *data;
+  size_t len;
+  if (!bytes_of(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
+  if (len > INT32_MAX) len = INT32_MAX;
+  ssize_t rc;
+  do rc = send(get_int(env, argv[0]), data, len, MSG_NOSIGNAL);
+  while (rc < 0 && errno == EINTR);
+  return make_int(env, rc < 0 ? -errno : (int32_t)rc);
+}
+
+/* ---- the module ---------------------------------------------------------------- */
+
+static bool set_const(napi_env env, napi_value obj, const char *name, int32_t value) {
+  napi_value v;
+  return napi_create_int32(env, value, &v) == napi_ok && napi_set_named_property(env, obj, name, v) == napi_ok;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor fns[] = {
+#define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
+      FN("socket", js_socket),         FN("socketpair", js_socketpair), FN("pipe", js_pipe),
+      FN("close", js_close),           FN("setblocking", js_setblocking), FN("getblocking", js_getblocking),
+      FN("bind", js_bind),             FN("connect", js_connect),       FN("listen", js_listen),
+      FN("accept", js_accept),         FN("shutdown", js_shutdown),     FN("getsockname", js_getsockname),
+      FN("getpeername", js_getpeername), FN("getsockopt", js_getsockopt), FN("setsockopt", js_setsockopt),
+      FN("recvInto", js_recv_into),    FN("send", js_send),
+#undef FN
+  };
+  if (napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns) != napi_ok) return NULL;
+  napi_value c;
+  if (napi_create_object(env, &c) != napi_ok) return NULL;
+  bool ok = true;
+#define C(name) ok = ok && set_const(env, c, #name, name)
+  C(AF_INET); C(AF_INET6); C(AF_UNIX); C(AF_UNSPEC);
+  C(SOCK_STREAM); C(SOCK_DGRAM);
+  C(SHUT_RD); C(SHUT_WR); C(SHUT_RDWR);
+  C(SOL_SOCKET); C(SO_ERROR); C(SO_REUSEADDR); C(SO_REUSEPORT); C(SO_KEEPALIVE); C(SO_BROADCAST);
+  C(SO_RCVBUF); C(SO_SNDBUF); C(SO_TYPE);
+  C(IPPROTO_TCP); C(IPPROTO_UDP); C(IPPROTO_IPV6); C(TCP_NODELAY); C(IPV6_V6ONLY);
+  C(EAGAIN); C(EINPROGRESS);
+#undef C
+  if (!ok || napi_set_named_property(env, exports, "constants", c) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,10 @@
+/**
+ * `@loop/socket`: non-blocking BSD sockets for Node.js, modelled on Python's
+ * `socket` module (`socket.socket`, `socketpair`, the constants), on a
+ * Node-API addon in C (native/socket.c) built from source at install.
+ *
+ * @packageDocumentation
+ */
+export { Socket, socket, socketpair, pipe } from './socket.js';
+export type { Address, SocketState } from './socket.js';
+export * from './constants.js';
