@@ -122,34 +122,36 @@ static int parse_address(napi_env env, napi_value *argv, struct sockaddr_storage
   return -EAFNOSUPPORT;
 }
 
+/* [host, port] or [host, port, flowinfo, scopeId]: `n` elements, the numbers
+ * from `nums`. NULL after a thrown error. */
+static napi_value ip_tuple(napi_env env, const char *host, const uint32_t *nums, uint32_t n) {
+  napi_value out, v;
+  CHECK(env, napi_create_array_with_length(env, n, &out));
+  CHECK(env, napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &v));
+  CHECK(env, napi_set_element(env, out, 0, v));
+  for (uint32_t i = 1; i < n; i++) {
+    CHECK(env, napi_create_uint32(env, nums[i - 1], &v));
+    CHECK(env, napi_set_element(env, out, i, v));
+  }
+  return out;
+}
+
 /* The JS shape of an address (see the header); NULL after a thrown error. */
 static napi_value format_address(napi_env env, const struct sockaddr_storage *ss, socklen_t len) {
-  napi_value out, v;
+  napi_value out;
   if (ss->ss_family == AF_INET) {
     const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-    CHECK(env, napi_create_array_with_length(env, 2, &out));
-    CHECK(env, napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &v));
-    CHECK(env, napi_set_element(env, out, 0, v));
-    CHECK(env, napi_create_uint32(env, ntohs(in->sin_port), &v));
-    CHECK(env, napi_set_element(env, out, 1, v));
-    return out;
+    const uint32_t nums[1] = {ntohs(in->sin_port)};
+    return ip_tuple(env, host, nums, 2);
   }
   if (ss->ss_family == AF_INET6) {
     const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
     char host[INET6_ADDRSTRLEN];
     inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-    CHECK(env, napi_create_array_with_length(env, 4, &out));
-    CHECK(env, napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &v));
-    CHECK(env, napi_set_element(env, out, 0, v));
-    CHECK(env, napi_create_uint32(env, ntohs(in6->sin6_port), &v));
-    CHECK(env, napi_set_element(env, out, 1, v));
-    CHECK(env, napi_create_uint32(env, ntohl(in6->sin6_flowinfo), &v));
-    CHECK(env, napi_set_element(env, out, 2, v));
-    CHECK(env, napi_create_uint32(env, in6->sin6_scope_id, &v));
-    CHECK(env, napi_set_element(env, out, 3, v));
-    return out;
+    const uint32_t nums[3] = {ntohs(in6->sin6_port), ntohl(in6->sin6_flowinfo), in6->sin6_scope_id};
+    return ip_tuple(env, host, nums, 4);
   }
   if (ss->ss_family == AF_UNIX || len <= offsetof(struct sockaddr_un, sun_path)) {
     const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
