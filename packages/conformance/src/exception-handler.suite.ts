@@ -13,7 +13,7 @@
  */
 import { describe, expect } from '@jest/globals';
 import type { ExceptionContext, SchedulingLoop } from '@loop/interfaces';
-import { defineLoopTest, thrown, type LoopFactory, type LogRecord, type SuiteOptions } from './harness.js';
+import { defineLoopTest, Evil, type LogRecord, type LoopFactory, revokedProxy, type SuiteOptions, thrown } from './harness.js';
 
 /** The context keys that matter to a port (debug-only tracebacks dropped). */
 export function contextKeys(context: ExceptionContext): string[] {
@@ -105,18 +105,6 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
   });
 
   describe('exception-handler: values that cannot be formatted', () => {
-    /** A value whose toString throws (Python: a __repr__ that raises). */
-    class Evil {
-      toString(): string {
-        throw new Error('no toString');
-      }
-    }
-    function revoked(): object {
-      const { proxy, revoke } = Proxy.revocable({}, {});
-      revoke();
-      return proxy;
-    }
-
     // reprlib.repr in CPython 3.11: a __repr__ that raises gives `<Evil instance at 0x…>`
     it('a callback argument whose toString throws, or a revoked Proxy - the handler gets a message with a placeholder; nothing escapes the loop', async (t) => {
       const { loop } = t;
@@ -126,7 +114,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
         throw boom;
       }
       loop.callSoon(failing, new Evil());
-      loop.callSoon(failing, revoked());
+      loop.callSoon(failing, revokedProxy());
       loop.stop();
       await loop.runForever();
       expect(seen.map((c) => c.message)).toEqual([
@@ -142,7 +130,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
       const { loop } = t;
       const logs = t.expectLogs();
       const evil = new Evil();
-      const proxy = revoked();
+      const proxy = revokedProxy();
       loop.callSoon((_v: unknown) => {
         throw evil;
       }, evil);
@@ -165,7 +153,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
 
     it('a task that throws such a value - fails with it, and its repr does not throw', async (t) => {
       const { loop } = t;
-      for (const bad of [new Evil(), revoked()]) {
+      for (const bad of [new Evil(), revokedProxy()]) {
         const task = loop.createTask(async () => {
           await Promise.resolve();
           throw bad;

@@ -15,7 +15,7 @@
 import { describe, expect } from '@jest/globals';
 import { CancelledError, Future, InvalidStateError, RuntimeError } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
-import { defineLoopTest, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
+import { defineLoopTest, Evil, type LoopFactory, revokedProxy, type SuiteOptions, thrown } from './harness.js';
 
 /** Defines the futures suite. */
 export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void {
@@ -120,23 +120,12 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
   });
 
   describe('futures: values that cannot be formatted', () => {
-    class Evil {
-      toString(): string {
-        throw new Error('no toString');
-      }
-    }
-    function revoked(): object {
-      const { proxy, revoke } = Proxy.revocable({}, {});
-      revoke();
-      return proxy;
-    }
-
     // reprlib.repr in CPython 3.11 (Future's result=): `<Evil instance at 0x…>`
     it('String(future) after setResult() or setException() of a value whose toString throws, or of a revoked Proxy - a placeholder, never a throw', (t) => {
       const { loop } = t;
       for (const [name, bad] of [
         ['Evil', new Evil()],
-        ['object', revoked()],
+        ['object', revokedProxy()],
       ] as const) {
         const ok = loop.createFuture<unknown>();
         ok.setResult(bad);

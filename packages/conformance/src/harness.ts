@@ -301,3 +301,20 @@ export async function rejection(p: PromiseLike<unknown>): Promise<unknown> {
 export function errorText(e: unknown): string {
   return describeError(e);
 }
+
+/**
+ * A value whose `toString` throws (Python: a `__repr__` that raises). A
+ * message or repr naming it must use the placeholder `<Evil instance>` (D52).
+ */
+export class Evil {
+  toString(): string {
+    throw new Error('no toString');
+  }
+}
+
+/** A revoked `Proxy`: reading anything of it throws, `instanceof` included. */
+export function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
