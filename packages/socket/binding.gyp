@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "loop_socket",
-      "sources": ["native/socket.c"],
+      "sources": ["native/socket.c", "native/poll.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"],
       "cflags!": ["-fno-exceptions"],
       "defines": ["NAPI_VERSION=8"],

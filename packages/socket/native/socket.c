@@ -20,8 +20,10 @@
  *     most once per descriptor it owns: no finalizer closes a descriptor
  *     (Node's DEP0137: a number reused by someone else would be closed
  *     under them);
- *   - no per-process or per-environment state: the module is safe to load
- *     in worker threads as it is.
+ *   - no per-process state, and none per environment here: the module is
+ *     safe to load in worker threads. (The readiness half, native/poll.c,
+ *     keeps its watchers per environment and closes them in a cleanup
+ *     hook.)
  *
  * Addresses cross the boundary in asyncio's shapes: AF_INET [host, port],
  * AF_INET6 [host, port, flowinfo, scopeId], AF_UNIX a Buffer of the path's
@@ -380,6 +382,8 @@ static bool set_const(napi_env env, napi_value obj, const char *name, int32_t va
   return napi_create_int32(env, value, &v) == napi_ok && napi_set_named_property(env, obj, name, v) == napi_ok;
 }
 
+napi_value loop_poll_init(napi_env env, napi_value exports); /* native/poll.c */
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor fns[] = {
 #define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
@@ -405,5 +409,5 @@ NAPI_MODULE_INIT() {
   C(EAGAIN); C(EINPROGRESS);
 #undef C
   if (!ok || napi_set_named_property(env, exports, "constants", c) != napi_ok) return NULL;
-  return exports;
+  return loop_poll_init(env, exports);
 }

@@ -8,3 +8,4 @@
 export { Socket, socket, socketpair, pipe } from './socket.js';
 export type { Address, SocketState } from './socket.js';
 export * from './constants.js';
+export * from './poll.js';
