@@ -218,6 +218,8 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
   //     is no longer pending ends the drain like a suspended one.
   /** A loop callback settled a promise an async function awaits. */
   #jsWake = false;
+  /** A backend said I/O is ready (`wakeup`): the next wait is an iteration, as `select()` returns at once. */
+  #ioReady = false;
   /** Promise-side work touched the loop (a then(), an async task's end). */
   #jsActivity = false;
   /** A task's async function suspended on a pending loop future. */
@@ -777,9 +779,12 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
 
   /**
    * Tells an idle running loop that events arrived (for backends, whose I/O
-   * callbacks come from Node): it runs an iteration soon.
+   * callbacks come from Node): it runs an iteration soon, whose I/O phase
+   * (`pollIo`) collects them, even if nothing else is ready — a readiness
+   * backend records nothing until it is polled.
    */
   protected wakeup(): void {
+    this.#ioReady = true;
     if (this.#running && this.#phase === 'idle') this.#wake();
   }
 
@@ -1037,7 +1042,7 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
       }
       // How long would asyncio's select() wait before the next iteration?
       let timeout = -1;
-      if (ready.length > 0 || this.#stopping) timeout = 0;
+      if (ready.length > 0 || this.#stopping || this.#ioReady) timeout = 0;
       else {
         this.#dropCancelledHead();
         const head = this.#scheduled.peek();
@@ -1097,6 +1102,7 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
     } else {
       this.#dropCancelledHead();
     }
+    this.#ioReady = false;
     this.pollIo();
     // Step 3, due timers: asyncio moves them to the ready queue now; they run
     // after the handles already there, by (when, seq). The batch pops them
