@@ -757,7 +757,7 @@ export function fromFd(fd: number, family?: number, type?: number, proto?: numbe
  * the file's own position does not move, so the caller advances `offset`.
  * `offset` and `count` are integers up to 2^53-1. `out` is a `Socket` (a
  * closed one throws `EBADF`) or a descriptor number. Other failures are
- * system errors (`EPIPE`, `EINVAL` for a descriptor sendfile cannot read…).
+ * system errors (`EPIPE`; `ESPIPE` for an input that cannot seek, a pipe; `EINVAL`…).
  */
 export function sendfile(out: Socket | number, inFd: number, offset: number, count: number): number {
   let outFd: number;
