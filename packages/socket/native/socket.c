@@ -375,15 +375,30 @@ static bool bytes_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   return type == napi_uint8_array;
 }
 
+/* The bytes to receive into: the Uint8Array argv[1], cut to nbytes argv[2]
+ * when that is > 0 and shorter; false if argv[1] is not a Uint8Array. */
+static bool recv_target(napi_env env, napi_value *argv, uint8_t **data, size_t *len) {
+  if (!bytes_of(env, argv[1], data, len)) return false;
+  int32_t n = get_int(env, argv[2]);
+  if (n > 0 && (size_t)n < *len) *len = (size_t)n;
+  return true;
+}
+
+/* The bytes to send: the Uint8Array `v`, at most INT32_MAX of them (the
+ * count goes back as an int32); false if `v` is not a Uint8Array. */
+static bool send_source(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  if (!bytes_of(env, v, data, len)) return false;
+  if (*len > INT32_MAX) *len = INT32_MAX;
+  return true;
+}
+
 /* recvInto(fd, buf, nbytes) -> bytes read (0 = EOF) | -EAGAIN | -errno.
  * nbytes <= 0 or beyond the buffer means the whole buffer. */
 static napi_value js_recv_into(napi_env env, napi_callback_info info) {
   ARGS(3);
   uint8_t *data;
   size_t len;
-  if (!bytes_of(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
-  int32_t n = get_int(env, argv[2]);
-  if (n > 0 && (size_t)n < len) len = (size_t)n;
+  if (!recv_target(env, argv, &data, &len)) return make_int(env, -EINVAL);
   ssize_t rc;
   do rc = recv(get_int(env, argv[0]), data, len, 0);
   while (rc < 0 && errno == EINTR);
@@ -396,8 +411,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   ARGS(2);
   uint8_t *data;
   size_t len;
-  if (!bytes_of(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
-  if (len > INT32_MAX) len = INT32_MAX;
+  if (!send_source(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
   ssize_t rc;
   do rc = send(get_int(env, argv[0]), data, len, MSG_NOSIGNAL);
   while (rc < 0 && errno == EINTR);
@@ -414,9 +428,7 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   ARGS(3);
   uint8_t *data;
   size_t len;
-  if (!bytes_of(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
-  int32_t n = get_int(env, argv[2]);
-  if (n > 0 && (size_t)n < len) len = (size_t)n;
+  if (!recv_target(env, argv, &data, &len)) return make_int(env, -EINVAL);
   struct sockaddr_storage ss;
   socklen_t alen = sizeof(ss);
   memset(&ss, 0, sizeof(ss));
@@ -440,8 +452,7 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   ARGS(7);
   uint8_t *data;
   size_t len;
-  if (!bytes_of(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
-  if (len > INT32_MAX) len = INT32_MAX;
+  if (!send_source(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
   struct sockaddr_storage ss;
   int alen = parse_address(env, argv + 2, &ss);
   if (alen < 0) return make_int(env, alen);

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Address as InterfacesAddress } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, EAGAIN, SOCK_DGRAM, SOCK_STREAM, WOULD_BLOCK, socket, socketpair, type Address } from '../src/index';
-import { thrown, track, until, unlessEagain, useFdCheck } from './helpers';
+import { nextError, thrown, track, until, unlessEagain, useFdCheck, useTmpDir } from './helpers';
 
 useFdCheck();
 
@@ -100,29 +99,15 @@ describe('recvfrom()/sendto() over UDP', () => {
     const a = udp(AF_INET, '127.0.0.1');
     a.connect(addr);
     a.send(Buffer.from('x'));
-    const err = await until(() => {
-      try {
-        a.recv(10);
-        return undefined;
-      } catch (e) {
-        return (e as { code?: string }).code === 'EAGAIN' ? undefined : e;
-      }
-    });
-    expect(err).toMatchObject({ code: 'ECONNREFUSED', syscall: 'recv' });
+    expect(await nextError(() => a.recv(10))).toMatchObject({ code: 'ECONNREFUSED', syscall: 'recv' });
   });
 });
 
 describe('AF_UNIX datagrams', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'loop-dgram-'));
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = useTmpDir('loop-dgram-');
 
   function receiver(): [ReturnType<typeof socket>, string] {
-    const path = join(dir, 'r');
+    const path = join(tmp(), 'r');
     const r = track(socket(AF_UNIX, SOCK_DGRAM));
     r.bind(path);
     return [r, path];
@@ -131,9 +116,9 @@ describe('AF_UNIX datagrams', () => {
   it('recvfrom() - from a sender bound to a path: the path', () => {
     const [r, path] = receiver();
     const s = track(socket(AF_UNIX, SOCK_DGRAM));
-    s.bind(join(dir, 's'));
+    s.bind(join(tmp(), 's'));
     expect(s.sendto(Buffer.from('p'), path)).toBe(1);
-    expect(r.recvfrom(10)).toEqual([Buffer.from('p'), join(dir, 's')]);
+    expect(r.recvfrom(10)).toEqual([Buffer.from('p'), join(tmp(), 's')]);
   });
 
   it('recvfrom() - from an unbound sender: null, where Python gives None', () => {
@@ -196,7 +181,7 @@ describe('AF_UNIX datagrams', () => {
 
   it('sendto() - a path nobody bound: ENOENT system error naming the address', () => {
     const s = track(socket(AF_UNIX, SOCK_DGRAM));
-    const path = join(dir, 'nobody');
+    const path = join(tmp(), 'nobody');
     expect(thrown(() => s.sendto(Buffer.from('x'), path))).toMatchObject({
       code: 'ENOENT',
       errno: -osConstants.errno.ENOENT,

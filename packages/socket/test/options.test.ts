@@ -27,7 +27,7 @@ import {
   socket,
   socketpair,
 } from '../src/index';
-import { thrown, track, until, unlessEagain, useFdCheck } from './helpers';
+import { nextError, tcpPair, thrown, track, useFdCheck } from './helpers';
 
 useFdCheck();
 
@@ -102,25 +102,10 @@ describe('SO_LINGER', () => {
   });
 
   it('SO_LINGER [1, 0] - close() resets the connection: the peer gets ECONNRESET', async () => {
-    const server = track(socket(AF_INET, SOCK_STREAM));
-    server.bind(['127.0.0.1', 0]);
-    server.listen();
-    const client = track(socket(AF_INET, SOCK_STREAM));
-    client.connectEx(server.getsockname());
-    const [conn] = await until(() => unlessEagain(() => server.accept()));
-    track(conn);
-    await until(() => (client.getsockopt(SOL_SOCKET, SO_ERROR) === 0 && client.connectEx(server.getsockname()) === osConstants.errno.EISCONN ? true : undefined));
+    const { client, conn } = await tcpPair(AF_INET, '127.0.0.1');
     client.setsockopt(SOL_SOCKET, SO_LINGER, packII(1, 0));
     client.close();
-    const err = await until(() => {
-      try {
-        conn.recv(10);
-        return undefined;
-      } catch (e) {
-        return (e as { code?: string }).code === 'EAGAIN' ? undefined : e;
-      }
-    });
-    expect(err).toMatchObject({ code: 'ECONNRESET', errno: -osConstants.errno.ECONNRESET, syscall: 'recv' });
+    expect(await nextError(() => conn.recv(10))).toMatchObject({ code: 'ECONNRESET', errno: -osConstants.errno.ECONNRESET, syscall: 'recv' });
   });
 });
 

@@ -1,8 +1,8 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, WOULD_BLOCK, pipe, sendfile, socket, socketpair } from '../src/index';
-import { thrown, track, until, unlessEagain, useFdCheck } from './helpers';
+import { AF_INET, WOULD_BLOCK, pipe, sendfile, socket, socketpair } from '../src/index';
+import { tcpPair, thrown, track, until, unlessEagain, useFdCheck } from './helpers';
 
 useFdCheck();
 
@@ -64,14 +64,7 @@ describe('sendfile()', () => {
   });
 
   it('sendfile() - the whole file over TCP to 127.0.0.1, out given as a descriptor number', async () => {
-    const server = track(socket(AF_INET, SOCK_STREAM));
-    server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
-    server.bind(['127.0.0.1', 0]);
-    server.listen();
-    const client = track(socket(AF_INET, SOCK_STREAM));
-    client.connectEx(server.getsockname());
-    const [conn] = await until(() => unlessEagain(() => server.accept()));
-    track(conn);
+    const { client, conn } = await tcpPair(AF_INET, '127.0.0.1');
     let offset = 0;
     const got: Buffer[] = [];
     await until(() => {
