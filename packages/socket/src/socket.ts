@@ -190,6 +190,9 @@ function intOption(fd: number, level: number, optname: number): number {
   return intOptOut[0];
 }
 
+/** Level number -> its name, for the options named by a string. */
+const LEVEL_NAMES = new Map([...OPTION_LEVELS].map(([name, n]) => [n, name]));
+
 /** `level` as a number: a number, or a level's name (`'SOL_SOCKET'`, `'IPPROTO_TCP'`…). */
 function resolveLevel(api: string, level: unknown): number {
   if (typeof level === 'string') {
@@ -217,10 +220,8 @@ function resolveOption(api: string, level: number, optname: unknown): number {
       throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}: optname must be an option number or a known option name (SO_*, TCP_*, IP_*, IPV6_*), got unknown name ${describeValue(optname)}`);
     }
     const [n, levelName] = entry;
-    const want = OPTION_LEVELS.get(levelName);
-    const levelKnown = [...OPTION_LEVELS.values()].includes(level);
-    if (levelKnown && want !== level) {
-      const given = [...OPTION_LEVELS].find(([, v]) => v === level)?.[0] ?? String(level);
+    const given = LEVEL_NAMES.get(level);
+    if (given !== undefined && given !== levelName) {
       throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}: ${optname} is an option of level ${levelName}, got level ${given}`);
     }
     return n;
@@ -559,8 +560,9 @@ export class Socket {
   /**
    * The datagram transport's `recvfrom`: `[data, address]` as
    * {@link Socket.recvfrom}, or `null` when nothing is there yet, creating
-   * no object then (it receives into a scratch buffer and copies the
-   * datagram out). Other failures throw as `recvfrom` does.
+   * no object then for a `bufsize` up to 256 KiB (it receives into a kept
+   * scratch buffer and copies the datagram out; a larger `bufsize` gets a
+   * buffer per call). Other failures throw as `recvfrom` does.
    */
   tryRecvfrom(bufsize: number): [Buffer, Address | null] | null {
     if (this.#state === 'closed') throw closedSocketError('recvfrom');
