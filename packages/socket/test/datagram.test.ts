@@ -2,7 +2,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Address as InterfacesAddress } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, EAGAIN, SOCK_DGRAM, SOCK_STREAM, WOULD_BLOCK, socket, socketpair, type Address } from '../src/index';
-import { nextError, thrown, track, until, unlessEagain, useFdCheck, useTmpDir } from './helpers';
+import { nextError, tcpPair, thrown, track, until, unlessEagain, useFdCheck, useTmpDir } from './helpers';
 
 useFdCheck();
 
@@ -189,6 +189,17 @@ describe('AF_UNIX datagrams', () => {
       address: path,
     });
     expect(thrown(() => s.trySendto(Buffer.from('x'), path))).toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('recvfrom() on stream sockets', () => {
+  it('recvfrom() - a connected stream names no sender: null, as Python gives None', async () => {
+    const [a, b] = track(socketpair());
+    a.send(Buffer.from('s'));
+    expect(b.recvfrom(10)).toEqual([Buffer.from('s'), null]);
+    const { client, conn } = await tcpPair(AF_INET, '127.0.0.1');
+    client.send(Buffer.from('tcp'));
+    expect(await until(() => unlessEagain(() => conn.recvfrom(10)))).toEqual([Buffer.from('tcp'), null]);
   });
 });
 
