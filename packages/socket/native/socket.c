@@ -25,11 +25,17 @@
  *     keeps its watchers per environment and closes them in a cleanup
  *     hook.)
  *
+ * The datagram calls (recvfrom, sendto), sendfile and the byte-level
+ * options (getsockopt into a caller's buffer, setsockopt from an integer or
+ * a buffer) follow the same rules: one system call, -errno on failure.
+ *
  * Addresses cross the boundary in asyncio's shapes: AF_INET [host, port],
  * AF_INET6 [host, port, flowinfo, scopeId], AF_UNIX a Buffer of the path's
  * bytes (the TS layer decodes it; a Linux abstract name starts with a NUL
  * byte). Going in, the TS layer passes (family, host or path Buffer, port,
  * flowinfo, scopeId) with a numeric host ('' for the wildcard address).
+ * A datagram from an unbound AF_UNIX socket has no address (the kernel
+ * reports a length of 0): recvfrom gives null for it, as Python gives None.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -40,6 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -306,29 +313,53 @@ static napi_value name_of(napi_env env, napi_callback_info info, bool peer) {
 static napi_value js_getsockname(napi_env env, napi_callback_info info) { return name_of(env, info, false); }
 static napi_value js_getpeername(napi_env env, napi_callback_info info) { return name_of(env, info, true); }
 
-/* getsockopt(fd, level, name, out: Int32Array) -> 0 | -errno; the integer
- * value is written to out[0]. */
-static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
-  ARGS(4);
+/* The bytes of any typed array (an Int32Array for an integer option, a
+ * Buffer for a struct); false if `v` is not one. */
+static bool raw_bytes_of(napi_env env, napi_value v, void **data, size_t *bytes) {
   napi_typedarray_type type;
   size_t length = 0;
-  void *data = NULL;
-  CHECK(env, napi_get_typedarray_info(env, argv[3], &type, &length, &data, NULL, NULL));
-  if (type != napi_int32_array || length < 1) return make_int(env, -EINVAL);
-  int value = 0;
-  socklen_t len = sizeof(value);
-  int rc = getsockopt(get_int(env, argv[0]), get_int(env, argv[1]), get_int(env, argv[2]), &value, &len);
-  if (rc < 0) return make_int(env, -errno);
-  *(int32_t *)data = value;
-  return make_int(env, 0);
+  if (napi_get_typedarray_info(env, v, &type, &length, data, NULL, NULL) != napi_ok) return false;
+  size_t width = 1;
+  switch (type) {
+    case napi_int16_array: case napi_uint16_array: width = 2; break;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: width = 4; break;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: width = 8; break;
+    default: width = 1; break;
+  }
+  *bytes = length * width;
+  return true;
 }
 
-/* setsockopt(fd, level, name, value) -> 0 | -errno (integer options). */
+/* getsockopt(fd, level, name, out: TypedArray) -> optlen | -errno: the raw
+ * value is written to `out` (at most its byte length), and the length the
+ * kernel wrote is returned (an integer option: 4 bytes in an Int32Array). */
+static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  void *data = NULL;
+  size_t bytes = 0;
+  if (!raw_bytes_of(env, argv[3], &data, &bytes) || bytes == 0) return make_int(env, -EINVAL);
+  socklen_t len = (socklen_t)bytes;
+  int rc = getsockopt(get_int(env, argv[0]), get_int(env, argv[1]), get_int(env, argv[2]), data, &len);
+  if (rc < 0) return make_int(env, -errno);
+  return make_int(env, (int32_t)len);
+}
+
+/* setsockopt(fd, level, name, value: number | TypedArray) -> 0 | -errno: an
+ * integer option from a number, a struct option (SO_LINGER's struct
+ * linger…) from the raw bytes of a typed array. */
 static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
   ARGS(4);
-  int value = get_int(env, argv[3]);
-  return result(env, setsockopt(get_int(env, argv[0]), get_int(env, argv[1]), get_int(env, argv[2]), &value,
-                                sizeof(value)));
+  int fd = get_int(env, argv[0]), level = get_int(env, argv[1]), name = get_int(env, argv[2]);
+  napi_valuetype vt;
+  CHECK(env, napi_typeof(env, argv[3], &vt));
+  if (vt == napi_number) {
+    int value = get_int(env, argv[3]);
+    return result(env, setsockopt(fd, level, name, &value, sizeof(value)));
+  }
+  void *data = NULL;
+  size_t bytes = 0;
+  if (!raw_bytes_of(env, argv[3], &data, &bytes)) return make_int(env, -EINVAL);
+  return result(env, setsockopt(fd, level, name, data, (socklen_t)bytes));
 }
 
 /* ---- the hot calls ---------------------------------------------------------- */
@@ -346,15 +377,30 @@ static bool bytes_of(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   return type == napi_uint8_array;
 }
 
+/* The bytes to receive into: the Uint8Array argv[1], cut to nbytes argv[2]
+ * when that is > 0 and shorter; false if argv[1] is not a Uint8Array. */
+static bool recv_target(napi_env env, napi_value *argv, uint8_t **data, size_t *len) {
+  if (!bytes_of(env, argv[1], data, len)) return false;
+  int32_t n = get_int(env, argv[2]);
+  if (n > 0 && (size_t)n < *len) *len = (size_t)n;
+  return true;
+}
+
+/* The bytes to send: the Uint8Array `v`, at most INT32_MAX of them (the
+ * count goes back as an int32); false if `v` is not a Uint8Array. */
+static bool send_source(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  if (!bytes_of(env, v, data, len)) return false;
+  if (*len > INT32_MAX) *len = INT32_MAX;
+  return true;
+}
+
 /* recvInto(fd, buf, nbytes) -> bytes read (0 = EOF) | -EAGAIN | -errno.
  * nbytes <= 0 or beyond the buffer means the whole buffer. */
 static napi_value js_recv_into(napi_env env, napi_callback_info info) {
   ARGS(3);
   uint8_t *data;
   size_t len;
-  if (!bytes_of(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
-  int32_t n = get_int(env, argv[2]);
-  if (n > 0 && (size_t)n < len) len = (size_t)n;
+  if (!recv_target(env, argv, &data, &len)) return make_int(env, -EINVAL);
   ssize_t rc;
   do rc = recv(get_int(env, argv[0]), data, len, 0);
   while (rc < 0 && errno == EINTR);
@@ -367,10 +413,70 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   ARGS(2);
   uint8_t *data;
   size_t len;
-  if (!bytes_of(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
-  if (len > INT32_MAX) len = INT32_MAX;
+  if (!send_source(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
   ssize_t rc;
   do rc = send(get_int(env, argv[0]), data, len, MSG_NOSIGNAL);
+  while (rc < 0 && errno == EINTR);
+  return make_int(env, rc < 0 ? -errno : (int32_t)rc);
+}
+
+/* ---- datagrams and sendfile ------------------------------------------------- */
+
+/* recvfrom(fd, buf, nbytes) -> [count, address | null] | -EAGAIN | -errno.
+ * nbytes <= 0 or beyond the buffer means the whole buffer. The address is
+ * null when the sender has none (an unbound AF_UNIX socket: the kernel
+ * reports a length of 0). Would-block creates no object. */
+static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  uint8_t *data;
+  size_t len;
+  if (!recv_target(env, argv, &data, &len)) return make_int(env, -EINVAL);
+  struct sockaddr_storage ss;
+  socklen_t alen = sizeof(ss);
+  memset(&ss, 0, sizeof(ss));
+  ssize_t rc;
+  do rc = recvfrom(get_int(env, argv[0]), data, len, 0, (struct sockaddr *)&ss, &alen);
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0) return make_int(env, -errno);
+  napi_value out, count, addr;
+  if (alen == 0) CHECK(env, napi_get_null(env, &addr));
+  else if ((addr = format_address(env, &ss, alen)) == NULL) return NULL;
+  CHECK(env, napi_create_array_with_length(env, 2, &out));
+  CHECK(env, napi_create_int32(env, (int32_t)rc, &count));
+  CHECK(env, napi_set_element(env, out, 0, count));
+  CHECK(env, napi_set_element(env, out, 1, addr));
+  return out;
+}
+
+/* sendto(fd, buf, family, host|pathBuffer, port, flowinfo, scopeId) ->
+ * bytes sent | -EAGAIN | -errno (MSG_NOSIGNAL, as send). */
+static napi_value js_sendto(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  uint8_t *data;
+  size_t len;
+  if (!send_source(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
+  struct sockaddr_storage ss;
+  int alen = parse_address(env, argv + 2, &ss);
+  if (alen < 0) return make_int(env, alen);
+  ssize_t rc;
+  do rc = sendto(get_int(env, argv[0]), data, len, MSG_NOSIGNAL, (struct sockaddr *)&ss, (socklen_t)alen);
+  while (rc < 0 && errno == EINTR);
+  return make_int(env, rc < 0 ? -errno : (int32_t)rc);
+}
+
+/* sendfile(outFd, inFd, offset, count) -> bytes sent (0 at end of file) |
+ * -EAGAIN | -errno. offset is a JS number (an integer up to 2^53-1, checked
+ * by the TS layer); the file's own position is not moved. Linux sends at
+ * most 0x7ffff000 bytes per call, so the count fits an int32. */
+static napi_value js_sendfile(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int64_t offset = 0, count = 0;
+  CHECK(env, napi_get_value_int64(env, argv[2], &offset));
+  CHECK(env, napi_get_value_int64(env, argv[3], &count));
+  if (offset < 0 || count < 0) return make_int(env, -EINVAL);
+  off_t off = (off_t)offset;
+  ssize_t rc;
+  do rc = sendfile(get_int(env, argv[0]), get_int(env, argv[1]), &off, (size_t)count);
   while (rc < 0 && errno == EINTR);
   return make_int(env, rc < 0 ? -errno : (int32_t)rc);
 }
@@ -393,6 +499,7 @@ NAPI_MODULE_INIT() {
       FN("accept", js_accept),         FN("shutdown", js_shutdown),     FN("getsockname", js_getsockname),
       FN("getpeername", js_getpeername), FN("getsockopt", js_getsockopt), FN("setsockopt", js_setsockopt),
       FN("recvInto", js_recv_into),    FN("send", js_send),
+      FN("recvfrom", js_recvfrom),     FN("sendto", js_sendto),         FN("sendfile", js_sendfile),
 #undef FN
   };
   if (napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns) != napi_ok) return NULL;
@@ -406,6 +513,16 @@ NAPI_MODULE_INIT() {
   C(SOL_SOCKET); C(SO_ERROR); C(SO_REUSEADDR); C(SO_REUSEPORT); C(SO_KEEPALIVE); C(SO_BROADCAST);
   C(SO_RCVBUF); C(SO_SNDBUF); C(SO_TYPE);
   C(IPPROTO_TCP); C(IPPROTO_UDP); C(IPPROTO_IPV6); C(TCP_NODELAY); C(IPV6_V6ONLY);
+  C(SOCK_SEQPACKET); C(SOCK_RAW);
+  C(SO_LINGER); C(SO_DOMAIN); C(SO_PROTOCOL); C(SO_ACCEPTCONN); C(SO_RCVLOWAT); C(SO_SNDLOWAT);
+  C(SO_OOBINLINE); C(SO_DONTROUTE); C(SO_PRIORITY); C(SO_PASSCRED); C(SO_PEERCRED);
+  C(TCP_KEEPIDLE); C(TCP_KEEPINTVL); C(TCP_KEEPCNT); C(TCP_CORK); C(TCP_QUICKACK);
+  C(TCP_USER_TIMEOUT); C(TCP_NOTSENT_LOWAT); C(TCP_MAXSEG); C(TCP_DEFER_ACCEPT); C(TCP_FASTOPEN);
+  C(IPPROTO_IP); C(IP_TOS); C(IP_TTL); C(IP_MULTICAST_TTL); C(IP_MULTICAST_LOOP); C(IP_MULTICAST_IF);
+  C(IP_ADD_MEMBERSHIP); C(IP_DROP_MEMBERSHIP);
+  C(IPV6_UNICAST_HOPS); C(IPV6_MULTICAST_HOPS); C(IPV6_MULTICAST_LOOP); C(IPV6_MULTICAST_IF);
+  C(IPV6_JOIN_GROUP); C(IPV6_LEAVE_GROUP); C(IPV6_TCLASS);
+  C(ENOTSOCK);
   C(EAGAIN); C(EINPROGRESS);
 #undef C
   if (!ok || napi_set_named_property(env, exports, "constants", c) != napi_ok) return NULL;

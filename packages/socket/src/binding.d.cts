@@ -14,16 +14,27 @@ declare const binding: {
   shutdown(fd: number, how: number): number;
   getsockname(fd: number): [string, number] | [string, number, number, number] | Buffer | number;
   getpeername(fd: number): [string, number] | [string, number, number, number] | Buffer | number;
-  getsockopt(fd: number, level: number, name: number, out: Int32Array): number;
-  setsockopt(fd: number, level: number, name: number, value: number): number;
+  getsockopt(fd: number, level: number, name: number, out: Int32Array | Uint8Array): number;
+  setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number;
   recvInto(fd: number, buf: Uint8Array, nbytes: number): number;
   send(fd: number, buf: Uint8Array): number;
+  recvfrom(fd: number, buf: Uint8Array, nbytes: number): [number, [string, number] | [string, number, number, number] | Buffer | null] | number;
+  sendto(fd: number, buf: Uint8Array, family: number, host: string | Buffer, port: number, flowinfo: number, scopeId: number): number;
+  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
   constants: Record<
     | 'AF_INET' | 'AF_INET6' | 'AF_UNIX' | 'AF_UNSPEC' | 'SOCK_STREAM' | 'SOCK_DGRAM'
     | 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR' | 'SOL_SOCKET' | 'SO_ERROR' | 'SO_REUSEADDR'
     | 'SO_REUSEPORT' | 'SO_KEEPALIVE' | 'SO_BROADCAST' | 'SO_RCVBUF' | 'SO_SNDBUF' | 'SO_TYPE'
     | 'IPPROTO_TCP' | 'IPPROTO_UDP' | 'IPPROTO_IPV6' | 'TCP_NODELAY' | 'IPV6_V6ONLY'
-    | 'EAGAIN' | 'EINPROGRESS',
+    | 'EAGAIN' | 'EINPROGRESS' | 'ENOTSOCK' | 'SOCK_SEQPACKET' | 'SOCK_RAW'
+    | 'SO_LINGER' | 'SO_DOMAIN' | 'SO_PROTOCOL' | 'SO_ACCEPTCONN' | 'SO_RCVLOWAT' | 'SO_SNDLOWAT'
+    | 'SO_OOBINLINE' | 'SO_DONTROUTE' | 'SO_PRIORITY' | 'SO_PASSCRED' | 'SO_PEERCRED'
+    | 'TCP_KEEPIDLE' | 'TCP_KEEPINTVL' | 'TCP_KEEPCNT' | 'TCP_CORK' | 'TCP_QUICKACK'
+    | 'TCP_USER_TIMEOUT' | 'TCP_NOTSENT_LOWAT' | 'TCP_MAXSEG' | 'TCP_DEFER_ACCEPT' | 'TCP_FASTOPEN'
+    | 'IPPROTO_IP' | 'IP_TOS' | 'IP_TTL' | 'IP_MULTICAST_TTL' | 'IP_MULTICAST_LOOP' | 'IP_MULTICAST_IF'
+    | 'IP_ADD_MEMBERSHIP' | 'IP_DROP_MEMBERSHIP'
+    | 'IPV6_UNICAST_HOPS' | 'IPV6_MULTICAST_HOPS' | 'IPV6_MULTICAST_LOOP' | 'IPV6_MULTICAST_IF'
+    | 'IPV6_JOIN_GROUP' | 'IPV6_LEAVE_GROUP' | 'IPV6_TCLASS',
     number
   >;
 };

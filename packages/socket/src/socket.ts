@@ -15,6 +15,16 @@
  * system has since given to someone else. `close()` again is a no-op. No
  * finalizer closes anything (Node's DEP0137): an open `Socket` dropped
  * without `close()` leaks its descriptor, as an unclosed Python socket does.
+ * With leak warnings on (env `LOOP_DEBUG` non-empty at load, or
+ * {@link setLeakWarnings}), such a socket is reported when collected, as
+ * Python's `ResourceWarning: unclosed <socket…>`: a FinalizationRegistry
+ * emits the warning and still closes nothing.
+ *
+ * A `Socket` either makes its descriptor (`socket(2)`) or adopts one:
+ * `new Socket(family, type, proto, fileno)` / {@link fromFd}, Python's
+ * `socket.socket(fileno=fd)`; what is not given is read from the kernel
+ * (`SO_DOMAIN`, `SO_TYPE`, `SO_PROTOCOL`) and the descriptor's flags are left
+ * as they are.
  *
  * Every descriptor is non-blocking and close-on-exec from its creation
  * (`socket`, `socketpair`, `accept4` with `SOCK_NONBLOCK | SOCK_CLOEXEC`).
@@ -23,25 +33,46 @@
  * (`BlockingIOError`), `connect` one with `code: 'EINPROGRESS'`. Loops use
  * the allocation-free pair {@link Socket.tryRecvInto} / {@link Socket.trySend}
  * instead, which return {@link WOULD_BLOCK} and create no object when the
- * socket would block, and `connectEx`, which returns the errno.
+ * socket would block, and `connectEx`, which returns the errno; the datagram
+ * transport uses {@link Socket.tryRecvfrom} (`null` when it would block) and
+ * {@link Socket.trySendto}, and `loop.sock_sendfile` {@link sendfile}.
  *
  * Addresses have asyncio's shapes: `[host, port]` (AF_INET),
  * `[host, port, flowinfo, scopeId]` (AF_INET6), a path string (AF_UNIX; a
  * Linux abstract name is a string starting with `'\0'`). Hosts are numeric
  * (`'127.0.0.1'`, `'::1'`, `''` for any address): name resolution is
- * `getaddrinfo`'s job (`@loop/net`), not this layer's.
+ * `getaddrinfo`'s job (`@loop/net`), not this layer's. A datagram from an
+ * unbound Unix socket has no address: `recvfrom` gives `null` for it, where
+ * Python gives `None`. The type is `@loop/interfaces`' {@link Address}.
  *
  * @packageDocumentation
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { loopError, describeValue } from '@loop/interfaces';
+import { loopError, describeValue, type Address } from '@loop/interfaces';
 import binding from './binding.cjs';
-import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, EAGAIN, WOULD_BLOCK } from './constants.js';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  SOCK_STREAM,
+  SOCK_DGRAM,
+  SOCK_SEQPACKET,
+  SOCK_RAW,
+  SOL_SOCKET,
+  SO_DOMAIN,
+  SO_LINGER,
+  SO_PROTOCOL,
+  SO_TYPE,
+  EAGAIN,
+  WOULD_BLOCK,
+  OPTION_LEVELS,
+  OPTION_NAMES,
+} from './constants.js';
 import { errnoError, closedSocketError } from './internal/errno.js';
 
-/** An address in asyncio's shape: `[host, port]`, `[host, port, flowinfo, scopeId]`, or a Unix path (abstract: starting with `'\0'`). */
-export type Address = [host: string, port: number] | [host: string, port: number, flowinfo: number, scopeId: number] | string;
+/** An address in asyncio's shape (`@loop/interfaces`' type): `[host, port]`, `[host, port, flowinfo, scopeId]`, or a Unix path (abstract: starting with `'\0'`). */
+export type { Address };
 
 /** The state of a {@link Socket}: it owns its descriptor, or no longer does. */
 export type SocketState = 'open' | 'closed';
@@ -51,7 +82,14 @@ const DEFAULT_BACKLOG = 128;
 const NEG_EAGAIN = -EAGAIN;
 // close(2) interrupted: on Linux the descriptor is released anyway (never retried).
 const NEG_EINTR = -osConstants.errno.EINTR;
-const soErrorOut = new Int32Array(1);
+const intOptOut = new Int32Array(1);
+const MAX_FD = 0x7fffffff;
+// getsockopt's buflen, as CPython's: 1-1024 bytes.
+const MAX_OPTLEN = 1024;
+// tryRecvfrom receives into this scratch buffer (so that would-block
+// allocates nothing) and copies out the datagram; kept up to this size.
+const SCRATCH_MAX = 256 * 1024;
+let scratch = Buffer.allocUnsafeSlow(0);
 
 const FAMILY_NAMES = new Map<number, string>([
   [AF_INET, 'AF_INET'],
@@ -63,8 +101,15 @@ function familyName(family: number): string {
   return FAMILY_NAMES.get(family) ?? String(family);
 }
 
+const TYPE_NAMES = new Map<number, string>([
+  [SOCK_STREAM, 'SOCK_STREAM'],
+  [SOCK_DGRAM, 'SOCK_DGRAM'],
+  [SOCK_SEQPACKET, 'SOCK_SEQPACKET'],
+  [SOCK_RAW, 'SOCK_RAW'],
+]);
+
 function typeName(type: number): string {
-  return type === SOCK_STREAM ? 'SOCK_STREAM' : type === binding.constants.SOCK_DGRAM ? 'SOCK_DGRAM' : String(type);
+  return TYPE_NAMES.get(type) ?? String(type);
 }
 
 function checkInt(api: string, name: string, value: unknown, min: number, max: number): number {
@@ -126,6 +171,111 @@ function toAddress(raw: [string, number] | [string, number, number, number] | Bu
   return Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
 }
 
+/** A file descriptor argument: an integer, 0 or more (Python's `ValueError: negative file descriptor`). */
+function checkFd(api: string, name: string, fd: unknown): number {
+  if (typeof fd !== 'number' || !Number.isInteger(fd)) {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${name} must be an integer file descriptor, got ${describeValue(fd)}`);
+  }
+  if (fd < 0 || fd > MAX_FD) {
+    throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}: ${name} must be a file descriptor (0-${MAX_FD}), got ${fd}`);
+  }
+  return fd;
+}
+
+/** An integer option of `fd`, or the system error of getsockopt (`ENOTSOCK`, `EBADF`…). */
+function intOption(fd: number, level: number, optname: number): number {
+  intOptOut[0] = 0;
+  const rc = binding.getsockopt(fd, level, optname, intOptOut);
+  if (rc < 0) throw errnoError('getsockopt', rc);
+  return intOptOut[0];
+}
+
+/** Level number -> its name, for the options named by a string. */
+const LEVEL_NAMES = new Map([...OPTION_LEVELS].map(([name, n]) => [n, name]));
+
+/** `level` as a number: a number, or a level's name (`'SOL_SOCKET'`, `'IPPROTO_TCP'`…). */
+function resolveLevel(api: string, level: unknown): number {
+  if (typeof level === 'string') {
+    const n = OPTION_LEVELS.get(level);
+    if (n === undefined) {
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}: level must be a level number or one of ${[...OPTION_LEVELS.keys()].join(', ')}, got unknown name ${describeValue(level)}`);
+    }
+    return n;
+  }
+  if (typeof level !== 'number') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: level must be an integer or a level name such as 'SOL_SOCKET', got ${describeValue(level)}`);
+  }
+  return checkInt(api, 'level', level, 0, 0x7fffffff);
+}
+
+/**
+ * `optname` as a number: a number, or an option's name (`'SO_REUSEADDR'`,
+ * `'TCP_NODELAY'`…), which must belong to `level` when `level` is one the
+ * table knows.
+ */
+function resolveOption(api: string, level: number, optname: unknown): number {
+  if (typeof optname === 'string') {
+    const entry = OPTION_NAMES.get(optname);
+    if (entry === undefined) {
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}: optname must be an option number or a known option name (SO_*, TCP_*, IP_*, IPV6_*), got unknown name ${describeValue(optname)}`);
+    }
+    const [n, levelName] = entry;
+    const given = LEVEL_NAMES.get(level);
+    if (given !== undefined && given !== levelName) {
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}: ${optname} is an option of level ${levelName}, got level ${given}`);
+    }
+    return n;
+  }
+  if (typeof optname !== 'number') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: optname must be an integer or an option name such as 'SO_REUSEADDR', got ${describeValue(optname)}`);
+  }
+  return checkInt(api, 'optname', optname, 0, 0x7fffffff);
+}
+
+/** An option level: its number, or its name (`'SOL_SOCKET'`, `'IPPROTO_TCP'`, `'IPPROTO_IP'`, `'IPPROTO_IPV6'`, `'IPPROTO_UDP'`). */
+export type OptionLevel = number | string;
+
+/** An option: its number, or its name (`'SO_REUSEADDR'`, `'TCP_NODELAY'`…: every `SO_*`, `TCP_*`, `IP_*` and `IPV6_*` constant this package exports). */
+export type OptionName = number | string;
+
+/**
+ * A `setsockopt` value: an integer (or a boolean, as 1 or 0) for an integer
+ * option; the raw bytes of a struct option (`Buffer`, e.g. SO_LINGER's
+ * `struct linger` as Python's `struct.pack('ii', 1, 0)`); or, for
+ * `SO_LINGER` only, the pair `[onoff, seconds]`.
+ */
+export type OptionValue = number | boolean | Uint8Array | readonly [onoff: number | boolean, seconds: number];
+
+// ---- leak warnings ----------------------------------------------------------
+
+let leakWarnings = (process.env.LOOP_DEBUG ?? '') !== '';
+
+const leakRegistry = new FinalizationRegistry<string>((repr) => {
+  if (leakWarnings) process.emitWarning(`unclosed ${repr}`, 'ResourceWarning');
+});
+
+/**
+ * Turns the report of leaked sockets on or off: a `Socket` made while it is
+ * on and garbage-collected while still open (never closed nor detached) is
+ * reported with `process.emitWarning('unclosed <Socket fd=7, family=AF_INET,
+ * type=SOCK_STREAM, proto=0>', 'ResourceWarning')`, Python's
+ * `ResourceWarning: unclosed <socket.socket …>`. The descriptor is never
+ * closed by it: the report says a descriptor leaked, it does not fix it.
+ * On from the start when the environment variable `LOOP_DEBUG` is non-empty
+ * when this module loads (asyncio's debug mode).
+ */
+export function setLeakWarnings(enabled: boolean): void {
+  if (typeof enabled !== 'boolean') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setLeakWarnings(): enabled must be a boolean, got ${describeValue(enabled)}`);
+  }
+  leakWarnings = enabled;
+}
+
+/** Whether leaked sockets are reported (see {@link setLeakWarnings}). */
+export function getLeakWarnings(): boolean {
+  return leakWarnings;
+}
+
 // The descriptor `adopt` hands to the constructor; -1 outside it.
 let adopting = -1;
 
@@ -158,20 +308,45 @@ export class Socket {
 
   /**
    * Creates a socket, `socket.socket(family, type, proto)`: non-blocking
-   * and close-on-exec. Throws the system error of `socket(2)` (e.g.
-   * `EAFNOSUPPORT`), a coded `TypeError` for a non-integer argument.
+   * and close-on-exec; `family` defaults to `AF_INET`, `type` to
+   * `SOCK_STREAM`, `proto` to 0. Throws the system error of `socket(2)`
+   * (e.g. `EAFNOSUPPORT`), a coded `TypeError` for a non-integer argument.
+   *
+   * With `fileno`, adopts that descriptor instead, Python's
+   * `socket.socket(fileno=fd)` (see {@link fromFd}): `family`, `type` and
+   * `proto` left `undefined` are read from the kernel, the descriptor's
+   * flags (blocking or not) are left as they are, and the socket owns it
+   * from then on. Throws `ENOTSOCK` (or `EBADF`) as a system error when
+   * `fileno` is not an open socket, a coded `RangeError` for a negative one.
    */
-  constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto = 0) {
-    this.#family = checkInt('socket()', 'family', family, 0, 0x7fffffff);
-    this.#type = checkInt('socket()', 'type', type, 0, 0x7fffffff);
-    this.#proto = checkInt('socket()', 'proto', proto, 0, 0x7fffffff);
+  constructor(family?: number, type?: number, proto?: number, fileno?: number) {
+    const fam = family === undefined ? undefined : checkInt('socket()', 'family', family, 0, 0x7fffffff);
+    const typ = type === undefined ? undefined : checkInt('socket()', 'type', type, 0, 0x7fffffff);
+    const pro = proto === undefined ? undefined : checkInt('socket()', 'proto', proto, 0, 0x7fffffff);
     if (adopting >= 0) {
+      // accept() and socketpair(): a descriptor this module has just made.
       this.#fd = adopting;
-      return;
+      this.#family = fam ?? AF_INET;
+      this.#type = typ ?? SOCK_STREAM;
+      this.#proto = pro ?? 0;
+    } else if (fileno !== undefined) {
+      const fd = checkFd('socket()', 'fileno', fileno);
+      // SO_TYPE first, always: it is the check that fd is an open socket (ENOTSOCK, EBADF), as CPython's.
+      const kernelType = intOption(fd, SOL_SOCKET, SO_TYPE);
+      this.#fd = fd;
+      this.#family = fam ?? intOption(fd, SOL_SOCKET, SO_DOMAIN);
+      this.#type = typ ?? kernelType;
+      this.#proto = pro ?? intOption(fd, SOL_SOCKET, SO_PROTOCOL);
+    } else {
+      this.#family = fam ?? AF_INET;
+      this.#type = typ ?? SOCK_STREAM;
+      this.#proto = pro ?? 0;
+      const fd = binding.socket(this.#family, this.#type, this.#proto);
+      if (fd < 0) throw errnoError('socket', fd);
+      this.#fd = fd;
     }
-    const fd = binding.socket(family, type, proto);
-    if (fd < 0) throw errnoError('socket', fd);
-    this.#fd = fd;
+    // The report names the socket as it was made (no system call here: the addresses are left out).
+    if (leakWarnings) leakRegistry.register(this, `<Socket fd=${this.#fd}, family=${familyName(this.#family)}, type=${typeName(this.#type)}, proto=${this.#proto}>`, this);
   }
 
   /** The address family (`AF_INET`, `AF_INET6`, `AF_UNIX`). */
@@ -211,6 +386,7 @@ export class Socket {
     // OPEN -> CLOSED before the call: whatever close(2) says, the number is no longer ours.
     this.#state = 'closed';
     this.#fd = -1;
+    leakRegistry.unregister(this);
     const rc = binding.close(fd);
     if (rc < 0 && rc !== NEG_EINTR) throw errnoError('close', rc);
   }
@@ -218,6 +394,7 @@ export class Socket {
   /** Gives the descriptor up without closing it and returns it; the socket is then closed (`fileno()` is -1). On a closed socket returns -1, as Python's. */
   detach(): number {
     const fd = this.#fd;
+    if (this.#state === 'open') leakRegistry.unregister(this);
     this.#state = 'closed';
     this.#fd = -1;
     return fd;
@@ -350,6 +527,94 @@ export class Socket {
     throw errnoError('send', n);
   }
 
+  /**
+   * Receives one datagram (at most `bufsize` bytes of it; the rest of a
+   * longer one is discarded) and its sender's address, Python's `recvfrom`:
+   * `[data, address]`. The address is `null` when the sender has none (an
+   * unbound Unix datagram socket; Python's `None`). Throws `EAGAIN` when
+   * nothing is there yet.
+   */
+  recvfrom(bufsize: number): [Buffer, Address | null] {
+    const fd = this.#open('recvfrom');
+    const buf = Buffer.allocUnsafe(checkInt('recvfrom()', 'bufsize', bufsize, 0, 0x7fffffff));
+    const r = binding.recvfrom(fd, buf, bufsize);
+    if (typeof r === 'number') throw errnoError('recvfrom', r);
+    return [r[0] === bufsize ? buf : buf.subarray(0, r[0]), r[1] === null ? null : toAddress(r[1])];
+  }
+
+  /**
+   * Receives one datagram into `buffer` (at most `nbytes` bytes; 0, the
+   * default, means the whole buffer), Python's `recvfrom_into`:
+   * `[count, address]`, the address as {@link Socket.recvfrom}'s. Throws
+   * `EAGAIN` when nothing is there yet.
+   */
+  recvfromInto(buffer: Uint8Array, nbytes = 0): [number, Address | null] {
+    const fd = this.#open('recvfrom');
+    checkBuffer('recvfromInto()', 'buffer', buffer);
+    checkInt('recvfromInto()', 'nbytes', nbytes, 0, buffer.length);
+    const r = binding.recvfrom(fd, buffer, nbytes);
+    if (typeof r === 'number') throw errnoError('recvfrom', r);
+    return [r[0], r[1] === null ? null : toAddress(r[1])];
+  }
+
+  /**
+   * The datagram transport's `recvfrom`: `[data, address]` as
+   * {@link Socket.recvfrom}, or `null` when nothing is there yet, creating
+   * no object then for a `bufsize` up to 256 KiB (it receives into a kept
+   * scratch buffer and copies the datagram out; a larger `bufsize` gets a
+   * buffer per call). Other failures throw as `recvfrom` does.
+   */
+  tryRecvfrom(bufsize: number): [Buffer, Address | null] | null {
+    if (this.#state === 'closed') throw closedSocketError('recvfrom');
+    if (!(Number.isInteger(bufsize) && bufsize >= 0 && bufsize <= 0x7fffffff)) checkInt('tryRecvfrom()', 'bufsize', bufsize, 0, 0x7fffffff);
+    if (scratch.length < bufsize) {
+      const big = Buffer.allocUnsafeSlow(bufsize);
+      if (bufsize <= SCRATCH_MAX) scratch = big;
+      return this.#tryRecvfromInto(big, bufsize);
+    }
+    return this.#tryRecvfromInto(scratch, bufsize);
+  }
+
+  #tryRecvfromInto(buf: Buffer, bufsize: number): [Buffer, Address | null] | null {
+    // nbytes 0 means the whole buffer to the addon: a 0-byte read is a 0-length view.
+    const r = binding.recvfrom(this.#fd, bufsize === 0 ? buf.subarray(0, 0) : buf, bufsize);
+    if (typeof r === 'number') {
+      if (r === NEG_EAGAIN) return null;
+      throw errnoError('recvfrom', r);
+    }
+    return [Buffer.from(buf.subarray(0, r[0])), r[1] === null ? null : toAddress(r[1])];
+  }
+
+  /**
+   * Sends `data` as one datagram to `address` (see {@link Address}; its
+   * shape must match the socket's family), Python's `sendto`: returns the
+   * count. Throws `EAGAIN` when the kernel takes nothing, a coded
+   * `TypeError`/`RangeError` for a wrong address.
+   */
+  sendto(data: Uint8Array, address: Address): number {
+    const fd = this.#open('sendto');
+    checkBuffer('sendto()', 'data', data);
+    const a = checkAddress('sendto()', this.#family, address);
+    const n = binding.sendto(fd, data, this.#family, a.host, a.port, a.flowinfo, a.scopeId);
+    if (n < 0) throw errnoError('sendto', n, a.where);
+    return n;
+  }
+
+  /**
+   * The datagram transport's `sendto`: returns the count, or
+   * {@link WOULD_BLOCK} when the kernel takes nothing. Other failures throw
+   * as `sendto` does.
+   */
+  trySendto(data: Uint8Array, address: Address): number {
+    if (this.#state === 'closed') throw closedSocketError('sendto');
+    checkBuffer('trySendto()', 'data', data);
+    const a = checkAddress('trySendto()', this.#family, address);
+    const n = binding.sendto(this.#fd, data, this.#family, a.host, a.port, a.flowinfo, a.scopeId);
+    if (n >= 0) return n;
+    if (n === NEG_EAGAIN) return WOULD_BLOCK;
+    throw errnoError('sendto', n, a.where);
+  }
+
   /** Shuts down one or both halves: `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`. */
   shutdown(how: number): void {
     const fd = this.#open('shutdown');
@@ -372,22 +637,54 @@ export class Socket {
   }
 
   /**
-   * An integer option, `getsockopt(level, optname)`: e.g.
-   * `getsockopt(SOL_SOCKET, SO_ERROR)`, the outcome of a non-blocking
-   * connect as a positive errno (0: connected).
+   * An option, Python's `getsockopt(level, optname[, buflen])`. `level` and
+   * `optname` are numbers or names (`getsockopt('SOL_SOCKET', 'SO_ERROR')`).
+   * Without `buflen`, the integer value: e.g. `SO_ERROR`, the outcome of a
+   * non-blocking connect as a positive errno (0: connected). With `buflen`
+   * (1-1024), a Buffer of the raw bytes the kernel wrote (a struct option:
+   * `getsockopt(SOL_SOCKET, SO_LINGER, 8)` is a `struct linger`). Throws the
+   * system error (`ENOPROTOOPT`…), a coded `RangeError` for an unknown name.
    */
-  getsockopt(level: number, optname: number): number {
+  getsockopt(level: OptionLevel, optname: OptionName): number;
+  getsockopt(level: OptionLevel, optname: OptionName, buflen: number): Buffer;
+  getsockopt(level: OptionLevel, optname: OptionName, buflen?: number): number | Buffer {
     const fd = this.#open('getsockopt');
-    const rc = binding.getsockopt(fd, checkInt('getsockopt()', 'level', level, 0, 0x7fffffff), checkInt('getsockopt()', 'optname', optname, 0, 0x7fffffff), soErrorOut);
+    const lvl = resolveLevel('getsockopt()', level);
+    const opt = resolveOption('getsockopt()', lvl, optname);
+    if (buflen === undefined) return intOption(fd, lvl, opt);
+    const out = Buffer.alloc(checkInt('getsockopt()', 'buflen', buflen, 1, MAX_OPTLEN));
+    const rc = binding.getsockopt(fd, lvl, opt, out);
     if (rc < 0) throw errnoError('getsockopt', rc);
-    return soErrorOut[0];
+    return rc === out.length ? out : out.subarray(0, rc);
   }
 
-  /** Sets an integer (or boolean) option, `setsockopt(level, optname, value)`: e.g. `setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)`. */
-  setsockopt(level: number, optname: number, value: number | boolean): void {
+  /**
+   * Sets an option, Python's `setsockopt(level, optname, value)`: `level`
+   * and `optname` are numbers or names (`setsockopt('IPPROTO_TCP',
+   * 'TCP_NODELAY', true)`); `value` an integer or a boolean for an integer
+   * option, a Buffer of the raw bytes for a struct option, or for
+   * `SO_LINGER` also `[onoff, seconds]` (as the Buffer of Python's
+   * `struct.pack('ii', onoff, seconds)`). Throws the system error
+   * (`ENOPROTOOPT`, `EINVAL`…), a coded `RangeError` for an unknown name, a
+   * coded `TypeError` for a value of another type.
+   */
+  setsockopt(level: OptionLevel, optname: OptionName, value: OptionValue): void {
     const fd = this.#open('setsockopt');
-    const v = typeof value === 'boolean' ? Number(value) : checkInt('setsockopt()', 'value', value, -0x80000000, 0x7fffffff);
-    const rc = binding.setsockopt(fd, checkInt('setsockopt()', 'level', level, 0, 0x7fffffff), checkInt('setsockopt()', 'optname', optname, 0, 0x7fffffff), v);
+    const lvl = resolveLevel('setsockopt()', level);
+    const opt = resolveOption('setsockopt()', lvl, optname);
+    let v: number | Uint8Array;
+    if (typeof value === 'boolean') v = Number(value);
+    else if (typeof value === 'number') v = checkInt('setsockopt()', 'value', value, -0x80000000, 0x7fffffff);
+    else if (value instanceof Uint8Array) v = value;
+    else if (Array.isArray(value) && lvl === SOL_SOCKET && opt === SO_LINGER) v = lingerBytes(value);
+    else {
+      throw loopError(
+        TypeError,
+        'ERR_LOOP_INVALID_ARG',
+        `setsockopt(): value must be an integer, a boolean or a Buffer (or [onoff, seconds] for SO_LINGER), got ${describeValue(value)}`,
+      );
+    }
+    const rc = binding.setsockopt(fd, lvl, opt, v);
     if (rc < 0) throw errnoError('setsockopt', rc);
   }
 
@@ -413,14 +710,74 @@ export class Socket {
   }
 }
 
+/** SO_LINGER's `[onoff, seconds]` as a `struct linger` (two C ints, the platform's byte order). */
+function lingerBytes(pair: readonly unknown[]): Buffer {
+  if (pair.length !== 2 || !(typeof pair[0] === 'boolean' || typeof pair[0] === 'number')) {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setsockopt(): SO_LINGER must be [onoff, seconds] or a Buffer, got ${describeValue(pair)}`);
+  }
+  const onoff = typeof pair[0] === 'boolean' ? Number(pair[0]) : checkInt('setsockopt()', 'SO_LINGER onoff', pair[0], 0, 0x7fffffff);
+  const seconds = checkInt('setsockopt()', 'SO_LINGER seconds', pair[1], 0, 0x7fffffff);
+  const out = new Int32Array([onoff, seconds]);
+  return Buffer.from(out.buffer);
+}
+
 function reprAddress(a: Address): string {
   if (typeof a === 'string') return `'${a.replace(/\0/g, '\\x00')}'`;
   return `(${a.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')})`;
 }
 
-/** Creates a socket: `socket.socket(family, type, proto)`, non-blocking and close-on-exec. */
-export function socket(family: number = AF_INET, type: number = SOCK_STREAM, proto = 0): Socket {
-  return new Socket(family, type, proto);
+/**
+ * Creates a socket: `socket.socket(family, type, proto)`, non-blocking and
+ * close-on-exec; or with `fileno`, adopts that descriptor (see
+ * {@link fromFd}). The same as `new Socket(...)`.
+ */
+export function socket(family?: number, type?: number, proto?: number, fileno?: number): Socket {
+  return new Socket(family, type, proto, fileno);
+}
+
+/**
+ * A `Socket` that owns the existing socket descriptor `fd`, Python's
+ * `socket.socket(fileno=fd)` (not Python's `socket.fromfd`, which adopts a
+ * `dup()` of it): `family`, `type` and `proto` left out are read from the
+ * kernel (`SO_DOMAIN`, `SO_TYPE`, `SO_PROTOCOL`); the descriptor's flags are
+ * left as they are, so `getblocking()` says whether it has `O_NONBLOCK`.
+ * Closing the socket closes `fd`. Throws a system error `ENOTSOCK` when
+ * `fd` is not a socket (`EBADF` when it is not open), a coded `TypeError`
+ * for a non-integer and a `RangeError` for a negative `fd`.
+ */
+export function fromFd(fd: number, family?: number, type?: number, proto?: number): Socket {
+  checkFd('fromFd()', 'fd', fd);
+  return new Socket(family, type, proto, fd);
+}
+
+/**
+ * Sends up to `count` bytes of the file `inFd` from byte `offset` to the
+ * socket `out`, with Linux `sendfile(2)`, Python's `os.sendfile(out, in,
+ * offset, count)` on a non-blocking socket: the native step of asyncio's
+ * `loop.sock_sendfile`. Returns the count sent (0 at end of file, or when
+ * `count` is 0), or {@link WOULD_BLOCK} when the socket takes nothing now;
+ * the file's own position does not move, so the caller advances `offset`.
+ * `offset` and `count` are integers up to 2^53-1. `out` is a `Socket` (a
+ * closed one throws `EBADF`) or a descriptor number. Other failures are
+ * system errors (`EPIPE`; `ESPIPE` for an input that cannot seek, a pipe; `EINVAL`…).
+ */
+export function sendfile(out: Socket | number, inFd: number, offset: number, count: number): number {
+  let outFd: number;
+  if (out instanceof Socket) {
+    if (out.state === 'closed') throw closedSocketError('sendfile');
+    outFd = out.fileno();
+  } else if (typeof out === 'number') {
+    outFd = checkFd('sendfile()', 'out', out);
+  } else {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `sendfile(): out must be a Socket or a file descriptor, got ${describeValue(out)}`);
+  }
+  checkFd('sendfile()', 'inFd', inFd);
+  checkInt('sendfile()', 'offset', offset, 0, Number.MAX_SAFE_INTEGER);
+  checkInt('sendfile()', 'count', count, 0, Number.MAX_SAFE_INTEGER);
+  const n = binding.sendfile(outFd, inFd, offset, count);
+  if (n >= 0) return n;
+  if (n === NEG_EAGAIN) return WOULD_BLOCK;
+  throw errnoError('sendfile', n);
 }
 
 /** A pair of connected sockets, `socket.socketpair(family=AF_UNIX, type=SOCK_STREAM)`, both non-blocking and close-on-exec. */

@@ -1,5 +1,5 @@
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -21,6 +21,7 @@ import {
   socket,
   socketpair,
 } from '../src/index';
+import { tcpPair, thrown, track, until, useFdCheck, useTmpDir } from './helpers';
 
 // O_NONBLOCK and O_CLOEXEC as /proc/self/fdinfo/N prints them (octal "flags:").
 const O_NONBLOCK = 0o4000;
@@ -32,67 +33,7 @@ function fdFlags(fd: number): number {
   return parseInt(m[1], 8);
 }
 
-const openFds = (): number => readdirSync('/proc/self/fd').length;
-
-/** Waits (one macrotask at a time, at most 2 s) until `check` returns a value other than undefined. */
-async function until<T>(check: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + 2000;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('until(): timed out');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-}
-
-let sockets: Socket[] = [];
-let fdsBefore = 0;
-/** Registers sockets for the teardown's close. */
-function track<T extends Socket | Socket[]>(s: T): T {
-  sockets.push(...(Array.isArray(s) ? s : [s]));
-  return s;
-}
-
-beforeEach(() => {
-  fdsBefore = openFds();
-});
-
-afterEach(() => {
-  for (const s of sockets) s.close();
-  sockets = [];
-  expect(openFds()).toBe(fdsBefore);
-});
-
-async function tcpPair(family: number, host: string): Promise<{ server: Socket; client: Socket; conn: Socket; addr: unknown }> {
-  const server = track(socket(family, SOCK_STREAM));
-  server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
-  server.bind([host, 0]);
-  server.listen();
-  const port = (server.getsockname() as [string, number])[1];
-  const client = track(socket(family, SOCK_STREAM));
-  const first = client.connectEx([host, port]);
-  expect([0, EINPROGRESS]).toContain(first);
-  await until(() => (client.getsockopt(SOL_SOCKET, SO_ERROR) === 0 && client.connectEx([host, port]) === osConstants.errno.EISCONN ? true : undefined));
-  const [conn, addr] = await until(() => {
-    try {
-      return server.accept();
-    } catch (err) {
-      if ((err as { code?: string }).code === 'EAGAIN') return undefined;
-      throw err;
-    }
-  });
-  track(conn);
-  return { server, client, conn, addr };
-}
+useFdCheck();
 
 describe('socketpair()', () => {
   it('socketpair() - two connected AF_UNIX stream sockets: send() on one, recv() on the other', () => {
@@ -242,16 +183,10 @@ describe('TCP', () => {
 });
 
 describe('AF_UNIX', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'loop-socket-'));
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = useTmpDir('loop-socket-');
 
   it('bind()/connect()/accept() - a path name: getsockname is the path, the client is unnamed ("")', async () => {
-    const path = join(dir, 's');
+    const path = join(tmp(), 's');
     const server = track(socket(AF_UNIX));
     server.bind(path);
     server.listen();
@@ -281,7 +216,7 @@ describe('AF_UNIX', () => {
   });
 
   it('connect() - a path nobody listens on: ECONNREFUSED system error with errno and syscall', () => {
-    const path = join(dir, 'dead');
+    const path = join(tmp(), 'dead');
     const s = socket(AF_UNIX);
     s.bind(path);
     s.close(); // the file stays, nobody listens
