@@ -35,7 +35,7 @@
 
 import { defineCapability, isCapabilityStandIn, missingCapability, withCapabilityProbe } from './capabilities.js';
 import type { Context, Future, Handle, SchedulingLoop, TimerHandle, ExceptionContext } from './events.js';
-import type { FdMethods, PipeMethods, SockMethods, SslContext } from './loop-methods.js';
+import type { FdMethods, FileLike, PipeMethods, SockMethods, SslContext } from './loop-methods.js';
 import type { BaseProtocol, ProtocolFactory } from './protocols.js';
 import type { Address, PipeLike, SocketLike } from './sockets.js';
 import type { BaseTransport, DatagramTransport, ExtraInfo, ReadTransport, Transport, WriteTransport } from './transports.js';
@@ -290,6 +290,20 @@ export interface IoBackend extends Partial<FdMethods>, Partial<SockMethods> {
    * Rejects with the system error of the bind or listen (`EADDRINUSE`…).
    */
   listenStream(address: Address, options: ListenStreamOptions): Promise<SocketLike>;
+  /**
+   * The native path of `loop.sendfile()` (asyncio's `_sendfile_native`),
+   * optional: sends `count` bytes of `file` from `offset` (to its end when
+   * `count` is `null`) over the stream `transport` with the `sendfile(2)`
+   * system call, and resolves to the number of bytes sent. The backend
+   * pauses the transport's reading, waits until its write buffer is empty
+   * (`write()` refuses meanwhile), sends, and gives the transport back.
+   * Rejects with `SendfileNotAvailableError` when this transport or file
+   * cannot take the native path (not this backend's transport, no
+   * `sockSendfile`, not a regular file): `@loop/net` then falls back to
+   * reading and writing (or rejects, with `fallback: false`). A backend
+   * without this member always gets the fallback.
+   */
+  sendfileNative?(transport: WriteTransport, file: FileLike, offset: number, count: number | null): Promise<number>;
   /**
    * Makes a datagram socket, bound and/or connected as `options` says
    * (asyncio's `create_datagram_endpoint` socket set-up), ready for

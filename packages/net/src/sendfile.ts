@@ -2,9 +2,13 @@
  * `loop.sendfile()` (asyncio's `base_events.sendfile` and
  * `_sendfile_fallback`): sends a file over a stream transport.
  *
- * HOW. No backend of this package has a native path (`sendfile(2)` needs the
- * socket's fd, which Node's handles do not lend out), so the transport's
- * "mode" is asyncio's `FALLBACK`: `fallback: false` rejects with
+ * HOW. A backend with the optional `sendfileNative` hook (the selector's,
+ * asyncio's `_sendfile_native`) is tried first, asyncio's `TRY_NATIVE` mode:
+ * when it rejects with `SendfileNotAvailableError` (not its transport, no
+ * `sockSendfile`, not a regular file) the fallback runs, or with
+ * `fallback: false` the error is passed on. A backend without it (the
+ * proactor: `sendfile(2)` needs the socket's fd, which Node's handles do not
+ * lend out) is asyncio's `FALLBACK` mode: `fallback: false` rejects with
  * `SendfileNotAvailableError`, and otherwise the file is read in blocks of
  * 16 KiB (asyncio's block size for this path; `min(count, 16 KiB)`) on Node's
  * thread pool and written to the transport:
@@ -47,8 +51,10 @@ import {
   RuntimeError,
   SendfileNotAvailableError,
   describeValue,
+  getBackend,
   loopError,
   type BaseProtocol,
+  type IoBackend,
   type FileLike,
   type Future,
   type SchedulingLoop,
@@ -203,13 +209,38 @@ async function sendfileFallback(loop: SchedulingLoop, transport: Transport, file
   }
 }
 
+function fallbackDisabled(transport: WriteTransport): SendfileNotAvailableError {
+  return new SendfileNotAvailableError(
+    `sendfile(): the sendfile system call is not available for transport ${describeValue(transport)} on this loop, and fallback is disabled`,
+  );
+}
+
+/** asyncio's `TRY_NATIVE` mode: the backend's native path, falling back when it is not available (unless `fallback` is off). */
+async function sendfileTryNative(
+  loop: SchedulingLoop,
+  backend: IoBackend,
+  transport: Transport,
+  file: FileLike,
+  offset: number,
+  count: number | null,
+  fallback: boolean,
+): Promise<number> {
+  try {
+    return await (backend.sendfileNative as NonNullable<IoBackend['sendfileNative']>)(transport, file, offset, count);
+  } catch (err) {
+    if (!(err instanceof SendfileNotAvailableError) || !fallback) throw err;
+  }
+  return sendfileFallback(loop, transport, file, offset, count);
+}
+
 /**
  * `loop.sendfile()` (called with `this` = the loop): sends `count` bytes of
  * `file` (to its end when `count` is `null` or omitted) from `offset` over
  * the stream `transport`, and resolves to the number of bytes sent.
  *
- * The loops of this package have no native `sendfile(2)` path, so with
- * `fallback: false` it rejects with `SendfileNotAvailableError`; otherwise it
+ * A backend with a native path (`IoBackend.sendfileNative`) sends with
+ * `sendfile(2)`; when that path is not available, with `fallback: false` it
+ * rejects with `SendfileNotAvailableError`; otherwise it
  * reads and writes in 16 KiB blocks, honouring the transport's write flow
  * control (the file header says how). While it runs, the transport's protocol
  * is a stand-in: reading is paused and `connectionLost` still reaches the
@@ -258,11 +289,11 @@ export function sendfile(
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `offset must be a non-negative integer (got ${describeValue(offset)})`);
     }
     if (offset < 0) throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `offset must be a non-negative integer (got ${offset})`);
-    if (opts.fallback === false) {
-      throw new SendfileNotAvailableError(
-        `sendfile(): the sendfile system call is not available for transport ${describeValue(transport)} on this loop, and fallback is disabled`,
-      );
+    const backend = getBackend(this);
+    if (backend !== null && typeof backend.sendfileNative === 'function') {
+      return sendfileTryNative(this, backend, transport, file, offset, count ?? null, opts.fallback !== false);
     }
+    if (opts.fallback === false) throw fallbackDisabled(transport);
     return sendfileFallback(this, transport, file, offset, count ?? null);
   } catch (err) {
     return Promise.reject(err);

@@ -42,6 +42,7 @@ import type {
   DatagramTransport,
   ExtraInfo,
   FileDescriptorLike,
+  FileLike,
   Future,
   Handle,
   IoBackend,
@@ -56,7 +57,9 @@ import type {
   Transport,
   WriteTransport,
 } from '@loop/interfaces';
-import { Epoll, Watcher } from '@loop/socket';
+import { Epoll, SOCK_STREAM, Socket, Watcher } from '@loop/socket';
+import { SelectorSocketTransport } from './socket-transport.js';
+import { Listener, connectSocket, listenSocket, sendfileNative, startAccepting, stopAccepting, streamSocket } from './stream-sockets.js';
 import { EVENT_READ, EVENT_WRITE, EpollSelector, type Selector, type SelectorKey } from './selectors.js';
 
 /** What a key's data holds: the reader and writer handles. */
@@ -65,6 +68,19 @@ export type ReaderWriter = [reader: Handle | null, writer: Handle | null];
 type Key = SelectorKey<ReaderWriter>;
 
 const NOT_YET = 'is not built yet in @loop/selector; use ProactorEventLoop (@loop/proactor) for transports and servers until it lands';
+
+/**
+ * `sock` as a `@loop/socket` `Socket` the selector can use: open, and of
+ * `type` when given.
+ */
+function ownSocket(api: string, sock: SocketLike, type: number | null): Socket {
+  if (!(sock instanceof Socket)) {
+    throw new NotImplementedError(`${api} requires a @loop/socket Socket (the selector backend watches its descriptor), got ${describeValue(sock)}`);
+  }
+  if (sock.fileno() === -1) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${sock.toString()} is closed`);
+  if (type !== null && sock.type !== type) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${sock.toString()} is not a stream socket`);
+  return sock;
+}
 
 function notYet(method: string): NotImplementedError {
   return new NotImplementedError(`${method}() ${NOT_YET}`);
@@ -89,6 +105,8 @@ export class SelectorBackend implements IoBackend {
   #watcher: Watcher | null = null;
   readonly #out = new Int32Array(512);
   readonly #transports = new Map<number, BaseTransport>();
+  /** The listening sockets being served (`startServing` until `stopServing`). */
+  readonly #listeners = new Map<Socket, Listener>();
   readonly #wakeFn = (): void => this.#host?.wakeup();
 
   /** @param selector the selector to use; a new `EpollSelector` when omitted. */
@@ -376,9 +394,21 @@ export class SelectorBackend implements IoBackend {
 
   // ------------------------------------------------------------------ transports and servers (the next step)
 
-  /** Not built yet: throws `NotImplementedError` naming `@loop/selector`. */
-  makeSocketTransport(_sock: SocketLike, _protocol: BaseProtocol, _waiter?: Future<void> | null, _extra?: ExtraInfo | null, _server?: ServerHooks | null): Transport {
-    throw notYet('makeSocketTransport');
+  /**
+   * A stream transport over a connected `@loop/socket` `Socket` (TCP or
+   * Unix; asyncio's `_make_socket_transport`): see `SelectorSocketTransport`.
+   * The socket is set to non-blocking mode (asyncio's `sock.setblocking(False)`
+   * for a socket given by the caller) and closed with the transport.
+   *
+   * @throws NotImplementedError for a socket that is not a `@loop/socket` `Socket`.
+   * @throws TypeError (`ERR_LOOP_INVALID_ARG`) for a closed socket or one that is not a stream socket.
+   * @throws RuntimeError (`ERR_LOOP_CLOSED`) on a closed loop.
+   */
+  makeSocketTransport(sock: SocketLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null, server?: ServerHooks | null): Transport {
+    const host = this.#checkOpen();
+    const s = ownSocket('makeSocketTransport()', sock, SOCK_STREAM);
+    if (s.getblocking()) s.setblocking(false);
+    return new SelectorSocketTransport(this, host, s, protocol, waiter ?? null, extra ?? null, server ?? null);
   }
 
   /** Not built yet: throws `NotImplementedError` naming `@loop/selector`. */
@@ -396,24 +426,113 @@ export class SelectorBackend implements IoBackend {
     throw notYet('makeWritePipeTransport');
   }
 
-  /** Not built yet: throws `NotImplementedError` naming `@loop/selector`. */
-  startServing(_factory: ProtocolFactory, _sock: SocketLike, _server: ServerHooks, _options?: StartServingOptions): void {
-    throw notYet('startServing');
+  /**
+   * Starts accepting on the listening `sock` (asyncio's `_start_serving`):
+   * a reader on it accepts up to `options.backlog` (100) connections per
+   * readiness event, each getting `protocolFactory()` and a transport
+   * attached to `server` one loop step later. `EMFILE`, `ENFILE`, `ENOBUFS`
+   * and `ENOMEM` go to the exception handler (`socket.accept() out of system
+   * resource`) and pause accepting for one second, the clients waiting in
+   * the kernel's backlog; `EAGAIN` and `ECONNABORTED` are ignored. `listen()`
+   * is called again with the backlog, as asyncio's `Server` does, so a bound
+   * socket given with `sock` is served too. TLS is layered by `@loop/net`.
+   *
+   * @throws NotImplementedError for a socket that is not a `@loop/socket` `Socket`, or with `options.sslcontext`.
+   * @throws TypeError (`ERR_LOOP_INVALID_ARG`) for a closed socket, or one already served.
+   */
+  startServing(protocolFactory: ProtocolFactory, sock: SocketLike, server: ServerHooks, options: StartServingOptions = {}): void {
+    this.#checkOpen();
+    const s = ownSocket('startServing()', sock, SOCK_STREAM);
+    if (options.sslcontext !== null && options.sslcontext !== undefined) {
+      throw new NotImplementedError('startServing(): the selector backend has no native TLS transport; @loop/net layers TLS over plain transports');
+    }
+    if (this.#listeners.has(s)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startServing(): ${s.toString()} is already being served`);
+    const backlog = options.backlog ?? 100;
+    s.listen(backlog);
+    if (s.getblocking()) s.setblocking(false);
+    const listener = new Listener(s, protocolFactory, server, backlog);
+    this.#listeners.set(s, listener);
+    startAccepting(this, listener);
   }
 
-  /** Not built yet: throws `NotImplementedError` naming `@loop/selector`. */
-  stopServing(_sock: SocketLike): void {
-    throw notYet('stopServing');
+  /** Stops accepting on `sock` and closes it (asyncio's `_stop_serving`). Idempotent. */
+  stopServing(sock: SocketLike): void {
+    this.#checkOpen();
+    const s = ownSocket('stopServing()', sock, null);
+    const listener = this.#listeners.get(s);
+    if (listener !== undefined) {
+      this.#listeners.delete(s);
+      stopAccepting(this, listener);
+    } else if (s.fileno() !== -1) {
+      this._removeReader(s.fileno());
+    }
+    s.close();
   }
 
-  /** Not built yet: throws `NotImplementedError` naming `@loop/selector`. */
-  connectStream(_address: Address, _options: ConnectStreamOptions): Future<SocketLike> {
-    throw notYet('connectStream');
+  /**
+   * Makes a stream socket of `options.family` (`IPPROTO_TCP` for IP
+   * families), binds it to `options.localAddr` when given, and connects it
+   * without blocking (asyncio's `sock_connect`: a writer, then `SO_ERROR`).
+   * Fails with the system error of the bind or connect, as Node's
+   * (`connect ECONNREFUSED 127.0.0.1:9` with `address` and `port`).
+   * Cancelling the future removes the writer and closes the socket.
+   *
+   * @throws RuntimeError (`ERR_LOOP_CLOSED`) on a closed loop.
+   */
+  connectStream(address: Address, options: ConnectStreamOptions): Future<SocketLike> {
+    const host = this.#checkOpen();
+    const fut = host.createFuture<SocketLike>();
+    let sock: Socket;
+    try {
+      sock = streamSocket(options.family);
+    } catch (exc) {
+      fut.setException(exc);
+      return fut;
+    }
+    if (options.localAddr !== null && options.localAddr !== undefined) {
+      try {
+        sock.bind(options.localAddr);
+      } catch (exc) {
+        sock.close();
+        fut.setException(exc);
+        return fut;
+      }
+    }
+    connectSocket(this, host, sock, address, fut);
+    return fut;
   }
 
-  /** Not built yet: rejects with `NotImplementedError` naming `@loop/selector`. */
-  listenStream(_address: Address, _options: ListenStreamOptions): Promise<SocketLike> {
-    return Promise.reject(notYet('listenStream'));
+  /**
+   * Makes a stream socket bound to `address` and listening (the socket part
+   * of asyncio's `create_server`): `SO_REUSEADDR` unless `reuseAddress` is
+   * `false` (TCP), `SO_REUSEPORT` with `reusePort`, `SO_KEEPALIVE` with
+   * `keepAlive` (inherited by the accepted connections), `IPV6_V6ONLY` with
+   * `ipv6Only`. Rejects with the system error of the bind or listen.
+   */
+  listenStream(address: Address, options: ListenStreamOptions): Promise<SocketLike> {
+    try {
+      this.#checkOpen();
+      return Promise.resolve(listenSocket(address, options));
+    } catch (exc) {
+      return Promise.reject(exc);
+    }
+  }
+
+  /**
+   * `@loop/net`'s native `sendfile` hook (asyncio's `_sendfile_native`):
+   * pauses reading, waits for the write buffer to empty, then
+   * `sockSendfile(sock, file, offset, count, { fallback: false })`, and gives
+   * the transport back. Rejects with `SendfileNotAvailableError` (so that
+   * `@loop/net` falls back) for a transport that is not this backend's, or
+   * when this backend has no `sockSendfile`.
+   */
+  sendfileNative(transport: WriteTransport, file: FileLike, offset: number, count: number | null): Promise<number> {
+    try {
+      this.#checkOpen();
+    } catch (exc) {
+      return Promise.reject(exc);
+    }
+    return sendfileNative(this, transport, file, offset, count);
   }
 
   /** Not built yet: rejects with `NotImplementedError` naming `@loop/selector`. */

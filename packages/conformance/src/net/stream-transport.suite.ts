@@ -815,6 +815,9 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
         }
         const pair2 = await connectPair(t, 'ipv4', () => new Empty(t.loop));
         const empty = await pair2.accepted;
+        // A readiness loop asks for a buffer only once data is there (asyncio's
+        // _read_ready__get_buffer); a completion loop asks before reading.
+        pair2.client.write(Buffer.from('x'));
         const exc = await empty.lost;
         expect(exc).toBeInstanceOf(Error);
         expect(exceptions[1]?.message).toBe('Fatal error: protocol.getBuffer() call failed.');

@@ -1,0 +1,4 @@
+import { streamTransportSuite } from '../src/net/stream-transport.suite.js';
+import { onSelectorLoop } from './selector-loop.js';
+
+onSelectorLoop(streamTransportSuite);
