@@ -458,6 +458,7 @@ export class SelectorBackend implements IoBackend {
   /** Stops accepting on `sock` and closes it (asyncio's `_stop_serving`). Idempotent. */
   stopServing(sock: SocketLike): void {
     this.#checkOpen();
+    if (sock instanceof Socket && sock.fileno() === -1) return;
     const s = ownSocket('stopServing()', sock, null);
     const listener = this.#listeners.get(s);
     if (listener !== undefined) {

@@ -14,7 +14,7 @@ import { describe, expect } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Protocol, RuntimeError, SendfileNotAvailableError, type Server, type Transport, type WriteTransport } from '@loop/interfaces';
+import { Protocol, RuntimeError, SendfileNotAvailableError, hasCapability, type Server, type Transport, type WriteTransport } from '@loop/interfaces';
 import { defineNetTest, type NetLoop, type NetLoopFactory, type NetTest } from './harness.js';
 
 function sha256(data: Uint8Array): string {
@@ -178,17 +178,25 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('fallback: false rejects with SendfileNotAvailableError (a RuntimeError): this loop has no native path', async (t) => {
+    // asyncio's TRY_NATIVE mode (the selector loop with sockSendfile) sends with sendfile(2) even with
+    // fallback: false; a loop without a native path (FALLBACK mode) rejects.
+    it('fallback: false: sent natively where the loop has sockSendfile; else rejects with SendfileNotAvailableError (a RuntimeError)', async (t) => {
       const path = t.path('data.bin');
       writeFileSync(path, 'x');
       const fd = openSync(path, 'r');
       try {
         await t.run(async () => {
           const p = await pair(t);
-          const err = await t.loop.sendfile(p.transport, fd, 0, null, { fallback: false }).catch((e: unknown) => e);
-          expect(err).toBeInstanceOf(SendfileNotAvailableError);
-          expect(err).toBeInstanceOf(RuntimeError);
-          expect(err).toMatchObject({ code: 'ERR_LOOP_SENDFILE_NOT_AVAILABLE' });
+          if (hasCapability(t.loop, 'sockSendfile')) {
+            expect(await t.loop.sendfile(p.transport, fd, 0, null, { fallback: false })).toBe(1);
+            await p.sinks[0].until(() => p.sinks[0].size === 1);
+            expect(p.transport.isReading()).toBe(true);
+          } else {
+            const err = await t.loop.sendfile(p.transport, fd, 0, null, { fallback: false }).catch((e: unknown) => e);
+            expect(err).toBeInstanceOf(SendfileNotAvailableError);
+            expect(err).toBeInstanceOf(RuntimeError);
+            expect(err).toMatchObject({ code: 'ERR_LOOP_SENDFILE_NOT_AVAILABLE' });
+          }
           expect(p.transport.getProtocol()).toBe(p.sender);
           await finish(p);
         });
