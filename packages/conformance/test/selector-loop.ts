@@ -2,6 +2,8 @@
 // net)`: the readiness loop every conformance suite runs on, as on the
 // proactor (proactor-loop.ts). selector-event-loop.test.ts runs the
 // scheduling suites.
+import { readdirSync } from 'node:fs';
+import { afterEach, beforeEach, expect } from '@jest/globals';
 import { compose } from '@loop/interfaces';
 import { net } from '@loop/net';
 import { SelectorEventLoop } from '@loop/selector';
@@ -25,5 +27,22 @@ export function newSelectorNetLoop(options: LoopFactoryOptions = {}): NetLoop {
  * debug mode off and on, as every suite runs.
  */
 export function onSelectorLoop(suite: NetworkSuite): void {
+  // The harness counts Node's socket handles; the selector's sockets are
+  // descriptors of @loop/socket, so each test also checks that every
+  // descriptor it opened is closed again.
+  let before = 0;
+  beforeEach(() => {
+    before = openFds();
+  });
+  afterEach(async () => {
+    // A peer closed by the test may still be closing in Node (a TLS socket): give it a moment.
+    for (let i = 0; i < 50 && openFds() > before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(openFds()).toBeLessThanOrEqual(before);
+  });
   runConformance('SelectorEventLoop', newSelectorNetLoop, { network: true, only: [suite] });
+}
+
+/** The number of descriptors open in this process. */
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
 }

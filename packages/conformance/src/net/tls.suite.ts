@@ -47,6 +47,8 @@ interface Listener {
   address: Address;
   transports: BaseTransport[];
   close(): void;
+  /** Resolves once every accepted connection has ended (its `connectionLost` ran): no socket is left behind. */
+  drained(): Promise<void>;
 }
 
 /** A listening socket whose connections get `factory()` as protocol. */
@@ -54,8 +56,22 @@ async function listen(t: NetTest, address: Address, family: number, factory: () 
   const b = backend(t);
   const sock = await b.listenStream(address, { family, backlog: 100 });
   const transports: BaseTransport[] = [];
-  b.startServing(factory, sock, { attach: (tr) => transports.push(tr), detach: () => {} });
-  return { sock, address: sock.getsockname(), transports, close: () => b.stopServing(sock) };
+  let live = 0;
+  let wake: (() => void) | null = null;
+  b.startServing(factory, sock, {
+    attach: (tr) => {
+      transports.push(tr);
+      live++;
+    },
+    detach: () => {
+      live--;
+      if (live === 0) wake?.();
+    },
+  });
+  const drained = async (): Promise<void> => {
+    while (live > 0) await new Promise<void>((resolve) => (wake = resolve));
+  };
+  return { sock, address: sock.getsockname(), transports, close: () => b.stopServing(sock), drained };
 }
 
 /** A TLS server: each connection's protocol is an `SslProtocol` (server side) over `app()`. */
@@ -271,6 +287,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
         // The test CA is not among Node's default CAs.
         await expect(connectTls(t, srv.address, AF_INET, new Recorder(), true)).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
         await servers[0].lost();
+        await srv.drained();
         srv.close();
       });
       t.loop.close();
@@ -315,6 +332,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
         await expect(connectTls(t, srv.address, AF_INET, new Recorder(), {}, { serverHostname: '' })).rejects.toMatchObject({
           code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
         });
+        await srv.drained();
         srv.close();
       });
       t.loop.close();
@@ -907,6 +925,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
         expect(raw.getProtocol()).toBe(plain);
         raw.close();
         await plain.lost();
+        await srv.drained();
         srv.close();
       });
       t.loop.close();
