@@ -499,7 +499,7 @@ export class SelectorBackend implements IoBackend {
         return fut;
       }
     }
-    connectSocket(this, host, sock, address, fut);
+    connectSocket(this, sock, address, fut);
     return fut;
   }
 

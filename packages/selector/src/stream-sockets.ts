@@ -92,7 +92,7 @@ export function streamSocket(family: number): Socket {
  * connected socket or fails with the system error (the socket closed).
  * Cancelling it removes the writer and closes the socket.
  */
-export function connectSocket(backend: StreamBackend, host: BackendHost, sock: Socket, address: Address, fut: Future<SocketLike>): void {
+export function connectSocket(backend: StreamBackend, sock: Socket, address: Address, fut: Future<SocketLike>): void {
   let errno: number;
   try {
     errno = sock.connectEx(address);
@@ -117,7 +117,6 @@ export function connectSocket(backend: StreamBackend, host: BackendHost, sock: S
     backend._removeWriter(fd);
     sock.close();
   });
-  void host;
 }
 
 /** The writer of a connecting socket: `SO_ERROR` says how the connect ended (asyncio's `_sock_connect_cb`). */
@@ -225,7 +224,7 @@ function acceptReady(backend: StreamBackend, listener: Listener): void {
       }
       throw exc; // the loop reports it ("Exception in callback ...")
     }
-    if (host.getDebug()) getLogger().debug(`${describeValue(listener.server)} got a new connection from ${JSON.stringify(addr)}: ${conn.toString()}`);
+    if (host.getDebug()) getLogger().debug(`${sock.toString()} got a new connection from ${JSON.stringify(addr)}: ${conn.toString()}`);
     host.callSoon(acceptConnection, backend, listener, conn, addr);
   }
 }

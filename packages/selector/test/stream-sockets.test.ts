@@ -9,6 +9,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { setLogger } from '@loop/core';
 import { Protocol, getBackend, type BaseTransport, type ServerHooks, type Transport } from '@loop/interfaces';
 import {
   AF_INET,
@@ -179,6 +180,59 @@ describe('SelectorEventLoop: stream sockets as asyncio', () => {
     expect(handled.length).toBeLessThanOrEqual(3);
     expect(openFds()).toBe(before);
   }, 20000);
+
+  // asyncio 3.11 (test/python/factory_raises.py): debug off, no handler call; debug on, one call
+  // 'Error on transport creation for incoming connection' with the exception and no protocol.
+  for (const debug of [false, true]) {
+    it(`a protocol factory that throws (debug ${debug ? 'on' : 'off'}): reported only in debug mode, the connection closed, the server goes on`, async () => {
+      const handled: { message: string; exception?: unknown; protocol?: unknown }[] = [];
+      const before = openFds();
+      const logged: string[] = [];
+      const record = (message: string): void => {
+        logged.push(message);
+      };
+      setLogger({ error: record, warn: record, info: record, debug: record });
+      await onLoop(handled, async (loop, backend) => {
+        loop.setDebug(debug);
+        const listener = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 10 });
+        const boom = new Error('boom');
+        let calls = 0;
+        const events: string[] = [];
+        backend.startServing(
+          () => {
+            if (calls++ === 0) throw boom;
+            return new Recorder(events);
+          },
+          listener,
+          new Hooks(),
+        );
+        const [, port] = listener.getsockname() as [string, number];
+        const first = await connectClient(port);
+        const buf = Buffer.alloc(10);
+        await until(() => {
+          try {
+            return first.recvInto(buf) === 0;
+          } catch {
+            return false;
+          }
+        });
+        const second = await connectClient(port);
+        await until(() => events.includes('made'));
+        first.close();
+        second.close();
+        await until(() => events.some((e) => e.startsWith('lost')));
+        backend.stopServing(listener);
+        if (debug) {
+          expect(handled).toHaveLength(1);
+          expect(handled[0]).toMatchObject({ message: 'Error on transport creation for incoming connection', exception: boom });
+          expect(handled[0]).not.toHaveProperty('protocol');
+        } else expect(handled).toEqual([]);
+      }).finally(() => setLogger(null));
+      // Debug mode logs each accepted connection, as asyncio's "got a new connection from".
+      expect(logged.some((m) => m.includes('got a new connection from'))).toBe(debug);
+      expect(openFds()).toBe(before);
+    });
+  }
 
   it('TCP_NODELAY on connected and accepted TCP transports (proto IPPROTO_TCP), not on Unix ones; SO_KEEPALIVE inherited with keepAlive', async () => {
     const handled: { message: string }[] = [];
