@@ -196,9 +196,9 @@ describe('Watcher', () => {
       ep.register(a.fileno(), s.EVENT_READ);
       const w = new s.Watcher(ep.fileno(), () => {
         w.stop();
-        parentPort.postMessage(['ready ' + ep.wait(new Int32Array(4), 0), [a.detach(), b.detach(), ep.fileno()]]);
         // Watchers left started: terminate() must close them.
         new s.Watcher(b.fileno(), () => {}).start(s.EVENT_WRITE);
+        parentPort.postMessage(['ready ' + ep.wait(new Int32Array(4), 0), [a.detach(), b.detach(), ep.fileno()]]);
       });
       w.start(s.EVENT_READ);
       b.send(Buffer.from('x'));
