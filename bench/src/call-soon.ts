@@ -17,14 +17,39 @@
  * garbage collector copying those young objects; `setImmediate` pays the same.
  */
 import { BaseEventLoop } from '@loop/core';
+import { SelectorEventLoop } from '@loop/selector';
+import { socketpair } from '@loop/socket';
 import type { Case } from './cases.js';
 import { check, opsPerSecond } from './cases.js';
 
 const N = 1_000_000;
 const GROUP = 'callSoon throughput (1,000,000 callbacks)';
 
-async function loopBatch(): Promise<number> {
-  const loop = new BaseEventLoop();
+/** A scheduling loop: `BaseEventLoop`, or `SelectorEventLoop` idle or with one idle descriptor watched (a `select(0)` per iteration). */
+type LoopKind = 'base' | 'selector' | 'selectorFd';
+
+function newLoop(kind: LoopKind): { loop: BaseEventLoop; done(): void } {
+  if (kind === 'base') {
+    const loop = new BaseEventLoop();
+    return { loop, done: () => loop.close() };
+  }
+  const loop = new SelectorEventLoop();
+  if (kind === 'selector') return { loop, done: () => loop.close() };
+  const [a, b] = socketpair();
+  loop.addReader(a, () => {});
+  return {
+    loop,
+    done: () => {
+      loop.removeReader(a);
+      loop.close();
+      a.close();
+      b.close();
+    },
+  };
+}
+
+async function loopBatch(kind: LoopKind = 'base'): Promise<number> {
+  const { loop, done } = newLoop(kind);
   let n = 0;
   const cb = (): void => {
     n++;
@@ -34,13 +59,13 @@ async function loopBatch(): Promise<number> {
     loop.callSoon(() => loop.stop());
     await loop.runForever();
   });
-  loop.close();
+  done();
   check(n === N, `callSoon batch ran ${n} of ${N} callbacks`);
   return ops;
 }
 
-async function loopChain(): Promise<number> {
-  const loop = new BaseEventLoop();
+async function loopChain(kind: LoopKind = 'base'): Promise<number> {
+  const { loop, done } = newLoop(kind);
   let n = 0;
   const cb = (): void => {
     if (++n < N) loop.callSoon(cb);
@@ -50,7 +75,7 @@ async function loopChain(): Promise<number> {
     loop.callSoon(cb);
     await loop.runForever();
   });
-  loop.close();
+  done();
   check(n === N, `callSoon chain ran ${n} of ${N} callbacks`);
   return ops;
 }
@@ -143,8 +168,11 @@ async function retainFloor(): Promise<number> {
 }
 
 export const callSoonCases: Case[] = [
-  { id: 'callSoon.batch', group: GROUP, label: 'loop.callSoon batch', reference: false, unit: 'ops/s', run: loopBatch },
-  { id: 'callSoon.chain', group: GROUP, label: 'loop.callSoon chain', reference: false, unit: 'ops/s', run: loopChain },
+  { id: 'callSoon.batch', group: GROUP, label: 'loop.callSoon batch', reference: false, unit: 'ops/s', run: () => loopBatch() },
+  { id: 'callSoon.chain', group: GROUP, label: 'loop.callSoon chain', reference: false, unit: 'ops/s', run: () => loopChain() },
+  { id: 'callSoon.batch.selector', group: GROUP, label: 'SelectorEventLoop callSoon batch', reference: false, unit: 'ops/s', run: () => loopBatch('selector') },
+  { id: 'callSoon.chain.selector', group: GROUP, label: 'SelectorEventLoop callSoon chain', reference: false, unit: 'ops/s', run: () => loopChain('selector') },
+  { id: 'callSoon.chain.selectorFd', group: GROUP, label: 'SelectorEventLoop callSoon chain, one fd watched', reference: false, unit: 'ops/s', run: () => loopChain('selectorFd') },
   { id: 'setImmediate.batch', group: GROUP, label: 'setImmediate batch', reference: true, unit: 'ops/s', run: immediateBatch },
   { id: 'setImmediate.chain', group: GROUP, label: 'setImmediate chain', reference: true, unit: 'ops/s', run: immediateChain },
   { id: 'queueMicrotask.batch', group: GROUP, label: 'queueMicrotask batch', reference: true, unit: 'ops/s', run: microtaskBatch },

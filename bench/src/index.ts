@@ -49,6 +49,9 @@ const REPORTS: { id: string; group: string; run(): Promise<unknown> }[] = [
 const RATIOS: Ratio[] = [
   { label: 'callSoon chain / setImmediate chain', num: 'callSoon.chain', den: 'setImmediate.chain', target: { op: '>=', value: 4 } },
   { label: 'callSoon batch / setImmediate batch', num: 'callSoon.batch', den: 'setImmediate.batch', target: { op: '>=', value: 3 } },
+  { label: 'SelectorEventLoop / BaseEventLoop callSoon batch', num: 'callSoon.batch.selector', den: 'callSoon.batch', target: { op: '>=', value: 0.9 } },
+  { label: 'SelectorEventLoop / BaseEventLoop callSoon chain', num: 'callSoon.chain.selector', den: 'callSoon.chain', target: { op: '>=', value: 0.9 } },
+  { label: 'SelectorEventLoop (one fd watched) / BaseEventLoop callSoon chain', num: 'callSoon.chain.selectorFd', den: 'callSoon.chain' },
   { label: 'callSoon chain / queueMicrotask chain', num: 'callSoon.chain', den: 'queueMicrotask.chain' },
   { label: 'callSoon batch / queueMicrotask batch', num: 'callSoon.batch', den: 'queueMicrotask.batch' },
   { label: 'batch ceiling: floor / setImmediate batch', num: 'floor.retain', den: 'setImmediate.batch' },

@@ -33,6 +33,8 @@
  *                      Node cannot send at once, and a read into the protocol's
  *                      buffer waits while Node still sends from it)
  *   loop-streams       ... startServer: reader.read(65536) -> writer.write -> await writer.drain()
+ *   selector-protocol, selector-buffered, selector-streams
+ *                      the same three on SelectorEventLoop + net (@loop/selector)
  *
  * Every server sets TCP_NODELAY on accepted connections (asyncio's transports
  * do; `noDelay: true` for node:net), so no system waits on Nagle.
@@ -77,6 +79,27 @@ async function newProactorNetLoop(): Promise<NetLoop> {
   return new (Loop as unknown as new () => NetLoop)();
 }
 
+/** `compose(SelectorEventLoop, net)`, or Unavailable. */
+async function newSelectorNetLoop(): Promise<NetLoop> {
+  const { compose } = await import('@loop/interfaces');
+  const SelectorEventLoop = await importExport<new () => object>('@loop/selector', 'SelectorEventLoop');
+  const netCapability = await importExport<Parameters<typeof compose>[1]>('@loop/net', 'net');
+  const Loop = compose(SelectorEventLoop as never, netCapability);
+  return new (Loop as unknown as new () => NetLoop)();
+}
+
+type LoopFactory = () => Promise<NetLoop>;
+
+/** Starts a server on `loop`; a backend that cannot serve yet (NotImplementedError) makes the system Unavailable. */
+async function serve<T>(loop: NetLoop, start: () => PromiseLike<T>): Promise<T> {
+  try {
+    return await loop.runUntilComplete(start);
+  } catch (e) {
+    if (e instanceof Error && (e as { code?: unknown }).code === 'ERR_LOOP_NOT_IMPLEMENTED') throw new Unavailable(e.message);
+    throw e;
+  }
+}
+
 function portOf(server: Server): number {
   const name = server.sockets[0]?.getsockname() as unknown;
   if (!Array.isArray(name) || typeof name[1] !== 'number') throw new Error(`unexpected sockname ${String(name)}`);
@@ -95,9 +118,9 @@ async function nodeNet(): Promise<Started> {
   return { port: (server.address() as net.AddressInfo).port, connections: () => open };
 }
 
-async function loopProtocol(): Promise<Started> {
+async function loopProtocol(newLoop: LoopFactory): Promise<Started> {
   const { Protocol } = await import('@loop/interfaces');
-  const loop = await newProactorNetLoop();
+  const loop = await newLoop();
   let open = 0;
   class Echo extends Protocol {
     transport: Transport | null = null;
@@ -112,14 +135,14 @@ async function loopProtocol(): Promise<Started> {
       open--;
     }
   }
-  const server = await loop.runUntilComplete(loop.createServer(() => new Echo(), '127.0.0.1', 0));
+  const server = await serve(loop, () => loop.createServer(() => new Echo(), '127.0.0.1', 0));
   void loop.runForever();
   return { port: portOf(server), connections: () => open };
 }
 
-async function loopBuffered(): Promise<Started> {
+async function loopBuffered(newLoop: LoopFactory): Promise<Started> {
   const { BufferedProtocol } = await import('@loop/interfaces');
-  const loop = await newProactorNetLoop();
+  const loop = await newLoop();
   let open = 0;
   class Echo extends BufferedProtocol {
     transport: Transport | null = null;
@@ -139,7 +162,7 @@ async function loopBuffered(): Promise<Started> {
       open--;
     }
   }
-  const server = await loop.runUntilComplete(loop.createServer(() => new Echo(), '127.0.0.1', 0));
+  const server = await serve(loop, () => loop.createServer(() => new Echo(), '127.0.0.1', 0));
   void loop.runForever();
   return { port: portOf(server), connections: () => open };
 }
@@ -155,8 +178,8 @@ interface Writer {
 }
 type StartServer = (cb: (r: Reader, w: Writer) => Promise<void>, host: string, port: number) => PromiseLike<Server>;
 
-async function loopStreams(): Promise<Started> {
-  const loop = await newProactorNetLoop();
+async function loopStreams(newLoop: LoopFactory): Promise<Started> {
+  const loop = await newLoop();
   const startServer = await importExport<StartServer>('@loop/net', 'startServer');
   let open = 0;
   const echo = async (reader: Reader, writer: Writer): Promise<void> => {
@@ -176,16 +199,19 @@ async function loopStreams(): Promise<Started> {
     }
   };
   // startServer uses the running loop: call it from a task.
-  const server = await loop.runUntilComplete(() => startServer(echo, '127.0.0.1', 0));
+  const server = await serve(loop, () => startServer(echo, '127.0.0.1', 0));
   void loop.runForever();
   return { port: portOf(server), connections: () => open };
 }
 
 const SYSTEMS: Record<string, () => Promise<Started>> = {
   'node-net': nodeNet,
-  'loop-protocol': loopProtocol,
-  'loop-buffered': loopBuffered,
-  'loop-streams': loopStreams,
+  'loop-protocol': () => loopProtocol(newProactorNetLoop),
+  'loop-buffered': () => loopBuffered(newProactorNetLoop),
+  'loop-streams': () => loopStreams(newProactorNetLoop),
+  'selector-protocol': () => loopProtocol(newSelectorNetLoop),
+  'selector-buffered': () => loopBuffered(newSelectorNetLoop),
+  'selector-streams': () => loopStreams(newSelectorNetLoop),
 };
 
 function gc(): void {

@@ -57,7 +57,7 @@ import type {
   Transport,
   WriteTransport,
 } from '@loop/interfaces';
-import { Epoll, SOCK_STREAM, Socket, Watcher } from '@loop/socket';
+import { Epoll, SOCK_STREAM, Socket, Watcher, readinessActivity } from '@loop/socket';
 import { SelectorSocketTransport } from './socket-transport.js';
 import { Listener, connectSocket, listenSocket, sendfileNative, startAccepting, stopAccepting, streamSocket } from './stream-sockets.js';
 import { EVENT_READ, EVENT_WRITE, EpollSelector, type Selector, type SelectorKey } from './selectors.js';
@@ -66,6 +66,14 @@ import { EVENT_READ, EVENT_WRITE, EpollSelector, type Selector, type SelectorKey
 export type ReaderWriter = [reader: Handle | null, writer: Handle | null];
 
 type Key = SelectorKey<ReaderWriter>;
+
+/**
+ * At most this many iterations in a row skip `select(0)` when nothing this
+ * thread did could have made a descriptor ready and Node did not wake the
+ * loop: the bound on how late an event from outside (another process, the
+ * network) is seen while the loop is busy with callbacks (ADR 0005).
+ */
+const QUIET_POLLS = 64;
 
 const NOT_YET = 'is not built yet in @loop/selector; use ProactorEventLoop (@loop/proactor) for transports and servers until it lands';
 
@@ -107,7 +115,14 @@ export class SelectorBackend implements IoBackend {
   readonly #transports = new Map<number, BaseTransport>();
   /** The listening sockets being served (`startServing` until `stopServing`). */
   readonly #listeners = new Map<Socket, Listener>();
-  readonly #wakeFn = (): void => this.#host?.wakeup();
+  /** The next poll must select: Node woke the loop, a registration changed, or the last select found something. */
+  #mustPoll = true;
+  #quiet = 0;
+  #seenActivity = 0;
+  readonly #wakeFn = (): void => {
+    this.#mustPoll = true;
+    this.#host?.wakeup();
+  };
 
   /** @param selector the selector to use; a new `EpollSelector` when omitted. */
   constructor(selector?: Selector<ReaderWriter> | null) {
@@ -154,15 +169,29 @@ export class SelectorBackend implements IoBackend {
     this.#host = host;
   }
 
-  /** The I/O phase: `select(0)`, and each ready descriptor's reader / writer joins the ready queue. */
+  /**
+   * The I/O phase: `select(0)`, and each ready descriptor's reader / writer
+   * joins the ready queue. Skipped (ADR 0005) when it could only repeat the
+   * last answer: the last select found nothing, no registration changed,
+   * Node did not wake the loop, and no call of this thread since could have
+   * made a descriptor ready (`readinessActivity`); at most `QUIET_POLLS`
+   * iterations in a row.
+   */
   poll(_timeout: number): void {
     if (this.#closed) return;
+    const activity = readinessActivity.count;
+    if (!this.#mustPoll && activity === this.#seenActivity && ++this.#quiet < QUIET_POLLS) return;
+    this.#mustPoll = false;
+    this.#quiet = 0;
+    this.#seenActivity = activity;
     const epoll = this.#epoll;
     if (epoll !== null) {
       const keys = epoll.getMap();
       if (keys.size === 0) return;
       const out = this.#out;
       const n = epoll._selectRaw(out);
+      // Level-triggered: what was ready may still be, next iteration.
+      if (n > 0) this.#mustPoll = true;
       for (let i = 0; i < n; i++) {
         const key = keys.get(out[2 * i]);
         if (key !== undefined) this.#process(key, (out[2 * i + 1]) & key.events);
@@ -170,7 +199,9 @@ export class SelectorBackend implements IoBackend {
       return;
     }
     if (this.#selector.getMap().size === 0) return;
-    for (const [key, events] of this.#selector.select(0)) this.#process(key, events);
+    const ready = this.#selector.select(0);
+    if (ready.length > 0) this.#mustPoll = true;
+    for (const [key, events] of ready) this.#process(key, events);
   }
 
   #process(key: Key, events: number): void {
@@ -260,6 +291,7 @@ export class SelectorBackend implements IoBackend {
       throw err;
     }
     this.#mirrorSet(fd, events, key !== undefined);
+    this.#mustPoll = true;
     if (key === undefined) this.#syncWatcher();
   }
 

@@ -198,7 +198,6 @@ typedef struct watcher {
   bool closing;        /* uv_close called */
   bool closed;         /* the close callback ran */
   bool finalized;      /* the JS object is gone */
-  bool teardown;       /* closed by the environment's cleanup hook */
 } watcher_t;
 
 /* Per environment: the list of watchers not yet closed (for the cleanup
@@ -243,24 +242,37 @@ static void close_watcher(watcher_t *w) {
   bool was_started = w->started;
   if (was_started) uv_poll_stop(&w->handle);
   w->started = false;
-  if (!w->teardown) {
-    if (was_started && w->self != NULL && !w->finalized) {
-      uint32_t refs = 0;
-      napi_reference_unref(w->env, w->self, &refs);
-    }
-    if (w->callback != NULL) napi_delete_reference(w->env, w->callback);
-    w->callback = NULL;
-    if (w->actx != NULL) napi_async_destroy(w->env, w->actx);
-    w->actx = NULL;
+  if (was_started && w->self != NULL && !w->finalized) {
+    uint32_t refs = 0;
+    napi_reference_unref(w->env, w->self, &refs);
   }
+  if (w->callback != NULL) napi_delete_reference(w->env, w->callback);
+  w->callback = NULL;
+  if (w->actx != NULL) napi_async_destroy(w->env, w->actx);
+  w->actx = NULL;
   uv_close((uv_handle_t *)&w->handle, on_closed);
 }
 
+/* The environment is going away with the watcher open: close it, and detach
+ * the struct from its JS object (whose finalizer may never run now), unless
+ * the object is already collected (then its finalizer is pending and frees
+ * the struct). */
 static void on_teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   (void)hook;
   watcher_t *w = (watcher_t *)arg;
-  w->teardown = true;
+  napi_env env = w->env;
   close_watcher(w);
+  if (w->finalized || w->self == NULL) return;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value obj = NULL;
+  if (napi_get_reference_value(env, w->self, &obj) == napi_ok && obj != NULL &&
+      napi_remove_wrap(env, obj, NULL) == napi_ok) {
+    napi_delete_reference(env, w->self);
+    w->self = NULL;
+    w->finalized = true;
+  }
+  napi_close_handle_scope(env, scope);
 }
 
 static void on_finalize(napi_env env, void *data, void *hint) {
@@ -268,14 +280,12 @@ static void on_finalize(napi_env env, void *data, void *hint) {
   (void)hint;
   watcher_t *w = (watcher_t *)data;
   w->finalized = true;
-  if (w->self != NULL && !w->teardown) napi_delete_reference(env, w->self);
+  if (w->self != NULL) napi_delete_reference(env, w->self);
   w->self = NULL;
   if (!w->closing) close_watcher(w);
-  if (!w->teardown) {
-    /* Never opened, or closed: what close_watcher has not released. */
-    if (w->callback != NULL) napi_delete_reference(env, w->callback);
-    if (w->actx != NULL) napi_async_destroy(env, w->actx);
-  }
+  /* Never opened: what close_watcher has not released. */
+  if (w->callback != NULL) napi_delete_reference(env, w->callback);
+  if (w->actx != NULL) napi_async_destroy(env, w->actx);
   w->callback = NULL;
   w->actx = NULL;
   free_if_done(w);

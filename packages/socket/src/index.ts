@@ -11,3 +11,4 @@ export { fromFd, sendfile, setLeakWarnings, getLeakWarnings } from './socket.js'
 export type { OptionLevel, OptionName, OptionValue } from './socket.js';
 export * from './constants.js';
 export * from './poll.js';
+export { readinessActivity, noteActivity } from './activity.js';

@@ -162,7 +162,12 @@ export function pollFds(fds: Int32Array, n: number, timeout: number | null = 0):
  * `Watcher` of the same fd fails with `EEXIST`. Descriptors Node itself
  * watches (a `net.Socket`'s) must not be given here. The watcher never
  * closes the descriptor; `close()` (or the end of the thread) releases the
- * handle. A started watcher keeps the process alive unless `ref(false)`.
+ * handle. Close the watcher BEFORE its descriptor: libuv forgets a
+ * descriptor by number when its handle stops, and a number the kernel has
+ * since reused (for one of Node's own sockets, say) would lose its
+ * registration. A started watcher keeps the process alive unless
+ * `ref(false)`; a stopped one dropped without `close()` is released when
+ * collected, and holds its descriptor's slot until then.
  */
 export class Watcher {
   readonly #native: NativeWatcher;

@@ -70,6 +70,7 @@ import {
   OPTION_NAMES,
 } from './constants.js';
 import { errnoError, closedSocketError } from './internal/errno.js';
+import { noteActivity } from './activity.js';
 
 /** An address in asyncio's shape (`@loop/interfaces`' type): `[host, port]`, `[host, port, flowinfo, scopeId]`, or a Unix path (abstract: starting with `'\0'`). */
 export type { Address };
@@ -387,6 +388,7 @@ export class Socket {
     this.#state = 'closed';
     this.#fd = -1;
     leakRegistry.unregister(this);
+    noteActivity();
     const rc = binding.close(fd);
     if (rc < 0 && rc !== NEG_EINTR) throw errnoError('close', rc);
   }
@@ -450,6 +452,7 @@ export class Socket {
   connect(address: Address): void {
     const fd = this.#open('connect');
     const a = checkAddress('connect()', this.#family, address);
+    noteActivity();
     const rc = binding.connect(fd, this.#family, a.host, a.port, a.flowinfo, a.scopeId);
     if (rc < 0) throw errnoError('connect', rc, a.where);
   }
@@ -463,6 +466,7 @@ export class Socket {
   connectEx(address: Address): number {
     const fd = this.#open('connect');
     const a = checkAddress('connectEx()', this.#family, address);
+    noteActivity();
     return -binding.connect(fd, this.#family, a.host, a.port, a.flowinfo, a.scopeId);
   }
 
@@ -508,6 +512,7 @@ export class Socket {
   send(data: Uint8Array): number {
     const fd = this.#open('send');
     checkBuffer('send()', 'data', data);
+    noteActivity();
     const n = binding.send(fd, data);
     if (n < 0) throw errnoError('send', n);
     return n;
@@ -521,6 +526,7 @@ export class Socket {
   trySend(data: Uint8Array): number {
     if (this.#state === 'closed') throw closedSocketError('send');
     if (!(data instanceof Uint8Array)) checkBuffer('trySend()', 'data', data);
+    noteActivity();
     const n = binding.send(this.#fd, data);
     if (n >= 0) return n;
     if (n === NEG_EAGAIN) return WOULD_BLOCK;
@@ -595,6 +601,7 @@ export class Socket {
     const fd = this.#open('sendto');
     checkBuffer('sendto()', 'data', data);
     const a = checkAddress('sendto()', this.#family, address);
+    noteActivity();
     const n = binding.sendto(fd, data, this.#family, a.host, a.port, a.flowinfo, a.scopeId);
     if (n < 0) throw errnoError('sendto', n, a.where);
     return n;
@@ -609,6 +616,7 @@ export class Socket {
     if (this.#state === 'closed') throw closedSocketError('sendto');
     checkBuffer('trySendto()', 'data', data);
     const a = checkAddress('trySendto()', this.#family, address);
+    noteActivity();
     const n = binding.sendto(this.#fd, data, this.#family, a.host, a.port, a.flowinfo, a.scopeId);
     if (n >= 0) return n;
     if (n === NEG_EAGAIN) return WOULD_BLOCK;
@@ -618,6 +626,7 @@ export class Socket {
   /** Shuts down one or both halves: `SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`. */
   shutdown(how: number): void {
     const fd = this.#open('shutdown');
+    noteActivity();
     const rc = binding.shutdown(fd, checkInt('shutdown()', 'how', how, 0, 2));
     if (rc < 0) throw errnoError('shutdown', rc);
   }
@@ -774,6 +783,7 @@ export function sendfile(out: Socket | number, inFd: number, offset: number, cou
   checkFd('sendfile()', 'inFd', inFd);
   checkInt('sendfile()', 'offset', offset, 0, Number.MAX_SAFE_INTEGER);
   checkInt('sendfile()', 'count', count, 0, Number.MAX_SAFE_INTEGER);
+  noteActivity();
   const n = binding.sendfile(outFd, inFd, offset, count);
   if (n >= 0) return n;
   if (n === NEG_EAGAIN) return WOULD_BLOCK;
