@@ -239,6 +239,12 @@ function acceptConnection(backend: StreamBackend, listener: Listener, conn: Sock
     conn.close();
     return;
   }
+  if (listener.stopped) {
+    // The server closed between the accept and this step: asyncio's Server._attach refuses a
+    // connection once its sockets are gone, and the connection is dropped.
+    conn.close();
+    return;
+  }
   try {
     protocol = listener.factory();
     new SelectorSocketTransport(backend, host, conn, protocol, null, { peername: addr }, listener.server);
