@@ -143,11 +143,17 @@ function connectReady(backend: StreamBackend, fut: Future<SocketLike>, sock: Soc
 
 /** The listening options (`ListenStreamOptions`) as this module applies them. */
 export interface ListenOptions {
+  /** `AF_INET`, `AF_INET6` or `AF_UNIX`. */
   family: number;
+  /** The `listen()` backlog. */
   backlog: number;
+  /** `SO_REUSEADDR` (IP families); on unless `false`. */
   reuseAddress?: boolean;
+  /** `SO_REUSEPORT` (IP families). */
   reusePort?: boolean;
+  /** `IPV6_V6ONLY` (an `AF_INET6` socket). */
   ipv6Only?: boolean;
+  /** `SO_KEEPALIVE`, inherited by the accepted connections. */
   keepAlive?: boolean;
 }
 
@@ -177,8 +183,15 @@ export class Listener {
   reader: Handle | null = null;
   /** The timer that resumes accepting after a resource error. */
   retry: TimerHandle | null = null;
+  /** Set by `stopAccepting`: no more accepts, and connections accepted before it are dropped. */
   stopped = false;
 
+  /**
+   * @param sock the listening socket
+   * @param factory makes each connection's protocol
+   * @param server the server's hooks (attach / detach)
+   * @param backlog the most accepts per readiness event
+   */
   constructor(
     readonly sock: Socket,
     readonly factory: ProtocolFactory,
