@@ -32,7 +32,6 @@ import {
   type BaseProtocol,
   type FileLike,
   type Future,
-  type Handle,
   type ProtocolFactory,
   type ServerHooks,
   type SocketLike,
@@ -179,8 +178,6 @@ export function listenSocket(address: Address, options: ListenOptions): Socket {
 
 /** One listening socket being served. */
 export class Listener {
-  /** The reader handle while accepting. */
-  reader: Handle | null = null;
   /** The timer that resumes accepting after a resource error. */
   retry: TimerHandle | null = null;
   /** Set by `stopAccepting`: no more accepts, and connections accepted before it are dropped. */
