@@ -32,7 +32,6 @@ import {
   type BaseProtocol,
   type FileLike,
   type Future,
-  type Handle,
   type ProtocolFactory,
   type ServerHooks,
   type SocketLike,
@@ -143,11 +142,17 @@ function connectReady(backend: StreamBackend, fut: Future<SocketLike>, sock: Soc
 
 /** The listening options (`ListenStreamOptions`) as this module applies them. */
 export interface ListenOptions {
+  /** `AF_INET`, `AF_INET6` or `AF_UNIX`. */
   family: number;
+  /** The `listen()` backlog. */
   backlog: number;
+  /** `SO_REUSEADDR` (IP families); on unless `false`. */
   reuseAddress?: boolean;
+  /** `SO_REUSEPORT` (IP families). */
   reusePort?: boolean;
+  /** `IPV6_V6ONLY` (an `AF_INET6` socket). */
   ipv6Only?: boolean;
+  /** `SO_KEEPALIVE`, inherited by the accepted connections. */
   keepAlive?: boolean;
 }
 
@@ -173,12 +178,17 @@ export function listenSocket(address: Address, options: ListenOptions): Socket {
 
 /** One listening socket being served. */
 export class Listener {
-  /** The reader handle while accepting. */
-  reader: Handle | null = null;
   /** The timer that resumes accepting after a resource error. */
   retry: TimerHandle | null = null;
+  /** Set by `stopAccepting`: no more accepts, and connections accepted before it are dropped. */
   stopped = false;
 
+  /**
+   * @param sock the listening socket
+   * @param factory makes each connection's protocol
+   * @param server the server's hooks (attach / detach)
+   * @param backlog the most accepts per readiness event
+   */
   constructor(
     readonly sock: Socket,
     readonly factory: ProtocolFactory,
@@ -236,6 +246,12 @@ function acceptConnection(backend: StreamBackend, listener: Listener, conn: Sock
   try {
     host = backend._host;
   } catch {
+    conn.close();
+    return;
+  }
+  if (listener.stopped) {
+    // The server closed between the accept and this step: asyncio's Server._attach refuses a
+    // connection once its sockets are gone, and the connection is dropped.
     conn.close();
     return;
   }

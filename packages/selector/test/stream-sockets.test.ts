@@ -371,6 +371,59 @@ describe('SelectorEventLoop: stream sockets as asyncio', () => {
     expect(openFds()).toBe(before);
   });
 
+  // asyncio 3.11 (test/python/write_after_close.py): a write after close(), while the buffer is still
+  // being sent, is buffered and sent too; connectionLost(None) follows the last byte.
+  it('write() after close() while flushing is still sent; writeEof() shuts the write side only once the buffer is sent', async () => {
+    await onLoop([], async (_loop, backend) => {
+      for (const how of ['close', 'writeEof'] as const) {
+        const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);
+        const events: string[] = [];
+        const t = backend.makeSocketTransport(a, new Recorder(events));
+        await pause(10);
+        const big = Buffer.alloc(4 * 1024 * 1024, 120);
+        t.write(big);
+        const pending = t.getWriteBufferSize();
+        expect(pending).toBeGreaterThan(0);
+        if (how === 'close') {
+          t.close();
+          t.write(Buffer.from('tail'));
+          expect(t.getWriteBufferSize()).toBe(pending + 4);
+        } else {
+          t.writeEof();
+          expect(() => t.write(Buffer.from('tail'))).toThrow('Cannot call write() after write_eof()');
+        }
+        const got: Buffer[] = [];
+        let size = 0;
+        await until(() => {
+          for (;;) {
+            let chunk: Buffer;
+            try {
+              chunk = b.recv(1 << 20);
+            } catch {
+              return false;
+            }
+            if (chunk.length === 0) return true;
+            got.push(chunk);
+            size += chunk.length;
+          }
+        }, 5000);
+        expect(size).toBe(big.length + (how === 'close' ? 4 : 0));
+        if (how === 'close') {
+          expect(Buffer.concat(got).subarray(-4).toString()).toBe('tail');
+          await until(() => events.includes('lost:null'));
+        } else {
+          // Half-closed: the transport is still open, and reads still work.
+          expect(t.isClosing()).toBe(false);
+          b.send(Buffer.from('back'));
+          await until(() => events.includes('data:4'));
+          t.close();
+          await until(() => events.includes('lost:null'));
+        }
+        b.close();
+      }
+    });
+  });
+
   it('sendfileNative: without sockSendfile the hook rejects with SendfileNotAvailableError and the transport is unchanged', async () => {
     await onLoop([], async (_loop, backend) => {
       const [a, b] = socketpair(AF_UNIX, SOCK_STREAM);

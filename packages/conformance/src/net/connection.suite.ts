@@ -580,8 +580,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
         await client.receivedAtLeast(16);
         tr.close();
         await client.lost;
-        const [dgram] = await call(() => loop.createDatagramEndpoint(() => new Protocol(), ['127.0.0.1', 0], null, null));
-        dgram.close();
+        // createDatagramEndpoint(..., null): the datagram suite (it needs a datagram backend).
         const path = t.path('null.sock');
         const unixServer = await call(() => loop.createUnixServer(() => new EchoProtocol(), path, null));
         const [unixTr] = await call(() => loop.createUnixConnection(() => new Protocol(), path, null));

@@ -62,6 +62,15 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
   describe('createDatagramEndpoint', () => {
     const it = defineNetTest(newLoop);
 
+    it('null options are no options (as on every network method, see the createConnection suite)', async (t) => {
+      await t.run(async () => {
+        const [dgram] = await t.loop.createDatagramEndpoint(() => new DatagramProtocol(), ['127.0.0.1', 0], null, null);
+        expect(dgram.getExtraInfo('sockname')).toEqual(['127.0.0.1', expect.any(Number)]);
+        dgram.close();
+      });
+      t.loop.close();
+    });
+
     it('option errors, as asyncio 3.11', async (t) => {
       const loop = t.loop;
       const f = () => new DatagramProtocol();
