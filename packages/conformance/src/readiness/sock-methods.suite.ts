@@ -1,0 +1,426 @@
+/**
+ * The `sock*` operations on `@loop/socket` sockets (catalog.md SOCK-01…
+ * SOCK-14), as asyncio 3.11's test_sock_lowlevel.py (`SockMethodsTestsMixin`)
+ * pins them: big payloads through a socketpair and TCP, datagrams on IPv4
+ * and IPv6, connect (resolving `localhost`), accept, cancellation, racing
+ * receivers, the debug-mode blocking check, `sockSendfile` native and
+ * fallback, EOF.
+ *
+ * @packageDocumentation
+ */
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { describe, expect } from '@jest/globals';
+import { sleep, waitFor } from '@loop/core';
+import { RuntimeError, SendfileNotAvailableError, TimeoutError, type Address } from '@loop/interfaces';
+import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM, pipe, socket, socketpair, type Socket } from '@loop/socket';
+import { defineReadinessTest, type ReadinessLoop, type ReadinessLoopFactory } from './harness.js';
+
+/** `size` bytes of the repeating pattern 0123456789 (test_huge_content's payload). */
+function pattern(size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) buf[i] = 0x30 + (i % 10);
+  return buf;
+}
+
+/** A listening TCP socket on `host`, port 0, and its address. */
+function listener(family = AF_INET, host = '127.0.0.1'): [Socket, Address] {
+  const l = socket(family, SOCK_STREAM);
+  l.bind(family === AF_INET6 ? [host, 0, 0, 0] : [host, 0]);
+  l.listen(8);
+  return [l, l.getsockname()];
+}
+
+/** Receives with `sockRecv` until EOF and returns everything. */
+async function recvAll(loop: ReadinessLoop, sock: Socket, chunk = 65536): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const data = await loop.sockRecv(sock, chunk);
+    if (data.length === 0) return Buffer.concat(parts);
+    parts.push(data);
+  }
+}
+
+/** A connected TCP pair made with sockConnect and sockAccept. */
+async function tcpPair(loop: ReadinessLoop, family = AF_INET, host = '127.0.0.1'): Promise<[Socket, Socket]> {
+  const [l, addr] = listener(family, host);
+  try {
+    const client = socket(family, SOCK_STREAM);
+    const accepting = loop.sockAccept(l);
+    await loop.sockConnect(client, addr);
+    const [conn] = await accepting;
+    return [client, conn];
+  } finally {
+    l.close();
+  }
+}
+
+/** The sock-methods suite. */
+export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
+  describe('sock* operations on @loop/socket sockets', () => {
+    const it = defineReadinessTest(newLoop);
+
+    // SOCK-01: test_sock_lowlevel.py::SockMethodsTestsMixin::test_huge_content (through a socketpair)
+    it('test_huge_content: sockSendall and sockRecv move 8 MB through a socketpair intact', async (t) => {
+      const loop = t.loop;
+      const [a, b] = socketpair();
+      const data = pattern(8 * 1024 * 1024);
+      try {
+        const got = await t.run(async () => {
+          const sending = loop.sockSendall(a, data).then(() => a.close());
+          const received = await recvAll(loop, b);
+          await sending;
+          return received;
+        }, { seconds: 30 });
+        expect(got.length).toBe(data.length);
+        expect(got.equals(data)).toBe(true);
+      } finally {
+        a.close();
+        b.close();
+      }
+      loop.close();
+    }, { timeout: 40000 });
+
+    // SOCK-02: test_sock_lowlevel.py::test_huge_content over TCP, with test_sock_client_ops's connect and accept
+    it('test_huge_content over TCP: sockConnect, sockAccept, then 4 MB each way', async (t) => {
+      const loop = t.loop;
+      const up = pattern(4 * 1024 * 1024);
+      const down = Buffer.from(up).reverse();
+      const [client, server] = await t.run(() => tcpPair(loop));
+      try {
+        const [atServer, atClient] = await t.run(async () => {
+          const send1 = loop.sockSendall(client, up).then(() => client.shutdown(1));
+          const send2 = loop.sockSendall(server, down).then(() => server.shutdown(1));
+          const r = await Promise.all([recvAll(loop, server), recvAll(loop, client)]);
+          await Promise.all([send1, send2]);
+          return r;
+        }, { seconds: 30 });
+        expect(atServer.equals(up)).toBe(true);
+        expect(atClient.equals(down)).toBe(true);
+      } finally {
+        client.close();
+        server.close();
+      }
+      loop.close();
+    }, { timeout: 40000 });
+
+    // SOCK-03: test_sock_lowlevel.py::test_huge_content_recvinto
+    it('test_huge_content_recvinto: sockRecvInto fills a caller buffer; 0 at EOF', async (t) => {
+      const loop = t.loop;
+      const [a, b] = socketpair();
+      const data = pattern(2 * 1024 * 1024);
+      try {
+        const got = await t.run(async () => {
+          const sending = loop.sockSendall(a, data).then(() => a.close());
+          const buf = Buffer.alloc(32768);
+          const parts: Buffer[] = [];
+          for (;;) {
+            const n = await loop.sockRecvInto(b, buf);
+            if (n === 0) break;
+            parts.push(Buffer.from(buf.subarray(0, n)));
+          }
+          await sending;
+          return Buffer.concat(parts);
+        }, { seconds: 30 });
+        expect(got.equals(data)).toBe(true);
+      } finally {
+        a.close();
+        b.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-04: test_sock_lowlevel.py::test_recvfrom, test_recvfrom_into (IPv4 and IPv6)
+    for (const [family, host, label] of [
+      [AF_INET, '127.0.0.1', 'IPv4'],
+      [AF_INET6, '::1', 'IPv6'],
+    ] as const) {
+      it(`test_recvfrom / test_recvfrom_into on ${label}: sockSendto, sockRecvfrom, sockRecvfromInto with and without nbytes`, async (t) => {
+        const loop = t.loop;
+        const u = socket(family, SOCK_DGRAM);
+        const v = socket(family, SOCK_DGRAM);
+        try {
+          u.bind(family === AF_INET6 ? [host, 0, 0, 0] : [host, 0]);
+          v.bind(family === AF_INET6 ? [host, 0, 0, 0] : [host, 0]);
+          const uAddr = u.getsockname();
+          const vAddr = v.getsockname();
+          await t.run(async () => {
+            // The receive is pending first: it waits for readability.
+            const pending = loop.sockRecvfrom(v, 4096);
+            expect(await loop.sockSendto(u, Buffer.alloc(4096, 1), vAddr)).toBe(4096);
+            const [data, from] = await pending;
+            expect(data.equals(Buffer.alloc(4096, 1))).toBe(true);
+            expect(from).toEqual(uAddr);
+
+            const buf = Buffer.alloc(4096);
+            await loop.sockSendto(v, Buffer.alloc(4096, 2), uAddr);
+            expect(await loop.sockRecvfromInto(u, buf)).toEqual([4096, vAddr]);
+            expect(buf.equals(Buffer.alloc(4096, 2))).toBe(true);
+
+            const big = Buffer.alloc(8192);
+            await loop.sockSendto(v, Buffer.alloc(4096, 3), uAddr);
+            expect(await loop.sockRecvfromInto(u, big, 100)).toEqual([100, vAddr]);
+            expect(big.subarray(0, 100).equals(Buffer.alloc(100, 3))).toBe(true);
+            expect(big[100]).toBe(0);
+          });
+        } finally {
+          u.close();
+          v.close();
+        }
+        loop.close();
+      });
+    }
+
+    // SOCK-05: test_sock_lowlevel.py::test_sock_client_ops (sock_connect resolving a host name, asyncio's _ensure_resolved)
+    it("test_sock_client_ops: sockConnect resolves 'localhost' with loop.getaddrinfo, then data flows both ways", async (t) => {
+      const loop = t.loop;
+      const [l, addr] = listener();
+      const client = socket(AF_INET, SOCK_STREAM);
+      try {
+        const [conn] = await t.run(async () => {
+          const accepting = loop.sockAccept(l);
+          await loop.sockConnect(client, ['localhost', (addr as [string, number])[1]]);
+          return await accepting;
+        });
+        try {
+          expect(client.getpeername()).toEqual(addr);
+          await t.run(async () => {
+            await loop.sockSendall(client, Buffer.from('GET / HTTP/1.0\r\n\r\n'));
+            expect((await loop.sockRecv(conn, 1024)).toString()).toBe('GET / HTTP/1.0\r\n\r\n');
+            await loop.sockSendall(conn, Buffer.from('HTTP/1.0 200 OK\r\n'));
+            expect((await loop.sockRecv(client, 1024)).toString()).toBe('HTTP/1.0 200 OK\r\n');
+          });
+        } finally {
+          conn.close();
+        }
+      } finally {
+        client.close();
+        l.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-06: test_sock_lowlevel.py::test_sock_accept
+    it('test_sock_accept: the accepted socket is non-blocking and its peer is the client', async (t) => {
+      const loop = t.loop;
+      const [l, addr] = listener();
+      const client = socket(AF_INET, SOCK_STREAM);
+      try {
+        client.connectEx(addr);
+        const [conn, peer] = await t.run(() => loop.sockAccept(l));
+        try {
+          expect(conn.getblocking()).toBe(false);
+          expect(peer).toEqual(client.getsockname());
+          expect(client.getpeername()).toEqual(addr);
+        } finally {
+          conn.close();
+        }
+      } finally {
+        client.close();
+        l.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-07: test_sock_lowlevel.py::test_cancel_sock_accept
+    it('test_cancel_sock_accept: a sockAccept that times out removes its reader; a connect to the closed listener is refused', async (t) => {
+      const loop = t.loop;
+      const [l, addr] = listener();
+      const client = socket(AF_INET, SOCK_STREAM);
+      try {
+        await t.run(async () => {
+          await expect(waitFor(() => loop.sockAccept(l), 0.1)).rejects.toThrow(TimeoutError);
+          expect(loop.removeReader(l)).toBe(false);
+          l.close();
+          await expect(loop.sockConnect(client, addr)).rejects.toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect' });
+        });
+      } finally {
+        client.close();
+        l.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-08: test_sock_lowlevel.py::test_sock_client_fail
+    it('test_sock_client_fail: sockConnect to a port nobody listens on rejects with ECONNREFUSED', async (t) => {
+      const loop = t.loop;
+      const [l, addr] = listener();
+      l.close();
+      const s = socket(AF_INET, SOCK_STREAM);
+      try {
+        const err = await t.run(() => loop.sockConnect(s, addr).then(() => null, (e: unknown) => e));
+        expect(err).toMatchObject({ code: 'ECONNREFUSED', errno: expect.any(Number) as unknown as number });
+        expect(loop.removeWriter(s)).toBe(false);
+      } finally {
+        s.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-09: test_sock_lowlevel.py::test_sock_client_racing (_basetest_sock_recv_racing)
+    it('test_sock_client_racing: cancelling a pending sockRecv removes its reader; the next sockRecv gets the data', async (t) => {
+      const loop = t.loop;
+      const [a, b] = socketpair();
+      try {
+        const got = await t.run(async () => {
+          const task = loop.createTask(() => loop.sockRecv(b, 1024));
+          await sleep(0);
+          task.cancel();
+          await sleep(0);
+          expect(task.cancelled()).toBe(true);
+          expect(loop.removeReader(b)).toBe(false);
+          void loop.createTask(() => loop.sockSendall(a, Buffer.from('GET / HTTP/1.0\r\n\r\n')));
+          return await loop.sockRecv(b, 1024);
+        });
+        expect(got.toString()).toBe('GET / HTTP/1.0\r\n\r\n');
+      } finally {
+        a.close();
+        b.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-10: selector_events.py sock_recv + _sock_read_done (CPython 3.11, pinned with a twin): the second receiver replaces the first
+    it('two concurrent sockRecv on one socket: the second replaces the first, which stays pending until cancelled', async (t) => {
+      const loop = t.loop;
+      const [a, b] = socketpair();
+      try {
+        await t.run(async () => {
+          const t1 = loop.createTask(() => loop.sockRecv(b, 100));
+          await sleep(0);
+          const t2 = loop.createTask(() => loop.sockRecv(b, 100));
+          await sleep(0);
+          a.send(Buffer.from('hello'));
+          expect((await t2).toString()).toBe('hello');
+          await sleep(0.05);
+          expect(t1.done()).toBe(false);
+          t1.cancel();
+          await sleep(0);
+          expect(t1.cancelled()).toBe(true);
+          const t3 = loop.createTask(() => loop.sockRecv(b, 100));
+          await sleep(0);
+          a.send(Buffer.from('again'));
+          expect((await t3).toString()).toBe('again');
+        });
+      } finally {
+        a.close();
+        b.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-11: selector_events.py sock_* in debug mode: "the socket must be non-blocking"
+    it('in debug mode a blocking socket is refused with RangeError (asyncio ValueError), before any I/O', async (t) => {
+      const loop = t.newLoop({ debug: true });
+      const [a, b] = socketpair();
+      try {
+        a.setblocking(true);
+        await t.run(async () => {
+          for (const p of [
+            loop.sockRecv(a, 10),
+            loop.sockRecvInto(a, Buffer.alloc(1)),
+            loop.sockSendall(a, Buffer.from('x')),
+            loop.sockAccept(a),
+            loop.sockConnect(a, '/nonexistent'),
+            loop.sockRecvfrom(a, 1),
+            loop.sockSendfile(a, 0),
+          ]) {
+            await expect(p).rejects.toMatchObject({ name: 'RangeError', code: 'ERR_LOOP_OUT_OF_RANGE', message: expect.stringContaining('the socket must be non-blocking') as unknown as string });
+          }
+        }, { loop });
+        b.setblocking(false);
+        expect(b.tryRecvInto(Buffer.alloc(1))).toBe(-1); // nothing was sent
+      } finally {
+        a.close();
+        b.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-12: unix_events.py _sock_sendfile_native and base_events.py _sock_sendfile_fallback (test_sendfile.py's sock_sendfile cases)
+    it('sockSendfile: sendfile(2) for a regular file (offset, count), the fallback for a pipe, SendfileNotAvailableError without it', async (t) => {
+      const loop = t.loop;
+      const path = t.path('data.bin');
+      const content = pattern(3 * 1024 * 1024 + 17);
+      writeFileSync(path, content);
+      const fd = openSync(path, 'r');
+      const [a, b] = socketpair();
+      const [rfd, wfd] = pipe();
+      try {
+        await t.run(async () => {
+          const reading = recvAll(loop, b);
+          expect(await loop.sockSendfile(a, fd)).toBe(content.length);
+          expect(await loop.sockSendfile(a, fd, 1000, 5000, { fallback: false })).toBe(5000);
+          a.shutdown(1);
+          const got = await reading;
+          expect(got.length).toBe(content.length + 5000);
+          expect(got.subarray(0, content.length).equals(content)).toBe(true);
+          expect(got.subarray(content.length).equals(content.subarray(1000, 6000))).toBe(true);
+        }, { seconds: 30 });
+        writeSync(wfd, 'from a pipe');
+        closeSync(wfd);
+        const [c, d] = socketpair();
+        try {
+          await t.run(async () => {
+            await expect(loop.sockSendfile(c, rfd, 0, null, { fallback: false })).rejects.toThrow(SendfileNotAvailableError);
+            expect(await loop.sockSendfile(c, rfd)).toBe('from a pipe'.length);
+            c.shutdown(1);
+            expect((await recvAll(loop, d)).toString()).toBe('from a pipe');
+            await expect(loop.sockSendfile(c, fd, -1)).rejects.toThrow(RangeError);
+            await expect(loop.sockSendfile(c, fd, 0, 0)).rejects.toThrow(RangeError);
+          });
+        } finally {
+          c.close();
+          d.close();
+        }
+      } finally {
+        closeSync(fd);
+        closeSync(rfd);
+        a.close();
+        b.close();
+      }
+      loop.close();
+    }, { timeout: 40000 });
+
+    // SOCK-13: test_sock_lowlevel.py (_basetest_sock_client_ops's EOF read): EOF is an empty Buffer
+    it('EOF: sockRecv resolves to an empty Buffer, sockRecvInto to 0, for a pending and an immediate read', async (t) => {
+      const loop = t.loop;
+      const [a, b] = socketpair();
+      try {
+        await t.run(async () => {
+          const pending = loop.sockRecv(b, 100);
+          await sleep(0.01);
+          a.close();
+          const data = await pending;
+          expect(Buffer.isBuffer(data)).toBe(true);
+          expect(data.length).toBe(0);
+          expect(await loop.sockRecvInto(b, Buffer.alloc(10))).toBe(0);
+        });
+      } finally {
+        a.close();
+        b.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-14: argument errors; a closed loop
+    it('a socket that is not a @loop/socket Socket is a TypeError; a closed loop rejects with RuntimeError', async (t) => {
+      const loop = t.loop;
+      const foreign = { fileno: () => 0, family: AF_INET, type: SOCK_STREAM, getsockname: () => ['', 0] as Address, getpeername: () => ['', 0] as Address, close: () => undefined };
+      const [a, b] = socketpair();
+      try {
+        await t.run(async () => {
+          await expect(loop.sockRecv(foreign, 10)).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG', message: expect.stringContaining('@loop/socket') as unknown as string });
+          await expect(loop.sockSendall(null as never, Buffer.alloc(1))).rejects.toThrow(TypeError);
+          await expect(loop.sockRecv(a, -1)).rejects.toThrow(RangeError);
+          await expect(loop.sockSendall(a, 'text' as never)).rejects.toThrow(TypeError);
+        });
+        loop.close();
+        await expect(loop.sockRecv(a, 10)).rejects.toThrow(RuntimeError);
+        await expect(loop.sockSendall(b, Buffer.alloc(1))).rejects.toMatchObject({ code: 'ERR_LOOP_CLOSED' });
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+  });
+}
