@@ -1,6 +1,6 @@
 /**
  * Watching file descriptors: `addReader` / `addWriter` / `removeReader` /
- * `removeWriter` (catalog.md FD-01…FD-14), as asyncio 3.11's
+ * `removeWriter` (catalog.md §9, IO-01…IO-15), as asyncio 3.11's
  * test_events.py (`EventLoopTestsMixin`) and test_selector_events.py
  * (`BaseSelectorEventLoopTests`) pin them, on real socketpairs, pipes, a pty
  * master, TCP sockets and regular files.
@@ -30,7 +30,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
   describe('fd watching: addReader, addWriter, removeReader, removeWriter', () => {
     const it = defineReadinessTest(newLoop);
 
-    // FD-01: test_events.py::EventLoopTestsMixin::test_reader_callback
+    // IO-01: test_events.py::EventLoopTestsMixin::test_reader_callback
     it('test_reader_callback: the reader runs in a later iteration, with its args, while the fd is readable', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
@@ -68,7 +68,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-02: test_events.py::EventLoopTestsMixin::test_writer_callback
+    // IO-02: test_events.py::EventLoopTestsMixin::test_writer_callback
     it('test_writer_callback: the writer runs while the fd is writable, until removeWriter', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
@@ -96,7 +96,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-03: test_events.py (contextvars) — a reader runs in the context current at addReader
+    // IO-09: test_events.py (contextvars) — a reader runs in the context current at addReader
     it('the reader runs in the context that was current when addReader was called', async (t) => {
       const loop = t.loop;
       const v = new ContextVar<string>('fd-watching-v', { default: 'outside' });
@@ -123,7 +123,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-04: test_selector_events.py::BaseSelectorEventLoopTests::test_add_reader_existing
+    // IO-04: test_selector_events.py::BaseSelectorEventLoopTests::test_add_reader_existing
     it('test_add_reader_existing: a second addReader replaces the first, which never runs again', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
@@ -149,7 +149,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-05: test_selector_events.py::test_remove_reader, test_remove_reader_unknown, test_remove_writer_unknown
+    // IO-05: test_selector_events.py::test_remove_reader, test_remove_reader_unknown, test_remove_writer_unknown
     it('test_remove_reader / test_remove_reader_unknown: removeReader and removeWriter say whether something was removed', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
@@ -173,7 +173,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-06: test_selector_events.py::test_add_reader_existing_writer, test_remove_reader_read_write, test_remove_writer_read_write
+    // IO-04, IO-05: test_selector_events.py::test_add_reader_existing_writer, test_remove_reader_read_write, test_remove_writer_read_write
     it('test_remove_reader_read_write: a reader and a writer on one fd; removing one keeps the other', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
@@ -208,7 +208,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-07: test_events.py::EventLoopTestsMixin::test_read_pipe (readiness of os.pipe())
+    // IO-10: test_events.py::EventLoopTestsMixin::test_read_pipe (readiness of os.pipe())
     it('test_read_pipe: a pipe read end is readable after a write; its write end is writable', async (t) => {
       const loop = t.loop;
       const [rfd, wfd] = pipe();
@@ -237,7 +237,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-08: test_events.py::EventLoopTestsMixin::test_read_pty_output (a pty master: what is written is echoed back)
+    // IO-10: test_events.py::EventLoopTestsMixin::test_read_pty_output (a pty master: what is written is echoed back)
     it('test_read_pty_output: a pty master (/dev/ptmx) becomes readable with the echo of what was written to it', async (t) => {
       const loop = t.loop;
       const master = openSync('/dev/ptmx', fsConstants.O_RDWR | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK);
@@ -259,7 +259,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-09: selectors.py: EpollSelector.register raises PermissionError (epoll_ctl EPERM) for a regular file,
+    // IO-11: selectors.py: EpollSelector.register raises PermissionError (epoll_ctl EPERM) for a regular file,
     // PollSelector / SelectSelector accept it and report it always ready (poll(2) says so)
     it('a regular file: RangeError on an epoll selector, always ready on poll/select; the loop keeps working', async (t) => {
       const loop = t.loop;
@@ -289,7 +289,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-10: selectors._fileobj_to_fd via test_selector_events.py (ValueError / TypeError for bad file objects)
+    // IO-03: selectors._fileobj_to_fd via test_selector_events.py (ValueError / TypeError for bad file objects)
     it('bad file descriptors: negative or non-integer RangeError, an object without fileno TypeError', async (t) => {
       const loop = t.loop;
       const cb = (): undefined => undefined;
@@ -304,7 +304,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-11: test_events.py (closing a watched descriptor, then removing it)
+    // IO-12: test_events.py (closing a watched descriptor, then removing it)
     it('a watched fd closed before removeReader: removeReader still says true and the loop goes on', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
@@ -321,7 +321,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-12: test_sock_lowlevel.py::test_sock_client_fail at the fd level: a refused connect is readable and writable
+    // IO-13: test_sock_lowlevel.py::test_sock_client_fail at the fd level: a refused connect is readable and writable
     it('a refused connect while watched: the writer and the reader both fire, SO_ERROR is ECONNREFUSED', async (t) => {
       const loop = t.loop;
       const port = deadPort();
@@ -351,7 +351,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-13: test_events.py::EventLoopTestsMixin::test_add_fds_after_closing, test_remove_fds_after_closing
+    // IO-05, LOOP-16: test_events.py::EventLoopTestsMixin::test_add_fds_after_closing, test_remove_fds_after_closing
     it('test_add_fds_after_closing / test_remove_fds_after_closing: a closed loop refuses adds (RuntimeError) and removes nothing', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
@@ -370,7 +370,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       }
     });
 
-    // FD-14: base_events.py Handle._run — a reader that throws goes to the exception handler with its handle
+    // IO-14: base_events.py Handle._run — a reader that throws goes to the exception handler with its handle
     it('a reader that throws: the exception handler gets the error and the handle; the loop keeps running', async (t) => {
       const loop = t.loop;
       const exceptions = t.expectExceptionHandlerCalls();
@@ -397,7 +397,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // FD-15: the loop never spins: a watched fd that is not ready costs no iterations
+    // IO-15: the loop never spins: a watched fd that is not ready costs no iterations
     it('a watched fd that is never ready costs no iterations: the loop waits in Node, not in a busy loop', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();

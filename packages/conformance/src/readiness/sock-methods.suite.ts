@@ -1,6 +1,6 @@
 /**
- * The `sock*` operations on `@loop/socket` sockets (catalog.md SOCK-01…
- * SOCK-14), as asyncio 3.11's test_sock_lowlevel.py (`SockMethodsTestsMixin`)
+ * The `sock*` operations on `@loop/socket` sockets (catalog.md §10
+ * SOCK-01…SOCK-12, §21 SF-07…SF-09), as asyncio 3.11's test_sock_lowlevel.py (`BaseSockTestsMixin`)
  * pins them: big payloads through a socketpair and TCP, datagrams on IPv4
  * and IPv6, connect (resolving `localhost`), accept, cancellation, racing
  * receivers, the debug-mode blocking check, `sockSendfile` native and
@@ -59,7 +59,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
   describe('sock* operations on @loop/socket sockets', () => {
     const it = defineReadinessTest(newLoop);
 
-    // SOCK-01: test_sock_lowlevel.py::SockMethodsTestsMixin::test_huge_content (through a socketpair)
+    // SOCK-05: test_sock_lowlevel.py::BaseSockTestsMixin::test_huge_content (through a socketpair)
     it('test_huge_content: sockSendall and sockRecv move 8 MB through a socketpair intact', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
@@ -80,7 +80,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     }, { timeout: 40000 });
 
-    // SOCK-02: test_sock_lowlevel.py::test_huge_content over TCP, with test_sock_client_ops's connect and accept
+    // SOCK-05, SOCK-01: test_sock_lowlevel.py::test_huge_content over TCP, with test_sock_client_ops's connect and accept
     it('test_huge_content over TCP: sockConnect, sockAccept, then 4 MB each way', async (t) => {
       const loop = t.loop;
       const up = pattern(4 * 1024 * 1024);
@@ -103,7 +103,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     }, { timeout: 40000 });
 
-    // SOCK-03: test_sock_lowlevel.py::test_huge_content_recvinto
+    // SOCK-04, SOCK-05: test_sock_lowlevel.py::test_huge_content_recvinto
     it('test_huge_content_recvinto: sockRecvInto fills a caller buffer; 0 at EOF', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
@@ -170,7 +170,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       });
     }
 
-    // SOCK-05: test_sock_lowlevel.py::test_sock_client_ops (sock_connect resolving a host name, asyncio's _ensure_resolved)
+    // SOCK-01, SOCK-08: test_sock_lowlevel.py::test_sock_client_ops (sock_connect resolving a host name, asyncio's _ensure_resolved)
     it("test_sock_client_ops: sockConnect resolves 'localhost' with loop.getaddrinfo, then data flows both ways", async (t) => {
       const loop = t.loop;
       const [l, addr] = listener();
@@ -199,7 +199,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // SOCK-06: test_sock_lowlevel.py::test_sock_accept
+    // SOCK-09: test_sock_lowlevel.py::test_sock_accept
     it('test_sock_accept: the accepted socket is non-blocking and its peer is the client', async (t) => {
       const loop = t.loop;
       const [l, addr] = listener();
@@ -221,7 +221,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // SOCK-07: test_sock_lowlevel.py::test_cancel_sock_accept
+    // SOCK-07, SOCK-03: test_sock_lowlevel.py::test_cancel_sock_accept
     it('test_cancel_sock_accept: a sockAccept that times out removes its reader; a connect to the closed listener is refused', async (t) => {
       const loop = t.loop;
       const [l, addr] = listener();
@@ -240,7 +240,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // SOCK-08: test_sock_lowlevel.py::test_sock_client_fail
+    // SOCK-07: test_sock_lowlevel.py::test_sock_client_fail
     it('test_sock_client_fail: sockConnect to a port nobody listens on rejects with ECONNREFUSED', async (t) => {
       const loop = t.loop;
       const [l, addr] = listener();
@@ -256,7 +256,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // SOCK-09: test_sock_lowlevel.py::test_sock_client_racing (_basetest_sock_recv_racing)
+    // SOCK-06: test_sock_lowlevel.py::test_sock_client_racing (_basetest_sock_recv_racing)
     it('test_sock_client_racing: cancelling a pending sockRecv removes its reader; the next sockRecv gets the data', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
@@ -279,7 +279,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // SOCK-10: selector_events.py sock_recv + _sock_read_done (CPython 3.11, pinned with a twin): the second receiver replaces the first
+    // SOCK-11: selector_events.py sock_recv + _sock_read_done (CPython 3.11, pinned with a twin): the second receiver replaces the first
     it('two concurrent sockRecv on one socket: the second replaces the first, which stays pending until cancelled', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
@@ -308,7 +308,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // SOCK-11: selector_events.py sock_* in debug mode: "the socket must be non-blocking"
+    // SOCK-02: selector_events.py sock_* in debug mode: "the socket must be non-blocking"
     it('in debug mode a blocking socket is refused with RangeError (asyncio ValueError), before any I/O', async (t) => {
       const loop = t.newLoop({ debug: true });
       const [a, b] = socketpair();
@@ -336,7 +336,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // SOCK-12: unix_events.py _sock_sendfile_native and base_events.py _sock_sendfile_fallback (test_sendfile.py's sock_sendfile cases)
+    // SF-07, SF-08, SF-09: unix_events.py _sock_sendfile_native and base_events.py _sock_sendfile_fallback (test_sendfile.py's sock_sendfile cases)
     it('sockSendfile: sendfile(2) for a regular file (offset, count), the fallback for a pipe, SendfileNotAvailableError without it', async (t) => {
       const loop = t.loop;
       const path = t.path('data.bin');
@@ -381,7 +381,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     }, { timeout: 40000 });
 
-    // SOCK-13: test_sock_lowlevel.py (_basetest_sock_client_ops's EOF read): EOF is an empty Buffer
+    // SOCK-01: test_sock_lowlevel.py (_basetest_sock_client_ops's EOF read): EOF is an empty Buffer
     it('EOF: sockRecv resolves to an empty Buffer, sockRecvInto to 0, for a pending and an immediate read', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
@@ -402,7 +402,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
-    // SOCK-14: argument errors; a closed loop
+    // SOCK-12: argument errors; a closed loop
     it('a socket that is not a @loop/socket Socket is a TypeError; a closed loop rejects with RuntimeError', async (t) => {
       const loop = t.loop;
       const foreign = { fileno: () => 0, family: AF_INET, type: SOCK_STREAM, getsockname: () => ['', 0] as Address, getpeername: () => ['', 0] as Address, close: () => undefined };
