@@ -12,7 +12,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { describe, expect } from '@jest/globals';
 import { sleep, waitFor } from '@loop/core';
 import { RuntimeError, SendfileNotAvailableError, TimeoutError, type Address } from '@loop/interfaces';
-import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM, pipe, socket, socketpair, type Socket } from '@loop/socket';
+import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, WOULD_BLOCK, pipe, socket, socketpair, type Socket } from '@loop/socket';
 import { defineReadinessTest, type ReadinessLoop, type ReadinessLoopFactory } from './harness.js';
 
 /** `size` bytes of the repeating pattern 0123456789 (test_huge_content's payload). */
@@ -169,6 +169,35 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
         loop.close();
       });
     }
+
+    // SOCK-04: test_sock_lowlevel.py::BaseSockTestsMixin::test_sendto_blocking (a real full queue instead of a mock)
+    it('test_sendto_blocking: a sockSendto that would block waits for writability, then sends', async (t) => {
+      const loop = t.loop;
+      const u = socket(AF_UNIX, SOCK_DGRAM);
+      const v = socket(AF_UNIX, SOCK_DGRAM);
+      try {
+        u.bind(t.path('u'));
+        v.bind(t.path('v'));
+        // Connected: the kernel reports u writable only when v's queue has room.
+        u.connect(t.path('v'));
+        let queued = 0;
+        while (u.trySendto(Buffer.alloc(100, 1), t.path('v')) !== WOULD_BLOCK) queued++;
+        expect(queued).toBeGreaterThan(0);
+        await t.run(async () => {
+          const sending = loop.createTask(() => loop.sockSendto(u, Buffer.from('last'), t.path('v')));
+          await sleep(0.02);
+          expect(sending.done()).toBe(false);
+          expect((await loop.sockRecvfrom(v, 1000))[0].length).toBe(100);
+          expect(await sending).toBe(4);
+          for (let i = 1; i < queued; i++) await loop.sockRecv(v, 1000);
+          expect((await loop.sockRecvfrom(v, 1000))).toEqual([Buffer.from('last'), t.path('u')]);
+        });
+      } finally {
+        u.close();
+        v.close();
+      }
+      loop.close();
+    });
 
     // SOCK-01, SOCK-08: test_sock_lowlevel.py::test_sock_client_ops (sock_connect resolving a host name, asyncio's _ensure_resolved)
     it("test_sock_client_ops: sockConnect resolves 'localhost' with loop.getaddrinfo, then data flows both ways", async (t) => {
@@ -413,6 +442,13 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
           await expect(loop.sockSendall(null as never, Buffer.alloc(1))).rejects.toThrow(TypeError);
           await expect(loop.sockRecv(a, -1)).rejects.toThrow(RangeError);
           await expect(loop.sockSendall(a, 'text' as never)).rejects.toThrow(TypeError);
+          // D58: sockSendto does not resolve names.
+          const udp = socket(AF_INET, SOCK_DGRAM);
+          try {
+            await expect(loop.sockSendto(udp, Buffer.from('x'), ['localhost', 9])).rejects.toThrow(RangeError);
+          } finally {
+            udp.close();
+          }
         });
         loop.close();
         await expect(loop.sockRecv(a, 10)).rejects.toThrow(RuntimeError);
