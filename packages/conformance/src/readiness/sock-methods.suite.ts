@@ -308,6 +308,72 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
+    // SOCK-06: test_sock_lowlevel.py::BaseSockTestsMixin::test_sock_client_racing (_basetest_sock_send_racing)
+    it('test_sock_client_racing (send): a cancelled blocked sockSendall leaves no writer; the next sockSendall goes through', async (t) => {
+      const loop = t.loop;
+      const [client, server] = await t.run(() => tcpPair(loop));
+      try {
+        client.setsockopt('SOL_SOCKET', 'SO_SNDBUF', 1024);
+        // Fill the buffers until sending 4 bytes would block.
+        for (let size = 8192; size >= 4; size = Math.floor(size / 2)) {
+          while (client.trySend(Buffer.alloc(size, 0x20)) !== WOULD_BLOCK);
+        }
+        const data = await t.run(async () => {
+          const blocked = loop.createTask(() => loop.sockSendall(client, Buffer.from('hello')));
+          await sleep(0);
+          blocked.cancel();
+          await sleep(0);
+          expect(blocked.cancelled()).toBe(true);
+          expect(loop.removeWriter(client)).toBe(false);
+          const receiving = loop.createTask(async () => (await recvAll(loop, server, 8192)).toString().replace(/ /g, ''));
+          await loop.sockSendall(client, Buffer.from('world'));
+          client.shutdown(1);
+          return await receiving;
+        }, { seconds: 20 });
+        expect(data.endsWith('world')).toBe(true);
+      } finally {
+        client.close();
+        server.close();
+      }
+      loop.close();
+    });
+
+    // SOCK-06: test_sock_lowlevel.py::BaseSockTestsMixin::test_sock_client_connect_racing
+    it('test_sock_client_connect_racing: a cancelled sockConnect leaves no writer; the socket connects on a later try', async (t) => {
+      const loop = t.loop;
+      const l = socket(AF_INET, SOCK_STREAM);
+      const sock = socket(AF_INET, SOCK_STREAM);
+      try {
+        l.bind(['127.0.0.1', 0]);
+        const addr = l.getsockname();
+        const tries = await t.run(async () => {
+          const first = loop.createTask(() => loop.sockConnect(sock, addr));
+          await sleep(0);
+          first.cancel();
+          await sleep(0);
+          expect(loop.removeWriter(sock)).toBe(false);
+          l.listen(1);
+          // Linux needs a retry or two before a socket whose connect failed connects (CPython's comment).
+          for (let i = 1; i <= 128; i++) {
+            try {
+              await loop.sockConnect(sock, addr);
+              return i;
+            } catch (err) {
+              if (!['ECONNREFUSED', 'ECONNABORTED', 'EALREADY', 'EISCONN'].includes((err as { code?: string }).code ?? '')) throw err;
+              if ((err as { code?: string }).code === 'EISCONN') return i;
+            }
+          }
+          return 0;
+        });
+        expect(tries).toBeGreaterThan(0);
+        expect(sock.getpeername()).toEqual(addr);
+      } finally {
+        sock.close();
+        l.close();
+      }
+      loop.close();
+    });
+
     // SOCK-11: selector_events.py sock_recv + _sock_read_done (CPython 3.11, pinned with a twin): the second receiver replaces the first
     it('two concurrent sockRecv on one socket: the second replaces the first, which stays pending until cancelled', async (t) => {
       const loop = t.loop;
@@ -409,6 +475,32 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       }
       loop.close();
     }, { timeout: 40000 });
+
+    // SOCK-03: selector_events.py sock_recv / sock_sendall: the fast path registers nothing
+    it('the fast path: an operation that succeeds at once registers no reader or writer', async (t) => {
+      const loop = t.loop;
+      const [a, b] = socketpair();
+      try {
+        await t.run(async () => {
+          const sending = loop.sockSendall(a, Buffer.from('now'));
+          expect(loop.removeWriter(a)).toBe(false);
+          await sending;
+          const receiving = loop.sockRecv(b, 10);
+          expect(loop.removeReader(b)).toBe(false);
+          expect((await receiving).toString()).toBe('now');
+          // Nothing there: now it waits on a reader (which removeReader would take away).
+          const pending = loop.sockRecvInto(b, Buffer.alloc(10));
+          await sleep(0);
+          await loop.sockSendall(a, Buffer.from('later'));
+          expect(await pending).toBe(5);
+          expect(loop.removeReader(b)).toBe(false);
+        });
+      } finally {
+        a.close();
+        b.close();
+      }
+      loop.close();
+    });
 
     // SOCK-01: test_sock_lowlevel.py (_basetest_sock_client_ops's EOF read): EOF is an empty Buffer
     it('EOF: sockRecv resolves to an empty Buffer, sockRecvInto to 0, for a pending and an immediate read', async (t) => {
