@@ -250,6 +250,25 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       loop.close();
     });
 
+    // SOCK-01, SOCK-09: test_sock_client_ops and test_sock_accept on IPv6
+    it('IPv6: sockConnect to ::1, sockAccept gives the peer as [host, port, flowinfo, scopeId], data flows', async (t) => {
+      const loop = t.loop;
+      const [client, server] = await t.run(() => tcpPair(loop, AF_INET6, '::1'));
+      try {
+        expect(client.getpeername()).toEqual(server.getsockname());
+        expect(server.getpeername()).toEqual(client.getsockname());
+        expect((server.getpeername() as unknown[]).length).toBe(4);
+        await t.run(async () => {
+          await loop.sockSendall(client, Buffer.from('over v6'));
+          expect((await loop.sockRecv(server, 100)).toString()).toBe('over v6');
+        });
+      } finally {
+        client.close();
+        server.close();
+      }
+      loop.close();
+    });
+
     // SOCK-07, SOCK-03: test_sock_lowlevel.py::test_cancel_sock_accept
     it('test_cancel_sock_accept: a sockAccept that times out removes its reader; a connect to the closed listener is refused', async (t) => {
       const loop = t.loop;
