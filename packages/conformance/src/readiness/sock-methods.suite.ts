@@ -10,10 +10,15 @@
  */
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { describe, expect } from '@jest/globals';
-import { sleep, waitFor } from '@loop/core';
+import { ensureFuture, loopStats, sleep, waitFor } from '@loop/core';
 import { RuntimeError, SendfileNotAvailableError, TimeoutError, type Address } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, WOULD_BLOCK, pipe, socket, socketpair, type Socket } from '@loop/socket';
 import { defineReadinessTest, type ReadinessLoop, type ReadinessLoopFactory } from './harness.js';
+
+/** Python's `str()` of a boolean. */
+function py(value: boolean): string {
+  return value ? 'True' : 'False';
+}
 
 /** `size` bytes of the repeating pattern 0123456789 (test_huge_content's payload). */
 function pattern(size: number): Buffer {
@@ -58,6 +63,119 @@ async function tcpPair(loop: ReadinessLoop, family = AF_INET, host = '127.0.0.1'
 export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
   describe('sock* operations on @loop/socket sockets', () => {
     const it = defineReadinessTest(newLoop);
+
+    // Oracle S23 (oracle/s23_fd_and_sock.py): IO-01, IO-04, IO-05, SOCK-03, SOCK-11, SOCK-07, SOCK-09, SOCK-02 as one trace
+    it('Oracle S23: the trace CPython 3.11 prints for fd watching and the sock* operations', async (t) => {
+      const loop = t.loop;
+      const out: string[] = [];
+      const log: string[] = [];
+      let base = loopStats(loop).iterations;
+      const note = (what: string): void => {
+        log.push(`it${loopStats(loop).iterations - base} ${what}`);
+      };
+      const bytes = (b: Buffer): string => `b'${b.toString()}'`;
+      const [r, w] = socketpair();
+      try {
+        // 1. ordering within one iteration
+        w.send(Buffer.from('x'));
+        loop.callSoon(note, 'soon');
+        loop.addReader(r, (tag: string) => {
+          note(`reader ${tag} ${bytes(r.recv(10))}`);
+          loop.removeReader(r);
+        }, 'a');
+        loop.callLater(0, note, 'later0');
+        loop.callLater(0.05, () => loop.stop());
+        await loop.runForever();
+        out.push(`1. ${log.join(' | ')}`);
+        log.length = 0;
+
+        // 2. replace and remove
+        base = loopStats(loop).iterations;
+        out.push(`2. remove_reader unknown: ${py(loop.removeReader(r))} | remove_writer unknown: ${py(loop.removeWriter(w))}`);
+        loop.addReader(r, () => note('first'));
+        loop.addReader(r, () => {
+          note('second');
+          loop.removeReader(r);
+        });
+        w.send(Buffer.from('y'));
+        loop.callLater(0.05, () => loop.stop());
+        await loop.runForever();
+        r.recv(10);
+        out.push(`2. ${log.join(' | ')} | remove_reader again: ${py(loop.removeReader(r))}`);
+
+        await t.run(async () => {
+          // 3. fast path and waiting path
+          w.send(Buffer.from('now'));
+          const start = loopStats(loop).iterations;
+          const data = await loop.sockRecv(r, 10);
+          out.push(`3. immediate: ${bytes(data)} iterations taken: ${loopStats(loop).iterations - start} | reader left: ${py(loop.removeReader(r))}`);
+          const pending = ensureFuture(loop.sockRecv(r, 10), loop);
+          await sleep(0);
+          loop.callSoon(() => w.send(Buffer.from('later')));
+          out.push(`3. waited: ${bytes(await pending)} | reader left: ${py(loop.removeReader(r))}`);
+
+          // 4. two pending receivers
+          const t1 = loop.createTask(() => loop.sockRecv(r, 100));
+          await sleep(0);
+          const t2 = loop.createTask(() => loop.sockRecv(r, 100));
+          await sleep(0);
+          w.send(Buffer.from('hello'));
+          out.push(`4. second got: ${bytes(await t2)}`);
+          await sleep(0.02);
+          out.push(`4. first done: ${py(t1.done())}`);
+          t1.cancel();
+          await sleep(0);
+          const t3 = loop.createTask(() => loop.sockRecv(r, 100));
+          await sleep(0);
+          w.send(Buffer.from('again'));
+          out.push(`4. first cancelled: ${py(t1.cancelled())} | third got: ${bytes(await t3)}`);
+        });
+      } finally {
+        r.close();
+        w.close();
+      }
+
+      // 5. connect, accept, debug
+      const l = socket(AF_INET, SOCK_STREAM);
+      const s = socket(AF_INET, SOCK_STREAM);
+      const c = socket(AF_INET, SOCK_STREAM);
+      const b = socket(AF_INET, SOCK_STREAM);
+      try {
+        l.bind(['127.0.0.1', 0]);
+        const addr = l.getsockname();
+        await t.run(async () => {
+          const err = await loop.sockConnect(s, addr).then(() => null, (e: unknown) => e as { code?: string; errno?: number });
+          out.push(`5. refused: ${err?.code === 'ECONNREFUSED' ? 'ConnectionRefusedError' : String(err?.code)} ${py(err?.errno === -111)}`);
+          l.listen(1);
+          const accepting = loop.sockAccept(l);
+          await loop.sockConnect(c, addr);
+          const [conn, peer] = await accepting;
+          out.push(`5. accepted non-blocking: ${py(!conn.getblocking())} | peer is client: ${py(JSON.stringify(peer) === JSON.stringify(c.getsockname()))}`);
+          conn.close();
+          b.setblocking(true);
+          loop.setDebug(true);
+          const e = await loop.sockRecv(b, 1).then(() => null, (x: unknown) => x as Error);
+          out.push(`5. debug, blocking socket: ${e?.name === 'RangeError' ? 'ValueError' : String(e?.name)} ${/the socket must be non-blocking/.test(e?.message ?? '') ? 'the socket must be non-blocking' : String(e?.message)}`);
+          loop.setDebug(false);
+        });
+      } finally {
+        for (const x of [l, s, c, b]) x.close();
+      }
+      loop.close();
+      expect(out).toEqual([
+        "1. it1 soon | it1 reader a b'x' | it1 later0",
+        '2. remove_reader unknown: False | remove_writer unknown: False',
+        '2. it1 second | remove_reader again: False',
+        "3. immediate: b'now' iterations taken: 0 | reader left: False",
+        "3. waited: b'later' | reader left: False",
+        "4. second got: b'hello'",
+        '4. first done: False',
+        "4. first cancelled: True | third got: b'again'",
+        '5. refused: ConnectionRefusedError True',
+        '5. accepted non-blocking: True | peer is client: True',
+        '5. debug, blocking socket: ValueError the socket must be non-blocking',
+      ]);
+    });
 
     // SOCK-05: test_sock_lowlevel.py::BaseSockTestsMixin::test_huge_content (through a socketpair)
     it('test_huge_content: sockSendall and sockRecv move 8 MB through a socketpair intact', async (t) => {
