@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { describe, expect } from '@jest/globals';
 import { ensureFuture, loopStats, sleep, waitFor } from '@loop/core';
 import { RuntimeError, SendfileNotAvailableError, TimeoutError, type Address } from '@loop/interfaces';
@@ -582,11 +583,19 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
           const reading = recvAll(loop, b);
           expect(await loop.sockSendfile(a, fd)).toBe(content.length);
           expect(await loop.sockSendfile(a, fd, 1000, 5000, { fallback: false })).toBe(5000);
+          // A FileHandle, and a count past the end of the file: what is there.
+          const fh = await open(path, 'r');
+          try {
+            expect(await loop.sockSendfile(a, fh, content.length - 10, 1000, { fallback: false })).toBe(10);
+          } finally {
+            await fh.close();
+          }
           a.shutdown(1);
           const got = await reading;
-          expect(got.length).toBe(content.length + 5000);
+          expect(got.length).toBe(content.length + 5000 + 10);
           expect(got.subarray(0, content.length).equals(content)).toBe(true);
-          expect(got.subarray(content.length).equals(content.subarray(1000, 6000))).toBe(true);
+          expect(got.subarray(content.length, content.length + 5000).equals(content.subarray(1000, 6000))).toBe(true);
+          expect(got.subarray(content.length + 5000).equals(content.subarray(content.length - 10))).toBe(true);
         }, { seconds: 30 });
         writeSync(wfd, 'from a pipe');
         closeSync(wfd);
