@@ -16,6 +16,8 @@ export const EXAMPLES: readonly string[] = [
   'tcp-echo-streams',
   'udp-echo',
   'tls-echo',
+  'watch-fd-read',
+  'selector-event-loop',
 ];
 
 /** `str(datetime.now())`: `YYYY-MM-DD HH:MM:SS` and, unless the microseconds are 0, `.ffffff`. */

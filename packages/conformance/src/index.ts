@@ -13,6 +13,12 @@
  *
  *   runConformance('BaseEventLoop', (o) => new BaseEventLoop(o));
  *   runConformance('ProactorEventLoop', (o) => new ProactorNetLoop(o), { network: true });
+ *   runConformance('SelectorEventLoop', (o) => new SelectorNetLoop(null, o), { network: true, readiness: true });
+ *
+ * A third kind, the readiness suites, holds what only a loop whose backend
+ * watches file descriptors has (`addReader`, the `sock*` operations on
+ * `@loop/socket` sockets); they run only when the caller says the loop has
+ * them (`readiness: true`).
  *
  * A loop with I/O splits its run over several jest files (`only`), so that
  * jest runs them in parallel; each file still goes through this entry point.
@@ -50,6 +56,8 @@ import {
   unixSuite,
 } from './net/index.js';
 import type { NetLoop, NetLoopFactory } from './net/harness.js';
+import { fdWatchingSuite, sockMethodsSuite } from './readiness/index.js';
+import type { ReadinessLoopFactory } from './readiness/harness.js';
 import { oracleHelpersSuite } from './oracle-helpers.suite.js';
 import { oracleRunningSuite } from './oracle-running.suite.js';
 import { oracleSchedulingSuite } from './oracle-scheduling.suite.js';
@@ -61,6 +69,7 @@ import { tasksSuite } from './tasks.suite.js';
 import { timeoutsSuite } from './timeouts.suite.js';
 
 export * from './net/index.js';
+export * from './readiness/index.js';
 export { baseEventLoopSuite } from './base-event-loop.suite.js';
 export { contextSuite } from './context.suite.js';
 export { debugSuite } from './debug.suite.js';
@@ -105,17 +114,26 @@ export type SchedulingSuite = (newLoop: LoopFactory, options: SuiteOptions) => v
 /** A network suite: needs an I/O backend and `@loop/net`, on the real clock. */
 export type NetworkSuite = (newLoop: NetLoopFactory) => void;
 
+/**
+ * A readiness suite: needs what a loop whose backend watches file
+ * descriptors has (fd watching, the `sock*` operations on `@loop/socket`
+ * sockets) besides `@loop/net`, on the real clock.
+ */
+export type ReadinessSuite = (newLoop: ReadinessLoopFactory) => void;
+
 /** One entry of {@link suites}. */
 export type ConformanceSuite =
   | { readonly name: string; readonly kind: 'scheduling'; readonly define: SchedulingSuite }
-  | { readonly name: string; readonly kind: 'network'; readonly define: NetworkSuite };
+  | { readonly name: string; readonly kind: 'network'; readonly define: NetworkSuite }
+  | { readonly name: string; readonly kind: 'readiness'; readonly define: ReadinessSuite };
 
 const scheduling = (name: string, define: SchedulingSuite): ConformanceSuite => ({ name, kind: 'scheduling', define });
 const network = (name: string, define: NetworkSuite): ConformanceSuite => ({ name, kind: 'network', define });
+const readiness = (name: string, define: ReadinessSuite): ConformanceSuite => ({ name, kind: 'readiness', define });
 
 /**
- * Every suite, in the order they run: the scheduling suites, then the
- * network ones. A suite's name is its file's (`streams` for
+ * Every suite, in the order they run: the scheduling suites, the network
+ * ones, then the readiness ones (`readiness/*.suite.ts`). A suite's name is its file's (`streams` for
  * `net/streams.suite.ts`); a loop that splits its run over jest files names
  * each file after the suite it runs (`proactor-streams.test.ts`).
  */
@@ -155,6 +173,8 @@ export const suites: readonly ConformanceSuite[] = [
   network('streams-unix', streamsUnixSuite),
   network('tls', tlsSuite),
   network('sendfile', sendfileSuite),
+  readiness('fd-watching', fdWatchingSuite),
+  readiness('sock-methods', sockMethodsSuite),
 ];
 
 /** Options of {@link runConformance}. */
@@ -171,21 +191,28 @@ export interface ConformanceOptions {
    */
   network?: boolean;
   /**
+   * Whether the loop's backend watches file descriptors and runs the `sock*`
+   * operations on `@loop/socket` sockets (a selector loop), so the
+   * readiness suites run on it too. Needs `network: true`. Default `false`:
+   * BaseEventLoop and the proactor do not run them.
+   */
+  readiness?: boolean;
+  /**
    * Run only part of the list, in the list's order: `'scheduling'`,
-   * `'network'`, or suites given by name or by function. Every one must be
+   * `'network'`, `'readiness'`, or suites given by name or by function. Every one must be
    * in {@link suites} (a suite missing from the list would go unrun on the
    * other loops). Default: every suite the loop can run.
    */
-  only?: 'scheduling' | 'network' | ReadonlyArray<string | SchedulingSuite | NetworkSuite>;
+  only?: 'scheduling' | 'network' | 'readiness' | ReadonlyArray<string | SchedulingSuite | NetworkSuite | ReadinessSuite>;
 }
 
 /** The entries of {@link suites} that `options` selects; throws on a name or a suite not in the list. */
 export function selectSuites(options: ConformanceOptions = {}): ConformanceSuite[] {
-  const { only, network = false } = options;
+  const { only, network = false, readiness: ready = false } = options;
   let chosen: ConformanceSuite[];
   if (only === undefined) {
-    chosen = suites.filter((s) => network || s.kind === 'scheduling');
-  } else if (only === 'scheduling' || only === 'network') {
+    chosen = suites.filter((s) => s.kind === 'scheduling' || (network && s.kind === 'network') || (network && ready && s.kind === 'readiness'));
+  } else if (only === 'scheduling' || only === 'network' || only === 'readiness') {
     chosen = suites.filter((s) => s.kind === only);
   } else {
     for (const wanted of only) {
@@ -201,6 +228,12 @@ export function selectSuites(options: ConformanceOptions = {}): ConformanceSuite
   const net = chosen.find((s) => s.kind === 'network');
   if (net !== undefined && !network) {
     throw new Error(`runConformance(): the network suite '${net.name}' needs a loop with @loop/net; pass { network: true } and a NetLoop factory`);
+  }
+  const fd = chosen.find((s) => s.kind === 'readiness');
+  if (fd !== undefined && !(network && ready)) {
+    throw new Error(
+      `runConformance(): the readiness suite '${fd.name}' needs a loop that watches file descriptors, with @loop/net; pass { network: true, readiness: true } and a NetLoop factory`,
+    );
   }
   return chosen;
 }
@@ -227,10 +260,14 @@ export function runConformance(name: string, newLoop: LoopFactory, options: Conf
         for (const suite of chosen) {
           if (suite.kind === 'scheduling') {
             suite.define(newLoop, { debug });
-          } else {
+          } else if (suite.kind === 'network') {
             // Checked by the overloads: with { network: true } the factory makes a NetLoop.
             const newNetLoop = newLoop as LoopFactory<NetLoop>;
             suite.define((o = {}) => newNetLoop({ debug: o.debug ?? debug }));
+          } else {
+            // selectSuites checked { network: true, readiness: true }: the caller says the loop watches fds.
+            const newNetLoop = newLoop as LoopFactory<NetLoop>;
+            suite.define((o = {}) => newNetLoop({ debug: o.debug ?? debug }) as ReturnType<ReadinessLoopFactory>);
           }
         }
       });

@@ -11,7 +11,8 @@ import { runConformance, type NetworkSuite } from '../src/index.js';
 import type { LoopFactoryOptions } from '../src/harness.js';
 import type { NetLoop } from '../src/net/harness.js';
 
-const SelectorNetLoop = compose(SelectorEventLoop, net);
+/** `compose(SelectorEventLoop, net)`: `new SelectorNetLoop(selector, options)`. */
+export const SelectorNetLoop = compose(SelectorEventLoop, net);
 
 /**
  * A fresh `compose(SelectorEventLoop, net)` loop (on an `EpollSelector`): on

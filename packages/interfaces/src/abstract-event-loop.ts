@@ -320,6 +320,10 @@ export abstract class AbstractEventLoop
   sockRecvfrom(_sock: SocketLike, _bufsize: number): Promise<[Buffer, Address]> {
     return rejectMissing('sockRecvfrom');
   }
+  /** See {@link SockMethods.sockRecvfromInto}. */
+  sockRecvfromInto(_sock: SocketLike, _buf: Uint8Array, _nbytes?: number): Promise<[number, Address]> {
+    return rejectMissing('sockRecvfromInto');
+  }
   /** See {@link SockMethods.sockSendall}. */
   sockSendall(_sock: SocketLike, _data: Uint8Array): Promise<void> {
     return rejectMissing('sockSendall');

@@ -425,6 +425,9 @@ export const backendMethods = defineCapability<FdMethods & SockMethods & PipeMet
   sockRecvfrom(...args) {
     return callAsync(this, 'sockRecvfrom', args);
   },
+  sockRecvfromInto(...args) {
+    return callAsync(this, 'sockRecvfromInto', args);
+  },
   sockSendall(...args) {
     return callAsync(this, 'sockSendall', args);
   },

@@ -156,6 +156,7 @@ export const CAPABILITY_METHODS: { readonly [K in CapabilityMethodName]: Capabil
   sockRecv: IO,
   sockRecvInto: IO,
   sockRecvfrom: IO,
+  sockRecvfromInto: IO,
   sockSendall: IO,
   sockSendto: IO,
   sockConnect: IO,

@@ -306,6 +306,8 @@ export interface SockMethods {
   sockRecvInto(sock: SocketLike, buf: Uint8Array): Promise<number>;
   /** Receives one datagram of up to `bufsize` bytes and its sender's address. */
   sockRecvfrom(sock: SocketLike, bufsize: number): Promise<[Buffer, Address]>;
+  /** Receives one datagram into `buf` (at most `nbytes` bytes; `0` or omitted: the whole buffer): the count and the sender's address. */
+  sockRecvfromInto(sock: SocketLike, buf: Uint8Array, nbytes?: number): Promise<[number, Address]>;
   /** Sends all of `data`, however many sends it takes. */
   sockSendall(sock: SocketLike, data: Uint8Array): Promise<void>;
   /** Sends one datagram to `address`; resolves to the number of bytes sent. */

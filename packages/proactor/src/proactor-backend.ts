@@ -90,6 +90,13 @@ function socketNotAvailable(method: string): NotImplementedError {
   );
 }
 
+/** `NotImplementedError` for a `sock*` operation: the selector loop (`@loop/selector`) provides them on `@loop/socket` sockets. */
+function sockMethodNotAvailable(method: string): NotImplementedError {
+  return new NotImplementedError(
+    `${method} requires a selector loop (@loop/selector, SelectorEventLoop) with @loop/socket sockets; the proactor backend works on Node's own handles and has no socket objects to give it`,
+  );
+}
+
 function inetAddress(api: string, address: Address): [string, number] {
   if (typeof address === 'string' || !Array.isArray(address) || typeof address[0] !== 'string' || typeof address[1] !== 'number') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: an address [host, port] is required for an IP socket, got ${JSON.stringify(address)}`);
@@ -564,37 +571,41 @@ export class ProactorBackend implements IoBackend {
     sock.close();
   }
 
-  // ------------------------------------------------------------------ sock* (need @loop/socket)
+  // ------------------------------------------------------------------ sock* (need @loop/selector and @loop/socket)
 
-  /** Rejects: `sock*` operations need `@loop/socket`. */
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
   sockRecv(_sock: SocketLike, _nbytes: number): Promise<Buffer> {
     return this.#sockMethod('sockRecv');
   }
-  /** Rejects: `sock*` operations need `@loop/socket`. */
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
   sockRecvInto(_sock: SocketLike, _buf: Uint8Array): Promise<number> {
     return this.#sockMethod('sockRecvInto');
   }
-  /** Rejects: `sock*` operations need `@loop/socket`. */
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
   sockRecvfrom(_sock: SocketLike, _bufsize: number): Promise<[Buffer, Address]> {
     return this.#sockMethod('sockRecvfrom');
   }
-  /** Rejects: `sock*` operations need `@loop/socket`. */
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
+  sockRecvfromInto(_sock: SocketLike, _buf: Uint8Array, _nbytes?: number): Promise<[number, Address]> {
+    return this.#sockMethod('sockRecvfromInto');
+  }
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
   sockSendall(_sock: SocketLike, _data: Uint8Array): Promise<void> {
     return this.#sockMethod('sockSendall');
   }
-  /** Rejects: `sock*` operations need `@loop/socket`. */
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
   sockSendto(_sock: SocketLike, _data: Uint8Array, _address: Address): Promise<number> {
     return this.#sockMethod('sockSendto');
   }
-  /** Rejects: `sock*` operations need `@loop/socket`. */
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
   sockConnect(_sock: SocketLike, _address: Address): Promise<void> {
     return this.#sockMethod('sockConnect');
   }
-  /** Rejects: `sock*` operations need `@loop/socket`. */
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
   sockAccept<S extends SocketLike>(_sock: S): Promise<[S, Address]> {
     return this.#sockMethod('sockAccept');
   }
-  /** Rejects: `sock*` operations need `@loop/socket`. */
+  /** Rejects: `sock*` operations need `@loop/selector` (`SelectorEventLoop`). */
   sockSendfile(_sock: SocketLike, _file: unknown, _offset?: number, _count?: number | null, _options?: unknown): Promise<number> {
     return this.#sockMethod('sockSendfile');
   }
@@ -605,7 +616,7 @@ export class ProactorBackend implements IoBackend {
     } catch (exc) {
       return Promise.reject(exc);
     }
-    return Promise.reject(socketNotAvailable(method));
+    return Promise.reject(sockMethodNotAvailable(method));
   }
 
   /** `<ProactorBackend sockets=N>`. */
@@ -614,8 +625,8 @@ export class ProactorBackend implements IoBackend {
   }
 }
 
-// The sock* methods exist only to name @loop/socket in their rejection: mark
+// The sock* methods exist only to name @loop/selector in their rejection: mark
 // them as stand-ins so that hasCapability(loop, 'sockRecv') reports them absent.
-for (const method of ['sockRecv', 'sockRecvInto', 'sockRecvfrom', 'sockSendall', 'sockSendto', 'sockConnect', 'sockAccept', 'sockSendfile'] as const) {
+for (const method of ['sockRecv', 'sockRecvInto', 'sockRecvfrom', 'sockRecvfromInto', 'sockSendall', 'sockSendto', 'sockConnect', 'sockAccept', 'sockSendfile'] as const) {
   markStandIn((ProactorBackend.prototype as unknown as Record<string, Function>)[method], method);
 }

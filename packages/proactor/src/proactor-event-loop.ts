@@ -27,7 +27,7 @@ export type ProactorEventLoopOptions = Omit<BaseEventLoopOptions, 'backend'>;
 /**
  * `backendMethods` typed with the one group the proactor backend provides:
  * pipes. Its fd-watching and `sock*` delegators are still installed (and fail
- * with `NotImplementedError` naming `@loop/selector` / `@loop/socket`, for
+ * with `NotImplementedError` naming `@loop/selector`, for
  * callers holding an untyped or `AbstractEventLoop` reference), but the
  * class's type leaves them out, so `loop.addReader(...)` and
  * `loop.sockRecv(...)` do not compile (ADR 0001 §4).

@@ -224,6 +224,9 @@ describe('ProactorBackend', () => {
     expect(() => backend.startServing(() => new Protocol(), foreign, new Hooks())).toThrow(/@loop\/socket/);
     // @ts-expect-error: the proactor's type has no sock* methods; at run time the delegator rejects.
     await expect(loop.sockRecv(foreign, 10)).rejects.toThrow(/@loop\/socket/);
+    // @ts-expect-error: likewise; the selector loop provides them.
+    await expect(loop.sockRecvfromInto(foreign, Buffer.alloc(1))).rejects.toThrow(/requires a selector loop \(@loop\/selector/);
+    expect(hasCapability(loop, 'sockRecvfromInto')).toBe(false);
     // hasCapability tells what really works: the sock* methods and fd watching do not, pipes do.
     expect(hasCapability(loop, 'sockRecv')).toBe(false);
     expect(hasCapability(loop, 'sockSendfile')).toBe(false);

@@ -51,6 +51,7 @@ import type {
   PipeLike,
   ProtocolFactory,
   ReadTransport,
+  SendfileOptions,
   ServerHooks,
   SocketLike,
   StartServingOptions,
@@ -61,6 +62,7 @@ import { Epoll, SOCK_STREAM, Socket, Watcher, readinessActivity } from '@loop/so
 import { SelectorSocketTransport } from './socket-transport.js';
 import { Listener, connectSocket, listenSocket, sendfileNative, startAccepting, stopAccepting, streamSocket } from './stream-sockets.js';
 import { EVENT_READ, EVENT_WRITE, EpollSelector, type Selector, type SelectorKey } from './selectors.js';
+import * as sock from './sock-methods.js';
 
 /** What a key's data holds: the reader and writer handles. */
 export type ReaderWriter = [reader: Handle | null, writer: Handle | null];
@@ -422,6 +424,58 @@ export class SelectorBackend implements IoBackend {
   /** `loop.removeWriter(fd)`: whether a writer was removed. */
   removeWriter(fd: FileDescriptorLike): boolean {
     return this._removeWriter(this.#fdNotOwned('removeWriter', fd));
+  }
+
+  // ------------------------------------------------------------------ sock* (sock-methods.ts)
+
+  /** @internal asyncio's `_ensure_fd_no_transport`, for the `sock*` operations. @throws RuntimeError (`ERR_LOOP_FD_IN_USE`). */
+  _ensureFdNoTransport(api: string, fd: number): void {
+    this.#fdNotOwned(api, fd);
+  }
+
+  /** `loop.sockRecv(sock, n)`: up to `n` bytes, waiting for readability; an empty Buffer at EOF (asyncio's `sock_recv`). */
+  sockRecv(s: SocketLike, n: number): Promise<Buffer> {
+    return sock.sockRecv(this, s, n);
+  }
+
+  /** `loop.sockRecvInto(sock, buf)`: receives into `buf`, resolves to the count, 0 at EOF (asyncio's `sock_recv_into`). */
+  sockRecvInto(s: SocketLike, buf: Uint8Array): Promise<number> {
+    return sock.sockRecvInto(this, s, buf);
+  }
+
+  /** `loop.sockRecvfrom(sock, bufsize)`: one datagram and its sender (asyncio's `sock_recvfrom`). */
+  sockRecvfrom(s: SocketLike, bufsize: number): Promise<[Buffer, Address]> {
+    return sock.sockRecvfrom(this, s, bufsize);
+  }
+
+  /** `loop.sockRecvfromInto(sock, buf, nbytes)`: one datagram into `buf`: `[count, sender]` (asyncio's `sock_recvfrom_into`). */
+  sockRecvfromInto(s: SocketLike, buf: Uint8Array, nbytes?: number): Promise<[number, Address]> {
+    return sock.sockRecvfromInto(this, s, buf, nbytes);
+  }
+
+  /** `loop.sockSendall(sock, data)`: sends all of `data`, waiting for writability between sends (asyncio's `sock_sendall`). */
+  sockSendall(s: SocketLike, data: Uint8Array): Promise<void> {
+    return sock.sockSendall(this, s, data);
+  }
+
+  /** `loop.sockSendto(sock, data, address)`: one datagram; resolves to the count (asyncio's `sock_sendto`). */
+  sockSendto(s: SocketLike, data: Uint8Array, address: Address): Promise<number> {
+    return sock.sockSendto(this, s, data, address);
+  }
+
+  /** `loop.sockConnect(sock, address)`: connects, resolving a host name with `loop.getaddrinfo` (asyncio's `sock_connect`). */
+  sockConnect(s: SocketLike, address: Address): Promise<void> {
+    return sock.sockConnect(this, s, address);
+  }
+
+  /** `loop.sockAccept(sock)`: the next connection and its peer address (asyncio's `sock_accept`). */
+  sockAccept<S extends SocketLike>(s: S): Promise<[S, Address]> {
+    return sock.sockAccept(this, s);
+  }
+
+  /** `loop.sockSendfile(sock, file, offset, count, { fallback })`: `sendfile(2)` or read + `sockSendall` (asyncio's `sock_sendfile`). */
+  sockSendfile(s: SocketLike, file: FileLike, offset?: number, count?: number | null, options?: SendfileOptions | null): Promise<number> {
+    return sock.sockSendfile(this, s, file, offset, count, options);
   }
 
   // ------------------------------------------------------------------ transports and servers (the next step)

@@ -1,0 +1,36 @@
+/**
+ * Mirrors the asyncio reference's "SelectorEventLoop(selector)"
+ * (python/selector-event-loop.py): `new SelectorEventLoop(new
+ * SelectSelector())` (Python's `asyncio.SelectorEventLoop(
+ * selectors.SelectSelector())`), running a small coroutine that receives
+ * and sends with `sockRecv` / `sockSendall` over a `@loop/socket`
+ * socketpair, each waiting for readiness reported by `select()`.
+ */
+import { ensureFuture, sleep } from '@loop/core';
+import { SelectSelector, SelectorEventLoop } from '@loop/selector';
+import { socketpair } from '@loop/socket';
+
+const selector = new SelectSelector();
+const loop = new SelectorEventLoop(selector);
+
+async function main(): Promise<string> {
+  const [rsock, wsock] = socketpair();
+  try {
+    const receiving = ensureFuture(loop.sockRecv(rsock, 100), loop);
+    await sleep(0.01);
+    await loop.sockSendall(wsock, Buffer.from('ping over select()'));
+    const data = await receiving;
+    console.log('received:', data.toString());
+    console.log('watched by:', selector.constructor.name);
+    return 'done';
+  } finally {
+    rsock.close();
+    wsock.close();
+  }
+}
+
+try {
+  console.log(await loop.runUntilComplete(main));
+} finally {
+  loop.close();
+}
