@@ -5,6 +5,7 @@
 import { compose } from '@loop/interfaces';
 import { net } from '@loop/net';
 import { SelectorEventLoop } from '@loop/selector';
+import { runConformance, type NetworkSuite } from '../src/index.js';
 import type { LoopFactoryOptions } from '../src/harness.js';
 import type { NetLoop } from '../src/net/harness.js';
 
@@ -17,4 +18,13 @@ const SelectorNetLoop = compose(SelectorEventLoop, net);
  */
 export function newSelectorNetLoop(options: LoopFactoryOptions = {}): NetLoop {
   return new SelectorNetLoop(null, options);
+}
+
+/**
+ * Runs one network suite of the conformance list on the selector loop, with
+ * debug mode off and on, as every suite runs (the selector's twin of
+ * `onProactorLoop`).
+ */
+export function onSelectorLoop(suite: NetworkSuite): void {
+  runConformance('SelectorEventLoop', newSelectorNetLoop, { network: true, only: [suite] });
 }
