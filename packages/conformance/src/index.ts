@@ -46,6 +46,7 @@ import {
   streamsSuite,
   streamsUnixSuite,
   streamTransportSuite,
+  pipesSuite,
   tlsSuite,
   unixSuite,
 } from './net/index.js';
@@ -155,6 +156,7 @@ export const suites: readonly ConformanceSuite[] = [
   network('streams-unix', streamsUnixSuite),
   network('tls', tlsSuite),
   network('sendfile', sendfileSuite),
+  network('pipes', pipesSuite),
 ];
 
 /** Options of {@link runConformance}. */
