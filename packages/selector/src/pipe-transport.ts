@@ -33,7 +33,7 @@
  *
  * @packageDocumentation
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, writeSync, writevSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { getLogger } from '@loop/core';
 import {
@@ -62,7 +62,28 @@ import type { SelectorBackend } from './selector-backend.js';
 /** The most bytes read per readiness event (asyncio's `max_size`). */
 const MAX_SIZE = 256 * 1024;
 
-let scratch: Buffer | null = null;
+/**
+ * Reads go into a shared slab, and `dataReceived` gets a view of it (no
+ * copy, as Node's stream pool): a read asks for `MAX_SIZE` bytes at the
+ * slab's free offset; a new slab is taken when fewer than that are left.
+ */
+const SLAB_SIZE = 4 * MAX_SIZE;
+let slab: Buffer | null = null;
+/** The most chunks one `writev` takes (Linux `IOV_MAX`). */
+const IOV_MAX = 1024;
+let slabOffset = 0;
+
+function readInto(fd: number): Buffer {
+  if (slab === null || SLAB_SIZE - slabOffset < MAX_SIZE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const n = readSync(fd, slab, slabOffset, MAX_SIZE, null);
+  const data = slab.subarray(slabOffset, slabOffset + n);
+  // Keep the next read 8-byte aligned.
+  slabOffset += (n + 7) & ~7;
+  return data;
+}
 
 type PipeKind = 'fifo' | 'socket' | 'char';
 
@@ -165,17 +186,16 @@ export class SelectorReadPipeTransport implements ReadTransport {
   }
 
   #onReadable(): void {
-    const buf = (scratch ??= Buffer.allocUnsafeSlow(MAX_SIZE));
-    let n: number;
+    let data: Buffer;
     try {
-      n = readSync(this.#end.io, buf, 0, MAX_SIZE, null);
+      data = readInto(this.#end.io);
     } catch (exc) {
       if (wouldBlock(exc)) return;
       this.#fatalError(exc, 'Fatal read error on pipe transport');
       return;
     }
-    if (n > 0) {
-      (this.#protocol as Protocol).dataReceived(Buffer.from(buf.subarray(0, n)));
+    if (data.length > 0) {
+      (this.#protocol as Protocol).dataReceived(data);
       return;
     }
     if (this.#host.getDebug()) getLogger().info(`${this.toString()} was closed by peer`);
@@ -405,11 +425,10 @@ export class SelectorWritePipeTransport implements WriteTransport {
   }
 
   #onWritable(): void {
-    if (this.#buffer.length > 1) this.#buffer = [Buffer.concat(this.#buffer, this.#bufferSize)];
-    const data = this.#buffer[0];
+    const buffer = this.#buffer;
     let n: number;
     try {
-      n = writeSync(this.#end.io, data, 0, data.byteLength, null);
+      n = buffer.length === 1 ? writeSync(this.#end.io, buffer[0], 0, (buffer[0]).byteLength, null) : writevSync(this.#end.io, buffer.length > IOV_MAX ? buffer.slice(0, IOV_MAX) : buffer);
     } catch (exc) {
       if (wouldBlock(exc)) return;
       this.#buffer = [];
@@ -419,7 +438,7 @@ export class SelectorWritePipeTransport implements WriteTransport {
       this.#fatalError(exc, 'Fatal write error on pipe transport');
       return;
     }
-    if (n === data.byteLength) {
+    if (n === this.#bufferSize) {
       this.#buffer = [];
       this.#bufferSize = 0;
       this.#backend._removeWriter(this.#end.io);
@@ -433,10 +452,12 @@ export class SelectorWritePipeTransport implements WriteTransport {
       }
       return;
     }
-    if (n > 0) {
-      this.#buffer[0] = data.subarray(n);
-      this.#bufferSize -= n;
-    }
+    this.#bufferSize -= n;
+    // Drop what was written: whole chunks, then the head of the next one.
+    let i = 0;
+    while (n > 0 && n >= (buffer[i]).byteLength) n -= (buffer[i++]).byteLength;
+    if (i > 0) buffer.splice(0, i);
+    if (n > 0) buffer[0] = (buffer[0]).subarray(n);
   }
 
   #maybePauseProtocol(): void {
