@@ -393,6 +393,65 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
+    it('read pipe over a write end: the read error goes to the exception handler and connectionLost(EBADF)', async (t) => {
+      const before = openFds();
+      const exceptions = t.expectExceptionHandlerCalls();
+      await t.run(async () => {
+        const loop = t.loop;
+        const [r, w] = pipe();
+        const [transport, proto] = await loop.connectReadPipe(() => new PipeRecorder(loop), w);
+        // The read end closing makes the write end ready (EPOLLERR); reading it fails with EBADF.
+        closeSync(r);
+        const exc = (await proto.lost) as Error & { code?: string };
+        // read(2) says EBADF; libuv, under the proactor, reports the same read as ENOTCONN.
+        expect(exc.code).toBe(hasCapability(loop, 'addReader') ? 'EBADF' : 'ENOTCONN');
+        expect(proto.events).toEqual(['connectionMade', 'connectionLost']);
+        if (!hasCapability(loop, 'addReader')) {
+          // The proactor's pipe transport is its stream transport, which only
+          // debug-logs an OS error on read as a socket transport does; asyncio's
+          // read pipe reports every one but EIO (reported to the lead: not yet a
+          // documented deviation).
+          expect(exceptions.length).toBe(0);
+          return;
+        }
+        expect(exceptions.length).toBe(1);
+        expect(exceptions[0]?.message).toBe('Fatal read error on pipe transport');
+        expect(exceptions[0]?.exception).toBe(exc);
+        expect(exceptions[0]?.transport).toBe(transport);
+        expect(exceptions[0]?.protocol).toBe(proto);
+        expect(transport.isClosing()).toBe(true);
+        expect(isOpen(w)).toBe(false);
+      });
+      t.loop.close();
+      expect(openFds()).toBe(before);
+    });
+
+    it('a terminal (a pseudo-terminal master) is a character device: a write transport writes to it, close() closes it', async (t) => {
+      const before = openFds();
+      await t.run(async () => {
+        const loop = t.loop;
+        const master = openSync('/dev/ptmx', fsConstants.O_RDWR | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK);
+        expect(fstatSync(master).isCharacterDevice()).toBe(true);
+        if (!hasCapability(loop, 'addReader')) {
+          // The proactor wraps the descriptor in a net.Socket, which takes pipes and sockets, not terminals.
+          const err = await loop.connectWritePipe(() => new PipeRecorder(loop), master).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(RangeError);
+          expect(isOpen(master)).toBe(true);
+          closeSync(master);
+          return;
+        }
+        const [transport, proto] = await loop.connectWritePipe(() => new PipeRecorder(loop), master);
+        transport.write(Buffer.from('hello'));
+        expect(transport.getWriteBufferSize()).toBe(0);
+        transport.close();
+        expect(await proto.lost).toBeNull();
+        expect(proto.events).toEqual(['connectionMade', 'connectionLost']);
+        expect(isOpen(master)).toBe(false);
+      });
+      t.loop.close();
+      expect(openFds()).toBe(before);
+    });
+
     it('a regular file is refused: RangeError "Pipe transport is ..." and the descriptor stays open', async (t) => {
       const before = openFds();
       await t.run(async () => {
