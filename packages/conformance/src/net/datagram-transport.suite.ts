@@ -27,6 +27,7 @@ import {
   hasCapability,
   type Address,
   type DatagramTransport,
+  type FdMethods,
   type Future,
   type IoBackend,
   type SocketLike,
@@ -355,6 +356,49 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
         client.transport.close();
         expect(await proto.lost).toBeNull();
         expect(proto.events).toEqual(['connectionMade', 'pauseWriting', 'resumeWriting', 'errorReceived', 'connectionLost']);
+      });
+      t.loop.close();
+    });
+
+    it('an address of the wrong shape, or none on an unconnected endpoint, is thrown to the caller and the endpoint stays open (D65)', async (t) => {
+      await t.run(async () => {
+        const loop = t.loop;
+        const serverProto = new Recorder(loop);
+        const server = await endpoint(loop, { family: AF_INET, localAddr: ['127.0.0.1', 0] }, serverProto);
+        expect(() => server.transport.sendto(Buffer.from('x'), '/not/an/inet/address')).toThrow(TypeError);
+        expect(() => server.transport.sendto(Buffer.from('x'))).toThrow(TypeError);
+        expect(server.transport.isClosing()).toBe(false);
+        // Still usable: it talks to itself.
+        server.transport.sendto(Buffer.from('self'), server.sock.getsockname());
+        await serverProto.datagrams(1);
+        expect(serverProto.received[0]?.[0]).toBe('self');
+        server.transport.close();
+        expect(await serverProto.lost).toBeNull();
+        expect(serverProto.events).toEqual(['connectionMade', 'datagramReceived', 'connectionLost']);
+      });
+      t.loop.close();
+    });
+
+    it('a readiness loop: the transport owns its descriptor (addReader is refused until the transport closes) and the socket is closed after connectionLost', async (t) => {
+      await t.run(async () => {
+        const loop = t.loop;
+        const proto = new Recorder(loop);
+        const ep = await endpoint(loop, { family: AF_INET, localAddr: ['127.0.0.1', 0] }, proto);
+        const fd = ep.sock.fileno();
+        if (!hasCapability(loop, 'addReader')) {
+          // The proactor has no fd watching to collide with.
+          ep.transport.close();
+          await proto.lost;
+          return;
+        }
+        const fdLoop = loop as NetLoop & FdMethods;
+        expect(() => fdLoop.addReader(fd, () => undefined)).toThrow(/is used by transport/);
+        expect(() => fdLoop.removeWriter(fd)).toThrow(expect.objectContaining({ code: 'ERR_LOOP_FD_IN_USE' }));
+        ep.transport.close();
+        // Closing: the descriptor is no longer guarded (asyncio checks is_closing()).
+        expect(fdLoop.removeReader(fd)).toBe(false);
+        expect(await proto.lost).toBeNull();
+        expect(ep.sock.fileno()).toBe(-1);
       });
       t.loop.close();
     });
