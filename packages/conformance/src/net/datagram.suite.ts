@@ -17,7 +17,7 @@
 import { describe, expect } from '@jest/globals';
 import { DatagramProtocol, NotImplementedError, hasCapability, type Address, type BaseTransport, type DatagramTransport, type Future, type SchedulingLoop } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX } from '@loop/net';
-import { SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT, type Socket } from '@loop/socket';
+import { SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT, Socket as LoopSocket, type Socket } from '@loop/socket';
 import { foreignSocket } from './connection.suite.js';
 import { defineNetTest, type NetLoopFactory } from './harness.js';
 
@@ -262,6 +262,33 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
         }
         tr.close();
         plain.close();
+        await new Promise((r) => setImmediate(r));
+      });
+      loop.close();
+    });
+
+    it('sock: a @loop/socket datagram socket given by the caller is made non-blocking and used as is', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const sock = new LoopSocket(AF_INET, SOCK_DGRAM);
+        sock.setblocking(true);
+        sock.bind(['127.0.0.1', 0]);
+        if (!onLoopSocket(loop)) {
+          // The proactor takes only the sockets it made (Node's dgram).
+          await expect(loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock })).rejects.toThrow(NotImplementedError);
+          sock.close();
+          return;
+        }
+        const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0]);
+        const [tr, p] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock });
+        expect(tr.getExtraInfo('socket')).toBe(sock);
+        expect(sock.getblocking()).toBe(false);
+        tr.sendto(Buffer.from('mine'), server.getExtraInfo('sockname'));
+        expect((await p.next())[0].toString()).toBe('echo:mine');
+        tr.close();
+        expect(await p.lost).toBeNull();
+        expect(sock.fileno()).toBe(-1);
+        server.close();
         await new Promise((r) => setImmediate(r));
       });
       loop.close();
