@@ -17,7 +17,7 @@
 import { describe, expect } from '@jest/globals';
 import { DatagramProtocol, NotImplementedError, hasCapability, type Address, type BaseTransport, type DatagramTransport, type Future, type SchedulingLoop } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX } from '@loop/net';
-import { SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT, Socket as LoopSocket, type Socket } from '@loop/socket';
+import { SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT, Socket } from '@loop/socket';
 import { foreignSocket } from './connection.suite.js';
 import { defineNetTest, type NetLoopFactory } from './harness.js';
 
@@ -270,7 +270,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
     it('sock: a @loop/socket datagram socket given by the caller is made non-blocking and used as is', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
-        const sock = new LoopSocket(AF_INET, SOCK_DGRAM);
+        const sock = new Socket(AF_INET, SOCK_DGRAM);
         sock.setblocking(true);
         sock.bind(['127.0.0.1', 0]);
         if (!onLoopSocket(loop)) {

@@ -9,6 +9,8 @@
  * with plain `fs` calls. Each test counts the process's open descriptors
  * (`/proc/self/fd`) before and after: the transport closes its pipe.
  *
+ * The behaviours are catalog.md's PIPE-01 to PIPE-09.
+ *
  * WHY the branches: a readiness loop (one with `addReader`, the selector)
  * watches a write pipe's own descriptor, so it sees the reader go away
  * without writing (asyncio's `_UnixWritePipeTransport`); the proactor, on
@@ -290,6 +292,12 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
         expect(transport.isClosing()).toBe(true);
         expect(proto.events).toEqual(['connectionMade', 'connectionLost']);
         expect(isOpen(w)).toBe(false);
+        // Later writes are dropped; the fifth warns, once (D33).
+        for (let i = 0; i < 8; i++) transport.write(Buffer.from('late'));
+        const warnings = t.logs.filter((r) => r.level === 'warn');
+        expect(warnings.length).toBe(1);
+        // asyncio's pipe wording on a readiness loop; the proactor's pipe is its stream transport.
+        expect(warnings[0]?.text).toBe(hasCapability(loop, 'addReader') ? 'pipe closed by peer or os.write(pipe, data) raised exception.' : 'socket.send() raised exception.');
       });
       t.loop.close();
       expect(openFds()).toBe(before);
