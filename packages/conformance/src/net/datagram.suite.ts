@@ -15,11 +15,17 @@
  * @packageDocumentation
  */
 import { describe, expect } from '@jest/globals';
+import { readdirSync } from 'node:fs';
 import { DatagramProtocol, NotImplementedError, hasCapability, type Address, type BaseTransport, type DatagramTransport, type Future, type SchedulingLoop } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX } from '@loop/net';
 import { SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT, Socket } from '@loop/socket';
 import { foreignSocket } from './connection.suite.js';
 import { defineNetTest, type NetLoopFactory } from './harness.js';
+
+/** The number of descriptors open in this process. */
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
 
 /** Answers each datagram with `echo:` + the datagram, to its sender. */
 class EchoDatagram extends DatagramProtocol {
@@ -171,6 +177,10 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
           expect((err as Error).message).toContain('@loop/socket');
           return;
         }
+        const fdsBefore = openFds();
+        const missing = await loop.createDatagramEndpoint(() => new EchoDatagram(), null, t.path('nobody.sock'), { family: AF_UNIX }).catch((e: unknown) => e);
+        expect((missing as { code?: string }).code).toBe('ENOENT');
+        expect(openFds()).toBe(fdsBefore);
         const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), srvPath, null, { family: AF_UNIX });
         expect(server.getExtraInfo('sockname')).toBe(srvPath);
         expect(server.getExtraInfo('peername')).toBeNull();
@@ -194,6 +204,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
         expect(again.getExtraInfo('sockname')).toBe(srvPath);
         again.close();
         await new Promise((r) => setImmediate(r));
+        expect(openFds()).toBe(fdsBefore);
       });
       loop.close();
     });
@@ -232,6 +243,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
           expect((err as Error).message).toContain('@loop/socket');
           return;
         }
+        const fdsBefore = openFds();
         const [first] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0], null, { reusePort: true });
         const addr = first.getExtraInfo('sockname') as [string, number];
         expect((first.getExtraInfo('socket') as Socket).getsockopt(SOL_SOCKET, SO_REUSEPORT)).toBe(1);
@@ -246,6 +258,8 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
         for (const tr of [client, first, second]) tr.close();
         await p.lost;
         await new Promise((r) => setImmediate(r));
+        // The socket of the failed bind was closed too.
+        expect(openFds()).toBe(fdsBefore);
       });
       loop.close();
     });
