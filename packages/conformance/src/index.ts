@@ -52,6 +52,7 @@ import {
   streamsSuite,
   streamsUnixSuite,
   streamTransportSuite,
+  pipesSuite,
   tlsSuite,
   unixSuite,
 } from './net/index.js';
@@ -175,6 +176,7 @@ export const suites: readonly ConformanceSuite[] = [
   network('sendfile', sendfileSuite),
   readiness('fd-watching', fdWatchingSuite),
   readiness('sock-methods', sockMethodsSuite),
+  network('pipes', pipesSuite),
 ];
 
 /** Options of {@link runConformance}. */

@@ -58,7 +58,9 @@ import type {
   Transport,
   WriteTransport,
 } from '@loop/interfaces';
-import { Epoll, SOCK_STREAM, Socket, Watcher, readinessActivity } from '@loop/socket';
+import { Epoll, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT, Socket, Watcher, readinessActivity } from '@loop/socket';
+import { SelectorDatagramTransport } from './datagram-transport.js';
+import { SelectorReadPipeTransport, SelectorWritePipeTransport } from './pipe-transport.js';
 import { SelectorSocketTransport } from './socket-transport.js';
 import { Listener, connectSocket, listenSocket, sendfileNative, startAccepting, stopAccepting, streamSocket } from './stream-sockets.js';
 import { EVENT_READ, EVENT_WRITE, EpollSelector, type Selector, type SelectorKey } from './selectors.js';
@@ -77,8 +79,6 @@ type Key = SelectorKey<ReaderWriter>;
  */
 const QUIET_POLLS = 64;
 
-const NOT_YET = 'is not built yet in @loop/selector; use ProactorEventLoop (@loop/proactor) for transports and servers until it lands';
-
 /**
  * `sock` as a `@loop/socket` `Socket` the selector can use: open, and of
  * `type` when given.
@@ -90,10 +90,6 @@ function ownSocket(api: string, sock: SocketLike, type: number | null): Socket {
   if (sock.fileno() === -1) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${sock.toString()} is closed`);
   if (type !== null && sock.type !== type) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${sock.toString()} is not a stream socket`);
   return sock;
-}
-
-function notYet(method: string): NotImplementedError {
-  return new NotImplementedError(`${method}() ${NOT_YET}`);
 }
 
 /**
@@ -497,19 +493,46 @@ export class SelectorBackend implements IoBackend {
     return new SelectorSocketTransport(this, host, s, protocol, waiter ?? null, extra ?? null, server ?? null);
   }
 
-  /** Not built yet: throws `NotImplementedError` naming `@loop/selector`. */
-  makeDatagramTransport(_sock: SocketLike, _protocol: BaseProtocol, _address?: Address | null, _waiter?: Future<void> | null, _extra?: ExtraInfo | null): DatagramTransport {
-    throw notYet('makeDatagramTransport');
+  /**
+   * A datagram transport over `sock`, a `@loop/socket` datagram `Socket`
+   * (from `openDatagram`, or given to `createDatagramEndpoint`), set to
+   * non-blocking mode: see `SelectorDatagramTransport`. `address` is the
+   * default remote address (asyncio's `r_addr`).
+   *
+   * @throws TypeError (`ERR_LOOP_INVALID_ARG`) when `sock` is not an open `@loop/socket` `Socket`.
+   * @throws RuntimeError (`ERR_LOOP_CLOSED`) on a closed loop.
+   */
+  makeDatagramTransport(sock: SocketLike, protocol: BaseProtocol, address?: Address | null, waiter?: Future<void> | null, extra?: ExtraInfo | null): DatagramTransport {
+    const host = this.#checkOpen();
+    if (!(sock instanceof Socket) || sock.state !== 'open') {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeDatagramTransport(): sock must be an open @loop/socket Socket, got ${describeValue(sock)}`);
+    }
+    sock.setblocking(false);
+    return new SelectorDatagramTransport(this, host, sock, protocol, address ?? null, waiter ?? null, extra ?? null);
   }
 
-  /** Not built yet: throws `NotImplementedError` naming `@loop/selector`. */
-  makeReadPipeTransport(_pipe: PipeLike, _protocol: BaseProtocol, _waiter?: Future<void> | null, _extra?: ExtraInfo | null): ReadTransport {
-    throw notYet('makeReadPipeTransport');
+  /**
+   * A read transport over the read end of a pipe, a socket or a character
+   * device (asyncio's `_UnixReadPipeTransport`): see `SelectorReadPipeTransport`.
+   *
+   * @throws RangeError (`ERR_LOOP_OUT_OF_RANGE`) for anything else
+   *   (`Pipe transport is for pipes/sockets only.`), or an invalid descriptor.
+   */
+  makeReadPipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): ReadTransport {
+    const host = this.#checkOpen();
+    return new SelectorReadPipeTransport(this, host, pipe, protocol, waiter ?? null, extra ?? null);
   }
 
-  /** Not built yet: throws `NotImplementedError` naming `@loop/selector`. */
-  makeWritePipeTransport(_pipe: PipeLike, _protocol: BaseProtocol, _waiter?: Future<void> | null, _extra?: ExtraInfo | null): WriteTransport {
-    throw notYet('makeWritePipeTransport');
+  /**
+   * A write transport over the write end of a pipe, a socket or a character
+   * device (asyncio's `_UnixWritePipeTransport`): see `SelectorWritePipeTransport`.
+   *
+   * @throws RangeError (`ERR_LOOP_OUT_OF_RANGE`) for anything else
+   *   (`Pipe transport is only for pipes, sockets and character devices`).
+   */
+  makeWritePipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): WriteTransport {
+    const host = this.#checkOpen();
+    return new SelectorWritePipeTransport(this, host, pipe, protocol, waiter ?? null, extra ?? null);
   }
 
   /**
@@ -622,8 +645,31 @@ export class SelectorBackend implements IoBackend {
     return sendfileNative(this, transport, file, offset, count);
   }
 
-  /** Not built yet: rejects with `NotImplementedError` naming `@loop/selector`. */
-  openDatagram(_options: OpenDatagramOptions): Promise<SocketLike> {
-    return Promise.reject(notYet('openDatagram'));
+  /**
+   * A non-blocking `@loop/socket` datagram socket of `options.family`
+   * (asyncio's `create_datagram_endpoint` set-up): `SO_REUSEPORT` when
+   * `reusePort`, `SO_BROADCAST` when `allowBroadcast`, bound to `localAddr`
+   * and connected to `remoteAddr` when given (left unbound otherwise: the
+   * first `sendto` binds it). `AF_UNIX` takes paths and abstract names
+   * (`'\\0name'`). Rejects with the system error of the step that failed,
+   * the socket closed.
+   */
+  openDatagram(options: OpenDatagramOptions): Promise<SocketLike> {
+    let sock: Socket | null = null;
+    try {
+      this.#checkOpen();
+      sock = new Socket(options.family, SOCK_DGRAM, 0);
+      if (options.reusePort === true) sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+      if (options.allowBroadcast === true) sock.setsockopt(SOL_SOCKET, SO_BROADCAST, 1);
+      const local = options.localAddr;
+      if (local !== null && local !== undefined) sock.bind(local);
+      const remote = options.remoteAddr;
+      // A datagram connect() completes at once (no handshake): no waiting needed.
+      if (remote !== null && remote !== undefined) sock.connect(remote);
+      return Promise.resolve(sock);
+    } catch (exc) {
+      sock?.close();
+      return Promise.reject(exc);
+    }
   }
 }

@@ -8,6 +8,11 @@
  * `openDatagram` then `makeDatagramTransport` — so any loop with a backend
  * runs it. Real UDP sockets on 127.0.0.1 and ::1.
  *
+ * A loop on `@loop/socket` (the selector: it has `addReader`) also runs
+ * Unix datagram endpoints, whose sender is refused (`EAGAIN`) when the
+ * receiver's queue is full: the only way to see the transport buffer. The
+ * proactor refuses them (D30), which the same test checks.
+ *
  * WHY: connected and unconnected endpoints differ in how `sendto` treats its
  * address, what `peername` is, and how an ICMP error comes back
  * (`errorReceived`, the endpoint staying open).
@@ -17,15 +22,19 @@
 import { describe, expect } from '@jest/globals';
 import {
   DatagramProtocol,
+  NotImplementedError,
   getBackend,
+  hasCapability,
   type Address,
   type DatagramTransport,
+  type FdMethods,
   type Future,
   type IoBackend,
   type SocketLike,
   type WriteTransport,
 } from '@loop/interfaces';
-import { AF_INET, AF_INET6 } from '@loop/net';
+import { AF_INET, AF_INET6, AF_UNIX } from '@loop/net';
+import { SOCK_DGRAM, Socket } from '@loop/socket';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
 /**
@@ -292,6 +301,104 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
         server.transport.close();
         await clientProto.lost;
         await serverProto.lost;
+      });
+      t.loop.close();
+    });
+
+    it('Unix datagrams: a full receiver queue buffers (copies), pauses and resumes writing, delivers all in order; a gone peer is ECONNREFUSED', async (t) => {
+      await t.run(async () => {
+        const loop = t.loop;
+        const backend = getBackend(loop) as IoBackend;
+        const path = t.path('dgram-queue.sock');
+        if (!hasCapability(loop, 'addReader')) {
+          // D30: Node's dgram has no Unix datagram sockets.
+          await expect(backend.openDatagram({ family: AF_UNIX, remoteAddr: path })).rejects.toThrow(NotImplementedError);
+          return;
+        }
+        // The receiver: a plain socket the test reads only when it wants to.
+        const sink = new Socket(AF_UNIX, SOCK_DGRAM);
+        sink.bind(path);
+        const proto = new Recorder(loop);
+        const client = await endpoint(loop, { family: AF_UNIX, remoteAddr: path }, proto);
+        const flow = client.transport as FlowDatagramTransport;
+        flow.setWriteBufferLimits({ high: 8 * 1024, low: 2 * 1024 });
+        let sent = 0;
+        const reused = Buffer.alloc(1000);
+        while (client.transport.getWriteBufferSize() <= 8 * 1024 && sent < 100000) {
+          reused.fill(sent & 0xff);
+          reused.writeUInt32BE(sent, 0);
+          client.transport.sendto(reused);
+          sent++;
+        }
+        // Buffered datagrams are copies: scribbling on the caller's buffer changes nothing.
+        reused.fill(0xee);
+        expect(client.transport.getWriteBufferSize()).toBeGreaterThan(8 * 1024);
+        expect(proto.events).toEqual(['connectionMade', 'pauseWriting']);
+        const got: number[] = [];
+        for (let i = 0; i < 2000 && got.length < sent; i++) {
+          for (let d = sink.tryRecvfrom(2000); d !== null; d = sink.tryRecvfrom(2000)) {
+            const n = d[0].readUInt32BE(0);
+            expect(d[0].length).toBe(1000);
+            expect(d[0][999]).toBe(n & 0xff);
+            got.push(n);
+          }
+          await sleep(loop, 0.001);
+        }
+        expect(got).toEqual(Array.from({ length: sent }, (_, i) => i));
+        expect(client.transport.getWriteBufferSize()).toBe(0);
+        expect(proto.events).toEqual(['connectionMade', 'pauseWriting', 'resumeWriting']);
+        // The receiver goes away: the next send is refused, reported to errorReceived, and the endpoint stays open.
+        sink.close();
+        client.transport.sendto(Buffer.from('anyone?'));
+        expect(proto.errors.length).toBe(1);
+        expect((proto.errors[0] as Error & { code?: string }).code).toBe('ECONNREFUSED');
+        expect(client.transport.isClosing()).toBe(false);
+        client.transport.close();
+        expect(await proto.lost).toBeNull();
+        expect(proto.events).toEqual(['connectionMade', 'pauseWriting', 'resumeWriting', 'errorReceived', 'connectionLost']);
+      });
+      t.loop.close();
+    });
+
+    it('an address of the wrong shape, or none on an unconnected endpoint, is thrown to the caller and the endpoint stays open (D65)', async (t) => {
+      await t.run(async () => {
+        const loop = t.loop;
+        const serverProto = new Recorder(loop);
+        const server = await endpoint(loop, { family: AF_INET, localAddr: ['127.0.0.1', 0] }, serverProto);
+        expect(() => server.transport.sendto(Buffer.from('x'), '/not/an/inet/address')).toThrow(TypeError);
+        expect(() => server.transport.sendto(Buffer.from('x'))).toThrow(TypeError);
+        expect(server.transport.isClosing()).toBe(false);
+        // Still usable: it talks to itself.
+        server.transport.sendto(Buffer.from('self'), server.sock.getsockname());
+        await serverProto.datagrams(1);
+        expect(serverProto.received[0]?.[0]).toBe('self');
+        server.transport.close();
+        expect(await serverProto.lost).toBeNull();
+        expect(serverProto.events).toEqual(['connectionMade', 'datagramReceived', 'connectionLost']);
+      });
+      t.loop.close();
+    });
+
+    it('a readiness loop: the transport owns its descriptor (addReader is refused until the transport closes) and the socket is closed after connectionLost', async (t) => {
+      await t.run(async () => {
+        const loop = t.loop;
+        const proto = new Recorder(loop);
+        const ep = await endpoint(loop, { family: AF_INET, localAddr: ['127.0.0.1', 0] }, proto);
+        const fd = ep.sock.fileno();
+        if (!hasCapability(loop, 'addReader')) {
+          // The proactor has no fd watching to collide with.
+          ep.transport.close();
+          await proto.lost;
+          return;
+        }
+        const fdLoop = loop as NetLoop & FdMethods;
+        expect(() => fdLoop.addReader(fd, () => undefined)).toThrow(/is used by transport/);
+        expect(() => fdLoop.removeWriter(fd)).toThrow(expect.objectContaining({ code: 'ERR_LOOP_FD_IN_USE' }));
+        ep.transport.close();
+        // Closing: the descriptor is no longer guarded (asyncio checks is_closing()).
+        expect(fdLoop.removeReader(fd)).toBe(false);
+        expect(await proto.lost).toBeNull();
+        expect(ep.sock.fileno()).toBe(-1);
       });
       t.loop.close();
     });

@@ -7,13 +7,25 @@
  * HOW: a real "server" endpoint bound to port 0 answers each datagram to its
  * sender; clients send and wait for the answer.
  *
+ * WHY the branches: Unix datagram endpoints and `reusePort` need a loop on
+ * `@loop/socket` (the selector, which has `addReader`); the proactor, on
+ * Node's `dgram`, refuses them with `NotImplementedError` (D28, D30), and
+ * the same tests check that.
+ *
  * @packageDocumentation
  */
 import { describe, expect } from '@jest/globals';
-import { DatagramProtocol, type Address, type BaseTransport, type DatagramTransport, type Future, type SchedulingLoop } from '@loop/interfaces';
-import { AF_INET, AF_INET6 } from '@loop/net';
+import { readdirSync } from 'node:fs';
+import { DatagramProtocol, NotImplementedError, hasCapability, type Address, type BaseTransport, type DatagramTransport, type Future, type SchedulingLoop } from '@loop/interfaces';
+import { AF_INET, AF_INET6, AF_UNIX } from '@loop/net';
+import { SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT, Socket } from '@loop/socket';
 import { foreignSocket } from './connection.suite.js';
 import { defineNetTest, type NetLoopFactory } from './harness.js';
+
+/** The number of descriptors open in this process. */
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
 
 /** Answers each datagram with `echo:` + the datagram, to its sender. */
 class EchoDatagram extends DatagramProtocol {
@@ -156,6 +168,151 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
         client.close();
         await p.lost;
         server.close();
+      });
+      loop.close();
+    });
+
+    /** Whether the loop's datagram sockets are `@loop/socket` sockets (the selector loop), not Node's `dgram` (D28, D30). */
+    const onLoopSocket = (loop: SchedulingLoop): boolean => hasCapability(loop, 'addReader');
+
+    it('Unix datagram endpoints with paths: addresses are paths; a stale socket file is replaced (D30 on the proactor)', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const srvPath = t.path('dgram-srv.sock');
+        const cliPath = t.path('dgram-cli.sock');
+        if (!onLoopSocket(loop)) {
+          const err = await loop.createDatagramEndpoint(() => new EchoDatagram(), srvPath, null, { family: AF_UNIX }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(NotImplementedError);
+          expect((err as Error).message).toContain('@loop/socket');
+          return;
+        }
+        const fdsBefore = openFds();
+        const missing = await loop.createDatagramEndpoint(() => new EchoDatagram(), null, t.path('nobody.sock'), { family: AF_UNIX }).catch((e: unknown) => e);
+        expect((missing as { code?: string }).code).toBe('ENOENT');
+        expect(openFds()).toBe(fdsBefore);
+        const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), srvPath, null, { family: AF_UNIX });
+        expect(server.getExtraInfo('sockname')).toBe(srvPath);
+        expect(server.getExtraInfo('peername')).toBeNull();
+        expect((server.getExtraInfo('socket') as Socket).family).toBe(AF_UNIX);
+        const [client, p] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), cliPath, srvPath, { family: AF_UNIX });
+        expect(client.getExtraInfo('sockname')).toBe(cliPath);
+        expect(client.getExtraInfo('peername')).toBe(srvPath);
+        client.sendto(Buffer.from('u1'));
+        client.sendto(Buffer.from('u2'), srvPath);
+        expect(() => client.sendto(Buffer.from('u3'), cliPath)).toThrow(RangeError);
+        const [d1, a1] = await p.next();
+        const [d2] = await p.next();
+        expect([d1.toString(), d2.toString()]).toEqual(['echo:u1', 'echo:u2']);
+        expect(a1).toBe(srvPath);
+        client.close();
+        expect(await p.lost).toBeNull();
+        server.close();
+        await new Promise((r) => setImmediate(r));
+        // The socket files stay; binding the same path again removes the stale one first (asyncio's check).
+        const [again] = await loop.createDatagramEndpoint(() => new EchoDatagram(), srvPath, null, { family: AF_UNIX });
+        expect(again.getExtraInfo('sockname')).toBe(srvPath);
+        again.close();
+        await new Promise((r) => setImmediate(r));
+        expect(openFds()).toBe(fdsBefore);
+      });
+      loop.close();
+    });
+
+    it('Unix datagram endpoints with abstract names; an unbound sender has no address (null, Python None)', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const name = `\0loop-dgram-${process.pid}-${Math.random().toString(36).slice(2)}`;
+        if (!onLoopSocket(loop)) {
+          await expect(loop.createDatagramEndpoint(() => new EchoDatagram(), name, null, { family: AF_UNIX })).rejects.toThrow(NotImplementedError);
+          return;
+        }
+        const [server, sp] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), name, null, { family: AF_UNIX });
+        expect(server.getExtraInfo('sockname')).toBe(name);
+        const [client, cp] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, name, { family: AF_UNIX });
+        client.sendto(Buffer.from('anonymous'));
+        const [data, from] = await sp.next();
+        expect(data.toString()).toBe('anonymous');
+        expect(from).toBeNull();
+        server.sendto(Buffer.from('named'), name);
+        expect((await sp.next())[0].toString()).toBe('named');
+        client.close();
+        server.close();
+        expect(await cp.lost).toBeNull();
+        expect(await sp.lost).toBeNull();
+      });
+      loop.close();
+    });
+
+    it('reusePort: two endpoints share one address with SO_REUSEPORT; without it the second fails with EADDRINUSE (D28 on the proactor)', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        if (!onLoopSocket(loop)) {
+          const err = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0], null, { reusePort: true }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(NotImplementedError);
+          expect((err as Error).message).toContain('@loop/socket');
+          return;
+        }
+        const fdsBefore = openFds();
+        const [first] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0], null, { reusePort: true });
+        const addr = first.getExtraInfo('sockname') as [string, number];
+        expect((first.getExtraInfo('socket') as Socket).getsockopt(SOL_SOCKET, SO_REUSEPORT)).toBe(1);
+        const [second] = await loop.createDatagramEndpoint(() => new EchoDatagram(), addr, null, { reusePort: true });
+        expect(second.getExtraInfo('sockname')).toEqual(addr);
+        const err = await loop.createDatagramEndpoint(() => new EchoDatagram(), addr).catch((e: unknown) => e);
+        expect((err as { code?: string }).code).toBe('EADDRINUSE');
+        // Either endpoint may get a datagram: both answer.
+        const [client, p] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, addr);
+        client.sendto(Buffer.from('r'));
+        expect((await p.next())[0].toString()).toBe('echo:r');
+        for (const tr of [client, first, second]) tr.close();
+        await p.lost;
+        await new Promise((r) => setImmediate(r));
+        // The socket of the failed bind was closed too.
+        expect(openFds()).toBe(fdsBefore);
+      });
+      loop.close();
+    });
+
+    it('allowBroadcast sets SO_BROADCAST on the socket', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const [tr] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0], null, { allowBroadcast: true });
+        const [plain] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0]);
+        if (onLoopSocket(loop)) {
+          // The proactor's Node dgram socket has no getsockopt to look with.
+          expect((tr.getExtraInfo('socket') as Socket).getsockopt(SOL_SOCKET, SO_BROADCAST)).toBe(1);
+          expect((plain.getExtraInfo('socket') as Socket).getsockopt(SOL_SOCKET, SO_BROADCAST)).toBe(0);
+        }
+        tr.close();
+        plain.close();
+        await new Promise((r) => setImmediate(r));
+      });
+      loop.close();
+    });
+
+    it('sock: a @loop/socket datagram socket given by the caller is made non-blocking and used as is', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const sock = new Socket(AF_INET, SOCK_DGRAM);
+        sock.setblocking(true);
+        sock.bind(['127.0.0.1', 0]);
+        if (!onLoopSocket(loop)) {
+          // The proactor takes only the sockets it made (Node's dgram).
+          await expect(loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock })).rejects.toThrow(NotImplementedError);
+          sock.close();
+          return;
+        }
+        const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0]);
+        const [tr, p] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock });
+        expect(tr.getExtraInfo('socket')).toBe(sock);
+        expect(sock.getblocking()).toBe(false);
+        tr.sendto(Buffer.from('mine'), server.getExtraInfo('sockname'));
+        expect((await p.next())[0].toString()).toBe('echo:mine');
+        tr.close();
+        expect(await p.lost).toBeNull();
+        expect(sock.fileno()).toBe(-1);
+        server.close();
+        await new Promise((r) => setImmediate(r));
       });
       loop.close();
     });

@@ -31,3 +31,4 @@ export { streamsFlowSuite } from './streams-flow.suite.js';
 export { streamsUnixSuite } from './streams-unix.suite.js';
 export { tlsSuite } from './tls.suite.js';
 export { sendfileSuite } from './sendfile.suite.js';
+export { pipesSuite } from './pipes.suite.js';

@@ -1,0 +1,3 @@
+import { pipesSuite } from '../src/net/pipes.suite.js';
+import { onSelectorLoop } from './selector-loop.js';
+onSelectorLoop(pipesSuite);
