@@ -21,19 +21,18 @@
  *   connectionLost     then the pipe is closed: its close() when it has one, else the fd
  * ```
  *
- * NON-BLOCKING. asyncio sets `O_NONBLOCK` on the pipe's open file
- * description (`os.set_blocking`). Node has no `fcntl`: a socket is set
- * non-blocking through `@loop/socket` (`fromFd(fd).setblocking(false)`,
- * then detached); a FIFO or a character device that is not already
- * non-blocking (`/proc/self/fdinfo`) is reopened through
- * `/proc/self/fd/<fd>` with `O_NONBLOCK`, and the transport reads or writes
- * that second descriptor, closing both at the end (D66). Reads and writes
- * are `fs.readSync` / `fs.writeSync`: "would block" is an `EAGAIN` error,
- * thrown only when a readiness event was spurious or the pipe is full.
+ * NON-BLOCKING. As asyncio (`os.set_blocking(fd, False)`), the pipe's open
+ * file description is set non-blocking with `@loop/socket`'s `setBlocking`.
+ * Reads and single writes are `@loop/socket`'s `tryReadInto` / `tryWrite`
+ * (`read(2)` / `write(2)`, "would block" a result, not an exception); a
+ * buffer of several chunks is flushed with one `fs.writevSync`, whose
+ * `EAGAIN` is an exception but comes only when the pipe is exactly full.
+ * Every write counts as readiness activity (`noteActivity`), so a reader
+ * of the same pipe in this thread sees the data in the next iteration.
  *
  * @packageDocumentation
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, readSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, writevSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { getLogger } from '@loop/core';
 import {
@@ -56,7 +55,7 @@ import {
   type WriteBufferLimits,
   type WriteTransport,
 } from '@loop/interfaces';
-import { fromFd } from '@loop/socket';
+import { WOULD_BLOCK, noteActivity, setBlocking, tryReadInto, tryWrite } from '@loop/socket';
 import type { SelectorBackend } from './selector-backend.js';
 
 /** The most bytes read per readiness event (asyncio's `max_size`). */
@@ -73,12 +72,14 @@ let slab: Buffer | null = null;
 const IOV_MAX = 1024;
 let slabOffset = 0;
 
-function readInto(fd: number): Buffer {
+/** One read of up to `MAX_SIZE` bytes into the slab: a view of what was read, or `null` when the pipe would block. */
+function readInto(fd: number): Buffer | null {
   if (slab === null || SLAB_SIZE - slabOffset < MAX_SIZE) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
     slabOffset = 0;
   }
-  const n = readSync(fd, slab, slabOffset, MAX_SIZE, null);
+  const n = tryReadInto(fd, slab.subarray(slabOffset, slabOffset + MAX_SIZE));
+  if (n === WOULD_BLOCK) return null;
   const data = slab.subarray(slabOffset, slabOffset + n);
   // Keep the next read 8-byte aligned.
   slabOffset += (n + 7) & ~7;
@@ -90,50 +91,24 @@ type PipeKind = 'fifo' | 'socket' | 'char';
 interface PipeEnd {
   /** The descriptor of the pipe object. */
   readonly fd: number;
-  /** The descriptor read or written: `fd`, or a non-blocking reopening of it. */
-  readonly io: number;
   readonly kind: PipeKind;
 }
 
-/** Whether `fd` has `O_NONBLOCK`, read from `/proc/self/fdinfo` (the `flags:` line is octal). */
-function isNonBlocking(fd: number): boolean {
-  try {
-    const m = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
-    return m !== null && (parseInt(m[1], 8) & fsConstants.O_NONBLOCK) !== 0;
-  } catch {
-    return false;
-  }
-}
-
 /** asyncio's fstat check and `os.set_blocking(fd, False)` (see NON-BLOCKING in the file header). */
-function openPipeEnd(pipe: PipeLike, write: boolean, message: string): PipeEnd {
+function openPipeEnd(pipe: PipeLike, message: string): PipeEnd {
   const fd = fileDescriptorOf(pipe);
   const st = fstatSync(fd);
   const kind: PipeKind | null = st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : st.isCharacterDevice() ? 'char' : null;
   if (kind === null) throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', message);
-  if (kind === 'socket') {
-    const sock = fromFd(fd);
-    try {
-      sock.setblocking(false);
-    } finally {
-      sock.detach();
-    }
-    return { fd, io: fd, kind };
-  }
-  if (isNonBlocking(fd)) return { fd, io: fd, kind };
-  const io = openSync(`/proc/self/fd/${fd}`, (write ? fsConstants.O_WRONLY : fsConstants.O_RDONLY) | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
-  return { fd, io, kind };
+  setBlocking(fd, false);
+  return { fd, kind };
 }
 
 /** Closes the pipe object as asyncio's `pipe.close()`: its `close()` when it has one, else its descriptor; and the reopening, if any. */
 function closePipeEnd(pipe: PipeLike, end: PipeEnd): void {
-  try {
-    if (end.io !== end.fd) closeSync(end.io);
-  } finally {
-    const close = typeof pipe === 'object' && pipe !== null ? (pipe as { close?: unknown }).close : undefined;
-    if (typeof close === 'function') (close as () => void).call(pipe);
-    else closeSync(end.fd);
-  }
+  const close = typeof pipe === 'object' && pipe !== null ? (pipe as { close?: unknown }).close : undefined;
+  if (typeof close === 'function') (close as () => void).call(pipe);
+  else closeSync(end.fd);
 }
 
 function wouldBlock(exc: unknown): boolean {
@@ -142,7 +117,7 @@ function wouldBlock(exc: unknown): boolean {
 }
 
 function describePipe(name: string, end: PipeEnd, state: string): string {
-  return `<${name} fd=${end.fd}${end.io !== end.fd ? ` io=${end.io}` : ''} ${state}>`;
+  return `<${name} fd=${end.fd} ${state}>`;
 }
 
 /**
@@ -170,13 +145,13 @@ export class SelectorReadPipeTransport implements ReadTransport {
     this.#backend = backend;
     this.#host = host;
     this.#pipe = pipe;
-    this.#end = openPipeEnd(pipe, false, 'Pipe transport is for pipes/sockets only.');
+    this.#end = openPipeEnd(pipe, 'Pipe transport is for pipes/sockets only.');
     this.#extra = { ...(extra ?? {}), pipe };
     this.#protocol = protocol;
     host.callSoon((p: BaseProtocol) => p.connectionMade(this), protocol);
     // Only start reading once connectionMade() has run.
     host.callSoon(() => {
-      if (this.isReading()) backend._addReader(this.#end.io, this.#readReady);
+      if (this.isReading()) backend._addReader(this.#end.fd, this.#readReady);
     });
     if (waiter !== null) {
       host.callSoon(() => {
@@ -186,21 +161,21 @@ export class SelectorReadPipeTransport implements ReadTransport {
   }
 
   #onReadable(): void {
-    let data: Buffer;
+    let data: Buffer | null;
     try {
-      data = readInto(this.#end.io);
+      data = readInto(this.#end.fd);
     } catch (exc) {
-      if (wouldBlock(exc)) return;
       this.#fatalError(exc, 'Fatal read error on pipe transport');
       return;
     }
+    if (data === null) return;
     if (data.length > 0) {
       (this.#protocol as Protocol).dataReceived(data);
       return;
     }
     if (this.#host.getDebug()) getLogger().info(`${this.toString()} was closed by peer`);
     this.#closing = true;
-    this.#backend._removeReader(this.#end.io);
+    this.#backend._removeReader(this.#end.fd);
     this.#host.callSoon((p: BaseProtocol) => (p as Protocol).eofReceived(), this.#protocol);
     this.#scheduleLost(null);
   }
@@ -220,7 +195,7 @@ export class SelectorReadPipeTransport implements ReadTransport {
   pauseReading(): void {
     if (!this.isReading()) return;
     this.#paused = true;
-    this.#backend._removeReader(this.#end.io);
+    this.#backend._removeReader(this.#end.fd);
     if (this.#host.getDebug()) getLogger().debug(`${this.toString()} pauses reading`);
   }
 
@@ -228,7 +203,7 @@ export class SelectorReadPipeTransport implements ReadTransport {
   resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
-    this.#backend._addReader(this.#end.io, this.#readReady);
+    this.#backend._addReader(this.#end.fd, this.#readReady);
     if (this.#host.getDebug()) getLogger().debug(`${this.toString()} resumes reading`);
   }
 
@@ -264,7 +239,7 @@ export class SelectorReadPipeTransport implements ReadTransport {
 
   #close(exc: unknown): void {
     this.#closing = true;
-    this.#backend._removeReader(this.#end.io);
+    this.#backend._removeReader(this.#end.fd);
     this.#scheduleLost(exc);
   }
 
@@ -328,14 +303,14 @@ export class SelectorWritePipeTransport implements WriteTransport {
     this.#backend = backend;
     this.#host = host;
     this.#pipe = pipe;
-    this.#end = openPipeEnd(pipe, true, 'Pipe transport is only for pipes, sockets and character devices');
+    this.#end = openPipeEnd(pipe, 'Pipe transport is only for pipes, sockets and character devices');
     this.#extra = { ...(extra ?? {}), pipe };
     this.#protocol = protocol;
     host.callSoon((p: BaseProtocol) => p.connectionMade(this), protocol);
     if (this.#end.kind !== 'char') {
       // The read end closing makes the write end "readable" (EPOLLERR), once connectionMade() has run.
       host.callSoon(() => {
-        if (!this.#lost) backend._addReader(this.#end.io, this.#readReady);
+        if (!this.#lost) backend._addReader(this.#end.fd, this.#readReady);
       });
     }
     if (waiter !== null) {
@@ -402,17 +377,16 @@ export class SelectorWritePipeTransport implements WriteTransport {
     if (this.#buffer.length === 0) {
       let n = 0;
       try {
-        n = writeSync(this.#end.io, data, 0, data.byteLength, null);
+        n = tryWrite(this.#end.fd, data);
       } catch (exc) {
-        if (!wouldBlock(exc)) {
-          this.#connLost++;
-          this.#fatalError(exc, 'Fatal write error on pipe transport');
-          return;
-        }
+        this.#connLost++;
+        this.#fatalError(exc, 'Fatal write error on pipe transport');
+        return;
       }
+      if (n === WOULD_BLOCK) n = 0;
       if (n === data.byteLength) return;
       data = data.subarray(n);
-      this.#backend._addWriter(this.#end.io, this.#writeReady);
+      this.#backend._addWriter(this.#end.fd, this.#writeReady);
     }
     this.#buffer.push(Buffer.from(data));
     this.#bufferSize += data.byteLength;
@@ -428,23 +402,29 @@ export class SelectorWritePipeTransport implements WriteTransport {
     const buffer = this.#buffer;
     let n: number;
     try {
-      n = buffer.length === 1 ? writeSync(this.#end.io, buffer[0], 0, (buffer[0]).byteLength, null) : writevSync(this.#end.io, buffer.length > IOV_MAX ? buffer.slice(0, IOV_MAX) : buffer);
+      if (buffer.length === 1) {
+        n = tryWrite(this.#end.fd, buffer[0]);
+        if (n === WOULD_BLOCK) return;
+      } else {
+        noteActivity();
+        n = writevSync(this.#end.fd, buffer.length > IOV_MAX ? buffer.slice(0, IOV_MAX) : buffer);
+      }
     } catch (exc) {
       if (wouldBlock(exc)) return;
       this.#buffer = [];
       this.#bufferSize = 0;
       this.#connLost++;
-      this.#backend._removeWriter(this.#end.io);
+      this.#backend._removeWriter(this.#end.fd);
       this.#fatalError(exc, 'Fatal write error on pipe transport');
       return;
     }
     if (n === this.#bufferSize) {
       this.#buffer = [];
       this.#bufferSize = 0;
-      this.#backend._removeWriter(this.#end.io);
+      this.#backend._removeWriter(this.#end.fd);
       this.#maybeResumeProtocol(); // may write again
       if (this.#closing) {
-        this.#backend._removeReader(this.#end.io);
+        this.#backend._removeReader(this.#end.fd);
         if (!this.#lost) {
           this.#lost = true;
           this.#callConnectionLost(null);
@@ -490,7 +470,7 @@ export class SelectorWritePipeTransport implements WriteTransport {
     if (this.#closing) return;
     this.#closing = true;
     if (this.#buffer.length === 0) {
-      this.#backend._removeReader(this.#end.io);
+      this.#backend._removeReader(this.#end.fd);
       this.#scheduleLost(null);
     }
   }
@@ -531,10 +511,10 @@ export class SelectorWritePipeTransport implements WriteTransport {
 
   #close(exc: unknown): void {
     this.#closing = true;
-    if (this.#buffer.length > 0) this.#backend._removeWriter(this.#end.io);
+    if (this.#buffer.length > 0) this.#backend._removeWriter(this.#end.fd);
     this.#buffer = [];
     this.#bufferSize = 0;
-    this.#backend._removeReader(this.#end.io);
+    this.#backend._removeReader(this.#end.fd);
     this.#scheduleLost(exc);
   }
 

@@ -39,7 +39,7 @@ import {
   systemError,
 } from '@loop/interfaces';
 import type { AddrInfo, Address, BackendHost, FileLike, Future, GetaddrinfoOptions, Handle, SendfileOptions, SocketLike } from '@loop/interfaces';
-import { AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_ERROR, WOULD_BLOCK, sendfile as nativeSendfile, type Socket } from '@loop/socket';
+import { AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_ERROR, WOULD_BLOCK, lseek, sendfile as nativeSendfile, type Socket } from '@loop/socket';
 
 /** What the `sock*` operations need of the backend (the `SelectorBackend`'s internal methods). */
 export interface SockBackend {
@@ -346,7 +346,8 @@ function checkSendfileParams(s: LoopSocket, file: unknown, offset: unknown, coun
 /**
  * asyncio's `_sock_sendfile_native` (unix_events.py): `sendfile(2)` from a
  * regular file, waiting for writability between calls; anything else, or a
- * first call that fails, is `SendfileNotAvailableError`.
+ * first call that fails, is `SendfileNotAvailableError`. At the end (or on
+ * an error after some bytes went), the file position is `offset + sent`.
  */
 async function sendfileNative(backend: SockBackend, s: LoopSocket, fileno: number, offset: number, count: number | null): Promise<number> {
   let size: number;
@@ -380,9 +381,14 @@ async function sendfileNative(backend: SockBackend, s: LoopSocket, fileno: numbe
     total += sent;
     return undefined;
   };
-  const now = step();
-  if (now !== undefined) return now;
-  return await waitFor(backend, 'sockSendfile', fd, false, step);
+  try {
+    const now = step();
+    if (now !== undefined) return now;
+    return await waitFor(backend, 'sockSendfile', fd, false, step);
+  } finally {
+    // asyncio's _sock_sendfile_update_filepos: the file position follows what was sent.
+    if (total > 0) lseek(fileno, offset + total);
+  }
 }
 
 function readBlock(file: number | FileHandle, buffer: Buffer, length: number, position: number | null): Promise<number> {

@@ -420,6 +420,33 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return make_int(env, rc < 0 ? -errno : (int32_t)rc);
 }
 
+/* readInto(fd, buf, nbytes) -> bytes read | 0 at EOF | -EAGAIN | -errno:
+ * read(2), for descriptors that are not sockets (pipes, FIFOs, ttys). */
+static napi_value js_read_into(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  uint8_t *data;
+  size_t len;
+  if (!recv_target(env, argv, &data, &len)) return make_int(env, -EINVAL);
+  ssize_t rc;
+  do rc = read(get_int(env, argv[0]), data, len);
+  while (rc < 0 && errno == EINTR);
+  return make_int(env, rc < 0 ? -errno : (int32_t)rc);
+}
+
+/* write(fd, buf) -> bytes written | -EAGAIN | -errno: write(2), for
+ * descriptors that are not sockets. Node ignores SIGPIPE, so a pipe whose
+ * reader is gone is -EPIPE. */
+static napi_value js_write(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  uint8_t *data;
+  size_t len;
+  if (!send_source(env, argv[1], &data, &len)) return make_int(env, -EINVAL);
+  ssize_t rc;
+  do rc = write(get_int(env, argv[0]), data, len);
+  while (rc < 0 && errno == EINTR);
+  return make_int(env, rc < 0 ? -errno : (int32_t)rc);
+}
+
 /* ---- datagrams and sendfile ------------------------------------------------- */
 
 /* recvfrom(fd, buf, nbytes) -> [count, address | null] | -EAGAIN | -errno.
@@ -481,6 +508,19 @@ static napi_value js_sendfile(napi_env env, napi_callback_info info) {
   return make_int(env, rc < 0 ? -errno : (int32_t)rc);
 }
 
+/* lseek(fd, offset, whence) -> the new position (a double: up to 2^53) |
+ * -errno. Node has no lseek for a descriptor; asyncio's sendfile moves the
+ * file position to offset + sent, and so does the selector loop's. */
+static napi_value js_lseek(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int64_t offset = 0;
+  CHECK(env, napi_get_value_int64(env, argv[1], &offset));
+  off_t rc = lseek(get_int(env, argv[0]), (off_t)offset, get_int(env, argv[2]));
+  napi_value out;
+  CHECK(env, napi_create_double(env, rc < 0 ? (double)-errno : (double)rc, &out));
+  return out;
+}
+
 /* ---- the module ---------------------------------------------------------------- */
 
 static bool set_const(napi_env env, napi_value obj, const char *name, int32_t value) {
@@ -499,7 +539,9 @@ NAPI_MODULE_INIT() {
       FN("accept", js_accept),         FN("shutdown", js_shutdown),     FN("getsockname", js_getsockname),
       FN("getpeername", js_getpeername), FN("getsockopt", js_getsockopt), FN("setsockopt", js_setsockopt),
       FN("recvInto", js_recv_into),    FN("send", js_send),
+      FN("readInto", js_read_into),    FN("write", js_write),
       FN("recvfrom", js_recvfrom),     FN("sendto", js_sendto),         FN("sendfile", js_sendfile),
+      FN("lseek", js_lseek),
 #undef FN
   };
   if (napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns) != napi_ok) return NULL;
@@ -523,7 +565,7 @@ NAPI_MODULE_INIT() {
   C(IPV6_UNICAST_HOPS); C(IPV6_MULTICAST_HOPS); C(IPV6_MULTICAST_LOOP); C(IPV6_MULTICAST_IF);
   C(IPV6_JOIN_GROUP); C(IPV6_LEAVE_GROUP); C(IPV6_TCLASS);
   C(ENOTSOCK);
-  C(EAGAIN); C(EINPROGRESS);
+  C(EAGAIN); C(EINPROGRESS); C(SEEK_SET); C(SEEK_CUR); C(SEEK_END);
 #undef C
   if (!ok || napi_set_named_property(env, exports, "constants", c) != napi_ok) return NULL;
   return loop_poll_init(env, exports);

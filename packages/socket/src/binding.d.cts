@@ -18,6 +18,9 @@ declare const binding: {
   setsockopt(fd: number, level: number, name: number, value: number | Uint8Array): number;
   recvInto(fd: number, buf: Uint8Array, nbytes: number): number;
   send(fd: number, buf: Uint8Array): number;
+  readInto(fd: number, buf: Uint8Array, nbytes: number): number;
+  write(fd: number, buf: Uint8Array): number;
+  lseek(fd: number, offset: number, whence: number): number;
   recvfrom(fd: number, buf: Uint8Array, nbytes: number): [number, [string, number] | [string, number, number, number] | Buffer | null] | number;
   sendto(fd: number, buf: Uint8Array, family: number, host: string | Buffer, port: number, flowinfo: number, scopeId: number): number;
   sendfile(outFd: number, inFd: number, offset: number, count: number): number;
@@ -26,7 +29,7 @@ declare const binding: {
     | 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR' | 'SOL_SOCKET' | 'SO_ERROR' | 'SO_REUSEADDR'
     | 'SO_REUSEPORT' | 'SO_KEEPALIVE' | 'SO_BROADCAST' | 'SO_RCVBUF' | 'SO_SNDBUF' | 'SO_TYPE'
     | 'IPPROTO_TCP' | 'IPPROTO_UDP' | 'IPPROTO_IPV6' | 'TCP_NODELAY' | 'IPV6_V6ONLY'
-    | 'EAGAIN' | 'EINPROGRESS' | 'ENOTSOCK' | 'SOCK_SEQPACKET' | 'SOCK_RAW'
+    | 'EAGAIN' | 'EINPROGRESS' | 'ENOTSOCK' | 'SOCK_SEQPACKET' | 'SOCK_RAW' | 'SEEK_SET' | 'SEEK_CUR' | 'SEEK_END'
     | 'SO_LINGER' | 'SO_DOMAIN' | 'SO_PROTOCOL' | 'SO_ACCEPTCONN' | 'SO_RCVLOWAT' | 'SO_SNDLOWAT'
     | 'SO_OOBINLINE' | 'SO_DONTROUTE' | 'SO_PRIORITY' | 'SO_PASSCRED' | 'SO_PEERCRED'
     | 'TCP_KEEPIDLE' | 'TCP_KEEPINTVL' | 'TCP_KEEPCNT' | 'TCP_CORK' | 'TCP_QUICKACK'

@@ -137,6 +137,13 @@ export const IPV6_TCLASS: number = c.IPV6_TCLASS;
 
 /** The (positive) errno a would-block operation fails with (`errno.EAGAIN`; `EWOULDBLOCK` is the same on Linux). */
 export const EAGAIN: number = c.EAGAIN;
+/** `lseek` from the start of the file (Python's `os.SEEK_SET`). */
+export const SEEK_SET: number = c.SEEK_SET;
+/** `lseek` from the current position (`os.SEEK_CUR`). */
+export const SEEK_CUR: number = c.SEEK_CUR;
+/** `lseek` from the end of the file (`os.SEEK_END`). */
+export const SEEK_END: number = c.SEEK_END;
+
 /** The (positive) errno of a non-blocking connect still in progress (`errno.EINPROGRESS`), as `Socket.connectEx()` returns it. */
 export const EINPROGRESS: number = c.EINPROGRESS;
 /** The (positive) errno of a socket call on a descriptor that is not a socket (`errno.ENOTSOCK`), e.g. `fromFd()` of a file. */

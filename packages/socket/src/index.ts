@@ -7,7 +7,7 @@
  */
 export { Socket, socket, socketpair, pipe } from './socket.js';
 export type { Address, SocketState } from './socket.js';
-export { fromFd, sendfile, setLeakWarnings, getLeakWarnings } from './socket.js';
+export { fromFd, sendfile, lseek, setLeakWarnings, getLeakWarnings, setBlocking, getBlocking, tryReadInto, tryWrite } from './socket.js';
 export type { OptionLevel, OptionName, OptionValue } from './socket.js';
 export * from './constants.js';
 export * from './poll.js';

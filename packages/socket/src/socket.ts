@@ -66,6 +66,7 @@ import {
   SO_TYPE,
   EAGAIN,
   WOULD_BLOCK,
+  SEEK_SET,
   OPTION_LEVELS,
   OPTION_NAMES,
 } from './constants.js';
@@ -788,6 +789,74 @@ export function sendfile(out: Socket | number, inFd: number, offset: number, cou
   if (n >= 0) return n;
   if (n === NEG_EAGAIN) return WOULD_BLOCK;
   throw errnoError('sendfile', n);
+}
+
+/**
+ * Python's `os.set_blocking(fd, blocking)`: sets or clears `O_NONBLOCK` on
+ * any descriptor (a pipe, a FIFO, a tty, a socket). The flag belongs to the
+ * open file description, shared with every descriptor (and process) that
+ * holds it, as in Python.
+ *
+ * @throws a system error (`EBADF`…); TypeError / RangeError for a bad `fd`.
+ */
+export function setBlocking(fd: number, blocking: boolean): void {
+  checkFd('setBlocking()', 'fd', fd);
+  const rc = binding.setblocking(fd, blocking === true);
+  if (rc < 0) throw errnoError('fcntl', rc);
+}
+
+/** Python's `os.get_blocking(fd)`: whether `O_NONBLOCK` is clear. @throws a system error (`EBADF`…). */
+export function getBlocking(fd: number): boolean {
+  checkFd('getBlocking()', 'fd', fd);
+  const rc = binding.getblocking(fd);
+  if (rc < 0) throw errnoError('fcntl', rc);
+  return rc === 1;
+}
+
+/**
+ * Python's `os.lseek(fd, offset, whence)`: moves the file position of `fd`
+ * and returns the new one (`whence`: `SEEK_SET`, the default, `SEEK_CUR`,
+ * `SEEK_END`). Node has none for a descriptor.
+ *
+ * @throws a system error (`ESPIPE` for a pipe or a socket, `EBADF`, `EINVAL`).
+ */
+export function lseek(fd: number, offset: number, whence: number = SEEK_SET): number {
+  checkFd('lseek()', 'fd', fd);
+  checkInt('lseek()', 'offset', offset, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  checkInt('lseek()', 'whence', whence, 0, 4);
+  const rc = binding.lseek(fd, offset, whence);
+  if (rc < 0) throw errnoError('lseek', rc);
+  return rc;
+}
+
+/**
+ * A loop's `os.read` on a non-blocking descriptor that need not be a socket
+ * (a pipe, a FIFO, a tty): reads into `buffer`, returns the count, 0 at end
+ * of file, or {@link WOULD_BLOCK}, creating no object. Other failures throw
+ * the system error of `read`.
+ */
+export function tryReadInto(fd: number, buffer: Uint8Array): number {
+  checkFd('tryReadInto()', 'fd', fd);
+  checkBuffer('tryReadInto()', 'buffer', buffer);
+  const n = binding.readInto(fd, buffer, buffer.byteLength);
+  if (n >= 0) return n;
+  if (n === NEG_EAGAIN) return WOULD_BLOCK;
+  throw errnoError('read', n);
+}
+
+/**
+ * A loop's `os.write` on a non-blocking descriptor that need not be a
+ * socket: returns the count written, or {@link WOULD_BLOCK}. A pipe whose
+ * reader is gone is a system error `EPIPE` (Node ignores `SIGPIPE`).
+ */
+export function tryWrite(fd: number, data: Uint8Array): number {
+  checkFd('tryWrite()', 'fd', fd);
+  checkBuffer('tryWrite()', 'data', data);
+  noteActivity();
+  const n = binding.write(fd, data);
+  if (n >= 0) return n;
+  if (n === NEG_EAGAIN) return WOULD_BLOCK;
+  throw errnoError('write', n);
 }
 
 /** A pair of connected sockets, `socket.socketpair(family=AF_UNIX, type=SOCK_STREAM)`, both non-blocking and close-on-exec. */

@@ -14,6 +14,11 @@ import {
   pipe,
   socket,
   socketpair,
+  setBlocking,
+  getBlocking,
+  tryReadInto,
+  tryWrite,
+  WOULD_BLOCK,
 } from '../src/index';
 import { thrown, track, useFdCheck } from './helpers';
 
@@ -96,5 +101,58 @@ describe('fromFd()', () => {
     expect(thrown(() => fromFd('3' as never))).toMatchObject({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG' });
     expect(thrown(() => new Socket(undefined, undefined, undefined, -2))).toMatchObject({ name: 'RangeError', code: 'ERR_LOOP_OUT_OF_RANGE' });
     expect(thrown(() => fromFd(0, 'x' as never))).toMatchObject({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG' });
+  });
+});
+
+describe('descriptor-level calls for pipes and ttys', () => {
+  it('setBlocking / getBlocking flip O_NONBLOCK on a pipe end, as os.set_blocking', () => {
+    const [r, w] = pipe();
+    try {
+      expect(getBlocking(r)).toBe(false);
+      setBlocking(r, true);
+      expect(getBlocking(r)).toBe(true);
+      setBlocking(r, false);
+      expect(getBlocking(r)).toBe(false);
+    } finally {
+      closeSync(r);
+      closeSync(w);
+    }
+    expect(thrown(() => getBlocking(r))).toMatchObject({ code: 'EBADF', syscall: 'fcntl' });
+    expect(thrown(() => setBlocking(-1, false))).toMatchObject({ code: 'ERR_LOOP_OUT_OF_RANGE' });
+  });
+
+  it('tryReadInto / tryWrite move bytes through a pipe, WOULD_BLOCK when empty or full, 0 at EOF, EPIPE without a reader', () => {
+    const [r, w] = pipe();
+    const buf = Buffer.alloc(70000);
+    try {
+      expect(tryReadInto(r, buf)).toBe(WOULD_BLOCK);
+      expect(tryWrite(w, Buffer.from('hello'))).toBe(5);
+      expect(tryReadInto(r, buf)).toBe(5);
+      expect(buf.subarray(0, 5).toString()).toBe('hello');
+      let total = 0;
+      for (;;) {
+        const n = tryWrite(w, buf);
+        if (n === WOULD_BLOCK) break;
+        total += n;
+      }
+      expect(total).toBeGreaterThan(0);
+      closeSync(w);
+      let got = 0;
+      for (;;) {
+        const n = tryReadInto(r, buf);
+        if (n === 0) break;
+        got += n;
+      }
+      expect(got).toBe(total);
+    } finally {
+      closeSync(r);
+    }
+    const [r2, w2] = pipe();
+    closeSync(r2);
+    try {
+      expect(thrown(() => tryWrite(w2, Buffer.from('x')))).toMatchObject({ code: 'EPIPE', syscall: 'write' });
+    } finally {
+      closeSync(w2);
+    }
   });
 });

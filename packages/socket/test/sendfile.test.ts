@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AF_INET, WOULD_BLOCK, pipe, sendfile, socket, socketpair } from '../src/index';
+import { AF_INET, SEEK_CUR, SEEK_END, SEEK_SET, WOULD_BLOCK, lseek, pipe, sendfile, socket, socketpair } from '../src/index';
 import { tcpPair, thrown, track, until, unlessEagain, useFdCheck } from './helpers';
 
 useFdCheck();
@@ -114,6 +114,30 @@ describe('sendfile()', () => {
     }
     for (const call of [() => sendfile(a, file, 1.5, 1), () => sendfile('a' as never, file, 0, 1), () => sendfile(a, '3' as never, 0, 1), () => sendfile(a, file, 0, 2n as never)]) {
       expect(thrown(call)).toMatchObject({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG' });
+    }
+  });
+});
+
+describe('lseek', () => {
+  it('moves and reports the file position (SEEK_SET, SEEK_CUR, SEEK_END); a pipe is ESPIPE', () => {
+    const path = join(dir, 'seek.bin');
+    writeFileSync(path, 'abcdef');
+    const fd = openSync(path, 'r');
+    try {
+      expect(lseek(fd, 2)).toBe(2);
+      expect(lseek(fd, 1, SEEK_CUR)).toBe(3);
+      expect(lseek(fd, 0, SEEK_END)).toBe(6);
+      expect(lseek(fd, 2 ** 40, SEEK_SET)).toBe(2 ** 40);
+      expect(thrown(() => lseek(fd, -1))).toMatchObject({ code: 'EINVAL', syscall: 'lseek' });
+    } finally {
+      closeSync(fd);
+    }
+    const [r, w] = pipe();
+    try {
+      expect(thrown(() => lseek(r, 0))).toMatchObject({ code: 'ESPIPE' });
+    } finally {
+      closeSync(r);
+      closeSync(w);
     }
   });
 });
