@@ -18,6 +18,8 @@ export const EXAMPLES: readonly string[] = [
   'tls-echo',
   'watch-fd-read',
   'selector-event-loop',
+  'open-socket-protocol',
+  'open-socket-streams',
 ];
 
 /** `str(datetime.now())`: `YYYY-MM-DD HH:MM:SS` and, unless the microseconds are 0, `.ffffff`. */
