@@ -91,6 +91,28 @@ export interface WriteBufferLimits {
 }
 
 /**
+ * Tells `protocol` that its transport's write buffer went above the
+ * high-water mark (`'pauseWriting'`) or back to the low one
+ * (`'resumeWriting'`), as asyncio's `_maybe_pause_protocol` /
+ * `_maybe_resume_protocol` do once their condition holds: a protocol whose
+ * method throws is reported to the loop's exception handler
+ * (`protocol.pauseWriting() failed`, with `exception`, `transport` and
+ * `protocol`), never to the writer.
+ */
+export function signalWriteFlow(
+  host: { callExceptionHandler(context: { message: string; exception: unknown; transport: unknown; protocol: unknown }): void },
+  transport: BaseTransport,
+  protocol: BaseProtocol,
+  method: 'pauseWriting' | 'resumeWriting',
+): void {
+  try {
+    protocol[method]();
+  } catch (exc) {
+    host.callExceptionHandler({ message: `protocol.${method}() failed`, exception: exc, transport, protocol });
+  }
+}
+
+/**
  * Resolves write-buffer limits by asyncio's rules and returns `[low, high]`:
  * with neither given, `[16 KiB, 64 KiB]`; `high` omitted is `4 * low` (64 KiB
  * when `low` is omitted too); `low` omitted is `floor(high / 4)`.

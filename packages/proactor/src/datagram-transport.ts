@@ -43,6 +43,7 @@ import {
   type ExtraInfo,
   type Future,
   type WriteBufferLimits,
+  signalWriteFlow,
 } from '@loop/interfaces';
 import { toAddress, type ProactorSocket } from './proactor-socket.js';
 
@@ -243,21 +244,13 @@ export class ProactorDatagramTransport implements DatagramTransport {
   #maybePauseProtocol(): void {
     if (this.#pending <= this.#high || this.#protocolPaused) return;
     this.#protocolPaused = true;
-    try {
-      this.#protocol.pauseWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.pauseWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'pauseWriting');
   }
 
   #maybeResumeProtocol(): void {
     if (!this.#protocolPaused || this.#pending > this.#low) return;
     this.#protocolPaused = false;
-    try {
-      this.#protocol.resumeWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.resumeWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'resumeWriting');
   }
 
   /** Closes once pending sends complete; `connectionLost(null)` follows. Idempotent. */

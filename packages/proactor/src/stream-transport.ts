@@ -84,6 +84,7 @@ import {
   type ServerHooks,
   type Transport,
   type WriteBufferLimits,
+  signalWriteFlow,
 } from '@loop/interfaces';
 import { AF_UNIX } from './constants.js';
 import { listenEnd, useUserBuffer } from './internal/node-private.js';
@@ -723,21 +724,13 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #maybePauseProtocol(): void {
     if (this.#has(PROTOCOL_PAUSED) || this.getWriteBufferSize() <= this.#high) return;
     this.#set(PROTOCOL_PAUSED);
-    try {
-      this.#protocol.pauseWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.pauseWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'pauseWriting');
   }
 
   #maybeResumeProtocol(): void {
     if (!this.#has(PROTOCOL_PAUSED) || this.getWriteBufferSize() > this.#low) return;
     this.#clear(PROTOCOL_PAUSED);
-    try {
-      this.#protocol.resumeWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.resumeWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'resumeWriting');
   }
 
   /** Node's write callback: schedules the loop step that may resume the protocol or finish a close. */

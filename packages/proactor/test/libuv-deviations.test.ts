@@ -50,7 +50,7 @@ async function onLoop<T>(handled: string[], main: (loop: ProactorEventLoop, back
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ProactorEventLoop: behaviours libuv forces', () => {
-  // asyncio 3.11 (test/python/peer_reset.py): ['made', 'data:5', 'lost:ConnectionResetError'].
+  // asyncio 3.11 (packages/conformance/oracle/peer_reset.py): ['made', 'data:5', 'lost:ConnectionResetError'].
   it('D54 - a peer that resets after sending: eofReceived() then connectionLost(null), no ConnectionResetError', async () => {
     const events: string[] = [];
     const handled: string[] = [];
@@ -70,7 +70,7 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
     expect(handled).toEqual([]);
   });
 
-  // asyncio 3.11 (test/python/accept_emfile.py): the exception handler gets
+  // asyncio 3.11 (packages/conformance/oracle/accept_emfile.py): the exception handler gets
   // 'socket.accept() out of system resource' (errno EMFILE), accepting pauses
   // for a second, and the clients it could not accept stay connected in the
   // listen backlog: none sees EOF.

@@ -44,6 +44,7 @@ import {
   type ExtraInfo,
   type Future,
   type WriteBufferLimits,
+  signalWriteFlow,
 } from '@loop/interfaces';
 import { WOULD_BLOCK, type Socket } from '@loop/socket';
 import type { SelectorBackend } from './selector-backend.js';
@@ -269,21 +270,13 @@ export class SelectorDatagramTransport implements DatagramTransport {
   #maybePauseProtocol(): void {
     if (this.#bufferSize <= this.#high || this.#protocolPaused) return;
     this.#protocolPaused = true;
-    try {
-      this.#protocol.pauseWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.pauseWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'pauseWriting');
   }
 
   #maybeResumeProtocol(): void {
     if (!this.#protocolPaused || this.#bufferSize > this.#low) return;
     this.#protocolPaused = false;
-    try {
-      this.#protocol.resumeWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.resumeWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'resumeWriting');
   }
 
   /** Stops reading; `connectionLost(null)` follows once the buffered datagrams are sent. Idempotent. */

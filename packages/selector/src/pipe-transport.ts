@@ -54,6 +54,7 @@ import {
   type ReadTransport,
   type WriteBufferLimits,
   type WriteTransport,
+  signalWriteFlow,
 } from '@loop/interfaces';
 import { WOULD_BLOCK, noteActivity, setBlocking, tryReadInto, tryWrite } from '@loop/socket';
 import type { SelectorBackend } from './selector-backend.js';
@@ -443,21 +444,13 @@ export class SelectorWritePipeTransport implements WriteTransport {
   #maybePauseProtocol(): void {
     if (this.#bufferSize <= this.#high || this.#protocolPaused) return;
     this.#protocolPaused = true;
-    try {
-      this.#protocol.pauseWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.pauseWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'pauseWriting');
   }
 
   #maybeResumeProtocol(): void {
     if (!this.#protocolPaused || this.#bufferSize > this.#low) return;
     this.#protocolPaused = false;
-    try {
-      this.#protocol.resumeWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.resumeWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'resumeWriting');
   }
 
   /** `true`: `writeEof()` closes the pipe once flushed. */

@@ -62,6 +62,7 @@ import {
   type ServerHooks,
   type Transport,
   type WriteBufferLimits,
+  signalWriteFlow,
 } from '@loop/interfaces';
 import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, WOULD_BLOCK, type Socket } from '@loop/socket';
 
@@ -478,21 +479,13 @@ export class SelectorSocketTransport implements Transport {
   #maybePauseProtocol(): void {
     if (this.#size <= this.#high || (this.#flags & PROTOCOL_PAUSED) !== 0) return;
     this.#flags |= PROTOCOL_PAUSED;
-    try {
-      this.#protocol.pauseWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.pauseWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'pauseWriting');
   }
 
   #maybeResumeProtocol(): void {
     if ((this.#flags & PROTOCOL_PAUSED) === 0 || this.#size > this.#low) return;
     this.#flags &= ~PROTOCOL_PAUSED;
-    try {
-      this.#protocol.resumeWriting();
-    } catch (exc) {
-      this.#host.callExceptionHandler({ message: 'protocol.resumeWriting() failed', exception: exc, transport: this, protocol: this.#protocol });
-    }
+    signalWriteFlow(this.#host, this, this.#protocol, 'resumeWriting');
   }
 
   // ------------------------------------------------------------------ native sendfile (asyncio's _make_empty_waiter)

@@ -104,7 +104,7 @@ async function connectClient(port: number, family = AF_INET, host = '127.0.0.1')
 }
 
 describe('SelectorEventLoop: stream sockets as asyncio', () => {
-  // asyncio 3.11 (test/python/peer_reset.py): ['made', 'data:5', 'lost:ConnectionResetError'], no handler call.
+  // asyncio 3.11 (packages/conformance/oracle/peer_reset.py): ['made', 'data:5', 'lost:ConnectionResetError'], no handler call.
   it('D54 - a peer that resets after sending: dataReceived, then connectionLost(ECONNRESET), no eofReceived, no handler call', async () => {
     const events: string[] = [];
     const handled: { message: string }[] = [];
@@ -126,7 +126,7 @@ describe('SelectorEventLoop: stream sockets as asyncio', () => {
     expect(handled).toEqual([]);
   });
 
-  // asyncio 3.11 (test/python/accept_emfile.py): the handler gets 'socket.accept() out of system
+  // asyncio 3.11 (packages/conformance/oracle/accept_emfile.py): the handler gets 'socket.accept() out of system
   // resource' with errno EMFILE; the clients all stay connected in the backlog (none sees EOF) and
   // are served once descriptors are back. (asyncio keeps looping after the error: D60.)
   it('D53 - under EMFILE: the handler hears it, accepting pauses for a second, the clients wait in the backlog and are served after', async () => {
