@@ -18,9 +18,15 @@
  * queues the reader / writer handle of every ready descriptor
  * (`host.addReady`), reader first, as asyncio's `_process_events`; a handle
  * found cancelled unregisters its side instead. A loop with nothing
- * registered makes no system call. Between iterations the loop waits in
- * Node: the watcher's callback (Node's poll phase) only calls
+ * registered makes no system call, and `select(0)` is skipped when it could
+ * only repeat its last answer (ADR 0005's addendum). Between iterations the
+ * loop waits in Node: the watcher's callback (Node's poll phase) only calls
  * `host.wakeup()`; the events are read by the next `poll()`.
+ *
+ * WHAT LIVES ELSEWHERE. The `sock*` operations are `sock-methods.ts`; the
+ * transports are `socket-transport.ts` (streams), `datagram-transport.ts`
+ * and `pipe-transport.ts`; connecting, listening and accepting are
+ * `stream-sockets.ts`. This class holds the registrations and delegates.
  *
  * @packageDocumentation
  */
