@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync, writeFileSync, writeSync, constants as fsConstants } from 'node:fs';
 import { describe, expect } from '@jest/globals';
 import { ContextVar, copyContext, loopStats, sleep } from '@loop/core';
-import { RuntimeError } from '@loop/interfaces';
+import { Protocol, RuntimeError } from '@loop/interfaces';
 import { AF_INET, EINPROGRESS, SOCK_STREAM, SOL_SOCKET, SO_ERROR, pipe, socket, socketpair } from '@loop/socket';
 import { defineReadinessTest, type ReadinessLoopFactory } from './harness.js';
 
@@ -368,6 +368,44 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
         r.close();
         w.close();
       }
+    });
+
+    // IO-07: test_unix_events.py::TestFunctional::test_add_reader_or_writer_transport_fd
+    it('test_add_reader_or_writer_transport_fd: an fd a live transport owns refuses add/remove reader/writer, by socket or fd', async (t) => {
+      const loop = t.loop;
+      const [a, b] = socketpair();
+      try {
+        await t.run(async () => {
+          const [transport] = await loop.createConnection(() => new Protocol(), null, null, { sock: a });
+          const fd = a.fileno();
+          for (const target of [a, fd]) {
+            for (const call of [
+              () => loop.addReader(target, () => undefined),
+              () => loop.removeReader(target),
+              () => loop.addWriter(target, () => undefined),
+              () => loop.removeWriter(target),
+            ]) {
+              let err: unknown = null;
+              try {
+                call();
+              } catch (e) {
+                err = e;
+              }
+              expect(err).toBeInstanceOf(RuntimeError);
+              expect((err as { code?: string }).code).toBe('ERR_LOOP_FD_IN_USE');
+              expect((err as Error).message).toContain(`is used by transport`);
+            }
+          }
+          // A closing transport no longer protects it.
+          transport.close();
+          expect(loop.removeReader(fd)).toBe(false);
+          await sleep(0);
+        });
+      } finally {
+        a.close();
+        b.close();
+      }
+      loop.close();
     });
 
     // IO-14: base_events.py Handle._run — a reader that throws goes to the exception handler with its handle
