@@ -62,7 +62,7 @@ import {
   type Transport,
   type WriteTransport,
 } from '@loop/interfaces';
-import { AF_INET6, AF_UNIX } from './constants.js';
+import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from './constants.js';
 import { ProactorDatagramTransport } from './datagram-transport.js';
 import { ProactorSocket, nodeSystemError } from './proactor-socket.js';
 import { ProactorSocketTransport } from './stream-transport.js';
@@ -465,11 +465,48 @@ export class ProactorBackend implements IoBackend {
     server?: ServerHooks | null,
   ): Transport {
     const host = this.#checkOpen();
-    if (!(sock instanceof ProactorSocket)) throw foreignSocket('makeSocketTransport()', sock);
-    if (sock.kind !== 'stream' || sock.closed) {
-      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeSocketTransport(): ${sock.toString()} is not an open connected stream socket`);
+    const own = sock instanceof ProactorSocket ? sock : this.#adoptStream('makeSocketTransport()', sock);
+    if (own.kind !== 'stream' || own.closed) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeSocketTransport(): ${own.toString()} is not an open connected stream socket`);
     }
-    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, server ?? null);
+    return new ProactorSocketTransport(host, own, protocol, waiter ?? null, extra ?? null, server ?? null);
+  }
+
+  /**
+   * A connected stream socket made elsewhere (a `@loop/socket` `Socket`, or
+   * any object with `fileno()`, `detach()`, `family` and `type`), as a
+   * `ProactorSocket`: Node adopts its descriptor (`net.Socket({ fd })`), and
+   * the object gives it up (`detach()`), so only the transport closes it.
+   * This is what `sock=` options pass (`createConnection`,
+   * `createUnixConnection`, `connectAcceptedSocket`).
+   *
+   * @throws NotImplementedError for an object with no descriptor to adopt.
+   * @throws TypeError for a socket that is closed or not a stream socket.
+   */
+  #adoptStream(api: string, sock: SocketLike): ProactorSocket {
+    const s = sock as Partial<{ fileno(): number; detach(): number; getsockname(): Address; getpeername(): Address }> & SocketLike;
+    if (typeof s.fileno !== 'function' || typeof s.detach !== 'function') throw foreignSocket(api, sock);
+    const family = s.family;
+    if (s.type !== SOCK_STREAM || (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX)) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${describeValue(sock)} is not an IPv4, IPv6 or Unix stream socket`);
+    }
+    if (s.fileno() < 0) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${describeValue(sock)} is closed`);
+    let unix: { name?: string; peer?: string } = {};
+    if (family === AF_UNIX) {
+      const name = s.getsockname();
+      let peer: Address = '';
+      try {
+        peer = s.getpeername();
+      } catch {
+        // not connected: the transport's first read or write reports it
+      }
+      unix = { name: typeof name === 'string' ? name : '', peer: typeof peer === 'string' ? peer : '' };
+    }
+    const fd = s.detach();
+    // `onread` is honoured by net.Socket's constructor (Node 12.2+), though @types/node lists it for net.connect only.
+    const node = new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true, onread: ProactorSocket._onread } as net.SocketConstructorOpts);
+    node.pause();
+    return this.#track(new ProactorSocket('stream', family, node, unix));
   }
 
   /** A datagram transport over a `ProactorSocket` from `openDatagram`. */
