@@ -122,20 +122,81 @@ function describePipe(name: string, end: PipeEnd, state: string): string {
 }
 
 /**
+ * What the read and write pipe transports share: the pipe end, the protocol,
+ * the extra information, and the end of the transport (`connectionLost`
+ * scheduled once, then the pipe closed).
+ */
+abstract class SelectorPipeTransport {
+  protected readonly backend: SelectorBackend;
+  protected readonly host: BackendHost;
+  protected readonly end: PipeEnd;
+  protected protocol: BaseProtocol;
+  protected closing = false;
+  /** `connectionLost` is scheduled. */
+  protected lost = false;
+  /** `connectionLost` ran and the pipe is closed. */
+  protected closed = false;
+  readonly #pipe: PipeLike;
+  readonly #extra: ExtraInfo;
+
+  /** @throws RangeError (`ERR_LOOP_OUT_OF_RANGE`, `message`) when `pipe` is not a FIFO, a socket or a character device. */
+  protected constructor(backend: SelectorBackend, host: BackendHost, pipe: PipeLike, protocol: BaseProtocol, extra: ExtraInfo | null, message: string) {
+    this.backend = backend;
+    this.host = host;
+    this.#pipe = pipe;
+    this.end = openPipeEnd(pipe, message);
+    this.#extra = { ...(extra ?? {}), pipe };
+    this.protocol = protocol;
+  }
+
+  /** Extra information: `pipe`, the pipe object given. */
+  getExtraInfo(name: string, defaultValue: unknown = null): any {
+    const v = Object.prototype.hasOwnProperty.call(this.#extra, name) ? this.#extra[name] : undefined;
+    return v === undefined || v === null ? defaultValue : v;
+  }
+
+  /** Switches the protocol. */
+  setProtocol(protocol: BaseProtocol): void {
+    this.protocol = protocol;
+  }
+
+  /** The protocol this transport calls. */
+  getProtocol(): BaseProtocol {
+    return this.protocol;
+  }
+
+  /** Schedules `connectionLost(exc)` (once); the pipe is closed after it. */
+  protected scheduleLost(exc: unknown): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.host.callSoon(() => this.callConnectionLost(exc));
+  }
+
+  /** Calls `connectionLost(exc)` now, then closes the pipe. */
+  protected callConnectionLost(exc: unknown): void {
+    try {
+      this.protocol.connectionLost((exc ?? null) as Error | null);
+    } finally {
+      this.closed = true;
+      closePipeEnd(this.#pipe, this.end);
+    }
+  }
+
+  /** An asyncio-style repr. */
+  abstract toString(): string;
+
+  /** As `toString()`, for `util.inspect`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/**
  * The read transport of a pipe end (asyncio's `_UnixReadPipeTransport`).
  * `getExtraInfo('pipe')` is the pipe object given.
  */
-export class SelectorReadPipeTransport implements ReadTransport {
-  readonly #backend: SelectorBackend;
-  readonly #host: BackendHost;
-  readonly #pipe: PipeLike;
-  readonly #end: PipeEnd;
-  readonly #extra: ExtraInfo;
-  #protocol: BaseProtocol;
-  #closing = false;
+export class SelectorReadPipeTransport extends SelectorPipeTransport implements ReadTransport {
   #paused = false;
-  #lost = false;
-  #closed = false;
   readonly #readReady = (): void => this.#onReadable();
 
   /**
@@ -143,16 +204,11 @@ export class SelectorReadPipeTransport implements ReadTransport {
    * @throws RangeError (`ERR_LOOP_OUT_OF_RANGE`) when `pipe` is not a FIFO, a socket or a character device.
    */
   constructor(backend: SelectorBackend, host: BackendHost, pipe: PipeLike, protocol: BaseProtocol, waiter: Future<void> | null, extra: ExtraInfo | null) {
-    this.#backend = backend;
-    this.#host = host;
-    this.#pipe = pipe;
-    this.#end = openPipeEnd(pipe, 'Pipe transport is for pipes/sockets only.');
-    this.#extra = { ...(extra ?? {}), pipe };
-    this.#protocol = protocol;
+    super(backend, host, pipe, protocol, extra, 'Pipe transport is for pipes/sockets only.');
     host.callSoon((p: BaseProtocol) => p.connectionMade(this), protocol);
     // Only start reading once connectionMade() has run.
     host.callSoon(() => {
-      if (this.isReading()) backend._addReader(this.#end.fd, this.#readReady);
+      if (this.isReading()) backend._addReader(this.end.fd, this.#readReady);
     });
     if (waiter !== null) {
       host.callSoon(() => {
@@ -164,110 +220,74 @@ export class SelectorReadPipeTransport implements ReadTransport {
   #onReadable(): void {
     let data: Buffer | null;
     try {
-      data = readInto(this.#end.fd);
+      data = readInto(this.end.fd);
     } catch (exc) {
       this.#fatalError(exc, 'Fatal read error on pipe transport');
       return;
     }
     if (data === null) return;
     if (data.length > 0) {
-      (this.#protocol as Protocol).dataReceived(data);
+      (this.protocol as Protocol).dataReceived(data);
       return;
     }
-    if (this.#host.getDebug()) getLogger().info(`${this.toString()} was closed by peer`);
-    this.#closing = true;
-    this.#backend._removeReader(this.#end.fd);
-    this.#host.callSoon((p: BaseProtocol) => (p as Protocol).eofReceived(), this.#protocol);
-    this.#scheduleLost(null);
-  }
-
-  /** Extra information: `pipe`, the pipe object given. */
-  getExtraInfo(name: string, defaultValue: unknown = null): any {
-    const v = Object.prototype.hasOwnProperty.call(this.#extra, name) ? this.#extra[name] : undefined;
-    return v === undefined || v === null ? defaultValue : v;
+    if (this.host.getDebug()) getLogger().info(`${this.toString()} was closed by peer`);
+    this.closing = true;
+    this.backend._removeReader(this.end.fd);
+    this.host.callSoon((p: BaseProtocol) => (p as Protocol).eofReceived(), this.protocol);
+    this.scheduleLost(null);
   }
 
   /** Whether data is being read: not paused and not closing. */
   isReading(): boolean {
-    return !this.#paused && !this.#closing;
+    return !this.#paused && !this.closing;
   }
 
   /** Stops reading until `resumeReading()`. A no-op when not reading. */
   pauseReading(): void {
     if (!this.isReading()) return;
     this.#paused = true;
-    this.#backend._removeReader(this.#end.fd);
-    if (this.#host.getDebug()) getLogger().debug(`${this.toString()} pauses reading`);
+    this.backend._removeReader(this.end.fd);
+    if (this.host.getDebug()) getLogger().debug(`${this.toString()} pauses reading`);
   }
 
   /** Reads again after `pauseReading()`. A no-op when closing or not paused. */
   resumeReading(): void {
-    if (this.#closing || !this.#paused) return;
+    if (this.closing || !this.#paused) return;
     this.#paused = false;
-    this.#backend._addReader(this.#end.fd, this.#readReady);
-    if (this.#host.getDebug()) getLogger().debug(`${this.toString()} resumes reading`);
-  }
-
-  /** Switches the protocol. */
-  setProtocol(protocol: BaseProtocol): void {
-    this.#protocol = protocol;
-  }
-
-  /** The protocol this transport calls. */
-  getProtocol(): BaseProtocol {
-    return this.#protocol;
+    this.backend._addReader(this.end.fd, this.#readReady);
+    if (this.host.getDebug()) getLogger().debug(`${this.toString()} resumes reading`);
   }
 
   /** Whether the transport is closing or closed (after `close()`, at EOF, or after a read error). */
   isClosing(): boolean {
-    return this.#closing;
+    return this.closing;
   }
 
   /** Stops reading and closes the pipe; `connectionLost(null)` follows. Idempotent. */
   close(): void {
-    if (!this.#closing) this.#close(null);
+    if (!this.closing) this.#close(null);
   }
 
   #fatalError(exc: unknown, message: string): void {
     // EIO is how a terminal says its other side went away: not worth a report.
     if (isOsError(exc) && (exc as { code?: unknown }).code === 'EIO') {
-      if (this.#host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
+      if (this.host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
     } else {
-      this.#host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.#protocol });
+      this.host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.protocol });
     }
     this.#close(exc);
   }
 
   #close(exc: unknown): void {
-    this.#closing = true;
-    this.#backend._removeReader(this.#end.fd);
-    this.#scheduleLost(exc);
-  }
-
-  #scheduleLost(exc: unknown): void {
-    if (this.#lost) return;
-    this.#lost = true;
-    this.#host.callSoon(() => this.#callConnectionLost(exc));
-  }
-
-  #callConnectionLost(exc: unknown): void {
-    try {
-      this.#protocol.connectionLost((exc ?? null) as Error | null);
-    } finally {
-      this.#closed = true;
-      closePipeEnd(this.#pipe, this.#end);
-    }
+    this.closing = true;
+    this.backend._removeReader(this.end.fd);
+    this.scheduleLost(exc);
   }
 
   /** An asyncio-style repr: `<SelectorReadPipeTransport fd=7 polling>` (`idle`, `closing`, `closed`). */
-  toString(): string {
-    const state = this.#closed ? 'closed' : this.#closing ? 'closing' : this.#paused ? 'idle' : 'polling';
-    return describePipe('SelectorReadPipeTransport', this.#end, state);
-  }
-
-  /** As `toString()`, for `util.inspect`. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return this.toString();
+  override toString(): string {
+    const state = this.closed ? 'closed' : this.closing ? 'closing' : this.#paused ? 'idle' : 'polling';
+    return describePipe('SelectorReadPipeTransport', this.end, state);
   }
 }
 
@@ -275,13 +295,7 @@ export class SelectorReadPipeTransport implements ReadTransport {
  * The write transport of a pipe end (asyncio's `_UnixWritePipeTransport`).
  * `getExtraInfo('pipe')` is the pipe object given.
  */
-export class SelectorWritePipeTransport implements WriteTransport {
-  readonly #backend: SelectorBackend;
-  readonly #host: BackendHost;
-  readonly #pipe: PipeLike;
-  readonly #end: PipeEnd;
-  readonly #extra: ExtraInfo;
-  #protocol: BaseProtocol;
+export class SelectorWritePipeTransport extends SelectorPipeTransport implements WriteTransport {
   #buffer: Buffer[] = [];
   #bufferSize = 0;
   #low = DEFAULT_LOW_WATER;
@@ -290,9 +304,6 @@ export class SelectorWritePipeTransport implements WriteTransport {
   /** Writes that failed or were dropped after closing (asyncio's `_conn_lost`). */
   #connLost = 0;
   #lostWarned = false;
-  #closing = false;
-  #lost = false;
-  #closed = false;
   readonly #readReady = (): void => this.#onPeerClosed();
   readonly #writeReady = (): void => this.#onWritable();
 
@@ -301,17 +312,12 @@ export class SelectorWritePipeTransport implements WriteTransport {
    * @throws RangeError (`ERR_LOOP_OUT_OF_RANGE`) when `pipe` is not a FIFO, a socket or a character device.
    */
   constructor(backend: SelectorBackend, host: BackendHost, pipe: PipeLike, protocol: BaseProtocol, waiter: Future<void> | null, extra: ExtraInfo | null) {
-    this.#backend = backend;
-    this.#host = host;
-    this.#pipe = pipe;
-    this.#end = openPipeEnd(pipe, 'Pipe transport is only for pipes, sockets and character devices');
-    this.#extra = { ...(extra ?? {}), pipe };
-    this.#protocol = protocol;
+    super(backend, host, pipe, protocol, extra, 'Pipe transport is only for pipes, sockets and character devices');
     host.callSoon((p: BaseProtocol) => p.connectionMade(this), protocol);
-    if (this.#end.kind !== 'char') {
+    if (this.end.kind !== 'char') {
       // The read end closing makes the write end "readable" (EPOLLERR), once connectionMade() has run.
       host.callSoon(() => {
-        if (!this.#lost) backend._addReader(this.#end.fd, this.#readReady);
+        if (!this.lost) backend._addReader(this.end.fd, this.#readReady);
       });
     }
     if (waiter !== null) {
@@ -319,12 +325,6 @@ export class SelectorWritePipeTransport implements WriteTransport {
         if (!waiter.done()) waiter.setResult(undefined);
       });
     }
-  }
-
-  /** Extra information: `pipe`, the pipe object given. */
-  getExtraInfo(name: string, defaultValue: unknown = null): any {
-    const v = Object.prototype.hasOwnProperty.call(this.#extra, name) ? this.#extra[name] : undefined;
-    return v === undefined || v === null ? defaultValue : v;
   }
 
   /** Bytes buffered because the pipe was full. */
@@ -348,7 +348,7 @@ export class SelectorWritePipeTransport implements WriteTransport {
   }
 
   #onPeerClosed(): void {
-    if (this.#host.getDebug()) getLogger().info(`${this.toString()} was closed by peer`);
+    if (this.host.getDebug()) getLogger().info(`${this.toString()} was closed by peer`);
     if (this.#bufferSize > 0) {
       this.#close(systemError('EPIPE', 'write EPIPE', { errno: -osConstants.errno.EPIPE, syscall: 'write' }));
     } else {
@@ -367,7 +367,7 @@ export class SelectorWritePipeTransport implements WriteTransport {
   write(data: Uint8Array): void {
     checkBytes('write()', data);
     if (data.byteLength === 0) return;
-    if (this.#connLost > 0 || this.#closing) {
+    if (this.#connLost > 0 || this.closing) {
       if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES && !this.#lostWarned) {
         this.#lostWarned = true;
         getLogger().warn('pipe closed by peer or os.write(pipe, data) raised exception.');
@@ -378,7 +378,7 @@ export class SelectorWritePipeTransport implements WriteTransport {
     if (this.#buffer.length === 0) {
       let n = 0;
       try {
-        n = tryWrite(this.#end.fd, data);
+        n = tryWrite(this.end.fd, data);
       } catch (exc) {
         this.#connLost++;
         this.#fatalError(exc, 'Fatal write error on pipe transport');
@@ -387,7 +387,7 @@ export class SelectorWritePipeTransport implements WriteTransport {
       if (n === WOULD_BLOCK) n = 0;
       if (n === data.byteLength) return;
       data = data.subarray(n);
-      this.#backend._addWriter(this.#end.fd, this.#writeReady);
+      this.backend._addWriter(this.end.fd, this.#writeReady);
     }
     this.#buffer.push(Buffer.from(data));
     this.#bufferSize += data.byteLength;
@@ -404,31 +404,31 @@ export class SelectorWritePipeTransport implements WriteTransport {
     let n: number;
     try {
       if (buffer.length === 1) {
-        n = tryWrite(this.#end.fd, buffer[0]);
+        n = tryWrite(this.end.fd, buffer[0]);
         if (n === WOULD_BLOCK) return;
       } else {
         noteActivity();
-        n = writevSync(this.#end.fd, buffer.length > IOV_MAX ? buffer.slice(0, IOV_MAX) : buffer);
+        n = writevSync(this.end.fd, buffer.length > IOV_MAX ? buffer.slice(0, IOV_MAX) : buffer);
       }
     } catch (exc) {
       if (wouldBlock(exc)) return;
       this.#buffer = [];
       this.#bufferSize = 0;
       this.#connLost++;
-      this.#backend._removeWriter(this.#end.fd);
+      this.backend._removeWriter(this.end.fd);
       this.#fatalError(exc, 'Fatal write error on pipe transport');
       return;
     }
     if (n === this.#bufferSize) {
       this.#buffer = [];
       this.#bufferSize = 0;
-      this.#backend._removeWriter(this.#end.fd);
+      this.backend._removeWriter(this.end.fd);
       this.#maybeResumeProtocol(); // may write again
-      if (this.#closing) {
-        this.#backend._removeReader(this.#end.fd);
-        if (!this.#lost) {
-          this.#lost = true;
-          this.#callConnectionLost(null);
+      if (this.closing) {
+        this.backend._removeReader(this.end.fd);
+        if (!this.lost) {
+          this.lost = true;
+          this.callConnectionLost(null);
         }
       }
       return;
@@ -444,13 +444,13 @@ export class SelectorWritePipeTransport implements WriteTransport {
   #maybePauseProtocol(): void {
     if (this.#bufferSize <= this.#high || this.#protocolPaused) return;
     this.#protocolPaused = true;
-    signalWriteFlow(this.#host, this, this.#protocol, 'pauseWriting');
+    signalWriteFlow(this.host, this, this.protocol, 'pauseWriting');
   }
 
   #maybeResumeProtocol(): void {
     if (!this.#protocolPaused || this.#bufferSize > this.#low) return;
     this.#protocolPaused = false;
-    signalWriteFlow(this.#host, this, this.#protocol, 'resumeWriting');
+    signalWriteFlow(this.host, this, this.protocol, 'resumeWriting');
   }
 
   /** `true`: `writeEof()` closes the pipe once flushed. */
@@ -460,32 +460,22 @@ export class SelectorWritePipeTransport implements WriteTransport {
 
   /** Closes the pipe once the buffer is flushed (a pipe has no half-close); `connectionLost(null)` follows. Idempotent. */
   writeEof(): void {
-    if (this.#closing) return;
-    this.#closing = true;
+    if (this.closing) return;
+    this.closing = true;
     if (this.#buffer.length === 0) {
-      this.#backend._removeReader(this.#end.fd);
-      this.#scheduleLost(null);
+      this.backend._removeReader(this.end.fd);
+      this.scheduleLost(null);
     }
-  }
-
-  /** Switches the protocol. */
-  setProtocol(protocol: BaseProtocol): void {
-    this.#protocol = protocol;
-  }
-
-  /** The protocol this transport calls. */
-  getProtocol(): BaseProtocol {
-    return this.#protocol;
   }
 
   /** Whether `close()`, `writeEof()` or `abort()` was called, or the pipe failed. */
   isClosing(): boolean {
-    return this.#closing;
+    return this.closing;
   }
 
   /** As `writeEof()`: flushes, then closes. Idempotent. */
   close(): void {
-    if (!this.#closed && !this.#closing) this.writeEof();
+    if (!this.closed && !this.closing) this.writeEof();
   }
 
   /** Closes at once, dropping buffered data; `connectionLost(null)` follows. Idempotent. */
@@ -495,45 +485,25 @@ export class SelectorWritePipeTransport implements WriteTransport {
 
   #fatalError(exc: unknown, message: string): void {
     if (isOsError(exc)) {
-      if (this.#host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
+      if (this.host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
     } else {
-      this.#host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.#protocol });
+      this.host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.protocol });
     }
     this.#close(exc);
   }
 
   #close(exc: unknown): void {
-    this.#closing = true;
-    if (this.#buffer.length > 0) this.#backend._removeWriter(this.#end.fd);
+    this.closing = true;
+    if (this.#buffer.length > 0) this.backend._removeWriter(this.end.fd);
     this.#buffer = [];
     this.#bufferSize = 0;
-    this.#backend._removeReader(this.#end.fd);
-    this.#scheduleLost(exc);
-  }
-
-  #scheduleLost(exc: unknown): void {
-    if (this.#lost) return;
-    this.#lost = true;
-    this.#host.callSoon(() => this.#callConnectionLost(exc));
-  }
-
-  #callConnectionLost(exc: unknown): void {
-    try {
-      this.#protocol.connectionLost((exc ?? null) as Error | null);
-    } finally {
-      this.#closed = true;
-      closePipeEnd(this.#pipe, this.#end);
-    }
+    this.backend._removeReader(this.end.fd);
+    this.scheduleLost(exc);
   }
 
   /** An asyncio-style repr: `<SelectorWritePipeTransport fd=8 idle bufsize=0>` (`polling`, `closing`, `closed`). */
-  toString(): string {
-    const state = this.#closed ? 'closed' : this.#closing ? 'closing' : this.#bufferSize > 0 ? `polling bufsize=${this.#bufferSize}` : 'idle bufsize=0';
-    return describePipe('SelectorWritePipeTransport', this.#end, state);
-  }
-
-  /** As `toString()`, for `util.inspect`. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return this.toString();
+  override toString(): string {
+    const state = this.closed ? 'closed' : this.closing ? 'closing' : this.#bufferSize > 0 ? `polling bufsize=${this.#bufferSize}` : 'idle bufsize=0';
+    return describePipe('SelectorWritePipeTransport', this.end, state);
   }
 }
