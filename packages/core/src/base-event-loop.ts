@@ -44,7 +44,7 @@
  * @packageDocumentation
  */
 import { performance } from 'node:perf_hooks';
-import { AbstractEventLoop, BACKEND, NotImplementedError, RuntimeError, closedError, isCancellableWork, isThenable, loopError, optionsArg } from '@loop/interfaces';
+import { AbstractEventLoop, BACKEND, CLOSE_HOOKS, NotImplementedError, RuntimeError, closedError, isCancellableWork, isThenable, loopError, optionsArg } from '@loop/interfaces';
 import type {
   Awaitable,
   BackendHost,
@@ -280,6 +280,12 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
   /** The loop's I/O backend, or `null` (the backend contract: docs/adr/0001-loop-composition.md). */
   readonly [BACKEND]: IoBackend | null;
 
+  /**
+   * The hooks capabilities registered with `onLoopClose` (`@loop/interfaces`):
+   * `close()` runs each once, before the backend closes.
+   */
+  readonly [CLOSE_HOOKS] = new Set<() => void>();
+
   constructor(options?: BaseEventLoopOptions | null) {
     super();
     options = optionsArg('BaseEventLoop', options);
@@ -408,6 +414,7 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
     this.#endDue();
     for (const t of this.#scheduled.clear()) t._heap = null;
     this.#cancelledTimers = 0;
+    this.#runCloseHooks();
     this.closeIo();
     this[BACKEND]?.close();
     const executor = this.#defaultExecutor;
@@ -772,6 +779,18 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
       if (head !== undefined) timeout = Math.max(0, head._when - this.#clock.time());
     }
     backend.poll(timeout);
+  }
+
+  #runCloseHooks(): void {
+    const hooks = [...this[CLOSE_HOOKS]];
+    this[CLOSE_HOOKS].clear();
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (exception) {
+        this.callExceptionHandler({ message: 'Exception in a close hook of the event loop', exception });
+      }
+    }
   }
 
   /** Subclass hook: releases I/O resources of its own when the loop closes (the backend is closed after it). */

@@ -1,7 +1,7 @@
 // Core-specific behaviour of BaseEventLoop that the conformance suites do not
 // cover (they run against every loop): capability stand-ins and the backend
 // hooks. The scheduling behaviour itself is tested by @loop/conformance.
-import { AbstractEventLoop, BACKEND, NotImplementedError, compose, defineCapability, hasCapability } from '@loop/interfaces';
+import { AbstractEventLoop, BACKEND, CLOSE_HOOKS, NotImplementedError, compose, defineCapability, hasCapability, onLoopClose } from '@loop/interfaces';
 import type { BackendHost, IoBackend } from '@loop/interfaces';
 import { BaseEventLoop, Future, ProcessPoolExecutor, RuntimeError, sleep } from '../src/index.js';
 
@@ -39,30 +39,30 @@ describe('BaseEventLoop capability stand-ins', () => {
   });
 });
 
-describe('BaseEventLoop backend hooks', () => {
-  class RecordingBackend {
-    readonly name = 'recording';
-    host: BackendHost | null = null;
-    events: string[] = [];
-    polls: number[] = [];
-    attach(host: BackendHost): void {
-      this.host = host;
-      this.events.push('attach');
-    }
-    poll(timeout: number): void {
-      this.polls.push(timeout);
-    }
-    close(): void {
-      this.events.push('close');
-    }
-    runStarted(): void {
-      this.events.push('runStarted');
-    }
-    runStopped(): void {
-      this.events.push('runStopped');
-    }
+class RecordingBackend {
+  readonly name = 'recording';
+  host: BackendHost | null = null;
+  events: string[] = [];
+  polls: number[] = [];
+  attach(host: BackendHost): void {
+    this.host = host;
+    this.events.push('attach');
   }
+  poll(timeout: number): void {
+    this.polls.push(timeout);
+  }
+  close(): void {
+    this.events.push('close');
+  }
+  runStarted(): void {
+    this.events.push('runStarted');
+  }
+  runStopped(): void {
+    this.events.push('runStopped');
+  }
+}
 
+describe('BaseEventLoop backend hooks', () => {
   it('a backend - is attached once, polled in every iteration, told when runs start and stop, closed with the loop', async () => {
     const backend = new RecordingBackend();
     const loop = new BaseEventLoop({ backend: backend as unknown as IoBackend });
@@ -226,5 +226,42 @@ describe('Task driving a function that returns a loop future', () => {
     } finally {
       loop.close();
     }
+  });
+});
+
+describe('BaseEventLoop close hooks (onLoopClose)', () => {
+  it('close() - runs each hook once, in order, before the backend closes; a second close() runs none', () => {
+    const backend = new RecordingBackend();
+    const loop = new BaseEventLoop({ backend: backend as unknown as IoBackend });
+    const seen: string[] = [];
+    expect(onLoopClose(loop, () => seen.push(`a backend=${backend.events.join(',')}`))).toBeInstanceOf(Function);
+    onLoopClose(loop, () => seen.push('b'));
+    loop.close();
+    loop.close();
+    expect(seen).toEqual(['a backend=attach', 'b']);
+    expect(backend.events).toEqual(['attach', 'close']);
+  });
+
+  it('a withdrawn hook - is not run; a hook that throws - goes to the exception handler and the next hook still runs', () => {
+    const loop = new BaseEventLoop();
+    const seen: unknown[] = [];
+    loop.setExceptionHandler((_l, context) => seen.push(context.message, context.exception));
+    const boom = new Error('boom');
+    onLoopClose(loop, () => {
+      throw boom;
+    });
+    const withdraw = onLoopClose(loop, () => seen.push('withdrawn'));
+    onLoopClose(loop, () => seen.push('last'));
+    withdraw?.();
+    loop.close();
+    expect(seen).toEqual(['Exception in a close hook of the event loop', boom, 'last']);
+  });
+
+  it('a loop without CLOSE_HOOKS - onLoopClose returns null; a hook that is not a function - TypeError with a code', () => {
+    expect(onLoopClose({}, () => undefined)).toBeNull();
+    const loop = new BaseEventLoop();
+    expect(loop[CLOSE_HOOKS]).toBeInstanceOf(Set);
+    expect(() => onLoopClose(loop, 42 as unknown as () => void)).toThrow(expect.objectContaining({ code: 'ERR_LOOP_INVALID_ARG' }));
+    loop.close();
   });
 });

@@ -361,3 +361,45 @@ export function compose<B extends LoopConstructor, const C extends readonly Capa
   }
   return Composed as unknown as ComposedLoopClass<B, CapabilityMethodsOf<C>>;
 }
+
+/**
+ * The well-known key (`Symbol.for`, shared by the ESM and CJS copies) under
+ * which a loop keeps the hooks that its capabilities run when it closes:
+ * `loop[CLOSE_HOOKS]` is a `Set` of functions. `BaseEventLoop` has one; a
+ * loop written elsewhere may add one. Use {@link onLoopClose}.
+ */
+export const CLOSE_HOOKS: unique symbol = Symbol.for('@loop/interfaces.closeHooks');
+
+/** A loop that runs hooks when it closes (see {@link CLOSE_HOOKS}). */
+export interface CloseHookCarrier {
+  /** The hooks, run once each by `close()`, in the order they were added. */
+  readonly [CLOSE_HOOKS]: Set<() => void>;
+}
+
+/**
+ * Asks `loop` to call `hook()` when it closes, before its I/O backend is
+ * closed: a capability releases what it holds for the loop there (signal
+ * handlers removed, child processes killed and their transports closed, as
+ * asyncio's Unix loop does in `close()`). The hook runs once, on the first
+ * `close()`; an exception it throws goes to the loop's exception handler and
+ * the other hooks still run.
+ *
+ * Returns a function that withdraws the hook (call it when the resource was
+ * released before the loop closed), or `null` when the loop keeps no hooks
+ * (a loop without {@link CLOSE_HOOKS}): the caller then releases its
+ * resources by other means.
+ *
+ * @throws TypeError (`ERR_LOOP_INVALID_ARG`) when `hook` is not a function.
+ */
+export function onLoopClose(loop: object, hook: () => void): (() => void) | null {
+  if (typeof hook !== 'function') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `onLoopClose(): the hook must be a function, not ${typeof hook}`);
+  }
+  const hooks: unknown = (loop as Partial<CloseHookCarrier>)[CLOSE_HOOKS];
+  if (!(hooks instanceof Set)) return null;
+  const entry = (): void => hook();
+  hooks.add(entry);
+  return () => {
+    hooks.delete(entry);
+  };
+}
