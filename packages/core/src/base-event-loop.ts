@@ -320,6 +320,7 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
         loop.#pushReady(handle as Handle);
       },
       wakeup: () => loop.wakeup(),
+      wakeupNow: () => loop.wakeupNow(),
     };
   }
 
@@ -805,6 +806,22 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
   protected wakeup(): void {
     this.#ioReady = true;
     if (this.#running && this.#phase === 'idle') this.#wake();
+  }
+
+  /**
+   * As {@link wakeup}, called from a Node callback that brings the backend's
+   * events (a readiness watcher): an idle loop runs the iteration now, in
+   * that callback, as a pump from `setImmediate` would, one check phase
+   * sooner and without its cost (per 1 KiB echo request on the selector
+   * loop, about a quarter of the user-space instructions, by callgrind).
+   * The I/O events of one `select()` still reach one iteration: the watcher
+   * covers every descriptor of the backend.
+   */
+  protected wakeupNow(): void {
+    this.#ioReady = true;
+    if (!this.#running || this.#phase !== 'idle') return;
+    if (this.#immediate !== null || this.#microWake) return;
+    this.#pump();
   }
 
   // ------------------------------------------------------------------ internals used by core

@@ -94,6 +94,45 @@ describe('BaseEventLoop backend hooks', () => {
     loop.close();
     expect(seen).toEqual(['io']);
   });
+  it('wakeupNow() from a Node callback - an idle loop polls and runs the ready handle inside that callback', async () => {
+    const backend = new RecordingBackend();
+    const loop = new BaseEventLoop({ backend: backend as unknown as IoBackend });
+    const seen: string[] = [];
+    const poll = backend.poll.bind(backend);
+    let event = false;
+    backend.poll = (timeout: number): void => {
+      poll(timeout);
+      if (event) backend.host!.addReady(backend.host!.createHandle(() => seen.push('handle'), []));
+      event = false;
+    };
+    setTimeout(() => {
+      const host = backend.host!;
+      event = true;
+      const polls = backend.polls.length;
+      host.wakeupNow!();
+      seen.push(`returned, polled ${backend.polls.length - polls}x`);
+      loop.stop();
+    }, 5);
+    await loop.runForever();
+    loop.close();
+    expect(seen).toEqual(['handle', 'returned, polled 1x']);
+  });
+
+  it('wakeupNow() while the loop is not idle or not running - only marks I/O ready, as wakeup()', async () => {
+    const backend = new RecordingBackend();
+    const loop = new BaseEventLoop({ backend: backend as unknown as IoBackend });
+    backend.host!.wakeupNow!();
+    expect(backend.polls).toEqual([]);
+    const seen: string[] = [];
+    loop.callSoon(() => {
+      backend.host!.wakeupNow!();
+      seen.push(`inside a callback, polled ${backend.polls.length}x`);
+      loop.callSoon(() => loop.stop());
+    });
+    await loop.runForever();
+    loop.close();
+    expect(seen).toEqual(['inside a callback, polled 1x']);
+  });
 });
 
 describe('BaseEventLoop executors', () => {

@@ -98,6 +98,17 @@ export interface BackendHost {
    * A no-op when the loop is not running or is closed (the next run polls).
    */
   wakeup(): void;
+  /**
+   * As {@link wakeup}, for a Node callback that is the backend's only source
+   * of events in this turn of Node's loop (a readiness watcher covering every
+   * registered descriptor): when the loop is idle, the iteration runs now,
+   * inside that callback, instead of in Node's check phase, which saves a
+   * `setImmediate` round per wake-up. Otherwise (the loop busy, a pump
+   * already scheduled, not running) it is `wakeup()`. Call it only from a
+   * Node callback, never from loop code. Optional for hosts; a backend falls
+   * back to `wakeup()`.
+   */
+  wakeupNow?(): void;
 }
 
 /**

@@ -123,9 +123,13 @@ export class SelectorBackend implements IoBackend {
   #mustPoll = true;
   #quiet = 0;
   #seenActivity = 0;
+  /** The watcher's callback (a Node callback): the iteration runs in it when the loop is idle. */
   readonly #wakeFn = (): void => {
     this.#mustPoll = true;
-    this.#host?.wakeup();
+    const host = this.#host;
+    if (host === null) return;
+    if (host.wakeupNow !== undefined) host.wakeupNow();
+    else host.wakeup();
   };
 
   /** @param selector the selector to use; a new `EpollSelector` when omitted. */
