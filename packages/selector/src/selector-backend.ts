@@ -121,6 +121,14 @@ export class SelectorBackend implements IoBackend {
   readonly #listeners = new Map<Socket, Listener>();
   /** The next poll must select: Node woke the loop, a registration changed, or the last select found something. */
   #mustPoll = true;
+  /**
+   * Handles the last select queued whose descriptor may still be ready
+   * (level-triggered): the next poll selects while any is left. A stream
+   * transport's read that came back short says its socket is drained
+   * (`_drained`); any other handle keeps the next select due, as asyncio's
+   * select in every iteration would report it again.
+   */
+  #levelLeft = 0;
   #quiet = 0;
   #seenActivity = 0;
   /** The watcher's callback (a Node callback): the iteration runs in it when the loop is idle. */
@@ -188,8 +196,9 @@ export class SelectorBackend implements IoBackend {
   poll(_timeout: number): void {
     if (this.#closed) return;
     const activity = readinessActivity.count;
-    if (!this.#mustPoll && activity === this.#seenActivity && ++this.#quiet < QUIET_POLLS) return;
+    if (!this.#mustPoll && this.#levelLeft <= 0 && activity === this.#seenActivity && ++this.#quiet < QUIET_POLLS) return;
     this.#mustPoll = false;
+    this.#levelLeft = 0;
     this.#quiet = 0;
     this.#seenActivity = activity;
     const epoll = this.#epoll;
@@ -198,8 +207,6 @@ export class SelectorBackend implements IoBackend {
       if (keys.size === 0) return;
       const out = this.#out;
       const n = epoll._selectRaw(out);
-      // Level-triggered: what was ready may still be, next iteration.
-      if (n > 0) this.#mustPoll = true;
       for (let i = 0; i < n; i++) {
         const key = keys.get(out[2 * i]);
         if (key !== undefined) this.#process(key, (out[2 * i + 1]) & key.events);
@@ -208,8 +215,17 @@ export class SelectorBackend implements IoBackend {
     }
     if (this.#selector.getMap().size === 0) return;
     const ready = this.#selector.select(0);
-    if (ready.length > 0) this.#mustPoll = true;
     for (const [key, events] of ready) this.#process(key, events);
+  }
+
+  /**
+   * Internal: a handle queued by the last select found its descriptor
+   * drained (a stream read that came back short, or would block), so that
+   * the next iteration need not select again for it (ADR 0005). Data that
+   * arrives after that read is an event from outside, seen as any other.
+   */
+  _drained(): void {
+    this.#levelLeft--;
   }
 
   #process(key: Key, events: number): void {
@@ -217,11 +233,17 @@ export class SelectorBackend implements IoBackend {
     const [reader, writer] = key.data;
     if ((events & EVENT_READ) !== 0 && reader !== null) {
       if (reader.cancelled()) this._removeReader(key.fd);
-      else host.addReady(reader);
+      else {
+        host.addReady(reader);
+        this.#levelLeft++;
+      }
     }
     if ((events & EVENT_WRITE) !== 0 && writer !== null) {
       if (writer.cancelled()) this._removeWriter(key.fd);
-      else host.addReady(writer);
+      else {
+        host.addReady(writer);
+        this.#levelLeft++;
+      }
     }
   }
 

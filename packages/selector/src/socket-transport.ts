@@ -80,6 +80,8 @@ export interface TransportBackend {
   _claimFd(fd: number, transport: SelectorSocketTransport): void;
   /** See `SelectorBackend._releaseFd`. */
   _releaseFd(fd: number, transport: SelectorSocketTransport): void;
+  /** See `SelectorBackend._drained`. */
+  _drained(): void;
 }
 
 /** asyncio's `_SelectorTransport.max_size`: the most one read takes (256 KiB). */
@@ -275,11 +277,15 @@ export class SelectorSocketTransport implements Transport {
       this.#fatalError(exc, 'Fatal read error on socket transport');
       return;
     }
-    if (n === WOULD_BLOCK) return;
+    if (n === WOULD_BLOCK) {
+      this.#backend._drained();
+      return;
+    }
     if (n === 0) {
       this.#readEof();
       return;
     }
+    if (n < buf.byteLength) this.#backend._drained();
     // Keep the next read 8-byte aligned.
     slabOffset = start + ((n + 7) & ~7);
     const data = buf.subarray(0, n);
@@ -309,11 +315,15 @@ export class SelectorSocketTransport implements Transport {
       this.#fatalError(exc, 'Fatal read error on socket transport');
       return;
     }
-    if (n === WOULD_BLOCK) return;
+    if (n === WOULD_BLOCK) {
+      this.#backend._drained();
+      return;
+    }
     if (n === 0) {
       this.#readEof();
       return;
     }
+    if (n < buf.byteLength) this.#backend._drained();
     try {
       protocol.bufferUpdated(n);
     } catch (exc) {

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { BACKEND } from '@loop/interfaces';
 import { socketpair, type Socket } from '@loop/socket';
 import { EpollSelector, PollSelector, SelectorEventLoop } from '../src/index';
 
@@ -131,6 +132,64 @@ describe('SelectorEventLoop', () => {
     loop.removeReader(a);
     expect(selects).toBeGreaterThan(50);
     expect(selects).toBeLessThan(200);
+  });
+
+  it('a reader that leaves data behind is called again in the next iteration (level-triggered)', async () => {
+    const loop = new SelectorEventLoop(new PollSelector());
+    cleanup.push(() => loop.close());
+    const [a, b] = pair();
+    const calls: number[] = [];
+    let step = 0;
+    b.send(Buffer.from('abcde'));
+    loop.addReader(a, () => {
+      calls.push(step);
+      a.recv(1);
+      if (calls.length === 5) loop.removeReader(a);
+    });
+    await chain(loop, 20, (i) => {
+      step = i;
+    });
+    expect(calls.length).toBe(5);
+    expect(calls.slice(1).map((c, i) => c - calls[i])).toEqual([1, 1, 1, 1]);
+  });
+
+  it("a stream transport's short read drains its socket: the next iterations skip select() until something changes", async () => {
+    const sel = new PollSelector();
+    const loop = new SelectorEventLoop(sel);
+    cleanup.push(() => loop.close());
+    const [a, b] = pair();
+    let selects = 0;
+    const select = sel.select.bind(sel);
+    sel.select = (timeout) => {
+      selects++;
+      return select(timeout);
+    };
+    const seen: string[] = [];
+    const protocol = {
+      connectionMade(): void {},
+      dataReceived(data: Buffer): void {
+        const at = selects;
+        seen.push(data.toString());
+        let n = 0;
+        const step = (): void => {
+          if (++n < 10) loop.callSoon(step);
+          else {
+            seen.push(`selects during 10 more iterations: ${selects - at}`);
+            loop.stop();
+          }
+        };
+        loop.callSoon(step);
+      },
+      eofReceived(): void {},
+      connectionLost(): void {},
+    };
+    const transport = loop[BACKEND]!.makeSocketTransport(a, protocol as never);
+    b.send(Buffer.from('ping'));
+    await loop.runForever();
+    transport.abort();
+    loop.callSoon(() => loop.stop());
+    await loop.runForever();
+    expect(seen).toEqual(['ping', 'selects during 10 more iterations: 0']);
   });
 
   it('a loop with nothing registered never calls select()', async () => {
