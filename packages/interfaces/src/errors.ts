@@ -197,6 +197,7 @@ export function loopError<E extends Error>(
 brand(RuntimeError, '@loop/interfaces:RuntimeError');
 brand(NotImplementedError, '@loop/interfaces:NotImplementedError');
 brand(CancelledError, '@loop/interfaces:CancelledError');
+brand(KeyboardInterrupt, '@loop/interfaces:KeyboardInterrupt');
 brand(InvalidStateError, '@loop/interfaces:InvalidStateError');
 brand(TimeoutError, '@loop/interfaces:TimeoutError');
 brand(SendfileNotAvailableError, '@loop/interfaces:SendfileNotAvailableError');
