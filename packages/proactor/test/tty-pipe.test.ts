@@ -8,7 +8,9 @@
 // write pipe, says "ready", reads what the driver types ("ping", then ^D,
 // the terminal's end of file) and writes back what it got. The driver prints
 // everything that came out of the master side and the child's exit status.
-// The child loads the built packages (dist, which turbo builds first).
+// The child loads the built packages (dist, which turbo builds first). A
+// CPython child does the same with asyncio's pipe transports; both outputs
+// must be the same.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +24,7 @@ const DRIVER = `
 import os, pty, sys
 pid, master = pty.fork()
 if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
+    os.execvp(sys.argv[1], sys.argv[1:])
 out = b''
 sent = False
 while True:
@@ -61,20 +63,20 @@ function childSource(loopExpr: string): string {
     class Reader extends Protocol {
       dataReceived(d) { chunks.push(d); }
       eofReceived() { events.push('eofReceived'); }
-      connectionLost(exc) { events.push('connectionLost ' + exc); readerLost.setResult(null); }
+      connectionLost(exc) { events.push('connectionLost ' + (exc === null ? 'None' : exc)); readerLost.setResult(null); }
     }
     class Writer extends Protocol {
       connectionLost(exc) { writerLost.setResult(exc); }
     }
     const [wt] = await loop.connectWritePipe(() => new Writer(), wfd);
     const [rt] = await loop.connectReadPipe(() => new Reader(), rfd);
-    events.push('tty ' + tty.isatty(rfd) + ' pipe ' + (rt.getExtraInfo('pipe') === rfd));
+    events.push('tty ' + (tty.isatty(rfd) ? 'True' : 'False') + ' pipe ' + (rt.getExtraInfo('pipe') === rfd ? 'True' : 'False'));
     wt.write(Buffer.from('ready\\n'));
     await readerLost;
     wt.write(Buffer.from('got ' + JSON.stringify(Buffer.concat(chunks).toString()) + ' ' + events.join(', ') + '\\n'));
     wt.close();
     const exc = await writerLost;
-    fs.writeSync(1, 'writer lost ' + exc + '\\n');
+    fs.writeSync(1, 'writer lost ' + (exc === null ? 'None' : exc) + '\\n');
   }).then(
     () => {
       loop.close();
@@ -86,17 +88,60 @@ function childSource(loopExpr: string): string {
 `;
 }
 
-function runOnPty(loopExpr: string): string {
-  const r = spawnSync('python3', ['-c', DRIVER, process.execPath, '-e', childSource(loopExpr)], { cwd: root, encoding: 'utf8', timeout: 20000 });
+/** The CPython twin of the child: the same steps with asyncio's connect_read_pipe / connect_write_pipe. */
+const PYTHON_CHILD = `
+import asyncio, json, os
+path = os.readlink('/proc/self/fd/0')
+
+async def main():
+    loop = asyncio.get_running_loop()
+    before = len(os.listdir('/proc/self/fd'))
+    rfd = os.open(path, os.O_RDONLY)
+    wfd = os.open(path, os.O_WRONLY)
+    events, chunks = [], []
+    reader_lost, writer_lost = loop.create_future(), loop.create_future()
+
+    class Reader(asyncio.Protocol):
+        def data_received(self, d):
+            chunks.append(d)
+        def eof_received(self):
+            events.append('eofReceived')
+        def connection_lost(self, exc):
+            events.append('connectionLost %s' % exc)
+            reader_lost.set_result(None)
+
+    class Writer(asyncio.Protocol):
+        def connection_lost(self, exc):
+            writer_lost.set_result(exc)
+
+    wt, _ = await loop.connect_write_pipe(Writer, os.fdopen(wfd, 'wb', 0))
+    rt, _ = await loop.connect_read_pipe(Reader, os.fdopen(rfd, 'rb', 0))
+    events.append('tty %s pipe %s' % (os.isatty(rfd), rt.get_extra_info('pipe').fileno() == rfd))
+    wt.write(b'ready\\n')
+    await reader_lost
+    wt.write(('got %s %s\\n' % (json.dumps(b''.join(chunks).decode()), ', '.join(events))).encode())
+    wt.close()
+    exc = await writer_lost
+    os.write(1, ('writer lost %s\\n' % exc).encode())
+    await asyncio.sleep(0)
+    os.write(1, ('descriptors left %d\\n' % (len(os.listdir('/proc/self/fd')) - before)).encode())
+
+asyncio.run(main())
+`;
+
+function runOnPty(loopExpr: string | null): string {
+  const child = loopExpr === null ? ['python3', '-c', PYTHON_CHILD] : [process.execPath, '-e', childSource(loopExpr)];
+  const r = spawnSync('python3', ['-c', DRIVER, ...child], { cwd: root, encoding: 'utf8', timeout: 20000 });
   if (r.status !== 0) throw new Error(`pty driver failed: ${r.stderr}`);
   return r.stdout;
 }
 
 describe('ProactorBackend: terminals as pipes', () => {
-  it('a pty: the read pipe gets what is typed and ^D as EOF (eofReceived, connectionLost(null)); the write pipe reaches the terminal; both close their descriptor', () => {
-    const out = runOnPty("new (require('@loop/proactor').ProactorEventLoop)()");
+  it('a pty: the read pipe gets what is typed and ^D as EOF (eofReceived, connectionLost(null)); the write pipe reaches the terminal; both close their descriptor — as the CPython twin', () => {
     // The terminal echoes what the driver types ("ping"); the rest is the child's.
-    expect(out).toBe('ready\nping\ngot "ping\\n" tty true pipe true, eofReceived, connectionLost null\nwriter lost null\ndescriptors left 0\nstatus 0\n');
+    const expected = 'ready\nping\ngot "ping\\n" tty True pipe True, eofReceived, connectionLost None\nwriter lost None\ndescriptors left 0\nstatus 0\n';
+    expect(runOnPty(null)).toBe(expected);
+    expect(runOnPty("new (require('@loop/proactor').ProactorEventLoop)()")).toBe(expected);
   });
 
   describe('refusals (asyncio: _UnixReadPipeTransport / _UnixWritePipeTransport __init__)', () => {
