@@ -46,7 +46,8 @@ const NODE_TWIN = `
     say('main: end');
     return 'done';
   }
-  const Loop = compose(BaseEventLoop, signals);
+  const Base = { base: BaseEventLoop, proactor: require('@loop/proactor').ProactorEventLoop, selector: require('@loop/selector').SelectorEventLoop }[process.argv[2] || 'base'];
+  const Loop = compose(Base, signals);
   run(main, { loopFactory: () => new Loop() }).then(
     (result) => say('run: returned', result),
     (e) => {
@@ -59,8 +60,8 @@ const NODE_TWIN = `
   );
 `;
 
-function node(mode: string, source = NODE_TWIN): Outcome {
-  const r = spawnSync(process.execPath, ['-e', source, mode], { cwd: root, encoding: 'utf8', timeout: 20000 });
+function node(mode: string, source = NODE_TWIN, base = 'base'): Outcome {
+  const r = spawnSync(process.execPath, ['-e', source, mode, base], { cwd: root, encoding: 'utf8', timeout: 20000 });
   if (r.stderr !== '') throw new Error(`node twin (${mode}) wrote to stderr:\n${r.stderr}`);
   return { status: r.status, signal: r.signal, stdout: r.stdout };
 }
@@ -115,7 +116,28 @@ describe('run() and Ctrl-C (asyncio 3.11 Runner._on_sigint; test_runners.py::Run
   });
 
   it('a loop without @loop/signals: run() installs nothing, a SIGINT ends the process at once (Node\'s default)', () => {
-    const source = NODE_TWIN.replace('const Loop = compose(BaseEventLoop, signals);', 'const Loop = BaseEventLoop;');
+    const source = NODE_TWIN.replace('const Loop = compose(Base, signals);', 'const Loop = Base;');
     expect(node('once', source)).toEqual({ status: null, signal: 'SIGINT', stdout: 'main: start\n' });
+  });
+
+  it.each(['proactor', 'selector'])('on the %s loop (compose(Loop, signals)): one SIGINT, then two — as the twin', (base) => {
+    expect(node('once', NODE_TWIN, base)).toEqual(python('once'));
+    expect(node('twice', NODE_TWIN, base)).toEqual(python('twice'));
+  });
+
+  it('in a worker thread (where signals never arrive): run() runs main as usual and no SIGINT listener appears in the process', () => {
+    const source = `
+      const { Worker } = require('node:worker_threads');
+      const worker = new Worker(\`
+        const { compose } = require('@loop/interfaces');
+        const { BaseEventLoop, run, sleep } = require('@loop/core');
+        const { signals } = require('@loop/signals');
+        const { parentPort } = require('node:worker_threads');
+        run(async () => { await sleep(0.01); return 'worker main done'; }, { loopFactory: () => new (compose(BaseEventLoop, signals))() })
+          .then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage('error ' + e));
+      \`, { eval: true });
+      worker.once('message', (m) => { console.log(m, process.listenerCount('SIGINT')); worker.terminate(); });
+    `;
+    expect(node('x', source)).toEqual({ status: 0, signal: null, stdout: 'worker main done 0\n' });
   });
 });
