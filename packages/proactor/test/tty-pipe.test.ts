@@ -19,6 +19,7 @@ import { Protocol } from '@loop/interfaces';
 import { ProactorEventLoop } from '../src/index.js';
 
 const root = join(__dirname, '..');
+const PYTHON = process.env.PYTHON ?? 'python3';
 
 const DRIVER = `
 import os, pty, sys
@@ -130,8 +131,8 @@ asyncio.run(main())
 `;
 
 function runOnPty(loopExpr: string | null): string {
-  const child = loopExpr === null ? ['python3', '-c', PYTHON_CHILD] : [process.execPath, '-e', childSource(loopExpr)];
-  const r = spawnSync('python3', ['-c', DRIVER, ...child], { cwd: root, encoding: 'utf8', timeout: 20000 });
+  const child = loopExpr === null ? [PYTHON, '-c', PYTHON_CHILD] : [process.execPath, '-e', childSource(loopExpr)];
+  const r = spawnSync(PYTHON, ['-c', DRIVER, ...child], { cwd: root, encoding: 'utf8', timeout: 20000 });
   if (r.status !== 0) throw new Error(`pty driver failed: ${r.stderr}`);
   return r.stdout;
 }

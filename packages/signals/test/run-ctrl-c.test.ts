@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..');
 const twin = join(root, '..', 'conformance', 'oracle', 'signal_run_ctrl_c.py');
+const PYTHON = process.env.PYTHON ?? 'python3';
 
 interface Outcome {
   status: number | null;
@@ -67,7 +68,7 @@ function node(mode: string, source = NODE_TWIN, base = 'base'): Outcome {
 }
 
 function python(mode: string): Outcome {
-  const r = spawnSync('python3', [twin, mode], { encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(PYTHON, [twin, mode], { encoding: 'utf8', timeout: 20000 });
   return { status: r.status, signal: r.signal, stdout: r.stdout };
 }
 
