@@ -163,9 +163,10 @@ export function signalsSuite(newLoop: NetLoopFactory): void {
       loop.addSignalHandler('SIGUSR1', () => {
         caught += 1;
       });
+      // Node delivers the signal on its own event loop, to the loop's listener, then to this one (added after it).
+      const delivered = new Promise((resolve) => nodeProcess.once('SIGUSR1', resolve));
       kill('SIGUSR1');
-      // Node delivers the signal on its own event loop; the loop is not running.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await delivered;
       expect(caught).toBe(0);
       await t.run(async () => {
         await new Promise<void>((resolve) => loop.callSoon(resolve));
