@@ -20,6 +20,7 @@ export const EXAMPLES: readonly string[] = [
   'selector-event-loop',
   'open-socket-protocol',
   'open-socket-streams',
+  'signal-handlers',
 ];
 
 /** `str(datetime.now())`: `YYYY-MM-DD HH:MM:SS` and, unless the microseconds are 0, `.ffffff`. */

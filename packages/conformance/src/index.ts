@@ -53,6 +53,7 @@ import {
   streamsUnixSuite,
   streamTransportSuite,
   pipesSuite,
+  signalsSuite,
   tlsSuite,
   unixSuite,
 } from './net/index.js';
@@ -177,6 +178,7 @@ export const suites: readonly ConformanceSuite[] = [
   readiness('fd-watching', fdWatchingSuite),
   readiness('sock-methods', sockMethodsSuite),
   network('pipes', pipesSuite),
+  network('signals', signalsSuite),
 ];
 
 /** Options of {@link runConformance}. */

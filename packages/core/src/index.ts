@@ -71,6 +71,7 @@ export {
   ExceptionGroup,
   IncompleteReadError,
   InvalidStateError,
+  KeyboardInterrupt,
   LimitOverrunError,
   NotImplementedError,
   RuntimeError,

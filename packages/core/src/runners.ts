@@ -5,10 +5,50 @@
  * waits for them, reports those that failed, `shutdownAsyncgens`, shuts the
  * default executor down, unsets the current loop and closes the loop.
  *
+ * Ctrl-C, as asyncio 3.11's `Runner` handles it. WHEN: the loop has a real
+ * `addSignalHandler` (`@loop/signals` composed in; core does not import it,
+ * it asks `hasCapability`), this is the main thread, and nothing else listens
+ * for SIGINT (asyncio: `signal.getsignal(SIGINT)` is still
+ * `default_int_handler`). HOW:
+ *
+ * ```text
+ *   1st SIGINT  -> the main task is cancelled; if it ends cancelled (its
+ *                  uncancel() drops to 0), run() rejects with KeyboardInterrupt
+ *   2nd SIGINT  -> the loop stops waiting for the main task (asyncio raises
+ *                  KeyboardInterrupt out of run_until_complete); the usual
+ *                  shutdown cancels what is left, then run() rejects with
+ *                  KeyboardInterrupt
+ *   finally     -> the SIGINT handler is removed before the shutdown: a
+ *                  SIGINT then ends the process (Node's default)
+ * ```
+ *
+ * WHY the handler is a loop callback (`addSignalHandler`) and not Python's
+ * inline signal handler: Node runs signal listeners only between its own
+ * callbacks, so a second Ctrl-C cannot interrupt a callback that never
+ * returns; it stops the loop at the end of the iteration instead
+ * (docs/deviations.md D78).
+ *
+ * HOW the process ends: Python ends on an uncaught `KeyboardInterrupt` by
+ * SIGINT (shell status 130). Node ends on an unhandled rejection with status
+ * 1, so a program that wants Python's exit catches it and re-sends SIGINT,
+ * which, the loop closed and its handler gone, ends the process by the
+ * signal:
+ *
+ * ```ts
+ * run(main).catch((e) => {
+ *   if (e instanceof KeyboardInterrupt) process.kill(process.pid, 'SIGINT');
+ *   else throw e;
+ * });
+ * ```
+ *
  * @packageDocumentation
  */
-import { RuntimeError, loopError, optionsArg } from '@loop/interfaces';
-import type { Coroutine } from '@loop/interfaces';
+import { readFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import { KeyboardInterrupt, RuntimeError, hasCapability, loopError, optionsArg } from '@loop/interfaces';
+import type { Coroutine, SignalMethods } from '@loop/interfaces';
+import { isCancelledError } from './futures.js';
+import type { Task } from './tasks.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { Future } from './futures.js';
 import { G } from './internal/globals.js';
@@ -49,10 +89,71 @@ async function cancelAllTasks(loop: BaseEventLoop): Promise<void> {
   }
 }
 
+/** Node's own process object, also from a `vm` sandbox whose global `process` is a copy (jest's): the one signals reach. */
+function nodeProcess(): NodeJS.Process {
+  try {
+    const MainFunction = (readFileSync as unknown as { constructor: FunctionConstructor }).constructor;
+    const p = MainFunction('return typeof process === "object" ? process : undefined')() as NodeJS.Process | undefined;
+    if (p !== undefined && typeof p.listenerCount === 'function' && p.pid === process.pid) return p;
+  } catch {
+    // No Function evaluation: this realm's process.
+  }
+  return process;
+}
+
+/** `run()`'s Ctrl-C state (asyncio's `Runner._interrupt_count`). */
+interface SigintHandling {
+  /** SIGINTs received. */
+  count: number;
+  /** A second SIGINT stopped the loop. */
+  stopped: boolean;
+  /** Removes the handler (idempotent). */
+  remove(): void;
+}
+
+/**
+ * Installs `run()`'s SIGINT handler on `loop` for `task` when asyncio would
+ * (see the module comment); `null` when it does not.
+ */
+function handleSigint(loop: BaseEventLoop, task: Task<unknown>): SigintHandling | null {
+  if (!isMainThread || !hasCapability(loop, 'addSignalHandler')) return null;
+  if (nodeProcess().listenerCount('SIGINT') > 0) return null;
+  const signalLoop = loop as BaseEventLoop & SignalMethods;
+  let installed = true;
+  const state: SigintHandling = {
+    count: 0,
+    stopped: false,
+    remove() {
+      if (!installed) return;
+      installed = false;
+      if (!loop.isClosed()) signalLoop.removeSignalHandler('SIGINT');
+    },
+  };
+  const onSigint = (): void => {
+    state.count += 1;
+    if (state.count === 1 && !task.done()) {
+      task.cancel();
+      return;
+    }
+    state.stopped = true;
+    loop.stop();
+  };
+  try {
+    signalLoop.addSignalHandler('SIGINT', onSigint);
+  } catch {
+    // The loop cannot handle SIGINT (asyncio: signal.signal() raised ValueError): no Ctrl-C handling.
+    return null;
+  }
+  return state;
+}
+
 /**
  * Runs `main` — a coroutine, or a function returning a coroutine or a
  * promise — on a new loop and resolves to its result. `RuntimeError` when a
- * loop is already running in this thread.
+ * loop is already running in this thread. With `@loop/signals` composed into
+ * the loop, Ctrl-C cancels `main` and a second one interrupts it: `run()`
+ * then rejects with `KeyboardInterrupt` (see the module comment for when and
+ * how the process ends).
  */
 export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseLike<T>), options?: RunOptions | null): Promise<T> {
   if (G.runningLoop !== null) {
@@ -68,10 +169,23 @@ export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseL
   const loop = loopFactory ? loopFactory() : newEventLoop();
   if (!loopFactory) setEventLoop(loop);
   if (debug !== undefined) loop.setDebug(debug);
+  let sigint: SigintHandling | null = null;
   try {
     const task = loop.createTask(main);
-    return await loop.runUntilComplete(task);
+    sigint = handleSigint(loop, task);
+    let result: T;
+    try {
+      result = await loop.runUntilComplete(task);
+    } catch (error) {
+      if (sigint !== null && sigint.count > 0) {
+        if (sigint.stopped || (isCancelledError(error) && task.uncancel() === 0)) throw new KeyboardInterrupt();
+      }
+      throw error;
+    }
+    if (sigint !== null && sigint.stopped) throw new KeyboardInterrupt();
+    return result;
   } finally {
+    sigint?.remove();
     try {
       await cancelAllTasks(loop);
       await loop.runUntilComplete(loop.shutdownAsyncgens());

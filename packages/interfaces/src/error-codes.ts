@@ -57,6 +57,12 @@ export const LOOP_ERROR_CODES = Object.freeze({
   ERR_LOOP_MULTIPLE_ERRORS: 'Error',
   /** A `BaseExceptionGroup` / `ExceptionGroup`. */
   ERR_LOOP_EXCEPTION_GROUP: 'BaseExceptionGroup',
+  /** `addSignalHandler()` of a signal that cannot be caught (`SIGKILL`, `SIGSTOP`). */
+  ERR_LOOP_SIGNAL_UNCATCHABLE: 'RuntimeError',
+  /** `addSignalHandler()` outside the main thread: Node delivers signals to the main thread only. */
+  ERR_LOOP_NOT_MAIN_THREAD: 'RuntimeError',
+  /** `run()` interrupted by Ctrl-C (SIGINT): Python's `KeyboardInterrupt`. */
+  ERR_LOOP_KEYBOARD_INTERRUPT: 'KeyboardInterrupt',
   /** An argument of the wrong type (asyncio's `TypeError`). */
   ERR_LOOP_INVALID_ARG: 'TypeError',
   /** An argument of the right type but an invalid value (asyncio's `ValueError`). */

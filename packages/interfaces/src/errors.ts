@@ -65,6 +65,23 @@ export class CancelledError extends Error {
   }
 }
 
+/**
+ * Python's `KeyboardInterrupt` (a `BaseException`): `run()` rejects with it
+ * when Ctrl-C (SIGINT) interrupted the main task — the first SIGINT cancels
+ * the main task, a second one stops waiting for it. Code that catches every
+ * error should re-throw it. Python ends an uncaught `KeyboardInterrupt` by
+ * SIGINT (shell status 130); see `run()` for how a Node program does so.
+ */
+export class KeyboardInterrupt extends Error {
+  /** Always `ERR_LOOP_KEYBOARD_INTERRUPT`. */
+  code: string;
+  constructor(message = '', options?: LoopErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = '';
+    init(this, 'KeyboardInterrupt', options, 'ERR_LOOP_KEYBOARD_INTERRUPT');
+  }
+}
+
 /** An operation is not allowed in the object's current state (`InvalidStateError`). */
 export class InvalidStateError extends Error {
   /** Always `ERR_LOOP_INVALID_STATE` unless a more precise code is given. */
@@ -180,6 +197,7 @@ export function loopError<E extends Error>(
 brand(RuntimeError, '@loop/interfaces:RuntimeError');
 brand(NotImplementedError, '@loop/interfaces:NotImplementedError');
 brand(CancelledError, '@loop/interfaces:CancelledError');
+brand(KeyboardInterrupt, '@loop/interfaces:KeyboardInterrupt');
 brand(InvalidStateError, '@loop/interfaces:InvalidStateError');
 brand(TimeoutError, '@loop/interfaces:TimeoutError');
 brand(SendfileNotAvailableError, '@loop/interfaces:SendfileNotAvailableError');

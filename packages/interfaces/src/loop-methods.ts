@@ -332,13 +332,22 @@ export interface PipeMethods {
 export interface SignalMethods {
   /**
    * Runs `callback(...args)` from the loop (so it may use the loop) when `sig`
-   * arrives, replacing a previous handler for `sig`.
+   * (a signal number or a Node name such as `'SIGUSR1'`) arrives, replacing a
+   * previous handler of this loop for `sig`. The callback runs as a loop
+   * callback in a later iteration, in the context current at this call.
    *
-   * @throws RangeError for an invalid or uncatchable signal (`SIGKILL`, `SIGSTOP`).
-   * @throws RuntimeError when the handler cannot be set up.
+   * @throws TypeError for a `sig` that is not an integer or a string, a
+   *   callback that is not a function, or a coroutine function.
+   * @throws RangeError for an invalid signal.
+   * @throws RuntimeError for an uncatchable signal (`SIGKILL`, `SIGSTOP`), a
+   *   closed loop, or a loop outside the main thread.
    */
   addSignalHandler<A extends unknown[]>(sig: number | NodeJS.Signals, callback: (...args: A) => unknown, ...args: A): void;
-  /** Removes the handler for `sig`; returns whether there was one. */
+  /**
+   * Removes this loop's handler for `sig`; returns whether there was one.
+   *
+   * @throws TypeError / RangeError for an invalid `sig`, as `addSignalHandler`.
+   */
   removeSignalHandler(sig: number | NodeJS.Signals): boolean;
 }
 

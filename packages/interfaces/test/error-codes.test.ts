@@ -5,6 +5,7 @@ import {
   CancelledError,
   IncompleteReadError,
   InvalidStateError,
+  KeyboardInterrupt,
   LOOP_ERROR_CODES,
   LimitOverrunError,
   NotImplementedError,
@@ -88,6 +89,7 @@ describe('LOOP_ERROR_CODES', () => {
       new IncompleteReadError(Buffer.alloc(0), 1),
       new LimitOverrunError('m', 0),
       new BaseExceptionGroup('g', [1]),
+      new KeyboardInterrupt(),
     ];
     for (const err of made) {
       const code = (err as Error & { code: LoopErrorCode }).code;

@@ -33,7 +33,9 @@
  */
 
 import * as dgram from 'node:dgram';
+import { closeSync, fstatSync } from 'node:fs';
 import * as net from 'node:net';
+import * as tty from 'node:tty';
 import { getSystemErrorName } from 'node:util';
 import {
   NotImplementedError,
@@ -66,7 +68,7 @@ import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from './constants.js';
 import { ProactorDatagramTransport } from './datagram-transport.js';
 import { ProactorSocket, nodeSystemError } from './proactor-socket.js';
 import { ProactorSocketTransport } from './stream-transport.js';
-import { socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
+import { fileDescriptor, socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
 
 /** What a listener carries: connections held before `startServing`, and what serving needs. */
 interface ListenerState {
@@ -527,8 +529,8 @@ export class ProactorBackend implements IoBackend {
 
   /**
    * A read transport over the read end of a pipe (a FIFO, a pipe from a
-   * child process, a socket or a character device): the descriptor is
-   * wrapped in a paused `net.Socket`, read as a stream socket's, and closed
+   * child process, a socket or a terminal): the descriptor is wrapped in a
+   * paused `net.Socket` (a `tty.ReadStream` for a terminal), read as a stream socket's, and closed
    * with the transport. At EOF `eofReceived()` is called and the transport
    * closes (asyncio's read pipe).
    *
@@ -547,7 +549,9 @@ export class ProactorBackend implements IoBackend {
    * flushed (a pipe has no half-close). A reader that went away shows as
    * `connectionLost(EPIPE)` at the next write.
    *
-   * @throws TypeError / RangeError for something that is not a pipe.
+   * @throws TypeError / RangeError for something that is not a pipe, a
+   *   socket or a terminal (`Pipe transport is only for pipes, sockets and
+   *   character devices`).
    */
   makeWritePipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): WriteTransport {
     const host = this.#checkOpen();
@@ -555,17 +559,61 @@ export class ProactorBackend implements IoBackend {
     return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'write-pipe', pipe });
   }
 
+  /**
+   * The pipe end as a paused `net.Socket`: a FIFO or a socket through
+   * `net.Socket({ fd })`; a terminal (a character device that `isatty`)
+   * through `tty.ReadStream`, a `net.Socket` over libuv's tty handle, for
+   * either direction (`tty.WriteStream` would make writes blocking). asyncio
+   * takes every character device; a stream over any other (`/dev/null`,
+   * `/dev/zero`) is refused with its message (docs/deviations.md D79).
+   * Regular files are refused as asyncio refuses them.
+   */
   #pipeSocket(pipe: PipeLike, direction: 'read' | 'write'): ProactorSocket {
     const fd = fileDescriptorOf(pipe);
+    const message = direction === 'read' ? 'Pipe transport is for pipes/sockets only.' : 'Pipe transport is only for pipes, sockets and character devices';
+    const refuse = (detail: string, cause?: unknown): never => {
+      const err = loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${message}${detail}`);
+      if (cause !== undefined) (err as { cause?: unknown }).cause = cause;
+      throw err;
+    };
+    let isTerminal = false;
+    let stat: ReturnType<typeof fstatSync> | null = null;
+    try {
+      stat = fstatSync(fd);
+    } catch {
+      // An invalid descriptor: net.Socket below reports it as before.
+    }
+    if (stat !== null) {
+      if (stat.isCharacterDevice()) {
+        if (!tty.isatty(fd)) refuse(` (fd ${fd} is a character device that is not a terminal: the proactor streams terminals only)`);
+        isTerminal = true;
+      } else if (!stat.isFIFO() && !stat.isSocket()) {
+        refuse('');
+      }
+    }
     let node: net.Socket;
     try {
-      node = new net.Socket(socketOptions({ fd, readable: direction === 'read', writable: direction === 'write', onread: ProactorSocket._onread }));
-    } catch (exc) {
-      if ((exc as { code?: unknown }).code === 'ERR_INVALID_FD_TYPE') {
-        const err = loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'Pipe transport is for pipes/sockets only.');
-        (err as { cause?: unknown }).cause = exc;
-        throw err;
+      const options = socketOptions({ fd, readable: direction === 'read', writable: direction === 'write', onread: ProactorSocket._onread });
+      if (isTerminal) {
+        const { fd: _fd, ...rest } = options;
+        node = new tty.ReadStream(fd, rest);
+        // libuv reopens a pty's slave side (to make it non-blocking without touching other processes)
+        // and works on the new descriptor, which it closes; the one given stays ours to close.
+        const inUse = fileDescriptor(node);
+        if (inUse !== -1 && inUse !== fd) {
+          node.once('close', () => {
+            try {
+              closeSync(fd);
+            } catch {
+              // Closed by its owner already.
+            }
+          });
+        }
+      } else {
+        node = new net.Socket(options);
       }
+    } catch (exc) {
+      if ((exc as { code?: unknown }).code === 'ERR_INVALID_FD_TYPE') refuse('', exc);
       throw exc;
     }
     const sock = new ProactorSocket('stream', AF_UNIX, node);

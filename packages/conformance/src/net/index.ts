@@ -32,3 +32,4 @@ export { streamsUnixSuite } from './streams-unix.suite.js';
 export { tlsSuite } from './tls.suite.js';
 export { sendfileSuite } from './sendfile.suite.js';
 export { pipesSuite } from './pipes.suite.js';
+export { signalsSuite } from './signals.suite.js';

@@ -1,0 +1,3 @@
+import { signalsSuite } from '../src/net/signals.suite.js';
+import { onProactorLoop } from './proactor-loop.js';
+onProactorLoop(signalsSuite);

@@ -1,0 +1,3 @@
+import { signalsSuite } from '../src/net/signals.suite.js';
+import { onSelectorLoop } from './selector-loop.js';
+onSelectorLoop(signalsSuite);
