@@ -43,9 +43,8 @@
  *
  * @packageDocumentation
  */
-import { readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { KeyboardInterrupt, RuntimeError, hasCapability, loopError, optionsArg } from '@loop/interfaces';
+import { KeyboardInterrupt, RuntimeError, hasCapability, loopError, nodeProcess, optionsArg } from '@loop/interfaces';
 import type { Coroutine, SignalMethods } from '@loop/interfaces';
 import { isCancelledError } from './futures.js';
 import type { Task } from './tasks.js';
@@ -89,18 +88,6 @@ async function cancelAllTasks(loop: BaseEventLoop): Promise<void> {
   }
 }
 
-/** Node's own process object, also from a `vm` sandbox whose global `process` is a copy (jest's): the one signals reach. */
-function nodeProcess(): NodeJS.Process {
-  try {
-    const MainFunction = (readFileSync as unknown as { constructor: FunctionConstructor }).constructor;
-    const p = MainFunction('return typeof process === "object" ? process : undefined')() as NodeJS.Process | undefined;
-    if (p !== undefined && typeof p.listenerCount === 'function' && p.pid === process.pid) return p;
-  } catch {
-    // No Function evaluation: this realm's process.
-  }
-  return process;
-}
-
 /** `run()`'s Ctrl-C state (asyncio's `Runner._interrupt_count`). */
 interface SigintHandling {
   /** SIGINTs received. */
@@ -117,7 +104,7 @@ interface SigintHandling {
  */
 function handleSigint(loop: BaseEventLoop, task: Task<unknown>): SigintHandling | null {
   if (!isMainThread || !hasCapability(loop, 'addSignalHandler')) return null;
-  if (nodeProcess().listenerCount('SIGINT') > 0) return null;
+  if (nodeProcess.listenerCount('SIGINT') > 0) return null;
   const signalLoop = loop as BaseEventLoop & SignalMethods;
   let installed = true;
   const state: SigintHandling = {

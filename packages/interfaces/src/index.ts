@@ -20,3 +20,4 @@ export * from './loop-methods.js';
 export * from './capabilities.js';
 export * from './backend.js';
 export * from './abstract-event-loop.js';
+export { nodeProcess } from './node-process.js';

@@ -21,7 +21,7 @@
  *   `addSignalHandler` (asyncio's `Handle(callback, args, loop, None)` copies
  *   the context), the same copy at every delivery.
  * - `close()` removes the loop's handlers (registered with `onLoopClose`).
- * - The listeners go on Node's own process object (`node-process.ts`), also
+ * - The listeners go on Node's own process object (`nodeProcess` from `@loop/interfaces`), also
  *   when the package runs in a sandbox with a copy of `process` (jest).
  *
  * WHY the keepers: Node ignores `SIGPIPE` and `SIGXFSZ` and lets the
@@ -40,9 +40,8 @@
  * @packageDocumentation
  */
 import { isMainThread } from 'node:worker_threads';
-import { RuntimeError, closedError, defineCapability, describeValue, loopError, onLoopClose, type SchedulingLoop, type SignalMethods } from '@loop/interfaces';
+import { RuntimeError, closedError, defineCapability, describeValue, loopError, nodeProcess, onLoopClose, type SchedulingLoop, type SignalMethods } from '@loop/interfaces';
 import { copyContext, isCoroutine } from '@loop/core';
-import { nodeProcess } from './node-process.js';
 import { resolveSignal, type ResolvedSignal } from './signal-names.js';
 
 /** One installed handler: its signal and the listener given to `process.on`. */

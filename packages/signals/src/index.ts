@@ -7,4 +7,4 @@
  */
 export { signals, handledSignals } from './capability.js';
 export { resolveSignal, type ResolvedSignal } from './signal-names.js';
-export { nodeProcess } from './node-process.js';
+export { nodeProcess } from '@loop/interfaces';

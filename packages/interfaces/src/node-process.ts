@@ -10,6 +10,9 @@
  * scope: `fs.readFileSync.constructor('return process')()` is the real
  * process. Outside a sandbox it is the same object as `process`.
  *
+ * Used by `@loop/signals` (its listeners) and `@loop/core`'s `run()` (is
+ * anybody else listening for SIGINT?).
+ *
  * @packageDocumentation
  */
 import { readFileSync } from 'node:fs';
