@@ -18,9 +18,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, expect } from '@jest/globals';
 import { CancelledError, sleep } from '@loop/core';
-import { NotImplementedError, Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
+import { DatagramProtocol, NotImplementedError, Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AI_NUMERICHOST, SOCK_STREAM } from '@loop/net';
-import { SOL_SOCKET, SO_ACCEPTCONN, Socket } from '@loop/socket';
+import { SOCK_DGRAM, SOL_SOCKET, SO_ACCEPTCONN, Socket } from '@loop/socket';
 import { EchoProtocol, RecordingProtocol, foreignSocket, portOf } from './connection.suite.js';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
@@ -145,6 +145,65 @@ export function serverSuite(newLoop: NetLoopFactory): void {
         expect(openFds()).toBe(before);
       });
       loop.close();
+    });
+
+    it('sock: the trace of oracle/sock_adopt.py (a given stream socket served, a given connected datagram socket), as asyncio 3.11 prints it', async (t) => {
+      const loop = t.loop;
+      const trace: string[] = [];
+      const drain = (sock: Socket): string[] => {
+        const got: string[] = [];
+        for (let d = sock.tryRecvfrom(100); d !== null; d = sock.tryRecvfrom(100)) got.push(d[0].toString());
+        return got;
+      };
+      await t.run(async () => {
+        const sock = new Socket(AF_INET, SOCK_STREAM);
+        sock.bind(['127.0.0.1', 0]);
+        const server = await loop.createServer(() => new EchoProtocol(), null, null, { sock, startServing: false });
+        trace.push(`listening before start: ${sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)}`);
+        await server.startServing();
+        trace.push(`listening after start: ${sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)} blocking: ${sock.getblocking() ? 'True' : 'False'}`);
+        trace.push(`sockets[0] is sock: ${server.sockets[0] === sock ? 'True' : 'False'}`);
+        trace.push(`echo: ${await echoOnce(loop, '127.0.0.1', portOf(sock), 'hi')}`);
+        await closeServer(server);
+        trace.push(`server closed, sock fileno: ${sock.fileno()}`);
+
+        const peer = new Socket(AF_INET, SOCK_DGRAM);
+        peer.bind(['127.0.0.1', 0]);
+        const other = new Socket(AF_INET, SOCK_DGRAM);
+        other.bind(['127.0.0.1', 0]);
+        const dgram = new Socket(AF_INET, SOCK_DGRAM);
+        dgram.connect(peer.getsockname());
+        const [transport] = await loop.createDatagramEndpoint(() => new DatagramProtocol(), null, null, { sock: dgram });
+        const same = (a: unknown, b: unknown): string => (JSON.stringify(a) === JSON.stringify(b) ? 'True' : 'False');
+        trace.push(`peername is the peer: ${same(transport.getExtraInfo('peername'), peer.getsockname())}`);
+        trace.push(`socket extra is sock: ${transport.getExtraInfo('socket') === dgram ? 'True' : 'False'}`);
+        transport.sendto(Buffer.from('no-address'));
+        transport.sendto(Buffer.from('other-address'), other.getsockname());
+        const got: string[] = [];
+        while (got.length < 2) {
+          await sleep(0.01);
+          got.push(...drain(peer));
+        }
+        trace.push(`peer got: ${got.join(',')}; other got: ${drain(other).join(',') || 'nothing'}`);
+        transport.close();
+        await sleep(0);
+        trace.push(`transport closed, sock fileno: ${dgram.fileno()}`);
+        peer.close();
+        other.close();
+      });
+      loop.close();
+      // What `python3 oracle/sock_adopt.py` printed on CPython 3.11:
+      expect(trace).toEqual([
+        'listening before start: 0',
+        'listening after start: 1 blocking: False',
+        'sockets[0] is sock: True',
+        'echo: hi',
+        'server closed, sock fileno: -1',
+        'peername is the peer: True',
+        'socket extra is sock: True',
+        'peer got: no-address,other-address; other got: nothing',
+        'transport closed, sock fileno: -1',
+      ]);
     });
 
     it('sock: a closed socket is a coded TypeError naming the call; the loop keeps running', async (t) => {
