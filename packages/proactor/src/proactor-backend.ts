@@ -389,11 +389,13 @@ export class ProactorBackend implements IoBackend {
       const code = err !== 0 ? getSystemErrorName(err) : 'EINVAL';
       const exc = nodeSystemError(code, 'accept');
       const resource = code === 'EMFILE' || code === 'ENFILE' || code === 'ENOBUFS' || code === 'ENOMEM';
+      // The socket the caller knows: the one given with sock= when Node serves a duplicate of it.
+      const socket = this.#origins.get(listener) ?? listener;
       host.callSoon(() =>
         host.callExceptionHandler({
           message: resource ? 'socket.accept() out of system resource' : 'Accept failed on a socket',
           exception: exc,
-          socket: listener,
+          socket,
         }),
       );
       return;
