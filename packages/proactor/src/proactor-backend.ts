@@ -89,10 +89,10 @@ interface ListenerState {
 }
 
 
-/** `NotImplementedError` naming `@loop/socket`, for a socket the proactor cannot use (not one of its own). */
+/** `NotImplementedError` naming `@loop/socket`, for a socket the proactor cannot use (not one of its own, nor one whose descriptor it can adopt). */
 function foreignSocket(api: string, sock: unknown): NotImplementedError {
   return new NotImplementedError(
-    `${api} requires @loop/socket for a socket not made by the proactor backend (got ${describeValue(sock)}); the proactor works on Node's own handles only`,
+    `${api} requires @loop/socket (a Socket, with fileno() and detach() or dup()) for a socket not made by the proactor backend (got ${describeValue(sock)}); Node adopts its descriptor or a duplicate of it`,
   );
 }
 
