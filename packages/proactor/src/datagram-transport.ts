@@ -153,6 +153,9 @@ export class ProactorDatagramTransport implements DatagramTransport {
    * Sends one datagram (see `DatagramTransport.sendto`). An empty datagram
    * is ignored, as asyncio 3.11 does.
    *
+   * On a socket that was connected when given (`sock=`), the datagram goes
+   * to its peer whatever `addr` says, as asyncio's `send()` path does.
+   *
    * @throws TypeError for anything but a `Uint8Array`, or when `addr` is
    *   omitted on an unconnected endpoint.
    * @throws RangeError on a connected endpoint when `addr` is neither omitted
@@ -166,6 +169,10 @@ export class ProactorDatagramTransport implements DatagramTransport {
         throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `Invalid address: must be None or ${formatAddress(this.#address)}`);
       }
       addr = this.#connected ? null : this.#address;
+    } else if (this.#connected) {
+      // A connected socket given with sock= (no remote address known to the
+      // transport): asyncio sends to the peer with send(), whatever addr says.
+      addr = null;
     } else if (addr === null || addr === undefined) {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', 'sendto(): an address is required: this datagram endpoint is not connected');
     }

@@ -16,7 +16,18 @@
  *                   net.Socket with onread; held until startServing (ADR 0002 §5, D27)
  *   startServing    held + later connections -> callSoon(protocolFactory() + makeSocketTransport)
  *   openDatagram    dgram.createSocket + bind / connect / setBroadcast -> Promise<ProactorSocket>
+ *
+ *   sock= (a @loop/socket Socket, duck-typed: fileno, dup, type, family)
+ *     connected stream   makeSocketTransport  net.Socket({ fd: sock.detach() })        the transport owns the fd
+ *     listening stream   startServing         sock.listen(backlog); net.Server.listen({ fd: dup })   (D83)
+ *     datagram (IP)      makeDatagramTransport dgram.createSocket().bind({ fd: dup })  (D84)
  * ```
+ *
+ * WHY a duplicate for listeners and datagram sockets: Node closes the
+ * descriptor it serves, and asyncio keeps the caller's socket visible
+ * (`server.sockets`, the transport's `socket`), so the caller's socket must
+ * stay open; closing the adopted `ProactorSocket` closes it too (`#origins`),
+ * as asyncio closes the socket it was given.
  *
  * Every handle the backend makes is tracked: `runStarted` references them
  * (a running loop keeps the process alive), `runStopped` unreferences them
@@ -64,11 +75,11 @@ import {
   type Transport,
   type WriteTransport,
 } from '@loop/interfaces';
-import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from './constants.js';
+import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from './constants.js';
 import { ProactorDatagramTransport } from './datagram-transport.js';
 import { ProactorSocket, nodeSystemError } from './proactor-socket.js';
 import { ProactorSocketTransport } from './stream-transport.js';
-import { fileDescriptor, socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
+import { fileDescriptor, markDatagramConnected, socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
 
 /** What a listener carries: connections held before `startServing`, and what serving needs. */
 interface ListenerState {
@@ -79,11 +90,50 @@ interface ListenerState {
 }
 
 
-/** `NotImplementedError` naming `@loop/socket`, for a socket the proactor cannot use (not one of its own). */
+/** `NotImplementedError` naming `@loop/socket`, for a socket the proactor cannot use (not one of its own, nor one whose descriptor it can adopt). */
 function foreignSocket(api: string, sock: unknown): NotImplementedError {
   return new NotImplementedError(
-    `${api} requires @loop/socket for a socket not made by the proactor backend (got ${describeValue(sock)}); the proactor works on Node's own handles only`,
+    `${api} requires @loop/socket (a Socket, with fileno() and detach() or dup()) for a socket not made by the proactor backend (got ${describeValue(sock)}); Node adopts its descriptor or a duplicate of it`,
   );
+}
+
+/**
+ * A socket the proactor can adopt by duplicating its descriptor: a
+ * `@loop/socket` `Socket` (Python's `socket.socket`), duck-typed so that this
+ * package does not import `@loop/socket`.
+ */
+type DupSocket = SocketLike & {
+  fileno(): number;
+  dup(): { fileno(): number; detach(): number; close(): void };
+  listen?: (backlog: number) => void;
+};
+
+/** Whether `fd` is still open on the socket `like` has open (same device and inode: one open socket). */
+function sameSocket(fd: number, like: number): boolean {
+  try {
+    const a = fstatSync(fd);
+    const b = fstatSync(like);
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks a socket given by the caller (`sock=`) for adoption by `dup()`: it
+ * must have `fileno()` and `dup()` (else `NotImplementedError`, as before
+ * `@loop/socket`), be open, of `type`, and of an IP family or `AF_UNIX`.
+ */
+function dupSocket(api: string, sock: SocketLike, type: number): DupSocket {
+  const s = sock as Partial<DupSocket> & SocketLike;
+  if (typeof s.fileno !== 'function' || typeof s.dup !== 'function') throw foreignSocket(api, sock);
+  const what = type === SOCK_STREAM ? 'a stream socket (SOCK_STREAM)' : 'a datagram socket (SOCK_DGRAM)';
+  if (s.type !== type) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${describeValue(sock)} is not ${what}`);
+  if (s.family !== AF_INET && s.family !== AF_INET6 && s.family !== AF_UNIX) {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${describeValue(sock)} is not an AF_INET, AF_INET6 or AF_UNIX socket`);
+  }
+  if (s.fileno() < 0) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${describeValue(sock)} is closed`);
+  return s as DupSocket;
 }
 
 function socketNotAvailable(method: string): NotImplementedError {
@@ -118,6 +168,12 @@ export class ProactorBackend implements IoBackend {
   #closed = false;
   readonly #sockets = new Set<ProactorSocket>();
   readonly #listeners = new WeakMap<ProactorSocket, ListenerState>();
+  /** Listeners made over a caller's socket (`startServing` with `sock=`), by that socket. */
+  readonly #adoptedListeners = new WeakMap<object, ProactorSocket>();
+  /** Datagram sockets made over a caller's socket (`makeDatagramTransport` with `sock=`), by that socket. */
+  readonly #adoptedDatagrams = new WeakMap<object, ProactorSocket>();
+  /** The caller's socket behind each adopted `ProactorSocket`: closed when it closes. */
+  readonly #origins = new WeakMap<ProactorSocket, SocketLike>();
   /** One function for every socket's `_onClose` (no closure per connection). */
   readonly #forgetFn = (sock: ProactorSocket): void => this.#forget(sock);
 
@@ -185,6 +241,13 @@ export class ProactorBackend implements IoBackend {
     if (state !== undefined) {
       state.serving = null;
       for (const conn of state.held.splice(0)) conn.close();
+    }
+    const origin = this.#origins.get(sock);
+    if (origin !== undefined) {
+      // An adopted socket: its duplicate (Node's) is closed; the caller's own
+      // descriptor goes with it, as asyncio closes the socket it was given.
+      this.#origins.delete(sock);
+      origin.close();
     }
   }
 
@@ -327,11 +390,13 @@ export class ProactorBackend implements IoBackend {
       const code = err !== 0 ? getSystemErrorName(err) : 'EINVAL';
       const exc = nodeSystemError(code, 'accept');
       const resource = code === 'EMFILE' || code === 'ENFILE' || code === 'ENOBUFS' || code === 'ENOMEM';
+      // The socket the caller knows: the one given with sock= when Node serves a duplicate of it.
+      const socket = this.#origins.get(listener) ?? listener;
       host.callSoon(() =>
         host.callExceptionHandler({
           message: resource ? 'socket.accept() out of system resource' : 'Accept failed on a socket',
           exception: exc,
-          socket: listener,
+          socket,
         }),
       );
       return;
@@ -511,7 +576,18 @@ export class ProactorBackend implements IoBackend {
     return this.#track(new ProactorSocket('stream', family, node, unix));
   }
 
-  /** A datagram transport over a `ProactorSocket` from `openDatagram`. */
+  /**
+   * A datagram transport over a `ProactorSocket` from `openDatagram`, or
+   * over an IPv4 / IPv6 datagram socket given by the caller (`sock=`, a
+   * `@loop/socket` `Socket`): see {@link ProactorBackend.#adoptDatagram}. The
+   * transport's `socket` extra information is the socket given; closing the
+   * transport closes it.
+   *
+   * @throws NotImplementedError for a Unix datagram socket (D30) or an
+   *   object with no `dup()`.
+   * @throws TypeError (`ERR_LOOP_INVALID_ARG`) for a socket that is closed,
+   *   not a datagram socket, or already used by a transport.
+   */
   makeDatagramTransport(
     sock: SocketLike,
     protocol: BaseProtocol,
@@ -520,11 +596,55 @@ export class ProactorBackend implements IoBackend {
     extra?: ExtraInfo | null,
   ): DatagramTransport {
     const host = this.#checkOpen();
-    if (!(sock instanceof ProactorSocket)) throw foreignSocket('makeDatagramTransport()', sock);
+    if (!(sock instanceof ProactorSocket)) {
+      const own = this.#adoptDatagram('makeDatagramTransport()', sock);
+      return new ProactorDatagramTransport(host, own, protocol, address ?? null, waiter ?? null, { ...extra, socket: sock });
+    }
     if (sock.kind !== 'datagram' || sock.closed) {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeDatagramTransport(): ${sock.toString()} is not an open datagram socket`);
     }
     return new ProactorDatagramTransport(host, sock, protocol, address ?? null, waiter ?? null, extra ?? null);
+  }
+
+  /**
+   * A caller's IPv4 / IPv6 datagram socket as a `ProactorSocket`: Node's
+   * `dgram` opens a duplicate of its descriptor (`dup()`, then
+   * `bind({ fd })`), and the caller's socket stays open, so its
+   * `getsockname()` keeps working while the transport runs; both close with
+   * the transport (D84). A connected socket stays connected: the transport
+   * reports `peername` and sends without an address.
+   */
+  #adoptDatagram(api: string, sock: SocketLike): ProactorSocket {
+    const s = dupSocket(api, sock, SOCK_DGRAM);
+    if (s.family === AF_UNIX) {
+      throw new NotImplementedError(`${api}: a Unix datagram socket needs the selector loop (@loop/selector, on @loop/socket); Node's dgram has none (got ${describeValue(sock)})`);
+    }
+    const used = this.#adoptedDatagrams.get(sock);
+    if (used !== undefined && !used.closed) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${describeValue(sock)} is already used by a datagram transport`);
+    }
+    let connected = true;
+    try {
+      s.getpeername();
+    } catch {
+      connected = false;
+    }
+    const copy = s.dup();
+    const node = dgram.createSocket({ type: s.family === AF_INET6 ? 'udp6' : 'udp4' });
+    const own = new ProactorSocket('datagram', s.family, node);
+    try {
+      // Synchronous: a descriptor Node cannot open throws here, still ours.
+      node.bind({ fd: copy.fileno() });
+    } catch (exc) {
+      copy.close();
+      own.close();
+      throw exc;
+    }
+    copy.detach();
+    if (connected) markDatagramConnected(node);
+    this.#adoptedDatagrams.set(sock, own);
+    this.#origins.set(own, sock);
+    return this.#track(own);
   }
 
   /**
@@ -623,31 +743,99 @@ export class ProactorBackend implements IoBackend {
   // ------------------------------------------------------------------ serving
 
   /**
-   * Starts serving `sock` (a listener from `listenStream`): connections held
-   * so far, then each new one, get `protocolFactory()` and a transport
-   * attached to `server`, one loop step each. TLS is layered by `@loop/net`.
+   * Starts serving `sock`: connections held so far, then each new one, get
+   * `protocolFactory()` and a transport attached to `server`, one loop step
+   * each. TLS is layered by `@loop/net`.
    *
-   * @throws NotImplementedError for a foreign socket (needs `@loop/socket`)
-   *   or when `options.sslcontext` is given.
+   * `sock` is a listener from `listenStream`, or a stream socket given by
+   * the caller (`sock=`: a `@loop/socket` `Socket`, AF_INET, AF_INET6 or
+   * AF_UNIX, bound or already listening). The caller's socket is listened on
+   * with `options.backlog` (100), as asyncio's `Server` does, and Node serves
+   * a duplicate of its descriptor (`dup()`, then `net.Server.listen({ fd })`);
+   * the caller's socket stays open (the server's `sockets`, its name), and
+   * `stopServing` closes both (D83).
+   *
+   * @throws NotImplementedError for an object with no `dup()` (not a
+   *   `@loop/socket` socket), or when `options.sslcontext` is given.
+   * @throws TypeError (`ERR_LOOP_INVALID_ARG`) for a socket that is closed,
+   *   not a stream socket, or already being served.
+   * @throws the system error of `listen(2)` (`EADDRINUSE`, `EINVAL`...).
    */
   startServing(protocolFactory: ProtocolFactory, sock: SocketLike, server: ServerHooks, options: StartServingOptions = {}): void {
     const host = this.#checkOpen();
-    if (!(sock instanceof ProactorSocket)) throw foreignSocket('startServing()', sock);
-    const state = this.#listeners.get(sock);
-    if (state === undefined || sock.closed) {
-      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startServing(): ${sock.toString()} is not an open listening socket`);
-    }
     if (options.sslcontext !== null && options.sslcontext !== undefined) {
       throw new NotImplementedError('startServing(): the proactor backend has no native TLS transport; @loop/net layers TLS over plain transports');
+    }
+    const own = sock instanceof ProactorSocket ? sock : this.#adoptListener('startServing()', sock, options.backlog ?? 100);
+    const state = this.#listeners.get(own);
+    if (state === undefined || own.closed) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `startServing(): ${own.toString()} is not an open listening socket`);
     }
     state.serving = { factory: protocolFactory, server };
     for (const conn of state.held.splice(0)) host.callSoon(() => this.#accept(state, conn));
   }
 
-  /** Stops accepting on `sock`, closes the connections it held and closes it. Idempotent. */
+  /**
+   * A caller's stream socket as a listening `ProactorSocket` (see
+   * `startServing`): `listen(backlog)` on it (its system error is thrown as
+   * is), then Node's `net.Server` listens on a duplicate of its descriptor.
+   */
+  #adoptListener(api: string, sock: SocketLike, backlog: number): ProactorSocket {
+    const s = dupSocket(api, sock, SOCK_STREAM);
+    const served = this.#adoptedListeners.get(sock);
+    if (served !== undefined && !served.closed) {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: ${describeValue(sock)} is already being served`);
+    }
+    // asyncio's Server._start_serving: sock.listen(backlog), so a bound socket is served too.
+    if (typeof s.listen === 'function') s.listen(backlog);
+    let name = '';
+    if (s.family === AF_UNIX) {
+      const n = s.getsockname();
+      name = typeof n === 'string' ? n : '';
+    }
+    const copy = s.dup();
+    const fd = copy.fileno();
+    const node = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    const own = new ProactorSocket('listener', s.family, node, { name });
+    // Synchronous in Node: the handle is opened and listen(2) called now; a
+    // failure is only emitted later (recorded by the socket's 'error' listener).
+    node.listen({ fd, backlog });
+    if (!node.listening) {
+      // Node closes the descriptor itself when it failed after opening a handle over it.
+      if (sameSocket(fd, s.fileno())) copy.close();
+      else copy.detach();
+      own.close();
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `${api}: Node cannot listen on ${describeValue(sock)} (not a TCP or Unix stream socket)`);
+    }
+    copy.detach();
+    const state: ListenerState = { held: [], serving: null, keepAlive: false };
+    this.#listeners.set(own, state);
+    this.#track(own);
+    takeConnections(node, (err, client) => this.#onConnection(own, state, err, client));
+    this.#adoptedListeners.set(sock, own);
+    this.#origins.set(own, sock);
+    return own;
+  }
+
+  /**
+   * Stops accepting on `sock`, closes the connections it held and closes it
+   * (a socket given by the caller: its duplicate and itself, D83).
+   * Idempotent.
+   *
+   * @throws NotImplementedError for an object with no `dup()` (not a `@loop/socket` socket).
+   */
   stopServing(sock: SocketLike): void {
     this.#checkOpen();
-    if (!(sock instanceof ProactorSocket)) throw foreignSocket('stopServing()', sock);
+    if (!(sock instanceof ProactorSocket)) {
+      const s = sock as Partial<DupSocket> & SocketLike;
+      if (typeof s.fileno !== 'function' || typeof s.dup !== 'function') throw foreignSocket('stopServing()', sock);
+      const own = this.#adoptedListeners.get(sock);
+      this.#adoptedListeners.delete(sock);
+      // Closing the listener closes the caller's socket too (#forget); one never served is closed here.
+      if (own !== undefined) own.close();
+      if (s.fileno() >= 0) s.close();
+      return;
+    }
     const state = this.#listeners.get(sock);
     if (state !== undefined) {
       state.serving = null;

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import {
   fileDescriptor,
   listenEnd,
+  markDatagramConnected,
   nodeOwnEndListener,
   readHandleName,
   socketOptions,
@@ -112,6 +113,31 @@ describe('Node-private fields (src/internal/node-private.ts)', () => {
       expect(fileDescriptor(sock)).toBeGreaterThan(2);
     } finally {
       sock.close();
+    }
+  });
+
+  it('dgram socket[kStateSymbol].connectState - 0 when not connected, 2 once connect() completed; markDatagramConnected sets 2', async () => {
+    const peer = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+    const sock = dgram.createSocket('udp4');
+    const marked = dgram.createSocket('udp4');
+    try {
+      const sym = Object.getOwnPropertySymbols(sock).find((s) => s.description === 'state symbol') as symbol;
+      const state = (s: dgram.Socket): { connectState?: unknown } => (s as unknown as Record<symbol, { connectState?: unknown }>)[sym];
+      expect(state(sock).connectState).toBe(0);
+      const { port } = peer.address();
+      await new Promise<void>((resolve, reject) => sock.connect(port, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve())));
+      expect(state(sock).connectState).toBe(2);
+      expect(sock.remoteAddress().port).toBe(port);
+      expect(state(marked).connectState).toBe(0);
+      expect(markDatagramConnected(marked)).toBe(true);
+      expect(state(marked).connectState).toBe(2);
+      // Marked connected, a send takes no address (with one it throws ERR_SOCKET_DGRAM_IS_CONNECTED).
+      expect(() => marked.send(Buffer.from('x'), 0, 1, port, '127.0.0.1')).toThrow(expect.objectContaining({ code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' }) as never);
+    } finally {
+      sock.close();
+      marked.close();
+      peer.close();
     }
   });
 

@@ -217,6 +217,15 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return result(env, close(get_int(env, argv[0])));
 }
 
+/* dup(fd) -> new fd | -errno: Python's socket.dup(), the copy close-on-exec
+ * from its first instant (F_DUPFD_CLOEXEC). It shares the open file
+ * description, so O_NONBLOCK and the socket itself are shared; closing one
+ * descriptor leaves the other open. */
+static napi_value js_dup(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  return result(env, fcntl(get_int(env, argv[0]), F_DUPFD_CLOEXEC, 0));
+}
+
 /* ---- flags ---------------------------------------------------------------- */
 
 /* setblocking(fd, blocking) -> 0 | -errno */
@@ -535,6 +544,7 @@ NAPI_MODULE_INIT() {
 #define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
       FN("socket", js_socket),         FN("socketpair", js_socketpair), FN("pipe", js_pipe),
       FN("close", js_close),           FN("setblocking", js_setblocking), FN("getblocking", js_getblocking),
+      FN("dup", js_dup),
       FN("bind", js_bind),             FN("connect", js_connect),       FN("listen", js_listen),
       FN("accept", js_accept),         FN("shutdown", js_shutdown),     FN("getsockname", js_getsockname),
       FN("getpeername", js_getpeername), FN("getsockopt", js_getsockopt), FN("setsockopt", js_setsockopt),

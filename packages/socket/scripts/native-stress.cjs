@@ -4,7 +4,7 @@
 // any memory error fails it). Each round makes and closes a socketpair, a TCP
 // listener with a non-blocking connect and an accept, an abstract Unix
 // socket, a Unix bind with a too-long path, an IPv6 datagram socket and a
-// pipe; UDP and Unix datagrams (sendto, recvfrom, recvfromInto, tryRecvfrom,
+// pipe, a dup() of the listener (and dup() after close: EBADF); UDP and Unix datagrams (sendto, recvfrom, recvfromInto, tryRecvfrom,
 // trySendto, an unbound sender's null address), fromFd of a socket and of a
 // pipe, sendfile from a file (and from a pipe: ESPIPE), and options by name
 // and as bytes (SO_LINGER); every socket is closed twice and used after
@@ -34,7 +34,9 @@ for (let i = 0; i < N; i++) {
   const u = s.socket(s.AF_UNIX, s.SOCK_STREAM); u.bind('\0loop-stress-' + process.pid + '-' + i); u.getsockname();
   const lp = s.socket(s.AF_UNIX, s.SOCK_STREAM); try { lp.bind('/tmp/' + 'x'.repeat(200)); } catch (e) { errs++; } lp.close();
   const six = s.socket(s.AF_INET6, s.SOCK_DGRAM); six.bind(['::1', 0]); six.getsockname();
-  for (const x of [a, b, l, c, acc[0], u, six]) { x.close(); x.close(); }
+  const ld = l.dup(); if (ld.getsockname()[1] !== l.getsockname()[1]) throw new Error('dup: another socket');
+  for (const x of [a, b, l, c, acc[0], u, six, ld]) { x.close(); x.close(); }
+  try { ld.dup(); } catch (e) { if (e.code !== 'EBADF') throw e; errs++; }
   try { a.recv(1); } catch (e) { if (e.code !== 'EBADF') throw e; }
   const [r, w] = s.pipe();
   // datagrams
@@ -73,7 +75,7 @@ fs.closeSync(file);
 fs.rmSync(dir, { recursive: true, force: true });
 const fds1 = fs.readdirSync('/proc/self/fd').length;
 console.log(JSON.stringify({ rounds: N, expectedErrors: errs, fdsBefore: fds0, fdsAfter: fds1 }));
-const PER_ROUND = 6;
+const PER_ROUND = 7;
 if (errs !== PER_ROUND * N || fds1 !== fds0) {
   console.error(`native-stress: expected ${PER_ROUND * N} errors and ${fds0} fds, got ${errs} errors and ${fds1} fds`);
   process.exit(1);

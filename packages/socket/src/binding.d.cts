@@ -5,6 +5,7 @@ declare const binding: {
   socketpair(family: number, type: number, proto: number): [number, number] | number;
   pipe(): [number, number] | number;
   close(fd: number): number;
+  dup(fd: number): number;
   setblocking(fd: number, blocking: boolean): number;
   getblocking(fd: number): number;
   bind(fd: number, family: number, host: string | Buffer, port: number, flowinfo: number, scopeId: number): number;

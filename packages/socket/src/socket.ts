@@ -403,6 +403,22 @@ export class Socket {
     return fd;
   }
 
+  /**
+   * A new `Socket` on a duplicate of the descriptor, Python's `socket.dup()`:
+   * `fcntl(F_DUPFD_CLOEXEC)`, so the copy is close-on-exec; same family,
+   * type and proto. Both descriptors name the one socket (and share
+   * `O_NONBLOCK`): closing either leaves the other open, and the socket is
+   * released when both are closed. Each must be closed (or detached) on its own.
+   *
+   * @throws a system error `EBADF` on a closed socket, `EMFILE` when the
+   *   process has no descriptor left.
+   */
+  dup(): Socket {
+    const fd = binding.dup(this.#open('dup'));
+    if (fd < 0) throw errnoError('dup', fd);
+    return adopt(fd, this.#family, this.#type, this.#proto);
+  }
+
   /** Sets (`true`) or clears (`false`) blocking mode, `O_NONBLOCK` (`socket.setblocking`). */
   setblocking(flag: boolean): void {
     const fd = this.#open('setblocking');

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import {
   AF_INET,
@@ -154,5 +154,60 @@ describe('descriptor-level calls for pipes and ttys', () => {
     } finally {
       closeSync(w2);
     }
+  });
+});
+
+/** The `flags:` of `/proc/self/fdinfo/<fd>` (octal): the open flags, with `O_CLOEXEC` (02000000) for the descriptor. */
+function fdinfoFlags(fd: number): number {
+  const line = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('flags:'));
+  return parseInt((line as string).slice(6).trim(), 8);
+}
+
+describe('Socket.dup()', () => {
+  it('a new Socket on a new close-on-exec descriptor naming the same socket: family, type, proto, address and O_NONBLOCK shared', () => {
+    const l = track(socket(AF_INET, SOCK_STREAM));
+    l.bind(['127.0.0.1', 0]);
+    const d = track(l.dup());
+    expect(d).toBeInstanceOf(Socket);
+    expect(d.fileno()).not.toBe(l.fileno());
+    expect(d.fileno()).toBeGreaterThanOrEqual(0);
+    expect([d.family, d.type, d.proto]).toEqual([l.family, l.type, l.proto]);
+    expect(d.getsockname()).toEqual(l.getsockname());
+    expect(readlinkSync(`/proc/self/fd/${d.fileno()}`)).toBe(readlinkSync(`/proc/self/fd/${l.fileno()}`));
+    expect(fdinfoFlags(d.fileno()) & 0o2000000).toBe(0o2000000);
+    // One open file description: O_NONBLOCK set on one is seen on the other.
+    d.setblocking(true);
+    expect(l.getblocking()).toBe(true);
+    l.setblocking(false);
+    expect(d.getblocking()).toBe(false);
+  });
+
+  it('closing one descriptor leaves the socket open on the other: a listener duplicated still accepts', () => {
+    const l = track(socket(AF_INET, SOCK_STREAM));
+    l.bind(['127.0.0.1', 0]);
+    l.listen(4);
+    const d = track(l.dup());
+    const port = (l.getsockname() as [string, number])[1];
+    l.close();
+    expect(d.getsockname()).toEqual(['127.0.0.1', port]);
+    const c = track(socket(AF_INET, SOCK_STREAM));
+    c.setblocking(true);
+    c.connect(['127.0.0.1', port]);
+    d.setblocking(true);
+    const [acc] = d.accept();
+    track(acc);
+    expect(acc.getpeername()).toEqual(c.getsockname());
+  });
+
+  it('a Unix datagram socket keeps its kind; a closed socket throws EBADF and makes no descriptor', () => {
+    const u = track(socket(AF_UNIX, SOCK_DGRAM));
+    const d = track(u.dup());
+    expect([d.family, d.type]).toEqual([AF_UNIX, SOCK_DGRAM]);
+    u.close();
+    const err = thrown(() => u.dup());
+    expect(err.code).toBe('EBADF');
+    expect(err.syscall).toBe('dup');
   });
 });

@@ -10,7 +10,8 @@
  * WHY the branches: Unix datagram endpoints and `reusePort` need a loop on
  * `@loop/socket` (the selector, which has `addReader`); the proactor, on
  * Node's `dgram`, refuses them with `NotImplementedError` (D28, D30), and
- * the same tests check that.
+ * the same tests check that. An IPv4 / IPv6 `@loop/socket` socket given
+ * with `sock` works on both (the proactor's `dgram` opens a duplicate, D84).
  *
  * @packageDocumentation
  */
@@ -290,29 +291,89 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('sock: a @loop/socket datagram socket given by the caller is made non-blocking and used as is', async (t) => {
+    it('sock: a @loop/socket datagram socket (IPv4, IPv6) given by the caller is made non-blocking and used as is; closing closes it, no descriptor left, the port free again', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
-        const sock = new Socket(AF_INET, SOCK_DGRAM);
-        sock.setblocking(true);
-        sock.bind(['127.0.0.1', 0]);
-        if (!onLoopSocket(loop)) {
-          // The proactor takes only the sockets it made (Node's dgram).
-          await expect(loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock })).rejects.toThrow(NotImplementedError);
-          sock.close();
-          return;
+        for (const [family, host] of [
+          [AF_INET, '127.0.0.1'],
+          [AF_INET6, '::1'],
+        ] as const) {
+          const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), [host, 0]);
+          const before = openFds();
+          const sock = new Socket(family, SOCK_DGRAM);
+          sock.setblocking(true);
+          sock.bind([host, 0]);
+          const name = sock.getsockname();
+          const [tr, p] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock });
+          expect(tr.getExtraInfo('socket')).toBe(sock);
+          expect(tr.getExtraInfo('sockname')).toEqual(name);
+          expect(tr.getExtraInfo('peername')).toBeNull();
+          expect(sock.getblocking()).toBe(false);
+          tr.sendto(Buffer.from('mine'), server.getExtraInfo('sockname'));
+          const [data, from] = await p.next();
+          expect(data.toString()).toBe('echo:mine');
+          expect(from).toEqual(server.getExtraInfo('sockname'));
+          // Without an address, an unconnected endpoint refuses to send.
+          expect(() => tr.sendto(Buffer.from('x'))).toThrow(TypeError);
+          tr.close();
+          expect(await p.lost).toBeNull();
+          expect(sock.fileno()).toBe(-1);
+          expect(openFds()).toBe(before);
+          const again = new Socket(family, SOCK_DGRAM);
+          again.bind(name);
+          again.close();
+          server.close();
+          await new Promise((r) => setImmediate(r));
         }
+      });
+      loop.close();
+    });
+
+    it('sock: a connected @loop/socket datagram socket keeps its peer: peername, sendto() without an address, answers from the peer', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
         const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0]);
+        const sock = new Socket(AF_INET, SOCK_DGRAM);
+        sock.connect(server.getExtraInfo('sockname') as Address);
         const [tr, p] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock });
-        expect(tr.getExtraInfo('socket')).toBe(sock);
-        expect(sock.getblocking()).toBe(false);
-        tr.sendto(Buffer.from('mine'), server.getExtraInfo('sockname'));
-        expect((await p.next())[0].toString()).toBe('echo:mine');
+        expect(tr.getExtraInfo('peername')).toEqual(server.getExtraInfo('sockname'));
+        tr.sendto(Buffer.from('connected'));
+        const [data, from] = await p.next();
+        expect(data.toString()).toBe('echo:connected');
+        expect(from).toEqual(server.getExtraInfo('sockname'));
         tr.close();
         expect(await p.lost).toBeNull();
         expect(sock.fileno()).toBe(-1);
         server.close();
         await new Promise((r) => setImmediate(r));
+      });
+      loop.close();
+    });
+
+    it('sock: a Unix datagram @loop/socket socket works on a loop on @loop/socket; the proactor refuses it with NotImplementedError (D30) and leaves it open', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const sock = new Socket(AF_UNIX, SOCK_DGRAM);
+        sock.bind(t.path('given.dgram'));
+        if (!onLoopSocket(loop)) {
+          const err = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(NotImplementedError);
+          expect((err as Error).message).toContain('@loop/selector');
+          expect(sock.fileno()).not.toBe(-1);
+          sock.close();
+          return;
+        }
+        const peer = new Socket(AF_UNIX, SOCK_DGRAM);
+        peer.bind(t.path('peer.dgram'));
+        const [tr, p] = await loop.createDatagramEndpoint(() => new ClientDatagram(loop), null, null, { sock });
+        peer.sendto(Buffer.from('unix'), t.path('given.dgram'));
+        const [data, from] = await p.next();
+        expect(data.toString()).toBe('unix');
+        expect(from).toBe(t.path('peer.dgram'));
+        tr.close();
+        await p.lost;
+        expect(sock.fileno()).toBe(-1);
+        peer.close();
       });
       loop.close();
     });

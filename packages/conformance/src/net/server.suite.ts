@@ -3,7 +3,8 @@
  * `test_base_events` create_server checks, `test_events` server parts):
  * hosts (one, a list, every interface), port 0, `sockets`, `startServing:
  * false`, `serveForever` and its cancellation, `waitClosed`,
- * `closeClients` / `abortClients`, `await using`, EADDRINUSE, a protocol
+ * `closeClients` / `abortClients`, `await using`, EADDRINUSE, a
+ * `@loop/socket` socket given with `sock` (listened on, served, closed), a protocol
  * whose `connectionMade` throws, a server closed under live clients, and a
  * thousand concurrent clients with every byte accounted for.
  *
@@ -13,12 +14,13 @@
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, expect } from '@jest/globals';
 import { CancelledError, sleep } from '@loop/core';
-import { NotImplementedError, Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
+import { DatagramProtocol, NotImplementedError, Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AI_NUMERICHOST, SOCK_STREAM } from '@loop/net';
+import { SOCK_DGRAM, SOL_SOCKET, SO_ACCEPTCONN, Socket } from '@loop/socket';
 import { EchoProtocol, RecordingProtocol, foreignSocket, portOf } from './connection.suite.js';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
@@ -52,6 +54,19 @@ async function echoOnce(loop: NetLoop, host: string, port: number, text: string)
   return client.data().toString();
 }
 
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+async function echoOnceOnNewServer(loop: NetLoop): Promise<string> {
+  const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
+  try {
+    return await echoOnce(loop, '127.0.0.1', portOf(server.sockets[0]), 'still running');
+  } finally {
+    await closeServer(server);
+  }
+}
+
 /** The `createServer` / `Server` suite. */
 export function serverSuite(newLoop: NetLoopFactory): void {
   describe('createServer and Server', () => {
@@ -77,7 +92,134 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a listening socket the backend did not make is refused with NotImplementedError naming @loop/socket', async (t) => {
+    it('sock: a bound @loop/socket stream socket (IPv4, IPv6) is listened on and served; sockets holds it; close() closes it, no descriptor left, the port free again', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        for (const [family, host] of [
+          [AF_INET, '127.0.0.1'],
+          [AF_INET6, '::1'],
+        ] as const) {
+          const before = openFds();
+          const sock = new Socket(family, SOCK_STREAM);
+          sock.setblocking(true);
+          sock.bind([host, 0]);
+          const port = portOf(sock);
+          const server = await loop.createServer(() => new EchoProtocol(), null, null, { sock, backlog: 5 });
+          expect(server.sockets).toHaveLength(1);
+          expect(server.sockets[0]).toBe(sock);
+          expect(inspect(server)).toContain(String(port));
+          // asyncio's Server listens on it and makes it non-blocking.
+          expect(sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)).toBe(1);
+          expect(sock.getblocking()).toBe(false);
+          expect(await echoOnce(loop, host, port, `over sock= ${host}`)).toBe(`over sock= ${host}`);
+          await closeServer(server);
+          expect(sock.fileno()).toBe(-1);
+          expect(openFds()).toBe(before);
+          const again = new Socket(family, SOCK_STREAM);
+          again.bind([host, port]);
+          again.close();
+        }
+      });
+      loop.close();
+    });
+
+    it('sock with startServing: false: listened on only when serving starts (3.11, no D27 for a given socket); a server never served closes it too', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const before = openFds();
+        const sock = new Socket(AF_INET, SOCK_STREAM);
+        sock.bind(['127.0.0.1', 0]);
+        const server = await loop.createServer(() => new EchoProtocol(), null, null, { sock, startServing: false });
+        expect(server.isServing()).toBe(false);
+        expect(sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)).toBe(0);
+        await server.startServing();
+        expect(sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)).toBe(1);
+        expect(await echoOnce(loop, '127.0.0.1', portOf(sock), 'late')).toBe('late');
+        await closeServer(server);
+        expect(sock.fileno()).toBe(-1);
+        const idle = new Socket(AF_INET, SOCK_STREAM);
+        idle.bind(['127.0.0.1', 0]);
+        const never = await loop.createServer(() => new EchoProtocol(), null, null, { sock: idle, startServing: false });
+        await closeServer(never);
+        expect(idle.fileno()).toBe(-1);
+        expect(openFds()).toBe(before);
+      });
+      loop.close();
+    });
+
+    it('sock: the trace of oracle/sock_adopt.py (a given stream socket served, a given connected datagram socket), as asyncio 3.11 prints it', async (t) => {
+      const loop = t.loop;
+      const trace: string[] = [];
+      const drain = (sock: Socket): string[] => {
+        const got: string[] = [];
+        for (let d = sock.tryRecvfrom(100); d !== null; d = sock.tryRecvfrom(100)) got.push(d[0].toString());
+        return got;
+      };
+      await t.run(async () => {
+        const sock = new Socket(AF_INET, SOCK_STREAM);
+        sock.bind(['127.0.0.1', 0]);
+        const server = await loop.createServer(() => new EchoProtocol(), null, null, { sock, startServing: false });
+        trace.push(`listening before start: ${sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)}`);
+        await server.startServing();
+        trace.push(`listening after start: ${sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)} blocking: ${sock.getblocking() ? 'True' : 'False'}`);
+        trace.push(`sockets[0] is sock: ${server.sockets[0] === sock ? 'True' : 'False'}`);
+        trace.push(`echo: ${await echoOnce(loop, '127.0.0.1', portOf(sock), 'hi')}`);
+        await closeServer(server);
+        trace.push(`server closed, sock fileno: ${sock.fileno()}`);
+
+        const peer = new Socket(AF_INET, SOCK_DGRAM);
+        peer.bind(['127.0.0.1', 0]);
+        const other = new Socket(AF_INET, SOCK_DGRAM);
+        other.bind(['127.0.0.1', 0]);
+        const dgram = new Socket(AF_INET, SOCK_DGRAM);
+        dgram.connect(peer.getsockname());
+        const [transport] = await loop.createDatagramEndpoint(() => new DatagramProtocol(), null, null, { sock: dgram });
+        const same = (a: unknown, b: unknown): string => (JSON.stringify(a) === JSON.stringify(b) ? 'True' : 'False');
+        trace.push(`peername is the peer: ${same(transport.getExtraInfo('peername'), peer.getsockname())}`);
+        trace.push(`socket extra is sock: ${transport.getExtraInfo('socket') === dgram ? 'True' : 'False'}`);
+        transport.sendto(Buffer.from('no-address'));
+        transport.sendto(Buffer.from('other-address'), other.getsockname());
+        const got: string[] = [];
+        while (got.length < 2) {
+          await sleep(0.01);
+          got.push(...drain(peer));
+        }
+        trace.push(`peer got: ${got.join(',')}; other got: ${drain(other).join(',') || 'nothing'}`);
+        transport.close();
+        await sleep(0);
+        trace.push(`transport closed, sock fileno: ${dgram.fileno()}`);
+        peer.close();
+        other.close();
+      });
+      loop.close();
+      // What `python3 oracle/sock_adopt.py` printed on CPython 3.11:
+      expect(trace).toEqual([
+        'listening before start: 0',
+        'listening after start: 1 blocking: False',
+        'sockets[0] is sock: True',
+        'echo: hi',
+        'server closed, sock fileno: -1',
+        'peername is the peer: True',
+        'socket extra is sock: True',
+        'peer got: no-address,other-address; other got: nothing',
+        'transport closed, sock fileno: -1',
+      ]);
+    });
+
+    it('sock: a closed socket is a coded TypeError naming the call; the loop keeps running', async (t) => {
+      const loop = t.loop;
+      await t.run(async () => {
+        const sock = new Socket(AF_INET, SOCK_STREAM);
+        sock.close();
+        const err = await loop.createServer(() => new Protocol(), null, null, { sock }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TypeError);
+        expect(err).toMatchObject({ code: 'ERR_LOOP_INVALID_ARG', message: expect.stringMatching(/^startServing\(\): .* is closed$/) });
+        expect(await echoOnceOnNewServer(loop)).toBe('still running');
+      });
+      loop.close();
+    });
+
+    it('sock: an object that is not a @loop/socket socket (no descriptor to duplicate) is refused with NotImplementedError naming @loop/socket', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const err = await loop.createServer(() => new Protocol(), null, null, { sock: foreignSocket() }).catch((e: unknown) => e);

@@ -2,7 +2,8 @@
  * `createUnixConnection` and `createUnixServer` (asyncio's
  * `test_unix_events` create_unix_* tests): echo over a socket file, the
  * stale socket file removed first (and only a socket), the file removed on
- * close, the Linux abstract namespace, option errors.
+ * close, the Linux abstract namespace, option errors, a `@loop/socket`
+ * socket given with `sock`.
  *
  * HOW: paths come from `t.path()` (a per-test temporary directory). A stale
  * socket file is made by a child Node process that listens and exits without
@@ -11,10 +12,11 @@
  * @packageDocumentation
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect } from '@jest/globals';
 import { Protocol, type Server } from '@loop/interfaces';
-import { AF_UNIX } from '@loop/net';
+import { AF_UNIX, SOCK_STREAM } from '@loop/net';
+import { SOL_SOCKET, SO_ACCEPTCONN, Socket } from '@loop/socket';
 import { EchoProtocol, RecordingProtocol, foreignSocket } from './connection.suite.js';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
@@ -89,6 +91,35 @@ export function unixSuite(newLoop: NetLoopFactory): void {
         await client.lost;
         await closeServer(server);
         expect(existsSync(path)).toBe(false);
+      });
+      loop.close();
+    });
+
+    it('sock: a bound @loop/socket Unix stream socket is listened on and served; close() closes it and removes its file; cleanupSocket: false keeps the file', async (t) => {
+      const loop = t.loop;
+      const path = t.path('given.sock');
+      const kept = t.path('kept.sock');
+      await t.run(async () => {
+        const before = readdirSync('/proc/self/fd').length;
+        const sock = new Socket(AF_UNIX, SOCK_STREAM);
+        sock.bind(path);
+        const server = await loop.createUnixServer(() => new EchoProtocol(), null, { sock });
+        expect(server.sockets[0]).toBe(sock);
+        expect(sock.getsockname()).toBe(path);
+        expect(sock.getsockopt(SOL_SOCKET, SO_ACCEPTCONN)).toBe(1);
+        expect(await echoOnce(loop, path, 'unix sock=')).toBe('unix sock=');
+        await closeServer(server);
+        expect(sock.fileno()).toBe(-1);
+        expect(existsSync(path)).toBe(false);
+        // The file of a given socket is left to cleanupSocket on every loop (D29 is about paths the proactor binds).
+        const second = new Socket(AF_UNIX, SOCK_STREAM);
+        second.bind(kept);
+        const other = await loop.createUnixServer(() => new EchoProtocol(), null, { sock: second, cleanupSocket: false });
+        expect(await echoOnce(loop, kept, 'kept')).toBe('kept');
+        await closeServer(other);
+        expect(second.fileno()).toBe(-1);
+        expect(lstatSync(kept).isSocket()).toBe(true);
+        expect(readdirSync('/proc/self/fd').length).toBe(before);
       });
       loop.close();
     });

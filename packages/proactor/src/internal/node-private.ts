@@ -29,6 +29,7 @@
  * | `socket._handle.getsockname(out)` / `getpeername(out)` | `src/tcp_wrap.cc` (`GetSockOrPeerName`) | {@link readHandleName}: addresses with no per-socket cache |
  * | `handle.fd` (stream, server) | `src/stream_wrap.cc` (`LibuvStreamWrap::GetFD`), `src/tcp_wrap.cc` | {@link fileDescriptor} |
  * | `dgramSocket[kStateSymbol].handle.fd` | `lib/internal/dgram.js` (`kStateSymbol`, description `'state symbol'`) | {@link fileDescriptor} |
+ * | `dgramSocket[kStateSymbol].connectState` | `lib/internal/dgram.js` / `lib/dgram.js` (`CONNECT_STATE_CONNECTED` = 2) | {@link markDatagramConnected}: an adopted connected datagram socket |
  * | `emitter._events.end` | `lib/events.js` (`_events`: one listener is stored bare, two as an array), `lib/net.js` (`onReadableStreamEnd`) | {@link listenEnd} |
  *
  * Internal: not reachable through the package's `exports`.
@@ -123,6 +124,28 @@ export function fileDescriptor(obj: net.Socket | net.Server | dgram.Socket): num
   }
   const fd = (handle as { fd?: unknown } | null)?.fd;
   return typeof fd === 'number' ? fd : -1;
+}
+
+/** `CONNECT_STATE_CONNECTED` of `lib/dgram.js`. */
+const CONNECT_STATE_CONNECTED = 2;
+
+/**
+ * Tells a datagram socket opened over an already connected descriptor
+ * (`bind({ fd })`) that it is connected, as `connect()` would have: its
+ * `send()` then takes no address and `remoteAddress()` reads the peer.
+ * WHY: libuv knows (`uv_udp_open` sets `UV_HANDLE_UDP_CONNECTED` for a
+ * connected descriptor) but `lib/dgram.js` keeps its own `connectState`,
+ * which `bind({ fd })` leaves at "disconnected"; the public `connect()` would
+ * resolve and connect again, asynchronously, leaving a window in which a send
+ * without an address throws. Returns `false` when the state is not found
+ * with the expected shape (the socket then behaves as unconnected).
+ */
+export function markDatagramConnected(obj: dgram.Socket): boolean {
+  dgramState ??= Object.getOwnPropertySymbols(obj).find((s) => s.description === 'state symbol') ?? null;
+  const state = dgramState === null ? undefined : (obj as unknown as Record<symbol, { connectState?: unknown } | undefined>)[dgramState];
+  if (state === undefined || typeof state.connectState !== 'number') return false;
+  state.connectState = CONNECT_STATE_CONNECTED;
+  return true;
 }
 
 /**
