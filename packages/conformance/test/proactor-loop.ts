@@ -5,15 +5,16 @@
 // proactor-<suite>.test.ts one network suite (onProactorLoop).
 import { compose } from '@loop/interfaces';
 import { net } from '@loop/net';
+import { subprocess } from '@loop/subprocess';
 import { ProactorEventLoop } from '@loop/proactor';
 import { runConformance, type NetworkSuite } from '../src/index.js';
 import type { LoopFactoryOptions } from '../src/harness.js';
 import type { NetLoop } from '../src/net/harness.js';
 
-const ProactorNetLoop = compose(ProactorEventLoop, net);
+const ProactorNetLoop = compose(ProactorEventLoop, net, subprocess);
 
 /**
- * A fresh `compose(ProactorEventLoop, net)` loop: on the real clock unless
+ * A fresh `compose(ProactorEventLoop, net, subprocess)` loop: on the real clock unless
  * `options.clock` is given (the scheduling suites pass a `VirtualClock`).
  */
 export function newProactorNetLoop(options: LoopFactoryOptions = {}): NetLoop {

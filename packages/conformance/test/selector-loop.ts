@@ -6,16 +6,17 @@ import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, expect } from '@jest/globals';
 import { compose } from '@loop/interfaces';
 import { net } from '@loop/net';
+import { subprocess } from '@loop/subprocess';
 import { SelectorEventLoop } from '@loop/selector';
 import { runConformance, type NetworkSuite } from '../src/index.js';
 import type { LoopFactoryOptions } from '../src/harness.js';
 import type { NetLoop } from '../src/net/harness.js';
 
-/** `compose(SelectorEventLoop, net)`: `new SelectorNetLoop(selector, options)`. */
-export const SelectorNetLoop = compose(SelectorEventLoop, net);
+/** `compose(SelectorEventLoop, net, subprocess)`: `new SelectorNetLoop(selector, options)`. */
+export const SelectorNetLoop = compose(SelectorEventLoop, net, subprocess);
 
 /**
- * A fresh `compose(SelectorEventLoop, net)` loop (on an `EpollSelector`): on
+ * A fresh `compose(SelectorEventLoop, net, subprocess)` loop (on an `EpollSelector`): on
  * the real clock unless `options.clock` is given (the scheduling suites pass
  * a `VirtualClock`).
  */

@@ -31,7 +31,7 @@
  * @packageDocumentation
  */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { getLogger } from '@loop/core';
 import { pollFds } from '@loop/socket';
@@ -159,6 +159,8 @@ export class SubprocessTransportImpl implements SubprocessTransport {
   readonly #extra: ExtraInfo;
   /** The parent's end of the stdin pipe (owned by its transport), for {@link #checkStdinReader}. */
   readonly #stdinFd: number | null;
+  /** The parent's pipe ends and their inodes, for {@link _closeForLoop}. */
+  readonly #pipeInodes = new Map<number, number>();
 
   /**
    * @internal Made by the capability: takes over the parent's pipe ends of
@@ -173,6 +175,7 @@ export class SubprocessTransportImpl implements SubprocessTransport {
     this.#program = program;
     this.#extra = { subprocess: spawned.proc };
     this.#stdinFd = spawned.pipes[0];
+    for (const fd of spawned.pipes) if (fd !== null) this.#pipeInodes.set(fd, fstatSync(fd).ino);
     const proc = spawned.proc;
     // Node emits 'error' when a kill fails for a reason other than ESRCH; sendSignal reports through process.kill instead.
     proc.on('error', () => {});
@@ -358,9 +361,9 @@ export class SubprocessTransportImpl implements SubprocessTransport {
 
   /**
    * @internal The loop closes: kill a live child and close the pipes. The
-   * loop is already closed, so a pipe transport's close may throw
-   * (`ERR_LOOP_CLOSED`, it cannot schedule `connectionLost`); the backend
-   * releases its descriptor when it closes next.
+   * loop is already closed, so the pipes are aborted (their descriptors
+   * closed at once) and the `ERR_LOOP_CLOSED` a transport throws when it
+   * tries to schedule `connectionLost` is ignored.
    */
   _closeForLoop(): void {
     untrack(this.#loop, this);
@@ -368,10 +371,24 @@ export class SubprocessTransportImpl implements SubprocessTransport {
     this.#closed = true;
     this.#killIfRunning();
     for (const p of this.#pipes.values()) {
+      // abort(): the descriptor is released at once; close() would wait to flush, which cannot happen any more.
+      const pipe = p.pipe;
+      if (pipe === null) continue;
+      const abort: unknown = (pipe as { abort?: unknown }).abort;
       try {
-        p.pipe?.close();
+        if (typeof abort === 'function') (abort as () => void).call(pipe);
+        else pipe.close();
       } catch {
-        // ERR_LOOP_CLOSED: see above.
+        // ERR_LOOP_CLOSED: connectionLost cannot be scheduled on the closed loop.
+      }
+    }
+    // A backend that closes a pipe only after its connectionLost (the selector, as asyncio) never will now: close
+    // what is still the pipe we made (same inode: nothing can have reused the number since the abort above).
+    for (const [fd, ino] of this.#pipeInodes) {
+      try {
+        if (fstatSync(fd).ino === ino) closeSync(fd);
+      } catch {
+        // Closed by the abort.
       }
     }
   }
