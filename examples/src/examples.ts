@@ -20,6 +20,8 @@ export const EXAMPLES: readonly string[] = [
   'selector-event-loop',
   'open-socket-protocol',
   'open-socket-streams',
+  'subprocess-shell',
+  'subprocess-communicate',
 ];
 
 /** `str(datetime.now())`: `YYYY-MM-DD HH:MM:SS` and, unless the microseconds are 0, `.ffffff`. */
