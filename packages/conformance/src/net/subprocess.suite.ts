@@ -10,20 +10,21 @@
  * signals. Every test counts the process's descriptors before and after
  * (`/proc/self/fd`), and the spawn-and-cancel test scans `/proc/<pid>/stat`
  * for zombies whose parent is this process. The twins are
- * `oracle/subprocess_trace.py` (SUB-01) and `oracle/subprocess_process.py`
- * (SUB-03, SUB-07, SUB-10); the lines CPython 3.11 printed are written in
+ * `oracle/subprocess_trace.py` (PROC-01/02) and `oracle/subprocess_process.py`
+ * (PROC-03, PROC-06, PROC-09, PROC-11); the lines CPython 3.11 printed are written in
  * the tests.
  *
- * The behaviours are catalog.md's SUB-01 to SUB-16.
+ * The behaviours are catalog.md's PROC-01 to PROC-19 (PROC-14, the child
+ * watcher, has no counterpart: libuv reaps the children).
  *
  * @packageDocumentation
  */
 import { describe, expect } from '@jest/globals';
 import { chmodSync, closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
-import { SubprocessProtocol, type Future, type SubprocessTransport, type WriteTransport } from '@loop/interfaces';
+import { SubprocessProtocol, type Future, type ReadTransport, type SubprocessTransport, type WriteTransport } from '@loop/interfaces';
 import { pipe, socketpair } from '@loop/socket';
-import { DEVNULL, PIPE, STDOUT, SubprocessTransportImpl, createSubprocessExec, createSubprocessShell, type Process } from '@loop/subprocess';
+import { DEVNULL, PIPE, Process, STDOUT, SubprocessStreamProtocol, SubprocessTransportImpl, createSubprocessExec, createSubprocessShell } from '@loop/subprocess';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
 /** The number of descriptors open in this process. */
@@ -118,7 +119,7 @@ class Recorder extends SubprocessProtocol {
   }
 }
 
-/** SUB-01's protocol: answers each event through stdin, as the twin does. */
+/** PROC-01's protocol: answers each event through stdin, as the twin does. */
 class TurnTaker extends Recorder {
   send(line: string): void {
     (this.transport!.getPipeTransport(0) as WriteTransport).write(Buffer.from(line));
@@ -147,7 +148,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
   describe('subprocess (@loop/subprocess)', () => {
     const it = defineNetTest(newLoop);
 
-    it('SUB-01 the protocol callbacks come in asyncio order (test_events test_subprocess_interactive; oracle/subprocess_trace.py)', async (t) => {
+    it('PROC-01/02 the protocol callbacks come in asyncio order (test_events test_subprocess_interactive; oracle/subprocess_trace.py)', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -176,7 +177,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('SUB-01b connectionLost waits for the exit AND every pipe; processExited may come first (test_events test_subprocess_exec)', async (t) => {
+    it('PROC-02 connectionLost waits for the exit AND every pipe; processExited may come first (test_events test_subprocess_exec)', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         let proto!: Recorder;
@@ -195,7 +196,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SUB-02 exit codes, and the transport after the exit (test_events test_subprocess_exitcode, test_subprocess_close_after_finish)', async (t) => {
+    it('PROC-03/04 exit codes, and the transport after the exit (test_events test_subprocess_exitcode, test_subprocess_close_after_finish)', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         for (const code of [0, 1, 7, 255]) {
@@ -215,7 +216,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SUB-03 kill / terminate / sendSignal give -N; after the exit they throw ESRCH (test_events test_subprocess_kill/terminate/send_signal; oracle/subprocess_process.py)', async (t) => {
+    it('PROC-03/08 kill / terminate / sendSignal give -N; after the exit they throw ESRCH (test_events test_subprocess_kill/terminate/send_signal; oracle/subprocess_process.py)', async (t) => {
       await t.run(async () => {
         const cases: [string, (p: Process) => void, number][] = [
           ['kill', (p) => p.kill(), -9],
@@ -244,7 +245,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SUB-04 stdio modes: PIPE, DEVNULL, STDOUT, a descriptor, fileno(), { fd }, inherit (test_subprocess test_devnull_*, test_stdin_stdout_file; test_events test_subprocess_stderr_redirect_to_stdout)', async (t) => {
+    it('PROC-05/11 stdio modes: PIPE, DEVNULL, STDOUT, a descriptor, fileno(), { fd }, inherit (test_subprocess test_devnull_*, test_stdin_stdout_file; test_events test_subprocess_stderr_redirect_to_stdout)', async (t) => {
       const before = openFds();
       await t.run(async () => {
         // STDOUT: stderr into the same pipe as stdout.
@@ -278,7 +279,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('SUB-05 option refusals and bad arguments reject with coded errors; the loop keeps running (test_events test_subprocess_exec_invalid_args, test_subprocess_shell_invalid_args)', async (t) => {
+    it('PROC-06 option refusals and bad arguments reject with coded errors; the loop keeps running (test_events test_subprocess_exec_invalid_args, test_subprocess_shell_invalid_args)', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const factory = (): SubprocessProtocol => new SubprocessProtocol();
@@ -315,7 +316,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SUB-06 spawn errors reject with the system error; no descriptor or child left (test_subprocess test_popen_error, test_popen_error_with_stdin_pipe)', async (t) => {
+    it('PROC-10 spawn errors reject with the system error; no descriptor or child left (test_subprocess test_popen_error, test_popen_error_with_stdin_pipe)', async (t) => {
       const before = openFds();
       const notExecutable = t.path('not-executable');
       writeFileSync(notExecutable, '#!/bin/sh\necho no\n');
@@ -335,7 +336,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       expect(zombies()).toEqual([]);
     });
 
-    it('SUB-07 communicate(): 100 MB into cat and back while stderr streams, no deadlock (test_subprocess test_communicate, test_stdin_stdout)', async (t) => {
+    it('PROC-11/12 communicate(): 100 MB into cat and back while stderr streams, no deadlock (test_subprocess test_communicate, test_stdin_stdout)', async (t) => {
       await t.run(
         async () => {
           const input = Buffer.alloc(100 * 1024 * 1024);
@@ -356,7 +357,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     }, { timeout: 90000 });
 
-    it('SUB-08 Process streams: readline, write + drain, writeEof, empty input (test_subprocess test_stdin_stdout, test_empty_input, test_read_stdout_after_process_exit)', async (t) => {
+    it('PROC-11 Process streams: readline, write + drain, writeEof, empty input (test_subprocess test_stdin_stdout, test_empty_input, test_read_stdout_after_process_exit)', async (t) => {
       await t.run(async () => {
         const p = await createSubprocessExec('cat', [], { stdin: PIPE, stdout: PIPE });
         p.stdin!.write(Buffer.from('line 1\nline 2\n'));
@@ -378,7 +379,35 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SUB-09 wait() completes at the exit while a grandchild holds stdout open (D68; test_subprocess test_wait_without_pipes_closed)', async (t) => {
+    it('PROC-13 stdout flow control: the reader pauses the pipe above 2 * limit and resumes it (test_subprocess test_pause_reading)', async (t) => {
+      await t.run(async () => {
+        const loop = t.loop;
+        let proto!: SubprocessStreamProtocol;
+        const [tr] = await loop.subprocessExec(() => (proto = new SubprocessStreamProtocol(10, loop)), 'sh', ['-c', 'read go; printf xxxxxxxxxxxxxxxxxxxxx'], { stderr: DEVNULL });
+        const proc = new Process(tr, proto, loop);
+        const stdout = tr.getPipeTransport(1) as ReadTransport;
+        const calls: string[] = [];
+        const pause = stdout.pauseReading.bind(stdout);
+        const resume = stdout.resumeReading.bind(stdout);
+        stdout.pauseReading = () => {
+          calls.push('pause');
+          pause();
+        };
+        stdout.resumeReading = () => {
+          calls.push('resume');
+          resume();
+        };
+        proc.stdin!.write(Buffer.from('go\n'));
+        // Let the 21 bytes arrive before reading, so the buffer exceeds 2 * limit.
+        await until(loop, () => calls.includes('pause'));
+        const [out] = await proc.communicate();
+        expect(out!.toString()).toBe('x'.repeat(21));
+        expect(calls.slice(0, 2)).toEqual(['pause', 'resume']);
+      });
+      t.loop.close();
+    });
+
+    it('PROC-15 wait() completes at the exit while a grandchild holds stdout open (D68; test_subprocess test_wait_without_pipes_closed)', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const p = await createSubprocessShell('sleep 30 & echo $!', { stdout: PIPE });
@@ -392,7 +421,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SUB-10 cancelling wait() or communicate() leaves the child running (test_subprocess test_cancel_process_wait; oracle/subprocess_process.py)', async (t) => {
+    it('PROC-09 cancelling wait() or communicate() leaves the child running (test_subprocess test_cancel_process_wait; oracle/subprocess_process.py)', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const p = await createSubprocessExec('sleep', ['30'], { stdout: PIPE });
@@ -412,7 +441,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SUB-11 close() kills a running child and closes its pipes (test_subprocess test_close_kill_running)', async (t) => {
+    it('PROC-07 close() kills a running child and closes its pipes (test_subprocess test_close_kill_running)', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -433,7 +462,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('SUB-12 loop.close() kills the children still running; no zombie, no descriptor left (unix_events close)', async (t) => {
+    it('PROC-16 loop.close() kills the children still running; no zombie, no descriptor left (unix_events close)', async (t) => {
       const before = openFds();
       const loop = t.newLoop();
       const pids: number[] = [];
@@ -455,7 +484,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('SUB-13 50 spawn-and-cancel cycles: zero zombies, descriptors back (test_subprocess test_cancel_make_subprocess_transport_exec)', async (t) => {
+    it('PROC-09 50 spawn-and-cancel cycles: zero zombies, descriptors back (test_subprocess test_cancel_make_subprocess_transport_exec)', async (t) => {
       const before = openFds();
       await t.run(
         async () => {
@@ -481,7 +510,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     }, { timeout: 90000 });
 
-    it('SUB-14 passFds keeps a descriptor at its number; nothing else of ours is inherited (test_subprocess test_pass_fds, test_close_fds)', async (t) => {
+    it('PROC-17 passFds keeps a descriptor at its number; nothing else of ours is inherited (test_subprocess test_pass_fds, test_close_fds)', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const [r, w] = pipe();
@@ -514,7 +543,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('SUB-15 startNewSession: the child leads a new session (test_subprocess test_start_new_session)', async (t) => {
+    it('PROC-18 startNewSession: the child leads a new session (test_subprocess test_start_new_session)', async (t) => {
       await t.run(async () => {
         const script = 'cut -d" " -f6 /proc/$$/stat; echo $$';
         let p = await createSubprocessShell(script, { stdout: PIPE, startNewSession: true });
@@ -528,7 +557,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SUB-16 env and cwd (test_subprocess test_create_subprocess_exec_with_path; Popen env/cwd)', async (t) => {
+    it('PROC-19 env and cwd (test_subprocess test_create_subprocess_exec_with_path; Popen env/cwd)', async (t) => {
       await t.run(async () => {
         const dir = realpathSync(t.path('.'));
         const p = await createSubprocessExec('/bin/sh', ['-c', 'echo "$FOO|$HOME|$(pwd)"'], { stdout: PIPE, env: { FOO: 'bar baz' }, cwd: dir });
