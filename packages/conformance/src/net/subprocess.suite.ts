@@ -484,6 +484,85 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
+    it('PROC-09 cancelling the task awaiting subprocessExec kills the child; no zombie, no descriptor, no handler call (test_subprocess test_cancel_make_subprocess_transport_exec)', async (t) => {
+      const before = openFds();
+      await t.run(
+        async () => {
+          const loop = t.loop;
+          for (let i = 0; i < 8; i++) {
+            const task = loop.createTask(async () => loop.subprocessExec(() => new SubprocessProtocol(), 'sleep', ['30']));
+            for (let k = 0; k < i % 4; k++) await sleep(loop, 0);
+            task.cancel();
+            try {
+              const [tr] = await task;
+              // Started before the cancellation arrived: the caller owns it.
+              tr.close();
+            } catch (err) {
+              expect((err as { code?: string }).code).toBe('ERR_LOOP_CANCELLED');
+            }
+          }
+          await until(loop, () => zombies().length === 0 && openFds() <= before);
+        },
+        { seconds: 30 },
+      );
+      t.loop.close();
+      expect(zombies()).toEqual([]);
+      expect(openFds()).toBe(before);
+    });
+
+    it('PROC-05 closing our end of stdout: pipeConnectionLost(1, null), the child gets EPIPE (test_events test_subprocess_close_client_stream)', async (t) => {
+      await t.run(async () => {
+        const loop = t.loop;
+        let proto!: Recorder;
+        const [tr] = await loop.subprocessExec(
+          () => (proto = new Recorder(loop)),
+          'sh',
+          ['-c', 'read x; trap "" PIPE; echo one; read y; echo two || echo "write failed" >&2'],
+        );
+        const stdin = tr.getPipeTransport(0) as WriteTransport;
+        stdin.write(Buffer.from('x\n'));
+        await until(loop, () => proto.text(1) === 'one\n');
+        tr.getPipeTransport(1)!.close();
+        await until(loop, () => proto.trace.includes('pipe_connection_lost 1 None'));
+        stdin.write(Buffer.from('y\n'));
+        await proto.done;
+        expect(proto.text(2)).toContain('write failed');
+        expect(proto.text(1)).toBe('one\n');
+        tr.close();
+      });
+      t.loop.close();
+    });
+
+    it('PROC-02 an exception in a protocol callback goes to the exception handler; the transport goes on (base_subprocess _call)', async (t) => {
+      const calls = t.expectExceptionHandlerCalls();
+      await t.run(async () => {
+        const loop = t.loop;
+        class Faulty extends Recorder {
+          override pipeDataReceived(fd: number, data: Buffer): void {
+            super.pipeDataReceived(fd, data);
+            throw new Error('boom');
+          }
+        }
+        let proto!: Faulty;
+        const [tr] = await loop.subprocessExec(() => (proto = new Faulty(loop)), 'echo', ['hi'], { stdin: DEVNULL, stderr: DEVNULL });
+        expect(await proto.done).toBeNull();
+        expect(tr.getReturncode()).toBe(0);
+        expect(calls.map((c) => (c.exception as Error).message)).toEqual(['boom']);
+        tr.close();
+      });
+      t.loop.close();
+    });
+
+    it('PROC-11 the high-level functions need a running loop (RuntimeError, no running event loop)', async (t) => {
+      expect(() => createSubprocessExec('true')).toThrow(expect.objectContaining({ code: 'ERR_LOOP_NO_RUNNING_LOOP' }));
+      expect(() => createSubprocessShell('true')).toThrow(expect.objectContaining({ code: 'ERR_LOOP_NO_RUNNING_LOOP' }));
+      await t.run(async () => {
+        const p = await createSubprocessExec('true');
+        expect(await p.wait()).toBe(0);
+      });
+      t.loop.close();
+    });
+
     it('PROC-09 50 spawn-and-cancel cycles: zero zombies, descriptors back (test_subprocess test_cancel_make_subprocess_transport_exec)', async (t) => {
       const before = openFds();
       await t.run(
@@ -557,13 +636,20 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('PROC-19 env and cwd (test_subprocess test_create_subprocess_exec_with_path; Popen env/cwd)', async (t) => {
+    it('PROC-19 env, cwd, uid and gid (test_subprocess test_create_subprocess_exec_with_path; Popen env/cwd)', async (t) => {
       await t.run(async () => {
         const dir = realpathSync(t.path('.'));
         const p = await createSubprocessExec('/bin/sh', ['-c', 'echo "$FOO|$HOME|$(pwd)"'], { stdout: PIPE, env: { FOO: 'bar baz' }, cwd: dir });
         expect((await p.communicate())[0]!.toString()).toBe(`bar baz||${dir}\n`);
         const q = await createSubprocessShell('echo $0', { stdout: PIPE });
         expect((await q.communicate())[0]!.toString()).toBe('/bin/sh\n');
+        // uid / gid (this suite runs as root in CI; otherwise the kernel refuses: EPERM).
+        if (process.getuid?.() === 0) {
+          const r = await createSubprocessShell('id -u; id -g', { stdout: PIPE, uid: 65534, gid: 65534 });
+          expect((await r.communicate())[0]!.toString()).toBe('65534\n65534\n');
+        } else {
+          await expect(createSubprocessExec('true', [], { uid: 0 })).rejects.toThrow(expect.objectContaining({ code: 'EPERM' }));
+        }
       });
       t.loop.close();
     });
