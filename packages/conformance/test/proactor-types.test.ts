@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { CAPABILITY_METHODS, hasCapability, type AbstractEventLoop, type CapabilityMethodName } from '@loop/interfaces';
 import { newProactorNetLoop } from './proactor-loop.js';
 
-/** The capability methods that `compose(ProactorEventLoop, net)`'s type carries. */
+/** The capability methods that `compose(ProactorEventLoop, net, subprocess)`'s type carries. */
 const TYPED: readonly CapabilityMethodName[] = [
   'createConnection',
   'createDatagramEndpoint',
@@ -22,6 +22,8 @@ const TYPED: readonly CapabilityMethodName[] = [
   'getnameinfo',
   'connectReadPipe',
   'connectWritePipe',
+  'subprocessExec',
+  'subprocessShell',
   'runInExecutor',
   'setDefaultExecutor',
   'shutdownDefaultExecutor',
@@ -40,7 +42,7 @@ describe('the static type of compose(ProactorEventLoop, net)', () => {
       // @ts-expect-error: the proactor backend has no sock* operations.
       void loop.sockSendfile(null, 0);
       // Not every group, so not an AbstractEventLoop (a fully composed loop is; ADR 0001 §4).
-      // @ts-expect-error: FdMethods, SockMethods, SignalMethods and SubprocessMethods are missing.
+      // @ts-expect-error: FdMethods, SockMethods and SignalMethods are missing.
       const full: AbstractEventLoop = loop;
       void full;
     };
