@@ -206,6 +206,7 @@ export class SubprocessTransportImpl implements SubprocessTransport {
     } catch (err) {
       for (const end of ends) if (end !== null && end !== undefined) closeQuietly(end);
       this.close();
+      untrack(loop, this);
       throw err;
     }
   }
