@@ -35,6 +35,7 @@ import { executorCases } from './executors.js';
 import { helperCases } from './helpers.js';
 import { memoryCases } from './memory.js';
 import { spawnCases } from './spawn.js';
+import { runSubprocessBench } from './subprocess.js';
 import { runTcpEcho } from './tcp-echo.js';
 import { timerCases } from './timers.js';
 import { wakeupCases } from './wakeup.js';
@@ -44,6 +45,7 @@ const CASES: Case[] = [...callSoonCases, ...timerCases, ...wakeupCases, ...spawn
 /** Benchmarks that run their own processes and print their own tables, after the cases. */
 const REPORTS: { id: string; group: string; run(): Promise<unknown> }[] = [
   { id: 'tcp-echo', group: 'network', run: runTcpEcho },
+  { id: 'subprocess', group: 'subprocess', run: runSubprocessBench },
 ];
 
 const RATIOS: Ratio[] = [

@@ -21,6 +21,8 @@ export const EXAMPLES: readonly string[] = [
   'open-socket-protocol',
   'open-socket-streams',
   'signal-handlers',
+  'subprocess-shell',
+  'subprocess-communicate',
 ];
 
 /** `str(datetime.now())`: `YYYY-MM-DD HH:MM:SS` and, unless the microseconds are 0, `.ffffff`. */

@@ -58,6 +58,8 @@ import {
   unixSuite,
 } from './net/index.js';
 import type { NetLoop, NetLoopFactory } from './net/harness.js';
+import { subprocessSuite } from './net/subprocess.suite.js';
+export { subprocessSuite } from './net/subprocess.suite.js';
 import { fdWatchingSuite, sockMethodsSuite } from './readiness/index.js';
 import type { ReadinessLoopFactory } from './readiness/harness.js';
 import { oracleHelpersSuite } from './oracle-helpers.suite.js';
@@ -179,6 +181,7 @@ export const suites: readonly ConformanceSuite[] = [
   readiness('sock-methods', sockMethodsSuite),
   network('pipes', pipesSuite),
   network('signals', signalsSuite),
+  network('subprocess', subprocessSuite),
 ];
 
 /** Options of {@link runConformance}. */

@@ -6,15 +6,16 @@
 import { compose } from '@loop/interfaces';
 import { net } from '@loop/net';
 import { signals } from '@loop/signals';
+import { subprocess } from '@loop/subprocess';
 import { ProactorEventLoop } from '@loop/proactor';
 import { runConformance, type NetworkSuite } from '../src/index.js';
 import type { LoopFactoryOptions } from '../src/harness.js';
 import type { NetLoop } from '../src/net/harness.js';
 
-const ProactorNetLoop = compose(ProactorEventLoop, net, signals);
+const ProactorNetLoop = compose(ProactorEventLoop, net, signals, subprocess);
 
 /**
- * A fresh `compose(ProactorEventLoop, net, signals)` loop: on the real clock unless
+ * A fresh `compose(ProactorEventLoop, net, signals, subprocess)` loop: on the real clock unless
  * `options.clock` is given (the scheduling suites pass a `VirtualClock`).
  */
 export function newProactorNetLoop(options: LoopFactoryOptions = {}): NetLoop {

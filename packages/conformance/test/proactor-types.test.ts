@@ -25,6 +25,8 @@ const TYPED: readonly CapabilityMethodName[] = [
   'connectWritePipe',
   'addSignalHandler',
   'removeSignalHandler',
+  'subprocessExec',
+  'subprocessShell',
   'runInExecutor',
   'setDefaultExecutor',
   'shutdownDefaultExecutor',
@@ -43,7 +45,7 @@ describe('the static type of compose(ProactorEventLoop, net)', () => {
       // @ts-expect-error: the proactor backend has no sock* operations.
       void loop.sockSendfile(null, 0);
       // Not every group, so not an AbstractEventLoop (a fully composed loop is; ADR 0001 §4).
-      // @ts-expect-error: FdMethods, SockMethods and SubprocessMethods are missing.
+      // @ts-expect-error: FdMethods and SockMethods are missing.
       const full: AbstractEventLoop = loop;
       void full;
     };

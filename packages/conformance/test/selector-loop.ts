@@ -7,16 +7,17 @@ import { afterEach, beforeEach, expect } from '@jest/globals';
 import { compose } from '@loop/interfaces';
 import { net } from '@loop/net';
 import { signals } from '@loop/signals';
+import { subprocess } from '@loop/subprocess';
 import { SelectorEventLoop } from '@loop/selector';
 import { runConformance, type NetworkSuite } from '../src/index.js';
 import type { LoopFactoryOptions } from '../src/harness.js';
 import type { NetLoop } from '../src/net/harness.js';
 
-/** `compose(SelectorEventLoop, net, signals)`: `new SelectorNetLoop(selector, options)`. */
-export const SelectorNetLoop = compose(SelectorEventLoop, net, signals);
+/** `compose(SelectorEventLoop, net, signals, subprocess)`: `new SelectorNetLoop(selector, options)`. */
+export const SelectorNetLoop = compose(SelectorEventLoop, net, signals, subprocess);
 
 /**
- * A fresh `compose(SelectorEventLoop, net, signals)` loop (on an `EpollSelector`): on
+ * A fresh `compose(SelectorEventLoop, net, signals, subprocess)` loop (on an `EpollSelector`): on
  * the real clock unless `options.clock` is given (the scheduling suites pass
  * a `VirtualClock`).
  */

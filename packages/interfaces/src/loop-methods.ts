@@ -169,7 +169,7 @@ export interface GetaddrinfoOptions {
 }
 
 /** What a child's standard stream is connected to: `PIPE` (-1), `STDOUT` (-2, stderr only), `DEVNULL` (-3), a file descriptor or object with one, or `null` (inherit). */
-export type SubprocessStdio = number | { fileno(): number } | null;
+export type SubprocessStdio = number | { fileno(): number } | { readonly fd: number } | null;
 
 /** Options of `subprocessExec` / `subprocessShell` (Python's `Popen` keywords, camelCased). */
 export interface SubprocessOptions {
@@ -189,6 +189,20 @@ export interface SubprocessOptions {
   uid?: number;
   /** The group id to run the child as (POSIX). */
   gid?: number;
+  /** Descriptors the child keeps, each at the same number (Python's `pass_fds`); every other descriptor of the parent is closed in the child. */
+  passFds?: readonly number[] | null;
+  /** Refused when `true` (`RangeError`): the pipes carry bytes. */
+  universalNewlines?: boolean;
+  /** Refused when `true` (`RangeError`): the pipes carry bytes. */
+  text?: boolean;
+  /** Refused unless `null` (`RangeError`): the pipes carry bytes. */
+  encoding?: string | null;
+  /** Refused unless `null` (`RangeError`): the pipes carry bytes. */
+  errors?: string | null;
+  /** Refused unless `0` (`RangeError`): the pipe transports buffer. */
+  bufsize?: number;
+  /** Must be `false` (or omitted) for `subprocessExec` and `true` (or omitted) for `subprocessShell` (`RangeError`). */
+  shell?: boolean;
 }
 
 /** Networking, TLS, files and DNS: `@loop/net`'s methods, over whichever backend the loop has. */

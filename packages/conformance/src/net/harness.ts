@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { setLogger, type BaseEventLoop } from '@loop/core';
-import type { Coroutine, ExceptionContext, NetMethods, PipeMethods, SignalMethods } from '@loop/interfaces';
+import type { Coroutine, ExceptionContext, NetMethods, PipeMethods, SignalMethods, SubprocessMethods } from '@loop/interfaces';
 import { TEST_CA_PEM, TEST_SERVER_CERT_PEM, TEST_SERVER_KEY_PEM } from './tls-fixtures.js';
 import { recordingLogger, stopRunning, undeclaredRecords, type LogRecord } from '../recording.js';
 
@@ -35,7 +35,7 @@ import { recordingLogger, stopRunning, undeclaredRecords, type LogRecord } from 
  * proactor's type does not carry them, ADR 0001 §4); a suite that needs them
  * asks `hasCapability` and narrows. `@loop/signals` is composed in too.
  */
-export type NetLoop = BaseEventLoop & NetMethods & PipeMethods & SignalMethods;
+export type NetLoop = BaseEventLoop & NetMethods & PipeMethods & SignalMethods & SubprocessMethods;
 
 /** Makes a fresh network-capable loop of the kind under test, on the real clock. */
 export type NetLoopFactory = (options?: { debug?: boolean }) => NetLoop;
