@@ -8,42 +8,17 @@ import { join } from 'node:path';
 import {
   DatagramProtocol,
   NotImplementedError,
-  Protocol,
   getBackend,
   type Address,
   type BaseTransport,
   type DatagramTransport,
   type IoBackend,
-  type ServerHooks,
-  type Transport,
 } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, socket, type Socket } from '@loop/socket';
 import { ProactorEventLoop } from '../src/index.js';
+import { EchoServer, Hooks } from './helpers.js';
 
 const openFds = (): number => readdirSync('/proc/self/fd').length;
-
-class Hooks implements ServerHooks {
-  readonly live = new Set<BaseTransport>();
-  attach(t: BaseTransport): void {
-    this.live.add(t);
-  }
-  detach(t: BaseTransport): void {
-    this.live.delete(t);
-  }
-}
-
-class Echo extends Protocol {
-  transport: Transport | null = null;
-  override connectionMade(t: Transport): void {
-    this.transport = t;
-  }
-  override dataReceived(data: Buffer): void {
-    this.transport?.write(data);
-  }
-  override eofReceived(): boolean {
-    return false;
-  }
-}
 
 class Datagrams extends DatagramProtocol {
   readonly got: [string, Address][] = [];
@@ -120,14 +95,14 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
     const name = l.getsockname();
     const hooks = new Hooks();
     await loop.runUntilComplete(async () => {
-      backend.startServing(() => new Echo(), l, hooks, { backlog: 7 });
+      backend.startServing(() => new EchoServer(), l, hooks, { backlog: 7 });
       // The caller's socket stays open; Node's is another descriptor.
       expect(l.fileno()).toBeGreaterThanOrEqual(0);
       expect(l.getsockname()).toEqual(name);
       expect(openFds()).toBe(before + 2);
       expect(await echoThrough(family, name, `hello ${family}`)).toBe(`hello ${family}`);
       await until(() => hooks.live.size === 0);
-      expect(() => backend.startServing(() => new Echo(), l, hooks)).toThrow(
+      expect(() => backend.startServing(() => new EchoServer(), l, hooks)).toThrow(
         expect.objectContaining({ code: 'ERR_LOOP_INVALID_ARG', message: expect.stringMatching(/^startServing\(\): .* is already being served$/) }) as never,
       );
       backend.stopServing(l);
@@ -163,17 +138,17 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     const d = socket(AF_INET, SOCK_DGRAM);
-    expect(() => backend.startServing(() => new Echo(), d, new Hooks())).toThrow(
+    expect(() => backend.startServing(() => new EchoServer(), d, new Hooks())).toThrow(
       expect.objectContaining({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG', message: expect.stringMatching(/^startServing\(\): .* is not a stream socket \(SOCK_STREAM\)$/) }) as never,
     );
     d.close();
     const c = socket(AF_INET, SOCK_STREAM);
     c.close();
-    expect(() => backend.startServing(() => new Echo(), c, new Hooks())).toThrow(
+    expect(() => backend.startServing(() => new EchoServer(), c, new Hooks())).toThrow(
       expect.objectContaining({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG', message: expect.stringMatching(/^startServing\(\): .* is closed$/) }) as never,
     );
     const noDup = { family: AF_INET, type: SOCK_STREAM, fileno: () => 3, getsockname: () => ['', 0], getpeername: () => ['', 0], close: () => undefined };
-    expect(() => backend.startServing(() => new Echo(), noDup as never, new Hooks())).toThrow(NotImplementedError);
+    expect(() => backend.startServing(() => new EchoServer(), noDup as never, new Hooks())).toThrow(NotImplementedError);
     expect(() => backend.stopServing(noDup as never)).toThrow(/@loop\/socket/);
     loop.close();
     expect(openFds()).toBe(before);
@@ -191,12 +166,12 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
     const c = socket(AF_INET, SOCK_STREAM);
     c.setblocking(true);
     c.connect(l.getsockname());
-    expect(() => backend.startServing(() => new Echo(), c, new Hooks())).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'listen' }) as never);
+    expect(() => backend.startServing(() => new EchoServer(), c, new Hooks())).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'listen' }) as never);
     expect(openFds()).toBe(before + 3);
     // A socket that says it is a stream socket but whose duplicate is a datagram socket: Node refuses it.
     const dg = socket(AF_INET, SOCK_DGRAM);
     const liar = { family: AF_INET, type: SOCK_STREAM, fileno: () => dg.fileno(), dup: () => dg.dup(), getsockname: () => dg.getsockname(), getpeername: () => dg.getpeername(), close: () => dg.close() };
-    expect(() => backend.startServing(() => new Echo(), liar as never, new Hooks())).toThrow(
+    expect(() => backend.startServing(() => new EchoServer(), liar as never, new Hooks())).toThrow(
       expect.objectContaining({ code: 'ERR_LOOP_INVALID_ARG', message: expect.stringMatching(/^startServing\(\): Node cannot listen on/) }) as never,
     );
     expect(openFds()).toBe(before + 4);

@@ -12,34 +12,13 @@ import {
   getBackend,
   hasCapability,
   type Address,
-  type BaseTransport,
   type DatagramTransport,
   type IoBackend,
-  type ServerHooks,
   type SocketLike,
   type Transport,
 } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, ProactorEventLoop, ProactorSocket, SOCK_STREAM } from '../src/index.js';
-
-class Hooks implements ServerHooks {
-  readonly live = new Set<BaseTransport>();
-  attach(t: BaseTransport): void {
-    this.live.add(t);
-  }
-  detach(t: BaseTransport): void {
-    this.live.delete(t);
-  }
-}
-
-class EchoServer extends Protocol {
-  transport: Transport | null = null;
-  override connectionMade(t: Transport): void {
-    this.transport = t;
-  }
-  override dataReceived(data: Buffer): void {
-    this.transport?.write(data);
-  }
-}
+import { EchoServer, Hooks } from './helpers.js';
 
 class BufferedEcho extends BufferedProtocol {
   transport: Transport | null = null;
