@@ -270,22 +270,8 @@ export class SelectorSocketTransport implements Transport {
     }
     const start = slabOffset;
     const buf = slab.subarray(start);
-    let n: number;
-    try {
-      n = this.#sock.tryRecvInto(buf);
-    } catch (exc) {
-      this.#fatalError(exc, 'Fatal read error on socket transport');
-      return;
-    }
-    if (n === WOULD_BLOCK) {
-      this.#backend._drained();
-      return;
-    }
-    if (n === 0) {
-      this.#readEof();
-      return;
-    }
-    if (n < buf.byteLength) this.#backend._drained();
+    const n = this.#recvInto(buf);
+    if (n <= 0) return;
     // Keep the next read 8-byte aligned.
     slabOffset = start + ((n + 7) & ~7);
     const data = buf.subarray(0, n);
@@ -308,27 +294,38 @@ export class SelectorSocketTransport implements Transport {
       this.#fatalError(exc, 'Fatal error: protocol.getBuffer() call failed.');
       return;
     }
-    let n: number;
-    try {
-      n = this.#sock.tryRecvInto(buf);
-    } catch (exc) {
-      this.#fatalError(exc, 'Fatal read error on socket transport');
-      return;
-    }
-    if (n === WOULD_BLOCK) {
-      this.#backend._drained();
-      return;
-    }
-    if (n === 0) {
-      this.#readEof();
-      return;
-    }
-    if (n < buf.byteLength) this.#backend._drained();
+    const n = this.#recvInto(buf);
+    if (n <= 0) return;
     try {
       protocol.bufferUpdated(n);
     } catch (exc) {
       this.#fatalError(exc, 'Fatal error: protocol.bufferUpdated() call failed.');
     }
+  }
+
+  /**
+   * One `recv` into `buf`: the byte count, or 0 when there is nothing to
+   * hand on (it would block, EOF was handled, or a fatal error was). A read
+   * that came back short tells the backend the socket is drained (ADR 0005).
+   */
+  #recvInto(buf: Uint8Array): number {
+    let n: number;
+    try {
+      n = this.#sock.tryRecvInto(buf);
+    } catch (exc) {
+      this.#fatalError(exc, 'Fatal read error on socket transport');
+      return 0;
+    }
+    if (n === WOULD_BLOCK) {
+      this.#backend._drained();
+      return 0;
+    }
+    if (n === 0) {
+      this.#readEof();
+      return 0;
+    }
+    if (n < buf.byteLength) this.#backend._drained();
+    return n;
   }
 
   /** asyncio's `_read_ready__on_eof`: `eofReceived()`; truthy keeps the write side open (the reader is removed), else `close()`. */

@@ -28,6 +28,17 @@ afterEach(() => {
   expect(openFds()).toBe(fdsBefore);
 });
 
+/** A `PollSelector` that counts its `select()` calls (`selects`). */
+function countingSelector(): PollSelector & { selects: number } {
+  const sel = Object.assign(new PollSelector(), { selects: 0 });
+  const select = sel.select.bind(sel);
+  sel.select = (timeout) => {
+    sel.selects++;
+    return select(timeout);
+  };
+  return sel;
+}
+
 /** Runs a chain of `n` callbacks; `onStep(i)` is called in each; resolves with the step each event happened at. */
 async function chain(loop: SelectorEventLoop, n: number, onStep: (i: number) => void): Promise<void> {
   let i = 0;
@@ -117,21 +128,15 @@ describe('SelectorEventLoop', () => {
   });
 
   it('with one idle descriptor watched, a busy loop calls select() about once per 64 iterations, not each one', async () => {
-    const sel = new PollSelector();
-    let selects = 0;
-    const select = sel.select.bind(sel);
-    sel.select = (timeout) => {
-      selects++;
-      return select(timeout);
-    };
+    const sel = countingSelector();
     const loop = new SelectorEventLoop(sel);
     cleanup.push(() => loop.close());
     const [a] = pair();
     loop.addReader(a, () => {});
     await chain(loop, 6400, () => {});
     loop.removeReader(a);
-    expect(selects).toBeGreaterThan(50);
-    expect(selects).toBeLessThan(200);
+    expect(sel.selects).toBeGreaterThan(50);
+    expect(sel.selects).toBeLessThan(200);
   });
 
   it('a reader that leaves data behind is called again in the next iteration (level-triggered)', async () => {
@@ -154,27 +159,21 @@ describe('SelectorEventLoop', () => {
   });
 
   it("a stream transport's short read drains its socket: the next iterations skip select() until something changes", async () => {
-    const sel = new PollSelector();
+    const sel = countingSelector();
     const loop = new SelectorEventLoop(sel);
     cleanup.push(() => loop.close());
     const [a, b] = pair();
-    let selects = 0;
-    const select = sel.select.bind(sel);
-    sel.select = (timeout) => {
-      selects++;
-      return select(timeout);
-    };
     const seen: string[] = [];
     const protocol = {
       connectionMade(): void {},
       dataReceived(data: Buffer): void {
-        const at = selects;
+        const at = sel.selects;
         seen.push(data.toString());
         let n = 0;
         const step = (): void => {
           if (++n < 10) loop.callSoon(step);
           else {
-            seen.push(`selects during 10 more iterations: ${selects - at}`);
+            seen.push(`selects during 10 more iterations: ${sel.selects - at}`);
             loop.stop();
           }
         };
@@ -193,16 +192,10 @@ describe('SelectorEventLoop', () => {
   });
 
   it('a loop with nothing registered never calls select()', async () => {
-    const sel = new PollSelector();
-    let selects = 0;
-    const select = sel.select.bind(sel);
-    sel.select = (timeout) => {
-      selects++;
-      return select(timeout);
-    };
+    const sel = countingSelector();
     const loop = new SelectorEventLoop(sel);
     cleanup.push(() => loop.close());
     await chain(loop, 1000, () => {});
-    expect(selects).toBe(0);
+    expect(sel.selects).toBe(0);
   });
 });
