@@ -69,7 +69,7 @@ import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
 import { RingQueue } from './ready-queue.js';
-import { Task, isCoroutine } from './tasks.js';
+import { Task, isCoroutine, isCoroutineFunction } from './tasks.js';
 import { MIN_CANCELLED_TIMER_HANDLES_FRACTION, MIN_SCHEDULED_TIMER_HANDLES, TimerHeap } from './timer-heap.js';
 
 /** How long the loop runs iterations back to back before yielding to Node, in ms. */
@@ -79,9 +79,6 @@ const MAXIMUM_SELECT_TIMEOUT = 24 * 3600;
 const EMPTY_ARGS: unknown[] = [];
 const RESOLVED: Promise<void> = Promise.resolve();
 const EMPTY_DATA: VarMap = new Map();
-const GeneratorFunction = function* () {}.constructor;
-const AsyncFunction = async function () {}.constructor;
-const AsyncGeneratorFunction = async function* () {}.constructor;
 
 type Phase = 'stopped' | 'slice' | 'draining' | 'idle';
 
@@ -120,11 +117,6 @@ export interface LoopStats {
   tasks: number;
 }
 
-/** Whether `fn` is a coroutine function: a generator, async or async generator function. */
-function isCoroutineFunction(fn: Function): boolean {
-  const ctor = fn.constructor;
-  return ctor === GeneratorFunction || ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
-}
 
 function checkCallback(cb: unknown, api: string): void {
   if (typeof cb !== 'function') {

@@ -63,7 +63,7 @@ export { ExecutorWork } from './executors/executor-work.js';
 export type { ExecutorWorkHooks, WorkState } from './executors/executor-work.js';
 export { isCancellableWork, isWorkReference } from '@loop/interfaces';
 export type { CancellableWork, Executor, WorkReference } from '@loop/interfaces';
-export { Task, currentTask, isCoroutine, isTask, runOutsideTask } from './tasks.js';
+export { Task, currentTask, isCoroutine, isCoroutineFunction, isTask, runOutsideTask } from './tasks.js';
 export type { TaskOptions } from './tasks.js';
 export {
   BaseExceptionGroup,

@@ -78,6 +78,15 @@ export interface TaskOptions {
   context?: Context;
 }
 
+const AsyncFunction = async function () {}.constructor;
+const AsyncGeneratorFunction = async function* () {}.constructor;
+
+/** Whether `fn` is a coroutine function (asyncio's `iscoroutinefunction`): a generator, async or async generator function. */
+export function isCoroutineFunction(fn: Function): boolean {
+  const ctor = fn.constructor;
+  return ctor === GeneratorFunction || ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
+}
+
 /** Whether `value` is a generator object (a coroutine). */
 export function isCoroutine(value: unknown): value is Coroutine<unknown> {
   return (

@@ -41,7 +41,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { RuntimeError, closedError, defineCapability, describeValue, loopError, nodeProcess, onLoopClose, type SchedulingLoop, type SignalMethods } from '@loop/interfaces';
-import { copyContext, isCoroutine } from '@loop/core';
+import { copyContext, isCoroutine, isCoroutineFunction } from '@loop/core';
 import { resolveSignal, type ResolvedSignal } from './signal-names.js';
 
 /** One installed handler: its signal and the listener given to `process.on`. */
@@ -68,16 +68,6 @@ function keepCaught(name: NodeJS.Signals): void {
   if (!KEEP_CAUGHT.has(name) || kept.has(name)) return;
   nodeProcess.on(name, keeper);
   kept.add(name);
-}
-
-const GeneratorFunction = function* () {}.constructor;
-const AsyncFunction = async function () {}.constructor;
-const AsyncGeneratorFunction = async function* () {}.constructor;
-
-/** Whether `fn` is a coroutine function: a generator, async or async generator function. */
-function isCoroutineFunction(fn: Function): boolean {
-  const ctor = fn.constructor;
-  return ctor === GeneratorFunction || ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
 }
 
 /** The uncatchable signals: `sigaction()` refuses them with `EINVAL`. */
