@@ -33,7 +33,7 @@
  * connection is lost.
  */
 import { constants as osConstants } from 'node:os';
-import { Future, getEventLoop, isCoroutine, type BaseEventLoop } from '@loop/core';
+import { Future, getEventLoop, isCoroutine, type BaseEventLoop, type Task } from '@loop/core';
 import {
   Protocol,
   isThenable,
@@ -47,7 +47,10 @@ import {
 import { optionsArg } from './args.js';
 import { repr, type StreamReader } from './stream-reader.js';
 
-/** What `startServer` calls for each connection: a plain callback, or one returning a coroutine or a promise (run as a task). */
+/** The constructor of `async function`s. */
+const AsyncFunction = (async () => {}).constructor;
+
+/** What `startServer` calls for each connection: a plain callback, or one returning a coroutine or a promise (run as a task); an async function runs as a task from its first line. */
 export type ClientConnectedCallback = (reader: StreamReader, writer: StreamWriter) => unknown;
 
 /** Options of `StreamWriter.startTls`. */
@@ -107,10 +110,18 @@ export class StreamReaderProtocol extends Protocol {
     const cb = this.clientConnectedCb;
     if (cb === null) return;
     const writer = new StreamWriter(transport, this, reader, this.#loop);
-    const res = cb(reader!, writer);
-    if (!isCoroutine(res) && !isThenable(res)) return;
     const loop = this.#loop;
-    const task = isCoroutine(res) ? loop.createTask(res) : loop.createTask(() => res);
+    let task: Task<unknown>;
+    if (cb.constructor === AsyncFunction) {
+      // An async function runs its body inside the task, from the task's first
+      // step, as asyncio's coroutine does: so `timeout()`, `currentTask()` and
+      // cancellation work in the handler from its first line.
+      task = loop.createTask(() => cb(reader!, writer) as Promise<unknown>);
+    } else {
+      const res = cb(reader!, writer);
+      if (!isCoroutine(res) && !isThenable(res)) return;
+      task = isCoroutine(res) ? loop.createTask(res) : loop.createTask(() => res);
+    }
     task.addDoneCallback((t) => {
       // Python 3.12's rule: a cancelled handler closes the connection quietly.
       if (t.cancelled()) {

@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { describe, expect } from '@jest/globals';
-import { gather, sleep, wrapFuture } from '@loop/core';
+import { currentTask, gather, sleep, timeout, wrapFuture } from '@loop/core';
 import type { Coroutine, Future } from '@loop/interfaces';
 import {
   StreamReader,
@@ -62,6 +62,31 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
           t.loop.close();
         });
       }
+
+      it('an async function handler runs inside its task from its first line: currentTask() is that task, and timeout() works there', async (t) => {
+        const got = await t.run(async () => {
+          const seen: string[] = [];
+          const server = await startServer(async (reader: StreamReader, writer: StreamWriter) => {
+            const task = currentTask();
+            seen.push(`first line in a task: ${task !== null}`);
+            try {
+              await timeout(0.05, () => reader.readline());
+            } catch (e) {
+              seen.push(`${(e as Error).name}; same task after the await: ${currentTask() === task}`);
+            }
+            writer.close();
+          }, '127.0.0.1', 0);
+          const [reader, writer] = await openConnection('127.0.0.1', portOf(server));
+          seen.push(`client read ${(await reader.read()).length} bytes`);
+          writer.close();
+          await writer.waitClosed();
+          server.close();
+          await server.waitClosed();
+          return seen;
+        });
+        expect(got).toEqual(['first line in a task: true', 'TimeoutError; same task after the await: true', 'client read 0 bytes']);
+        t.loop.close();
+      });
 
       it('generator coroutines: a generator handler and yield* openConnection()', async (t) => {
         const got = await t.run(function* (): Coroutine<string[]> {
