@@ -87,6 +87,7 @@ export interface TraceOptions {
 
 /** Oracle-style trace: `it<N> [t=<time>] message` lines. */
 export interface Trace {
+  /** The lines recorded so far. */
   readonly lines: string[];
   /** Appends `it<N> t=<time> msg` (N = iterations so far). */
   log(msg: string): void;
@@ -112,6 +113,7 @@ export function trace(loop: BaseEventLoop, options: TraceOptions = {}): Trace {
 
 /** What a test body receives. */
 export class LoopTest {
+  /** The virtual clock `t.loop` reads time from. */
   readonly clock = new VirtualClock();
   /** Contexts received by the recording exception handler, in call order. */
   readonly exceptions: ExceptionContext[] = [];

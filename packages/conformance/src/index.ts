@@ -1,5 +1,5 @@
 /**
- * `@loop/conformance`: the behaviour suites that every @loop event loop runs.
+ * `@loop/conformance`: the behaviour suites that every `@loop` event loop runs.
  * Each suite takes a `newLoop()` factory, so BaseEventLoop, the selector loop
  * and the proactor loop are held to the same behaviours: asyncio 3.11's, as
  * CPython's own tests pin them (catalogued in this package's catalog.md,

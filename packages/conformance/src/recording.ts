@@ -10,7 +10,9 @@ import type { ExceptionContext } from '@loop/interfaces';
 
 /** One record written through the replaced logger. */
 export interface LogRecord {
+  /** The logger method called. */
   level: 'error' | 'warn' | 'info' | 'debug';
+  /** The arguments it was called with. */
   args: unknown[];
   /** The string arguments joined with a newline (errors and objects left out). */
   text: string;

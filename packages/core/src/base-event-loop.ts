@@ -108,7 +108,7 @@ export interface LoopStats {
   /**
    * Timers scheduled, cancelled ones excluded. During a batch, the due timers
    * it has not run yet still count here (asyncio would count them in its
-   * ready queue: @loop pops them from the heap as the batch reaches them).
+   * ready queue: `@loop` pops them from the heap as the batch reaches them).
    */
   timers: number;
   /** Cancelled timers still in the heap. */

@@ -118,6 +118,7 @@ export class Context implements ContextContract, Iterable<[ContextVar<unknown>, 
     return this._data.entries();
   }
 
+  /** Iterates the `[variable, value]` pairs, like iterating a Python `Context`. */
   [Symbol.iterator](): IterableIterator<[ContextVar<unknown>, unknown]> {
     return this._data.entries();
   }
@@ -180,6 +181,7 @@ export class Token<T = unknown> {
     this.var = v;
     this.oldValue = oldValue;
   }
+  /** `<Token var=...>`, like Python's repr. */
   toString(): string {
     return `<Token${this._used ? ' used' : ''} var=${this.var.toString()}>`;
   }
@@ -244,6 +246,7 @@ export class ContextVar<T> {
     token._used = true;
   }
 
+  /** `<ContextVar name='...'>`, like Python's repr. */
   toString(): string {
     const dflt = this.#default === MISSING ? '' : ` default=${String(this.#default)}`;
     return `<ContextVar name='${this.name}'${dflt}>`;

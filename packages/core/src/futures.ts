@@ -42,7 +42,7 @@ const futureSites = new WeakMap<object, string>();
 
 type DoneCallback<F> = (fut: F) => void;
 
-/** Whether `value` is a @loop future (of either build). */
+/** Whether `value` is a `@loop` future (of either build). */
 export function isFuture(value: unknown): value is Future<unknown> {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FUTURE_BRAND] === true;
 }

@@ -17,8 +17,11 @@ import type { BaseEventLoop } from './base-event-loop.js';
 
 /** A policy: which loop is current, and how new ones are made. */
 export interface EventLoopPolicy<L = BaseEventLoop> {
+  /** The current loop of this context, made on first use in the main thread. */
   getEventLoop(): L;
+  /** Makes `loop` current (`null`: none). */
   setEventLoop(loop: L | null): void;
+  /** A new loop from the policy's factory. */
   newEventLoop(): L;
 }
 

@@ -209,6 +209,32 @@ export interface OpenDatagramOptions {
  * absent, `@loop/net` layers TLS over `makeSocketTransport`), run hooks.
  */
 export interface IoBackend extends Partial<FdMethods>, Partial<SockMethods> {
+  /** {@link FdMethods.addReader}, on a backend that watches descriptors. */
+  addReader?: FdMethods['addReader'];
+  /** {@link FdMethods.removeReader}, on a backend that watches descriptors. */
+  removeReader?: FdMethods['removeReader'];
+  /** {@link FdMethods.addWriter}, on a backend that watches descriptors. */
+  addWriter?: FdMethods['addWriter'];
+  /** {@link FdMethods.removeWriter}, on a backend that watches descriptors. */
+  removeWriter?: FdMethods['removeWriter'];
+  /** {@link SockMethods.sockRecv}, on a backend with the `sock*` operations. */
+  sockRecv?: SockMethods['sockRecv'];
+  /** {@link SockMethods.sockRecvInto}, on a backend with the `sock*` operations. */
+  sockRecvInto?: SockMethods['sockRecvInto'];
+  /** {@link SockMethods.sockRecvfrom}, on a backend with the `sock*` operations. */
+  sockRecvfrom?: SockMethods['sockRecvfrom'];
+  /** {@link SockMethods.sockRecvfromInto}, on a backend with the `sock*` operations. */
+  sockRecvfromInto?: SockMethods['sockRecvfromInto'];
+  /** {@link SockMethods.sockSendall}, on a backend with the `sock*` operations. */
+  sockSendall?: SockMethods['sockSendall'];
+  /** {@link SockMethods.sockSendto}, on a backend with the `sock*` operations. */
+  sockSendto?: SockMethods['sockSendto'];
+  /** {@link SockMethods.sockConnect}, on a backend with the `sock*` operations. */
+  sockConnect?: SockMethods['sockConnect'];
+  /** {@link SockMethods.sockAccept}, on a backend with the `sock*` operations. */
+  sockAccept?: SockMethods['sockAccept'];
+  /** {@link SockMethods.sockSendfile}, on a backend with the `sock*` operations. */
+  sockSendfile?: SockMethods['sockSendfile'];
   /** A short name for messages and reprs: `'selector'`, `'proactor'`. */
   readonly name: string;
   /**

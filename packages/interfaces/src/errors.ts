@@ -13,7 +13,7 @@
 import type { LoopErrorCode } from './error-codes.js';
 import { brand } from './internal/brand.js';
 
-/** Options accepted by every @loop error constructor. */
+/** Options accepted by every `@loop` error constructor. */
 export interface LoopErrorOptions {
   /** A stable machine-readable code, listed in `docs/errors.md`. */
   code?: string;

@@ -144,14 +144,23 @@ export type TaskFactory = (loop: SchedulingLoop, coro: CoroutineLike<unknown>, o
  * other keys are present when they apply.
  */
 export interface ExceptionContext {
+  /** What went wrong, in words; always present. */
   message: string;
+  /** The exception raised, if any. */
   exception?: unknown;
+  /** The future whose exception was never retrieved. */
   future?: Future<unknown>;
+  /** The task whose exception was never retrieved, or that was destroyed while pending. */
   task?: Task<unknown>;
+  /** The callback handle that raised. */
   handle?: Handle;
+  /** The protocol whose callback raised. */
   protocol?: unknown;
+  /** The transport concerned. */
   transport?: unknown;
+  /** The socket concerned. */
   socket?: unknown;
+  /** The asynchronous generator concerned. */
   asyncgen?: unknown;
   /** In debug mode: where the object in question was created. */
   source_traceback?: string;
@@ -166,27 +175,50 @@ export type ExceptionHandler = (loop: SchedulingLoop, context: ExceptionContext)
  * I/O. `@loop/core`'s `BaseEventLoop` implements it.
  */
 export interface SchedulingLoop {
+  /** Runs the loop until `stop()` is called (`run_forever`). */
   runForever(): Promise<void>;
+  /** Runs the loop until `future` is done and returns its result (`run_until_complete`). */
   runUntilComplete<T>(future: Awaitable<T>): Promise<T>;
+  /** Stops the loop after the current iteration. */
   stop(): void;
+  /** Whether the loop is running. */
   isRunning(): boolean;
+  /** Whether the loop was closed. */
   isClosed(): boolean;
+  /** Closes the loop; it must not be running. */
   close(): void;
+  /** Closes the asynchronous generators still open (`shutdown_asyncgens`). */
   shutdownAsyncgens(): Promise<void>;
+  /** Schedules `callback(...args)` on the next iteration (`call_soon`). */
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle;
+  /** Like `callSoon`, callable from another thread; wakes the loop. */
   callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle;
+  /** Schedules `callback(...args)` after `delay` seconds (`call_later`). */
   callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle;
+  /** Schedules `callback(...args)` at loop time `when` (`call_at`). */
   callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle;
+  /** The loop's monotonic clock, in seconds. */
   time(): number;
+  /** A new future attached to this loop. */
   createFuture<T = unknown>(): Future<T>;
+  /** Wraps `coro` in a task scheduled on this loop (`create_task`). */
   createTask<T>(coro: CoroutineLike<T>, options?: CreateTaskOptions): Task<T>;
+  /** Sets the factory `createTask` uses, or `null` for the default. */
   setTaskFactory(factory: TaskFactory | null): void;
+  /** The task factory, or `null` for the default. */
   getTaskFactory(): TaskFactory | null;
+  /** Sets the handler `callExceptionHandler` calls, or `null` for the default. */
   setExceptionHandler(handler: ExceptionHandler | null): void;
+  /** The custom exception handler, or `null`. */
   getExceptionHandler(): ExceptionHandler | null;
+  /** Logs `context` the way asyncio's default handler does. */
   defaultExceptionHandler(context: ExceptionContext): void;
+  /** Passes `context` to the custom handler, or to the default one. */
   callExceptionHandler(context: ExceptionContext): void;
+  /** Whether debug mode is on. */
   getDebug(): boolean;
+  /** Turns debug mode on or off. */
   setDebug(enabled: boolean): void;
+  /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration: number;
 }

@@ -180,6 +180,7 @@ export interface BaseTransport {
    * Implementations declare `getExtraInfo(name: string, defaultValue?: unknown): any`.
    */
   getExtraInfo<K extends keyof TransportExtraInfo>(name: K, defaultValue?: TransportExtraInfo[K] | null): TransportExtraInfo[K] | null;
+  /** Any other key: what the transport has for it, or `defaultValue`. */
   getExtraInfo(name: string, defaultValue?: unknown): unknown;
   /** Whether the transport is closing or closed. */
   isClosing(): boolean;

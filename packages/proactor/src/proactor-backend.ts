@@ -579,7 +579,7 @@ export class ProactorBackend implements IoBackend {
   /**
    * A datagram transport over a `ProactorSocket` from `openDatagram`, or
    * over an IPv4 / IPv6 datagram socket given by the caller (`sock=`, a
-   * `@loop/socket` `Socket`): see {@link ProactorBackend.#adoptDatagram}. The
+   * `@loop/socket` `Socket`): see `#adoptDatagram`. The
    * transport's `socket` extra information is the socket given; closing the
    * transport closes it.
    *

@@ -51,12 +51,19 @@ export type SelectorEvent<D = unknown> = [key: SelectorKey<D>, events: number];
  * {@link BaseSelector}).
  */
 export interface Selector<D = unknown> {
+  /** Watches `fileobj` for `events` (EVENT_READ | EVENT_WRITE), with `data` attached. */
   register(fileobj: FileDescriptorLike, events: number, data?: D): SelectorKey<D>;
+  /** Stops watching `fileobj`; returns its key. */
   unregister(fileobj: FileDescriptorLike): SelectorKey<D>;
+  /** Changes the events or data of a registered `fileobj`. */
   modify(fileobj: FileDescriptorLike, events: number, data?: D): SelectorKey<D>;
+  /** Waits up to `timeout` seconds (`null`: no limit) and returns the ready keys with their events. */
   select(timeout?: number | null): SelectorEvent<D>[];
+  /** The key of a registered `fileobj`. */
   getKey(fileobj: FileDescriptorLike): SelectorKey<D>;
+  /** The registered keys by descriptor. */
   getMap(): ReadonlyMap<number, SelectorKey<D>>;
+  /** Releases the selector. */
   close(): void;
 }
 

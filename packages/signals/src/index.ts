@@ -1,6 +1,6 @@
 /**
  * `@loop/signals`: asyncio's Unix signal handlers (`add_signal_handler`,
- * `remove_signal_handler`) for any @loop loop, on Node's process signal
+ * `remove_signal_handler`) for any `@loop` loop, on Node's process signal
  * events. Compose it in: `compose(ProactorEventLoop, net, signals)`.
  *
  * @packageDocumentation

@@ -161,6 +161,7 @@ function isPipeError(err: unknown): boolean {
 /** `communicate()` writes its input in slices of this size, draining between them (D80). */
 const FEED_SLICE = 64 * 1024;
 
+/** A child process started by `createSubprocessExec` or `createSubprocessShell` (asyncio's `asyncio.subprocess.Process`). */
 export class Process {
   /** The child's process id. */
   readonly pid: number;

@@ -38,6 +38,7 @@ import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
 /** A server protocol that echoes what it receives and closes at EOF. */
 export class EchoProtocol extends Protocol {
+  /** The transport, once connected. */
   transport: Transport | null = null;
   override connectionMade(transport: BaseTransport): void {
     this.transport = transport as Transport;
@@ -49,11 +50,17 @@ export class EchoProtocol extends Protocol {
 
 /** A protocol recording what it receives, with futures for its milestones. */
 export class RecordingProtocol extends Protocol {
+  /** The transport, once connected. */
   transport: Transport | null = null;
+  /** Every chunk `dataReceived` got, in order. */
   readonly chunks: Buffer[] = [];
+  /** How many bytes were received. */
   received = 0;
+  /** Whether `eofReceived` was called. */
   eof = false;
+  /** Done when `connectionMade` was called. */
   readonly made: Future<void>;
+  /** Done with the argument of `connectionLost`. */
   readonly lost: Future<Error | null>;
   #want = 0;
   #enough: Future<void> | null = null;

@@ -8,9 +8,13 @@ import type { Context } from '../context.js';
 
 /** The logger that the loop writes to. */
 export interface Logger {
+  /** Logs at error level. */
   error(message: string, ...rest: unknown[]): void;
+  /** Logs at warning level. */
   warn(message: string, ...rest: unknown[]): void;
+  /** Logs at info level. */
   info(message: string, ...rest: unknown[]): void;
+  /** Logs at debug level. */
   debug(message: string, ...rest: unknown[]): void;
 }
 
