@@ -10,6 +10,7 @@
  * `taskSignal`; `runCoroutineThreadsafe` brings a result back from outside
  * the loop.
  */
+/* eslint-disable @typescript-eslint/require-await -- async functions that return at once are the coroutines these tests run */
 import { getEventListeners } from 'node:events';
 import { describe, expect } from '@jest/globals';
 import {
