@@ -71,11 +71,18 @@ export function checkSignal(api: string, signal: unknown): AbortSignal | undefin
 
 /**
  * Cancels `fut` when `signal` aborts (at once if it already has); the
- * listener goes when `fut` is done. Used by every `signal` option; exported
- * for capabilities that add one (`@loop/net`'s `openConnection`).
+ * listener goes when `fut` is done. `undefined`/`null` does nothing;
+ * anything else but an `AbortSignal` is a `TypeError` naming `api`. Used by
+ * every `signal` option; exported for capabilities that add one
+ * (`@loop/net`'s `openConnection`).
  */
-export function cancelOnAbort(fut: Future<unknown>, signal: AbortSignal | undefined): void {
-  if (signal === undefined || fut.done()) return;
+export function cancelOnAbort(fut: Future<unknown>, signal: AbortSignal | null | undefined, api = 'cancelOnAbort'): void {
+  const s = checkSignal(api, signal);
+  if (s === undefined || fut.done()) return;
+  cancelWhenAborted(fut, s);
+}
+
+function cancelWhenAborted(fut: Future<unknown>, signal: AbortSignal): void {
   if (signal.aborted) {
     fut.cancel(abortMessage(signal.reason));
     return;

@@ -28,6 +28,7 @@ export {
   getEventLoopPolicy,
   getRunningLoop,
   newEventLoop,
+  setDefaultLoopFactory,
   setEventLoop,
   setEventLoopPolicy,
 } from './policies.js';
