@@ -3,8 +3,9 @@
 #
 #   - streams: asyncio.start_server; each client gets a handler task that
 #     reads lines (StreamReader.readline) and broadcasts them to the others;
-#   - a subprocess: "/who" lists who is online and the server's clock, read
-#     from `date` run with asyncio.create_subprocess_exec;
+#   - a subprocess: the server's clock is read from `date`, run with
+#     asyncio.create_subprocess_exec, when it starts and for "/who", which
+#     also lists who is online;
 #   - timeouts: asyncio.timeout drops a client that gives no name within
 #     LOGIN_TIMEOUT, or that says nothing for IDLE_TIMEOUT;
 #   - signals: SIGINT and SIGTERM close the server gracefully (every client
@@ -40,12 +41,15 @@ class ChatServer:
             if name != exclude:
                 await self.send(writer, text)
 
-    async def who(self):
+    async def now(self):
         proc = await asyncio.create_subprocess_exec(
             "date", "+%Y-%m-%d %H:%M:%S", stdout=PIPE)
         out, _ = await proc.communicate()
+        return out.decode().strip()
+
+    async def who(self):
         names = ", ".join(sorted(self.clients))
-        return [f"online: {names}", f"server time: {out.decode().strip()}"]
+        return [f"online: {names}", f"server time: {await self.now()}"]
 
     async def handle(self, reader, writer):
         await self.send(writer, "Welcome! What is your name?")
@@ -164,6 +168,7 @@ async def main():
     chat = ChatServer()
     server = await asyncio.start_server(chat.handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
+    server_log.append(f"started at {await chat.now()}")
 
     stop = loop.create_future()
     for sig in (signal.SIGINT, signal.SIGTERM):

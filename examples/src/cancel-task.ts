@@ -6,10 +6,11 @@
  *
  * The program is written twice: with generator coroutines (`yield* fut` is
  * Python's `await fut`) and with async functions (`await fut`). Both print
- * what the Python twin prints.
+ * what the Python twin prints. Each `run(main)` (Python's
+ * `asyncio.run(main())`) runs on a new default loop of `@loop/asyncio`.
  */
-import { CancelledError, Future, getRunningLoop, run, sleep } from '@loop/core';
-import type { Coroutine } from '@loop/core';
+import { CancelledError, Future, getRunningLoop, run, sleep } from '@loop/asyncio';
+import type { Coroutine } from '@loop/asyncio';
 import { pyBool } from './py-format.js';
 
 // ---------------------------------------------------------------- generator coroutines

@@ -4,16 +4,18 @@
  *
  * - streams: `startServer`; each client gets a handler task that reads lines
  *   (`StreamReader.readline`) and broadcasts them to the others;
- * - a subprocess: `/who` lists who is online and the server's clock, read
- *   from `date` run with `createSubprocessExec`;
+ * - a subprocess: the server's clock is read from `date`, run with
+ *   `createSubprocessExec`, when it starts and for `/who`, which also lists
+ *   who is online;
  * - timeouts: `timeout()` (asyncio's `async with asyncio.timeout()`) drops a
  *   client that gives no name within `LOGIN_TIMEOUT`, or that says nothing
  *   for `IDLE_TIMEOUT`;
  * - signals: SIGINT and SIGTERM close the server gracefully (every client
  *   told, every connection closed, the server waited for).
  *
- * The loop is `compose(ProactorEventLoop, net, subprocess, signals)`, given to
- * `run` as its loop factory.
+ * It imports asyncio's API from `@loop/asyncio` alone, as the Python imports
+ * `asyncio`, and runs on the default loop that `run(main)` makes (network,
+ * subprocesses and signals composed in).
  *
  * HOW it stays deterministic (and equal to its twin): scripted clients run in
  * the same process, each waiting for the line it expects before it acts;
@@ -22,16 +24,8 @@
  * recorded and printed at the end, the server's first; the listening port is
  * 0, and the date prints as `<datetime>` once normalised (src/examples.ts).
  */
-import { getRunningLoop, run, timeout } from '@loop/core';
-import { TimeoutError, compose } from '@loop/interfaces';
-import { net, openConnection, startServer } from '@loop/net';
-import type { StreamReader, StreamWriter } from '@loop/net';
-import { ProactorEventLoop } from '@loop/proactor';
-import { signals } from '@loop/signals';
-import { PIPE, createSubprocessExec, subprocess } from '@loop/subprocess';
-
-const Loop = compose(ProactorEventLoop, net, subprocess, signals);
-type Loop = InstanceType<typeof Loop>;
+import { PIPE, TimeoutError, createSubprocessExec, getRunningLoop, openConnection, run, startServer, timeout } from '@loop/asyncio';
+import type { StreamReader, StreamWriter } from '@loop/asyncio';
 
 const LOGIN_TIMEOUT = 0.5; // seconds to give a name
 const IDLE_TIMEOUT = 60.0; // seconds of silence before a client is dropped
@@ -58,11 +52,15 @@ class ChatServer {
     }
   }
 
-  async who(): Promise<string[]> {
+  async now(): Promise<string> {
     const proc = await createSubprocessExec('date', ['+%Y-%m-%d %H:%M:%S'], { stdout: PIPE });
     const [out] = await proc.communicate();
+    return (out ?? Buffer.alloc(0)).toString().trim();
+  }
+
+  async who(): Promise<string[]> {
     const names = [...this.clients.keys()].sort().join(', ');
-    return [`online: ${names}`, `server time: ${(out ?? Buffer.alloc(0)).toString().trim()}`];
+    return [`online: ${names}`, `server time: ${await this.now()}`];
   }
 
   /** The `startServer` callback: one task per connection. */
@@ -194,10 +192,11 @@ async function scenario(port: number): Promise<Client[]> {
 }
 
 async function main(): Promise<void> {
-  const loop = getRunningLoop() as Loop;
+  const loop = getRunningLoop();
   const chat = new ChatServer();
   const server = await startServer(chat.handle, '127.0.0.1', 0);
   const port = (server.sockets[0].getsockname() as [string, number])[1];
+  serverLog.push(`started at ${await chat.now()}`);
 
   const stop = loop.createFuture<string>();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -219,4 +218,4 @@ async function main(): Promise<void> {
   }
 }
 
-await run(main, { loopFactory: () => new Loop() });
+await run(main);

@@ -3,16 +3,18 @@
  * call_later()" (python/display-date-call-later.py): a callback prints the
  * date and reschedules itself with `callLater` until the end time, then
  * stops the loop. The period is 0.1 s and the run 0.5 s (the reference uses
- * 1 s and 5 s); the Python twin uses the same figures.
+ * 1 s and 5 s); the Python twin uses the same figures. The loop is
+ * `getEventLoop()`'s, the default loop of `@loop/asyncio` (see
+ * hello-world-call-soon.ts).
  */
-import { getEventLoop } from '@loop/core';
-import type { BaseEventLoop } from '@loop/core';
+import { getEventLoop } from '@loop/asyncio';
+import type { EventLoop } from '@loop/asyncio';
 import { datetimeNow } from './py-format.js';
 
 const PERIOD = 0.1;
 const DURATION = 0.5;
 
-function displayDate(endTime: number, loop: BaseEventLoop): void {
+function displayDate(endTime: number, loop: EventLoop): void {
   console.log(datetimeNow());
   if (loop.time() + PERIOD < endTime) {
     loop.callLater(PERIOD, displayDate, endTime, loop);

@@ -2,13 +2,15 @@
  * Mirrors python/executor-hash.py: `runInExecutor` hashes a 16 MiB file in a
  * worker thread while a task on the loop keeps ticking. The hashing function
  * is self-contained (it imports what it needs), so its source can be sent
- * to the worker.
+ * to the worker. `run(main)` is Python's `asyncio.run(main())`, on the
+ * default loop of `@loop/asyncio`, whose default executor runs worker
+ * threads.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getRunningLoop, run, sleep } from '@loop/core';
-import type { Coroutine } from '@loop/core';
+import { getRunningLoop, run, sleep } from '@loop/asyncio';
+import type { Coroutine } from '@loop/asyncio';
 import { pyBool } from './py-format.js';
 
 async function sha256File(path: string): Promise<string> {

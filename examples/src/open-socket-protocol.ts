@@ -3,21 +3,16 @@
  * using a protocol" (python/open-socket-protocol.py): `createConnection`
  * with `{ sock }` wraps one end of a `@loop/socket` socketpair in a
  * transport; the protocol prints what arrives, closes the transport, and
- * completes a future on `connectionLost`, which `main` awaits. The loop is a
- * `SelectorEventLoop` (`@loop/selector`) with `@loop/net` composed in
- * (`compose(SelectorEventLoop, net)`), the twin of watch-fd-read.ts's
- * `addReader`.
+ * completes a future on `connectionLost`, which `main` awaits: the
+ * transport twin of watch-fd-read.ts's `addReader`. The loop is the default
+ * loop of `@loop/asyncio` that `run(main)` makes, the `SelectorEventLoop`
+ * (`@loop/socket`'s sockets need its addon, and where it loads the default
+ * loop is the selector loop). The sockets come from `@loop/socket`, as
+ * Python's come from `socket`.
  */
-import { getRunningLoop, run } from '@loop/core';
-import type { Future } from '@loop/core';
-import { Protocol, compose } from '@loop/interfaces';
-import type { Transport } from '@loop/interfaces';
-import { net } from '@loop/net';
-import { SelectorEventLoop } from '@loop/selector';
+import { Protocol, getRunningLoop, run } from '@loop/asyncio';
+import type { Future, Transport } from '@loop/asyncio';
 import { socketpair } from '@loop/socket';
-
-const Loop = compose(SelectorEventLoop, net);
-type NetLoop = InstanceType<typeof Loop>;
 
 class MyProtocol extends Protocol {
   transport: Transport | null = null;
@@ -47,7 +42,7 @@ class MyProtocol extends Protocol {
 async function main(): Promise<void> {
   // Get a reference to the event loop as we plan to use
   // low-level APIs.
-  const loop = getRunningLoop() as NetLoop;
+  const loop = getRunningLoop();
   const onConLost = loop.createFuture<boolean>();
 
   // Create a pair of connected sockets
@@ -67,4 +62,4 @@ async function main(): Promise<void> {
   }
 }
 
-await run(main, { loopFactory: () => new Loop() });
+await run(main);

@@ -3,16 +3,11 @@
  * using streams" (python/open-socket-streams.py): `openConnection` with
  * `{ sock }` wraps one end of a `@loop/socket` socketpair in a reader and a
  * writer; the coroutine reads what arrives, prints it and closes. The loop
- * is a `SelectorEventLoop` (`@loop/selector`) with `@loop/net` composed in
- * (`compose(SelectorEventLoop, net)`), as in open-socket-protocol.ts.
+ * is the default loop of `@loop/asyncio` that `run(waitForData)` makes, the
+ * `SelectorEventLoop`, as in open-socket-protocol.ts.
  */
-import { getRunningLoop, run } from '@loop/core';
-import { compose } from '@loop/interfaces';
-import { net, openConnection } from '@loop/net';
-import { SelectorEventLoop } from '@loop/selector';
+import { getRunningLoop, openConnection, run } from '@loop/asyncio';
 import { socketpair } from '@loop/socket';
-
-const Loop = compose(SelectorEventLoop, net);
 
 async function waitForData(): Promise<void> {
   // Get a reference to the current event loop because
@@ -40,4 +35,4 @@ async function waitForData(): Promise<void> {
   wsock.close();
 }
 
-await run(waitForData, { loopFactory: () => new Loop() });
+await run(waitForData);

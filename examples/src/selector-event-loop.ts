@@ -4,10 +4,13 @@
  * SelectSelector())` (Python's `asyncio.SelectorEventLoop(
  * selectors.SelectSelector())`), running a small coroutine that receives
  * and sends with `sockRecv` / `sockSendall` over a `@loop/socket`
- * socketpair, each waiting for readiness reported by `select()`.
+ * socketpair, each waiting for readiness reported by `select()`. Both
+ * classes come from `@loop/asyncio`, whose `SelectorEventLoop` is the
+ * complete one (the network, subprocesses and signals composed in), as
+ * Python's `asyncio.SelectorEventLoop` is; the sockets come from
+ * `@loop/socket`, as Python's from `socket`.
  */
-import { ensureFuture, sleep } from '@loop/core';
-import { SelectSelector, SelectorEventLoop } from '@loop/selector';
+import { SelectSelector, SelectorEventLoop, ensureFuture, sleep } from '@loop/asyncio';
 import { socketpair } from '@loop/socket';
 
 const selector = new SelectSelector();

@@ -2,16 +2,11 @@
  * Mirrors python/subprocess-communicate.py: `communicate()` with input, then
  * a conversation with a child through `proc.stdin` (a `StreamWriter`) and
  * `proc.stdout` (a `StreamReader`), stderr merged into stdout with `STDOUT`;
- * on a `ProactorEventLoop` with `@loop/net` and `@loop/subprocess` composed
- * in.
+ * on the default loop of `@loop/asyncio` that `run(main)` makes (the
+ * `SelectorEventLoop`: the pipes are `@loop/socket`'s and need its addon,
+ * and where it loads the default loop is the selector loop).
  */
-import { run } from '@loop/core';
-import { compose } from '@loop/interfaces';
-import { net } from '@loop/net';
-import { ProactorEventLoop } from '@loop/proactor';
-import { PIPE, STDOUT, createSubprocessExec, subprocess } from '@loop/subprocess';
-
-const Loop = compose(ProactorEventLoop, net, subprocess);
+import { PIPE, STDOUT, createSubprocessExec, run } from '@loop/asyncio';
 
 /** Python's `repr()` of bytes (printable ASCII and `\n` only), `None` for null. */
 function bytesRepr(b: Buffer | null): string {
@@ -40,4 +35,4 @@ async function main(): Promise<void> {
   console.log('exit', await proc.wait());
 }
 
-await run(main, { loopFactory: () => new Loop() });
+await run(main);

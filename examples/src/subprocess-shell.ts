@@ -1,21 +1,15 @@
 /**
  * Mirrors python/subprocess-shell.py: the reference's "run a shell command
  * and obtain its result" (asyncio-subprocess, Examples), then two commands
- * at once with `gather`, on a `ProactorEventLoop` with `@loop/net` and
- * `@loop/subprocess` composed in.
+ * at once with `gather`, on the default loop of `@loop/asyncio` that
+ * `run(main)` makes (see subprocess-communicate.ts).
  *
  * `createSubprocessShell` runs the command with `/bin/sh -c`; `communicate()`
  * reads stdout and stderr to their end (both at once, so a full pipe never
  * blocks the child) and waits for the exit. Python's `repr()` of the command
  * is `'...'` as long as it holds no single quote.
  */
-import { gather, run } from '@loop/core';
-import { compose } from '@loop/interfaces';
-import { net } from '@loop/net';
-import { ProactorEventLoop } from '@loop/proactor';
-import { PIPE, createSubprocessShell, subprocess } from '@loop/subprocess';
-
-const Loop = compose(ProactorEventLoop, net, subprocess);
+import { PIPE, createSubprocessShell, gather, run } from '@loop/asyncio';
 
 async function runCommand(cmd: string): Promise<void> {
   const proc = await createSubprocessShell(cmd, { stdout: PIPE, stderr: PIPE });
@@ -32,4 +26,4 @@ async function main(): Promise<void> {
   await gather(runCommand('ls /zzz'), runCommand('sleep 0.2; echo "hello"'));
 }
 
-await run(main, { loopFactory: () => new Loop() });
+await run(main);

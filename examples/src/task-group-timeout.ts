@@ -2,11 +2,11 @@
  * Mirrors python/task-group-timeout.py: a TaskGroup inside a timeout scope.
  * When the deadline passes, the slow task is cancelled, the fast one has
  * finished, and the timeout surfaces as TimeoutError — printed as Python
- * prints it.
+ * prints it. `run(main)` is Python's `asyncio.run(main())`, on the default
+ * loop of `@loop/asyncio`.
  */
-import { TimeoutError, run, sleep, taskGroup, timeout } from '@loop/core';
-import type { Coroutine, Task } from '@loop/core';
-import { CancelledError } from '@loop/core';
+import { CancelledError, TimeoutError, run, sleep, taskGroup, timeout } from '@loop/asyncio';
+import type { Coroutine, Task } from '@loop/asyncio';
 
 function* work(name: string, delay: number, log: string[]): Coroutine<string> {
   try {

@@ -1,7 +1,9 @@
 /**
  * Mirrors python/tcp-echo-protocol.py: the reference's "TCP Echo Server" and
- * "TCP Echo Client" (asyncio-protocol, Examples) in one program, on a
- * `ProactorEventLoop` with `@loop/net` composed in.
+ * "TCP Echo Client" (asyncio-protocol, Examples) in one program, on the
+ * default loop of `@loop/asyncio` that `run(main)` makes (the
+ * `SelectorEventLoop` where `@loop/socket`'s addon loads, else the
+ * `ProactorEventLoop`; both have `createServer` and `createConnection`).
  *
  * The server's protocol prints what it receives, echoes it and closes the
  * connection; the client's protocol sends a message on `connectionMade`,
@@ -14,15 +16,8 @@
  * sides' callbacks interleave depends on when the accept and the connect
  * complete, not on the program.
  */
-import { getRunningLoop, run } from '@loop/core';
-import type { Future } from '@loop/core';
-import { Protocol, compose } from '@loop/interfaces';
-import type { Transport } from '@loop/interfaces';
-import { net } from '@loop/net';
-import { ProactorEventLoop } from '@loop/proactor';
-
-const Loop = compose(ProactorEventLoop, net);
-type NetLoop = InstanceType<typeof Loop>;
+import { Protocol, getRunningLoop, run } from '@loop/asyncio';
+import type { Future, Transport } from '@loop/asyncio';
 
 const lines: Record<'server' | 'client', string[]> = { server: [], client: [] };
 function log(side: 'server' | 'client', text: string): void {
@@ -77,7 +72,7 @@ class EchoClientProtocol extends Protocol {
 }
 
 async function main(): Promise<void> {
-  const loop = getRunningLoop() as NetLoop;
+  const loop = getRunningLoop();
   const server = await loop.createServer(() => new EchoServerProtocol(), '127.0.0.1', 0);
   const port = (server.sockets[0].getsockname() as [string, number])[1];
 
@@ -98,4 +93,4 @@ async function main(): Promise<void> {
   }
 }
 
-await run(main, { loopFactory: () => new Loop() });
+await run(main);

@@ -1,7 +1,8 @@
 /**
  * Mirrors python/tcp-echo-streams.py: the reference's "TCP echo client using
  * streams" and "TCP echo server using streams" (asyncio-stream, Examples) in
- * one program, on a `ProactorEventLoop` with `@loop/net` composed in.
+ * one program, on the default loop of `@loop/asyncio` that `run(main)` makes
+ * (see tcp-echo-protocol.ts).
  *
  * `startServer` calls `handleEcho(reader, writer)` for each connection, as a
  * task: it reads up to 100 bytes, echoes them, drains and closes. The client
@@ -13,13 +14,8 @@
  * print their host only, and each side's lines are printed after the
  * exchange, server first (see tcp-echo-protocol.ts).
  */
-import { run } from '@loop/core';
-import { compose } from '@loop/interfaces';
-import { net, openConnection, startServer } from '@loop/net';
-import type { StreamReader, StreamWriter } from '@loop/net';
-import { ProactorEventLoop } from '@loop/proactor';
-
-const Loop = compose(ProactorEventLoop, net);
+import { openConnection, run, startServer } from '@loop/asyncio';
+import type { StreamReader, StreamWriter } from '@loop/asyncio';
 
 const lines: Record<'server' | 'client', string[]> = { server: [], client: [] };
 function log(side: 'server' | 'client', text: string): void {
@@ -69,4 +65,4 @@ async function main(): Promise<void> {
   }
 }
 
-await run(main, { loopFactory: () => new Loop() });
+await run(main);

@@ -1,6 +1,7 @@
 /**
  * Mirrors python/tls-echo.py: the streams echo of tcp-echo-streams.ts over
- * TLS, on a `ProactorEventLoop` with `@loop/net` composed in.
+ * TLS, on the default loop of `@loop/asyncio` that `run(main)` makes (see
+ * tcp-echo-protocol.ts).
  *
  * The server's TLS options hold the test certificate and key, the client's
  * trust only the test CA and check the server's name (`serverHostname:
@@ -22,13 +23,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { run } from '@loop/core';
-import { compose } from '@loop/interfaces';
-import { net, openConnection, startServer } from '@loop/net';
-import type { StreamReader, StreamWriter } from '@loop/net';
-import { ProactorEventLoop } from '@loop/proactor';
-
-const Loop = compose(ProactorEventLoop, net);
+import { openConnection, run, startServer } from '@loop/asyncio';
+import type { StreamReader, StreamWriter } from '@loop/asyncio';
 
 const FIXTURES = new URL('../../packages/conformance/fixtures/tls/', import.meta.url);
 const pem = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -92,4 +88,4 @@ async function main(): Promise<void> {
   }
 }
 
-await run(main, { loopFactory: () => new Loop() });
+await run(main);

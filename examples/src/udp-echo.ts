@@ -1,7 +1,7 @@
 /**
  * Mirrors python/udp-echo.py: the reference's "UDP Echo Server" and "UDP
- * Echo Client" (asyncio-protocol, Examples) in one program, on a
- * `ProactorEventLoop` with `@loop/net` composed in.
+ * Echo Client" (asyncio-protocol, Examples) in one program, on the default
+ * loop of `@loop/asyncio` that `run(main)` makes (see tcp-echo-protocol.ts).
  *
  * The server endpoint is bound to 127.0.0.1 port 0 and echoes each datagram
  * to its sender; the client endpoint is connected to it (`remoteAddr`), so
@@ -12,15 +12,8 @@
  * print their host only, and each side's lines are printed after the
  * exchange, server first (see tcp-echo-protocol.ts).
  */
-import { getRunningLoop, run } from '@loop/core';
-import type { Future } from '@loop/core';
-import { DatagramProtocol, compose } from '@loop/interfaces';
-import type { Address, DatagramTransport } from '@loop/interfaces';
-import { net } from '@loop/net';
-import { ProactorEventLoop } from '@loop/proactor';
-
-const Loop = compose(ProactorEventLoop, net);
-type NetLoop = InstanceType<typeof Loop>;
+import { DatagramProtocol, getRunningLoop, run } from '@loop/asyncio';
+import type { Address, DatagramTransport, Future } from '@loop/asyncio';
 
 const lines: Record<'server' | 'client', string[]> = { server: [], client: [] };
 function log(side: 'server' | 'client', text: string): void {
@@ -85,7 +78,7 @@ class EchoClientProtocol extends DatagramProtocol {
 }
 
 async function main(): Promise<void> {
-  const loop = getRunningLoop() as NetLoop;
+  const loop = getRunningLoop();
   const [serverTransport] = await loop.createDatagramEndpoint(() => new EchoServerProtocol(), ['127.0.0.1', 0]);
   const port = (serverTransport.getExtraInfo('sockname') as [string, number])[1];
 
@@ -105,4 +98,4 @@ async function main(): Promise<void> {
   }
 }
 
-await run(main, { loopFactory: () => new Loop() });
+await run(main);

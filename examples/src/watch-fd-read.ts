@@ -2,10 +2,15 @@
  * Mirrors the asyncio reference's "Watch a file descriptor for read events"
  * (python/watch-fd-read.py): a reader registered with `addReader` on one end
  * of a socketpair prints what arrives, unregisters itself and stops the
- * loop. The loop is a `SelectorEventLoop` (`@loop/selector`), the one that
- * watches file descriptors, and the sockets are `@loop/socket`'s.
+ * loop. Python's `asyncio.new_event_loop()` gives a `SelectorEventLoop` on
+ * Unix; here the loop is made as `new SelectorEventLoop()` (`@loop/asyncio`'s,
+ * the complete one), the loop that watches file descriptors and the default
+ * loop wherever `@loop/socket`'s addon loads (as it must for the sockets):
+ * `newEventLoop()` is typed as the `EventLoop` every default loop is, and
+ * the `ProactorEventLoop` of the other platforms has no `addReader`. The
+ * sockets come from `@loop/socket`, as Python's from `socket`.
  */
-import { SelectorEventLoop } from '@loop/selector';
+import { SelectorEventLoop } from '@loop/asyncio';
 import { socketpair } from '@loop/socket';
 
 // Create a pair of connected file descriptors

@@ -6,27 +6,10 @@
  * exit 0 and write nothing to stderr, as its twin did.
  */
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLES, normalise } from '../src/examples.js';
-
-const root = join(__dirname, '..');
-
-/** Runs `node dist/<name>.js` and collects its exit status and output. */
-function runExample(name: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const script = join(root, 'dist', `${name}.js`);
-  if (!existsSync(script)) throw new Error(`${script} is missing: build the examples first (npm run build --workspace examples)`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { root, runExample } from './run-example.js';
 
 describe('examples', () => {
   it('every example has its Python twin and its recorded output', () => {

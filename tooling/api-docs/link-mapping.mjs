@@ -6,7 +6,7 @@
 // cell) is linked when it names something the reference has a page for:
 //   - an export: `Future`, `new ContextVar(...)`, `await sleep(s)`,
 //     `createTask(...)` -> docs/api/@loop/<pkg>/<kind>/<Name>.md
-//     (@loop/core first, then the other packages in name order);
+//     (@loop/core first, then the other packages in name order, @loop/asyncio last);
 //   - a loop method: `loop.callSoon(...)`, `await loop.createServer(...)` ->
 //     the page of BaseEventLoop, AbstractEventLoop or a capability's
 //     `*Methods` interface that has a heading for it, with its anchor.
@@ -28,7 +28,9 @@ const KINDS = ['classes', 'functions', 'interfaces', 'type-aliases', 'variables'
 /** Export name -> page path relative to docs/, @loop/core winning over the other packages. */
 function exportIndex() {
   const index = new Map();
-  const packages = readdirSync(api).sort((a, b) => (a === 'core' ? -1 : b === 'core' ? 1 : a.localeCompare(b)));
+  // @loop/core first, @loop/asyncio (which re-exports everything) last: a name links to the package that defines it.
+  const rank = (p) => (p === 'core' ? 0 : p === 'asyncio' ? 2 : 1);
+  const packages = readdirSync(api).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   for (const pkg of packages) {
     for (const kind of KINDS) {
       const dir = join(api, pkg, kind);

@@ -68,6 +68,7 @@ import { oracleSchedulingSuite } from './oracle-scheduling.suite.js';
 import { oracleTasksSuite } from './oracle-tasks.suite.js';
 import { policiesSuite } from './policies.suite.js';
 import { sleepSuite } from './sleep.suite.js';
+import { runnerSuite } from './runner.suite.js';
 import { taskGroupsSuite } from './task-groups.suite.js';
 import { tasksSuite } from './tasks.suite.js';
 import { timeoutsSuite } from './timeouts.suite.js';
@@ -108,6 +109,7 @@ export { oracleSchedulingSuite } from './oracle-scheduling.suite.js';
 export { oracleTasksSuite } from './oracle-tasks.suite.js';
 export { policiesSuite } from './policies.suite.js';
 export { sleepSuite } from './sleep.suite.js';
+export { runnerSuite } from './runner.suite.js';
 export { taskGroupsSuite } from './task-groups.suite.js';
 export { tasksSuite } from './tasks.suite.js';
 export { timeoutsSuite } from './timeouts.suite.js';
@@ -158,6 +160,7 @@ export const suites: readonly ConformanceSuite[] = [
   scheduling('task-groups', taskGroupsSuite),
   scheduling('context', contextSuite),
   scheduling('policies', policiesSuite),
+  scheduling('runner', runnerSuite),
   scheduling('debug', debugSuite),
   scheduling('oracle-scheduling', oracleSchedulingSuite),
   scheduling('oracle-running', oracleRunningSuite),

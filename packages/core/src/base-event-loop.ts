@@ -432,6 +432,26 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
   }
 
   /**
+   * `await using loop = newEventLoop()`: at the end of the scope the loop
+   * shuts down its async generators and its default executor (running until
+   * each is done), then closes, as `run()` does after its main task. Nothing
+   * happens when the loop is already closed; `RuntimeError` while it runs
+   * (dispose it after `runUntilComplete` returns).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#closed) return;
+    if (this.isRunning()) {
+      throw new RuntimeError('Cannot dispose of a running event loop', { code: 'ERR_LOOP_RUNNING' });
+    }
+    try {
+      await this.runUntilComplete(this.shutdownAsyncgens());
+      await this.runUntilComplete(this.shutdownDefaultExecutor());
+    } finally {
+      this.close();
+    }
+  }
+
+  /**
    * Closes every async generator registered with `registerAsyncgen` (asyncio's
    * `shutdown_asyncgens`): each gets `return()`; failures go to the exception
    * handler.

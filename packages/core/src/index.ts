@@ -28,13 +28,18 @@ export {
   getEventLoopPolicy,
   getRunningLoop,
   newEventLoop,
+  setDefaultLoopFactory,
   setEventLoop,
   setEventLoopPolicy,
 } from './policies.js';
 export type { EventLoopPolicy } from './policies.js';
-export { run } from './runners.js';
-export type { RunOptions } from './runners.js';
+export { Runner, run } from './runners.js';
+export type { RunOptions, RunnerOptions, RunnerRunOptions } from './runners.js';
+export { abortMessage, cancelOnAbort, taskFromSignal, taskSignal } from './abort.js';
+export { runCoroutineThreadsafe, toThread } from './threads.js';
+export type { RunCoroutineThreadsafeOptions } from './threads.js';
 export { sleep } from './sleep.js';
+export type { SleepOptions } from './sleep.js';
 export {
   ALL_COMPLETED,
   FIRST_COMPLETED,
@@ -48,7 +53,7 @@ export {
   waitFor,
   wrapFuture,
 } from './task-helpers.js';
-export type { AsCompletedOptions, AwaitableLike, GatherOptions, ReturnWhen, WaitOptions } from './task-helpers.js';
+export type { AsCompletedOptions, AwaitableLike, GatherOptions, ReturnWhen, WaitForOptions, WaitOptions } from './task-helpers.js';
 export { ScopeFuture } from './scope.js';
 export type { ScopeBody } from './scope.js';
 export { Timeout, timeout, timeoutAt } from './timeouts.js';
@@ -63,7 +68,7 @@ export { ExecutorWork } from './executors/executor-work.js';
 export type { ExecutorWorkHooks, WorkState } from './executors/executor-work.js';
 export { isCancellableWork, isWorkReference } from '@loop/interfaces';
 export type { CancellableWork, Executor, WorkReference } from '@loop/interfaces';
-export { Task, currentTask, isCoroutine, isCoroutineFunction, isTask, runOutsideTask } from './tasks.js';
+export { Task, createTask, currentTask, isCoroutine, isCoroutineFunction, isTask, runOutsideTask } from './tasks.js';
 export type { TaskOptions } from './tasks.js';
 export {
   BaseExceptionGroup,

@@ -38,11 +38,22 @@ function threadName(): string {
   return isMainThread ? 'MainThread' : `Thread-${threadId}`;
 }
 
-let loopFactory: (() => BaseEventLoop) | null = null;
+/**
+ * Sets what the default policy's `newEventLoop()` makes when the policy was
+ * given no factory of its own: `@loop/core` registers `new BaseEventLoop()`
+ * (only if nothing else did), `@loop/asyncio` its full default loop. Shared
+ * by the ESM and CommonJS builds. `TypeError` for a non-function.
+ */
+export function setDefaultLoopFactory(factory: () => BaseEventLoop): void {
+  if (typeof factory !== 'function') {
+    throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `setDefaultLoopFactory(): factory must be a function, got ${reprValue(factory)}`);
+  }
+  G.loopFactory = factory;
+}
 
-/** @internal Set by base-event-loop.ts to break the import cycle. */
+/** @internal core's own registration: a BaseEventLoop, unless a factory is already set. */
 export function _setDefaultLoopFactory(factory: () => BaseEventLoop): void {
-  loopFactory = factory;
+  G.loopFactory ??= factory;
 }
 
 /**
@@ -88,8 +99,8 @@ export class DefaultEventLoopPolicy<L extends object = BaseEventLoop> implements
   /** A new loop; it is not made current. */
   newEventLoop(): L {
     if (this.#factory !== null) return this.#factory();
-    if (loopFactory === null) throw new RuntimeError('newEventLoop(): no loop factory is registered');
-    return loopFactory() as unknown as L;
+    if (G.loopFactory == null) throw new RuntimeError('newEventLoop(): no loop factory is registered');
+    return G.loopFactory() as L;
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * `run(main, { debug, loopFactory })`: asyncio.run. Makes a new loop (and
+ * `run(main, { debug, loopFactory })`: asyncio.run, and `Runner`, the
+ * object it is made of (asyncio 3.11). Makes a new loop (and
  * sets it as current when no factory is given), runs `main` as a task until
  * it completes, then shuts down as asyncio does: cancels the tasks left and
  * waits for them, reports those that failed, `shutdownAsyncgens`, shuts the
@@ -53,6 +54,7 @@ import { Future } from './futures.js';
 import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
 import { newEventLoop, setEventLoop } from './policies.js';
+import { copyContext, type Context } from './context.js';
 import { isCoroutine } from './tasks.js';
 
 /** Options of {@link run}. */
@@ -134,13 +136,148 @@ function handleSigint(loop: BaseEventLoop, task: Task<unknown>): SigintHandling 
   return state;
 }
 
+/** Options of {@link Runner}. */
+export interface RunnerOptions {
+  /** Debug mode for the loop (unchanged when omitted). */
+  debug?: boolean;
+  /** Makes the loop; `newEventLoop()` (made current while the runner lives) when omitted. */
+  loopFactory?: () => BaseEventLoop;
+}
+
+/** Options of {@link Runner.run}. */
+export interface RunnerRunOptions {
+  /** The context `main` runs in (the runner's own copy, made at its first use, when omitted). */
+  context?: Context;
+}
+
+type RunnerState = 'created' | 'initialized' | 'closed';
+
+/**
+ * asyncio 3.11's `Runner`: one loop for several top-level calls in the same
+ * context, closed by {@link Runner.close} (or `await using`, which calls it).
+ *
+ * ```ts
+ * await using runner = new Runner({ debug: true });
+ * await runner.run(first);
+ * await runner.run(second); // the same loop, the same context
+ * ```
+ *
+ * The loop is made at the first `run()` or `getLoop()`; without a
+ * `loopFactory` it is `newEventLoop()`, made the current loop until
+ * `close()`. Every `run()` handles Ctrl-C as {@link run} does (see the module
+ * comment). Python's `with Runner() as runner:` closes the loop
+ * synchronously; here closing runs the loop (to cancel what is left and shut
+ * the executors down), so `close()` returns a promise.
+ */
+export class Runner {
+  #state: RunnerState = 'created';
+  #loop: BaseEventLoop | null = null;
+  #context: Context | null = null;
+  #setEventLoop = false;
+  readonly #debug: boolean | undefined;
+  readonly #loopFactory: (() => BaseEventLoop) | undefined;
+
+  /** @throws TypeError when `loopFactory` is not a function. */
+  constructor(options?: RunnerOptions | null) {
+    const { debug, loopFactory } = optionsArg('Runner', options);
+    if (loopFactory !== undefined && typeof loopFactory !== 'function') {
+      throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Runner(): loopFactory must be a function, got ${reprValue(loopFactory)}`);
+    }
+    this.#debug = debug;
+    this.#loopFactory = loopFactory;
+  }
+
+  #lazyInit(): BaseEventLoop {
+    if (this.#state === 'closed') throw new RuntimeError('Runner is closed', { code: 'ERR_LOOP_CLOSED' });
+    if (this.#state === 'initialized') return this.#loop as BaseEventLoop;
+    let loop: BaseEventLoop;
+    if (this.#loopFactory === undefined) {
+      loop = newEventLoop();
+      if (!this.#setEventLoop) {
+        setEventLoop(loop);
+        this.#setEventLoop = true;
+      }
+    } else {
+      loop = this.#loopFactory();
+    }
+    if (this.#debug !== undefined) loop.setDebug(this.#debug);
+    this.#loop = loop;
+    this.#context = copyContext();
+    this.#state = 'initialized';
+    return loop;
+  }
+
+  /** The runner's loop, made now if it was not yet. `RuntimeError` once closed. */
+  getLoop(): BaseEventLoop {
+    return this.#lazyInit();
+  }
+
+  /**
+   * Runs `main` as a task on the runner's loop until it completes and
+   * resolves to its result. `main` is a coroutine, or a function returning a
+   * coroutine or a promise. `RuntimeError` when a loop is already running in
+   * this thread or the runner is closed.
+   */
+  async run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseLike<T>), options?: RunnerRunOptions | null): Promise<T> {
+    if (!isCoroutine(main) && typeof main !== 'function') {
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `Runner.run(): a coroutine was expected, got ${reprValue(main)}`);
+    }
+    const { context } = optionsArg('Runner.run', options);
+    if (G.runningLoop !== null) {
+      throw new RuntimeError('Runner.run() cannot be called from a running event loop', { code: 'ERR_LOOP_RUNNING' });
+    }
+    const loop = this.#lazyInit();
+    const task = loop.createTask(main, { context: context ?? (this.#context as Context) });
+    const sigint = handleSigint(loop, task);
+    try {
+      const result = await loop.runUntilComplete(task);
+      if (sigint !== null && sigint.stopped) throw new KeyboardInterrupt();
+      return result;
+    } catch (error) {
+      if (sigint !== null && sigint.count > 0) {
+        if (sigint.stopped || (isCancelledError(error) && task.uncancel() === 0)) throw new KeyboardInterrupt();
+      }
+      throw error;
+    } finally {
+      sigint?.remove();
+    }
+  }
+
+  /**
+   * Cancels the tasks left and waits for them (reporting those that failed
+   * to the exception handler), shuts down async generators and the default
+   * executor, unsets the current loop if the runner set it, and closes the
+   * loop. Does nothing before the first use or after the first close.
+   */
+  async close(): Promise<void> {
+    if (this.#state !== 'initialized') return;
+    const loop = this.#loop as BaseEventLoop;
+    try {
+      await cancelAllTasks(loop);
+      await loop.runUntilComplete(loop.shutdownAsyncgens());
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+    } finally {
+      if (this.#setEventLoop) setEventLoop(null);
+      loop.close();
+      this.#loop = null;
+      this.#state = 'closed';
+    }
+  }
+
+  /** `await using runner = new Runner()`: {@link Runner.close} at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
 /**
  * Runs `main` — a coroutine, or a function returning a coroutine or a
- * promise — on a new loop and resolves to its result. `RuntimeError` when a
- * loop is already running in this thread. With `@loop/signals` composed into
- * the loop, Ctrl-C cancels `main` and a second one interrupts it: `run()`
- * then rejects with `KeyboardInterrupt` (see the module comment for when and
- * how the process ends).
+ * promise — on a new loop and resolves to its result (asyncio.run: a
+ * {@link Runner} used once). `RuntimeError` when a loop is already running in
+ * this thread. With `@loop/signals` composed into the loop, Ctrl-C cancels
+ * `main` and a second one interrupts it: `run()` then rejects with
+ * `KeyboardInterrupt` (see the module comment for when and how the process
+ * ends).
  */
 export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseLike<T>), options?: RunOptions | null): Promise<T> {
   if (G.runningLoop !== null) {
@@ -153,33 +290,10 @@ export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseL
   if (loopFactory !== undefined && typeof loopFactory !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `run(): loopFactory must be a function, got ${reprValue(loopFactory)}`);
   }
-  const loop = loopFactory ? loopFactory() : newEventLoop();
-  if (!loopFactory) setEventLoop(loop);
-  if (debug !== undefined) loop.setDebug(debug);
-  let sigint: SigintHandling | null = null;
+  const runner = new Runner({ debug, loopFactory });
   try {
-    const task = loop.createTask(main);
-    sigint = handleSigint(loop, task);
-    let result: T;
-    try {
-      result = await loop.runUntilComplete(task);
-    } catch (error) {
-      if (sigint !== null && sigint.count > 0) {
-        if (sigint.stopped || (isCancelledError(error) && task.uncancel() === 0)) throw new KeyboardInterrupt();
-      }
-      throw error;
-    }
-    if (sigint !== null && sigint.stopped) throw new KeyboardInterrupt();
-    return result;
+    return await runner.run(main);
   } finally {
-    sigint?.remove();
-    try {
-      await cancelAllTasks(loop);
-      await loop.runUntilComplete(loop.shutdownAsyncgens());
-      await loop.runUntilComplete(loop.shutdownDefaultExecutor());
-    } finally {
-      if (!loopFactory) setEventLoop(null);
-      loop.close();
-    }
+    await runner.close();
   }
 }

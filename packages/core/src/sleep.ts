@@ -10,8 +10,9 @@
  *
  * @packageDocumentation
  */
-import { checkSeconds } from './base-event-loop.js';
-import type { BaseEventLoop } from './base-event-loop.js';
+import { optionsArg } from '@loop/interfaces';
+import { BaseEventLoop, checkSeconds } from './base-event-loop.js';
+import { cancelOnAbort, checkSignal } from './abort.js';
 import { Future } from './futures.js';
 import type { TimerHandle } from './handles.js';
 import { getEventLoop } from './policies.js';
@@ -73,13 +74,37 @@ function completeSleep0<T>(fut: Sleep0Future<T>, result: T): void {
   fut._complete(result);
 }
 
+/** Options of {@link sleep}. */
+export interface SleepOptions {
+  /** The loop (the current one when omitted). */
+  loop?: BaseEventLoop | null;
+  /** An `AbortSignal` whose abort cancels the sleep (see `abort.ts`). */
+  signal?: AbortSignal | null;
+}
+
 /**
  * A future that completes with `result` after `delay` seconds. `TypeError`
- * for a non-number delay, `RangeError` for NaN or an infinite one.
+ * for a non-number delay, `RangeError` for NaN or an infinite one. The third
+ * argument is the loop, or {@link SleepOptions} (`{ loop, signal }`): an
+ * aborted `signal` cancels the sleep.
  */
-export function sleep<T = undefined>(delay: number, result?: T, loop?: BaseEventLoop): Future<T> {
+export function sleep<T = undefined>(delay: number, result?: T, loopOrOptions?: BaseEventLoop | SleepOptions | null): Future<T> {
   checkSeconds(delay, 'sleep', 'delay');
+  let loop: BaseEventLoop | undefined;
+  let signal: AbortSignal | undefined;
+  if (loopOrOptions instanceof BaseEventLoop) {
+    loop = loopOrOptions;
+  } else {
+    const options = optionsArg('sleep', loopOrOptions);
+    loop = options.loop ?? undefined;
+    signal = checkSignal('sleep', options.signal);
+  }
   const l = loop ?? getEventLoop();
+  if (signal !== undefined) {
+    const fut = sleep(delay, result, l);
+    cancelOnAbort(fut, signal);
+    return fut;
+  }
   if (delay <= 0) {
     const fut = new Sleep0Future<T>({ loop: l });
     l.callSoon(completeSleep0, fut as Sleep0Future<unknown>, result);

@@ -21,6 +21,7 @@ import type { BaseEventLoop } from './base-event-loop.js';
 import { checkSeconds } from './base-event-loop.js';
 import { Future, isFuture } from './futures.js';
 import { reprValue } from './internal/format.js';
+import { cancelOnAbort, checkSignal } from './abort.js';
 import type { TimerHandle } from './handles.js';
 import { getEventLoop, getRunningLoop } from './policies.js';
 import { Task, isCoroutine } from './tasks.js';
@@ -353,20 +354,33 @@ function cancelAndWait(fut: Future<unknown>, then: () => void): void {
   fut.cancel();
 }
 
+/** Options of {@link waitFor}. */
+export interface WaitForOptions {
+  /** An `AbortSignal` whose abort cancels the wait (see `abort.ts`). */
+  signal?: AbortSignal | null;
+}
+
 /**
  * Waits for `aw` at most `timeout` seconds (`null`: no limit). On timeout
  * the inner task is cancelled and, once its cancellation has finished, the
  * future fails with `TimeoutError` (or gives the inner result if the inner
- * task swallowed the cancellation).
+ * task swallowed the cancellation). With `signal`, an abort cancels the
+ * wait (and so `aw`) as cancelling its awaiter would.
  */
-export function waitFor<T>(aw: AwaitableLike<T>, timeout: number | null): Future<T> {
+export function waitFor<T>(aw: AwaitableLike<T>, timeout: number | null, options?: WaitForOptions | null): Future<T> {
   if (!isAwaitable(aw)) throw notAwaitable('waitFor', aw);
   const t = checkTimeout('waitFor', timeout);
+  const signal = checkSignal('waitFor', optionsArg('waitFor', options).signal);
   const loop = currentLoop();
-  if (t === null) return loop._toFuture(aw, 'waitFor') as Future<T>;
+  if (t === null) {
+    const fut = loop._toFuture(aw, 'waitFor') as Future<T>;
+    cancelOnAbort(fut, signal);
+    return fut;
+  }
   const inner = loop._toFuture(aw, 'waitFor') as Future<T>;
   const outer = new WaitForFuture<T>({ loop });
   outer._inner = inner;
+  cancelOnAbort(outer, signal);
   const timeoutError = (cause: unknown): TimeoutError => new TimeoutError('', { cause });
   const afterCancel = (): void => {
     if (outer.done()) return;

@@ -28,7 +28,7 @@
  * @packageDocumentation
  */
 import { CancelledError, InvalidStateError, isThenable, loopError, RuntimeError } from '@loop/interfaces';
-import type { Coroutine, CoroutineLike, Task as TaskContract } from '@loop/interfaces';
+import type { Coroutine, CoroutineLike, CreateTaskOptions, Task as TaskContract } from '@loop/interfaces';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
 import { Future, isCancelledError, isFuture } from './futures.js';
@@ -98,6 +98,12 @@ export function isCoroutine(value: unknown): value is Coroutine<unknown> {
   );
 }
 
+
+/**
+ * @internal The `AbortController` that `taskSignal(task)` handed out for a
+ * task: aborted (and dropped) by the task's first `cancel()` request.
+ */
+export const taskAborters = new WeakMap<Task<unknown>, AbortController>();
 
 /** A future that drives a coroutine or an async function. */
 export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
@@ -249,6 +255,11 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
     this._retrieved();
     if (this._state !== 'pending') return false;
     this._numCancelsRequested++;
+    const aborter = taskAborters.get(this);
+    if (aborter !== undefined) {
+      taskAborters.delete(this);
+      aborter.abort(new CancelledError(msg ?? ''));
+    }
     if (this._kind === 'async') {
       let cancelled = this._futWaiter !== null && this._futWaiter.cancel(msg);
       const waiters = this._jsWaiters;
@@ -582,6 +593,15 @@ export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
   // A frame is a Task of either build (ESM or CommonJS), hence the structural test.
   if (frame !== undefined && (frame as Task<unknown>)._loop === l && (frame as Task<unknown>)._state === 'pending') return frame as Task<unknown>;
   return null;
+}
+
+/**
+ * asyncio's module-level `create_task(coro, name=, context=)`: a task of
+ * `coro` on the running loop (`RuntimeError` when none runs). The same as
+ * `getRunningLoop().createTask(coro, options)`.
+ */
+export function createTask<T>(coro: CoroutineLike<T>, options?: CreateTaskOptions | null): Task<T> {
+  return getRunningLoop().createTask(coro, options);
 }
 
 /**

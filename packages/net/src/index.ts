@@ -26,6 +26,7 @@ export {
   type StreamPair,
   type StreamReaderOptions,
   type StreamSeparator,
+  type StreamSignalOption,
   type StreamStartTlsOptions,
 } from './streams.js';
 export { SslProtocol, startTls, SSL_HANDSHAKE_TIMEOUT, SSL_SHUTDOWN_TIMEOUT, SSL_WRITE_HIGH_WATER, type SslProtocolOptions, type SslProtocolState } from './tls.js';

@@ -22,7 +22,7 @@
  * The reader, the writer and their protocol are in `stream-reader.ts` and
  * `stream-writer.ts`.
  */
-import { getRunningLoop, type BaseEventLoop, type Future } from '@loop/core';
+import { cancelOnAbort, getRunningLoop, type BaseEventLoop, type Future } from '@loop/core';
 import {
   loopError,
   type CreateConnectionOptions,
@@ -46,12 +46,22 @@ export interface StreamLimitOption {
   limit?: number;
 }
 
-/** Options of {@link openConnection}: `limit` and every option of `createConnection`. */
-export type OpenConnectionOptions = CreateConnectionOptions & StreamLimitOption;
+/** The `signal` option of {@link openConnection} and {@link openUnixConnection}. */
+export interface StreamSignalOption {
+  /**
+   * An `AbortSignal`: its abort cancels the connection attempt (the future
+   * is cancelled with `aborted: <reason>`; a connection made after it is
+   * closed), as cancelling the awaiting task would.
+   */
+  signal?: AbortSignal | null;
+}
+
+/** Options of {@link openConnection}: `limit`, `signal` and every option of `createConnection`. */
+export type OpenConnectionOptions = CreateConnectionOptions & StreamLimitOption & StreamSignalOption;
 /** Options of {@link startServer}: `limit` and every option of `createServer`. */
 export type StartServerOptions = CreateServerOptions & StreamLimitOption;
-/** Options of {@link openUnixConnection}: `limit` and every option of `createUnixConnection`. */
-export type OpenUnixConnectionOptions = CreateUnixConnectionOptions & StreamLimitOption;
+/** Options of {@link openUnixConnection}: `limit`, `signal` and every option of `createUnixConnection`. */
+export type OpenUnixConnectionOptions = CreateUnixConnectionOptions & StreamLimitOption & StreamSignalOption;
 /** Options of {@link startUnixServer}: `limit` and every option of `createUnixServer`. */
 export type StartUnixServerOptions = CreateUnixServerOptions & StreamLimitOption;
 
@@ -109,21 +119,28 @@ function splitOptions<O extends StreamLimitOption>(fut: Future<unknown>, api: st
   }
 }
 
-function openWith<O extends StreamLimitOption>(
+function openWith<O extends StreamLimitOption & StreamSignalOption>(
   loop: NetLoop,
   api: string,
   options: O | null | undefined,
-  connect: (factory: () => StreamReaderProtocol, options: Omit<O, 'limit'>) => Promise<[Transport, StreamReaderProtocol]>,
+  connect: (factory: () => StreamReaderProtocol, options: Omit<O, 'limit' | 'signal'>) => Promise<[Transport, StreamReaderProtocol]>,
 ): Future<StreamPair> {
   const fut = loop.createFuture<StreamPair>();
   const split = splitOptions(fut, api, options);
   if (split === null) return fut;
-  const [limit, rest] = split;
+  const [limit, { signal, ...rest }] = split;
+  try {
+    cancelOnAbort(fut, signal, api);
+  } catch (e) {
+    fut.setException(e);
+    return fut;
+  }
+  if (fut.done()) return fut;
   const reader = makeReader(fut, limit, loop);
   if (reader === null) return fut;
   const protocol = new StreamReaderProtocol(reader, null, loop);
   settleFrom(
-    () => connect(() => protocol, rest),
+    () => connect(() => protocol, rest as Omit<O, 'limit' | 'signal'>),
     fut,
     ([transport]) => [reader, new StreamWriter(transport, protocol, reader, loop)],
     ([transport]) => transport.abort(),

@@ -1,6 +1,10 @@
 // Types of the native addon (native/socket.c), loaded by binding.cjs. Every call
 // returns -errno on failure and never throws.
 declare const binding: {
+  /** Why the addon did not load (then every call throws), or `null`. */
+  loadError: Error | null;
+  /** Called by every function of an unloaded addon; throws (addon.ts installs the thrower). */
+  unavailable(name: string): never;
   socket(family: number, type: number, proto: number): number;
   socketpair(family: number, type: number, proto: number): [number, number] | number;
   pipe(): [number, number] | number;

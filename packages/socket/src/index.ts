@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export { addonError } from './addon.js';
 export { Socket, socket, socketpair, pipe } from './socket.js';
 export type { Address, SocketState } from './socket.js';
 export { fromFd, sendfile, lseek, setLeakWarnings, getLeakWarnings, setBlocking, getBlocking, tryReadInto, tryWrite } from './socket.js';

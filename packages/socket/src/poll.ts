@@ -14,6 +14,7 @@
 import { constants as osConstants } from 'node:os';
 import { describeValue, loopError } from '@loop/interfaces';
 import binding from './binding.cjs';
+import { requireAddon } from './addon.js';
 import { errnoError } from './internal/errno.js';
 
 /** Readable: Python's `selectors.EVENT_READ`. */
@@ -76,6 +77,7 @@ export class Epoll {
 
   /** Makes an epoll instance (close-on-exec). @throws a system error (`EMFILE`…). */
   constructor() {
+    requireAddon('Epoll');
     const fd = native.epollCreate();
     if (fd < 0) throw errnoError('epoll_create1', fd);
     this.#fd = fd;
@@ -143,6 +145,7 @@ export class Epoll {
  * @throws a system error of `poll` (`EINVAL` when `fds` is too short).
  */
 export function pollFds(fds: Int32Array, n: number, timeout: number | null = 0): number {
+  requireAddon('pollFds');
   if (!(fds instanceof Int32Array)) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `pollFds: fds must be an Int32Array, got ${describeValue(fds)}`);
   if (!Number.isInteger(n) || n < 0 || n * 3 > fds.length) {
     throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `pollFds: n must be an integer from 0 to fds.length / 3, got ${describeValue(n)}`);
@@ -180,6 +183,7 @@ export class Watcher {
    *   thread), `EPERM` (a regular file cannot be polled), `EBADF`.
    */
   constructor(fd: number, callback: (events: number) => void) {
+    requireAddon('Watcher');
     this.#fd = checkFd('new Watcher', fd);
     if (typeof callback !== 'function') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `new Watcher: callback must be a function, got ${describeValue(callback)}`);

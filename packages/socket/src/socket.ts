@@ -51,6 +51,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { loopError, describeValue, type Address } from '@loop/interfaces';
 import binding from './binding.cjs';
+import { requireAddon } from './addon.js';
 import {
   AF_INET,
   AF_INET6,
@@ -758,6 +759,7 @@ function reprAddress(a: Address): string {
  * {@link fromFd}). The same as `new Socket(...)`.
  */
 export function socket(family?: number, type?: number, proto?: number, fileno?: number): Socket {
+  requireAddon('socket');
   return new Socket(family, type, proto, fileno);
 }
 
@@ -772,6 +774,7 @@ export function socket(family?: number, type?: number, proto?: number, fileno?: 
  * for a non-integer and a `RangeError` for a negative `fd`.
  */
 export function fromFd(fd: number, family?: number, type?: number, proto?: number): Socket {
+  requireAddon('fromFd');
   checkFd('fromFd()', 'fd', fd);
   return new Socket(family, type, proto, fd);
 }
@@ -788,6 +791,7 @@ export function fromFd(fd: number, family?: number, type?: number, proto?: numbe
  * system errors (`EPIPE`; `ESPIPE` for an input that cannot seek, a pipe; `EINVAL`…).
  */
 export function sendfile(out: Socket | number, inFd: number, offset: number, count: number): number {
+  requireAddon('sendfile');
   let outFd: number;
   if (out instanceof Socket) {
     if (out.state === 'closed') throw closedSocketError('sendfile');
@@ -816,6 +820,7 @@ export function sendfile(out: Socket | number, inFd: number, offset: number, cou
  * @throws a system error (`EBADF`…); TypeError / RangeError for a bad `fd`.
  */
 export function setBlocking(fd: number, blocking: boolean): void {
+  requireAddon('setBlocking');
   checkFd('setBlocking()', 'fd', fd);
   const rc = binding.setblocking(fd, blocking === true);
   if (rc < 0) throw errnoError('fcntl', rc);
@@ -823,6 +828,7 @@ export function setBlocking(fd: number, blocking: boolean): void {
 
 /** Python's `os.get_blocking(fd)`: whether `O_NONBLOCK` is clear. @throws a system error (`EBADF`…). */
 export function getBlocking(fd: number): boolean {
+  requireAddon('getBlocking');
   checkFd('getBlocking()', 'fd', fd);
   const rc = binding.getblocking(fd);
   if (rc < 0) throw errnoError('fcntl', rc);
@@ -837,6 +843,7 @@ export function getBlocking(fd: number): boolean {
  * @throws a system error (`ESPIPE` for a pipe or a socket, `EBADF`, `EINVAL`).
  */
 export function lseek(fd: number, offset: number, whence: number = SEEK_SET): number {
+  requireAddon('lseek');
   checkFd('lseek()', 'fd', fd);
   checkInt('lseek()', 'offset', offset, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   checkInt('lseek()', 'whence', whence, 0, 4);
@@ -852,6 +859,7 @@ export function lseek(fd: number, offset: number, whence: number = SEEK_SET): nu
  * the system error of `read`.
  */
 export function tryReadInto(fd: number, buffer: Uint8Array): number {
+  requireAddon('tryReadInto');
   checkFd('tryReadInto()', 'fd', fd);
   checkBuffer('tryReadInto()', 'buffer', buffer);
   const n = binding.readInto(fd, buffer, buffer.byteLength);
@@ -866,6 +874,7 @@ export function tryReadInto(fd: number, buffer: Uint8Array): number {
  * reader is gone is a system error `EPIPE` (Node ignores `SIGPIPE`).
  */
 export function tryWrite(fd: number, data: Uint8Array): number {
+  requireAddon('tryWrite');
   checkFd('tryWrite()', 'fd', fd);
   checkBuffer('tryWrite()', 'data', data);
   noteActivity();
@@ -877,6 +886,7 @@ export function tryWrite(fd: number, data: Uint8Array): number {
 
 /** A pair of connected sockets, `socket.socketpair(family=AF_UNIX, type=SOCK_STREAM)`, both non-blocking and close-on-exec. */
 export function socketpair(family: number = AF_UNIX, type: number = SOCK_STREAM, proto = 0): [Socket, Socket] {
+  requireAddon('socketpair');
   checkInt('socketpair()', 'family', family, 0, 0x7fffffff);
   checkInt('socketpair()', 'type', type, 0, 0x7fffffff);
   checkInt('socketpair()', 'proto', proto, 0, 0x7fffffff);
@@ -891,6 +901,7 @@ export function socketpair(family: number = AF_UNIX, type: number = SOCK_STREAM,
  * `fs.closeSync`.
  */
 export function pipe(): [number, number] {
+  requireAddon('pipe');
   const r = binding.pipe();
   if (typeof r === 'number') throw errnoError('pipe', r);
   return r;

@@ -28,6 +28,8 @@ interface CoreGlobals {
   logger: Logger | null;
   policy: unknown;
   taskCounter: number;
+  /** What the default policy's `newEventLoop()` makes (core: a BaseEventLoop; `@loop/asyncio`: its full loop). */
+  loopFactory: (() => unknown) | null;
 }
 
 const KEY = Symbol.for('@loop/core.globals.v1');
@@ -41,4 +43,5 @@ export const G: CoreGlobals = (holder[KEY] ??= {
   logger: null,
   policy: null,
   taskCounter: 0,
+  loopFactory: null,
 });
