@@ -1216,6 +1216,85 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
+    // SYNC-13
+    it('Barrier.reset() - with half the parties draining and half blocked: the blocked ones break, every party then passes again (test_reset_barrier_when_tasks_half_draining_half_blocking, async functions)', async (t) => {
+      const { loop } = t;
+      const n = 5;
+      const barrier = new Barrier(n);
+      const results1: boolean[] = [];
+      const results2: boolean[] = [];
+      const blockingTasks = Math.floor(n / 2);
+      let count = 0;
+      await loop.runUntilComplete(async () => {
+        async function coro(): Promise<void> {
+          try {
+            await barrier.wait();
+          } catch (e) {
+            if (!(e instanceof BrokenBarrierError)) throw e;
+            results1.push(true);
+            await barrier.wait();
+            return;
+          }
+          count++;
+          if (count > blockingTasks) {
+            await barrier.reset();
+            await barrier.wait();
+          } else {
+            try {
+              await barrier.wait();
+            } catch (e) {
+              if (!(e instanceof BrokenBarrierError)) throw e;
+              results2.push(true);
+            }
+          }
+        }
+        await gather(...Array.from({ length: n }, () => loop.createTask(coro)));
+      });
+      expect(results1).toEqual([true, true]);
+      expect(results2).toEqual([]);
+      expect(barrier.nWaiting).toBe(0);
+      expect(String(barrier)).not.toContain('resetting');
+      expect(barrier.broken).toBe(false);
+      t.close();
+    });
+
+    // SYNC-13
+    it('Barrier.reset() - by the last party out while the barrier drains: no one breaks, and all pass twice more (test_reset_barrier_while_tasks_draining, async functions)', async (t) => {
+      const { loop } = t;
+      const n = 5;
+      const barrier = new Barrier(n);
+      const results1: boolean[] = [];
+      const results2: boolean[] = [];
+      const results3: boolean[] = [];
+      let count = 0;
+      await loop.runUntilComplete(async () => {
+        async function coro(): Promise<void> {
+          await barrier.wait();
+          count++;
+          if (count === n) {
+            await barrier.reset();
+            await barrier.wait();
+          } else {
+            try {
+              await barrier.wait();
+              results1.push(true);
+            } catch {
+              results2.push(true);
+            }
+          }
+          await barrier.wait();
+          results3.push(true);
+        }
+        await gather(...Array.from({ length: n }, () => loop.createTask(coro)));
+      });
+      expect(barrier.broken).toBe(false);
+      expect(results1.length).toBe(n - 1);
+      expect(results2.length).toBe(0);
+      expect(results3.length).toBe(n);
+      expect(barrier.nWaiting).toBe(0);
+      t.close();
+    });
+
     // SYNC-14
     it('a primitive bound to one loop - RuntimeError "is bound to a different event loop" when another loop makes it wait (test_ambiguous_loops)', async (t) => {
       const { loop } = t;

@@ -297,6 +297,25 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-05
+    it("PriorityQueue - the heap's array order is heapq's: toString() shows what CPython's str() shows", (t) => {
+      // CPython 3.11: the same puts and gets, then str(pq).
+      const pq = new PriorityQueue<number>();
+      const got: number[] = [];
+      [5, 3, 8, 1, 9, 2, 7, 3, 6, 0, 4, 8].forEach((x, i) => {
+        pq.putNowait(x);
+        if (i === 4 || i === 8) got.push(pq.getNowait());
+      });
+      expect(got).toEqual([1, 2]);
+      expect(String(pq)).toBe('<PriorityQueue maxsize=0 _queue=[0, 3, 7, 3, 5, 8, 9, 6, 4, 8] tasks=12>');
+      const tuples = new PriorityQueue<unknown[]>();
+      for (const x of [[2, 'b'], [1, 'z'], [1, 'a', 0], [1, 'a'], [3], [1.5, 'x'], [2, 'a']]) tuples.putNowait(x);
+      // CPython: _queue=[(1, 'a'), (1, 'a', 0), (1, 'z'), (2, 'b'), (3,), (1.5, 'x'), (2, 'a')]
+      const heap = String(tuples).replace(/^.*_queue=\[(.*)\] tasks=7>$/, '$1');
+      expect(heap.replace(/\s+/g, '')).toBe("[1,'a'],[1,'a',0],[1,'z'],[2,'b'],[3],[1.5,'x'],[2,'a']");
+      t.close();
+    });
+
+    // QUEUE-05
     it('PriorityQueue - items that do not compare are a TypeError and are not added', (t) => {
       const pq = new PriorityQueue<unknown>();
       pq.putNowait([1, { task: 'a' }]);
