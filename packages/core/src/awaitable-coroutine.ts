@@ -57,11 +57,38 @@ async function drive<T>(gen: Coroutine<T>): Promise<T> {
   return step.value;
 }
 
+/** The promise of each awaited coroutine (its drive), made on the first `then`. */
+const driven = new WeakMap<object, Promise<unknown>>();
+
+/** The `then` of an awaitable coroutine: drives it once, inline in the caller's async context. */
+function awaitableThen<T, R1 = T, R2 = never>(
+  this: Coroutine<T>,
+  onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+  onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+): Promise<R1 | R2> {
+  let promise = driven.get(this) as Promise<T> | undefined;
+  if (promise === undefined) {
+    promise = drive(this);
+    driven.set(this, promise);
+  }
+  return promise.then(onFulfilled, onRejected);
+}
+
 /**
- * @internal Makes `gen` awaitable: `then` drives it (or runs `asyncRun`
+ * @internal Makes every generator object that the generator function (or
+ * method) `fn` returns awaitable: a `then` on their prototype, set once.
+ */
+export function makeAwaitable(fn: (...args: never[]) => Coroutine<unknown>): void {
+  Object.defineProperty(fn.prototype, 'then', { value: awaitableThen, enumerable: false, configurable: true, writable: true });
+}
+
+/**
+ * @internal Makes `gen` awaitable: as is when its generator function went
+ * through {@link makeAwaitable}; else `then` drives it (or runs `asyncRun`
  * instead, when the async form differs, as `withLock`'s async body does).
  */
 export function awaitableCoroutine<T>(gen: Coroutine<T>, asyncRun?: () => Promise<T>): AwaitableCoroutine<T> {
+  if (asyncRun === undefined && (gen as Partial<PromiseLike<T>>).then === awaitableThen) return gen as AwaitableCoroutine<T>;
   let promise: Promise<T> | null = null;
   const then = <R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,

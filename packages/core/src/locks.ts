@@ -21,7 +21,7 @@
  */
 import { BrokenBarrierError, CancelledError, loopError, RuntimeError } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
-import { awaitableCoroutine } from './awaitable-coroutine.js';
+import { awaitableCoroutine, makeAwaitable } from './awaitable-coroutine.js';
 import type { AwaitableCoroutine } from './awaitable-coroutine.js';
 import type { Future } from './futures.js';
 import { isCancelledError } from './futures.js';
@@ -68,10 +68,11 @@ export class Lock extends LoopBound {
    * that are not cancelled are queued); resolves to `true`.
    */
   acquire(): AwaitableCoroutine<true> {
-    return awaitableCoroutine(this.#acquire());
+    return awaitableCoroutine(this._acquireSteps());
   }
 
-  *#acquire(): Coroutine<true> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_acquireSteps(): Coroutine<true> {
     if (!this.#locked && (this.#waiters === null || this.#waiters.every((w) => w.cancelled()))) {
       this.#locked = true;
       return true;
@@ -123,6 +124,7 @@ export class Lock extends LoopBound {
     return `<Lock [${waitersInfo(this.#locked ? 'locked' : 'unlocked', this.#waiters)}]>`;
   }
 }
+makeAwaitable(Lock.prototype._acquireSteps);
 
 /**
  * An event (asyncio's `Event`): a flag that `set()` raises, waking every
@@ -151,10 +153,11 @@ export class Event extends LoopBound {
 
   /** Waits until the flag is set (at once when it is); resolves to `true`. */
   wait(): AwaitableCoroutine<true> {
-    return awaitableCoroutine(this.#wait());
+    return awaitableCoroutine(this._waitSteps());
   }
 
-  *#wait(): Coroutine<true> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_waitSteps(): Coroutine<true> {
     if (this.#value) return true;
     const fut = this._getLoop().createFuture<boolean>();
     this.#waiters.push(fut);
@@ -171,6 +174,7 @@ export class Event extends LoopBound {
     return `<Event [${waitersInfo(this.#value ? 'set' : 'unset', this.#waiters)}]>`;
   }
 }
+makeAwaitable(Event.prototype._waitSteps);
 
 /**
  * A condition variable (asyncio's `Condition`) over a `Lock` (a new one
@@ -212,10 +216,11 @@ export class Condition extends LoopBound {
    * the lock is not held.
    */
   wait(): AwaitableCoroutine<true> {
-    return awaitableCoroutine(this.#wait());
+    return awaitableCoroutine(this._waitSteps());
   }
 
-  *#wait(): Coroutine<true> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_waitSteps(): Coroutine<true> {
     if (!this.locked()) throw notAcquired('cannot wait on un-acquired lock');
     this.release();
     let failure: unknown = NO_FAILURE;
@@ -255,13 +260,14 @@ export class Condition extends LoopBound {
     if (typeof predicate !== 'function') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Condition.waitFor(): predicate must be a function, got ${reprValue(predicate)}`);
     }
-    return awaitableCoroutine(this.#waitFor(predicate));
+    return awaitableCoroutine(this._waitForSteps(predicate));
   }
 
-  *#waitFor<R>(predicate: () => R): Coroutine<R> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_waitForSteps<R>(predicate: () => R): Coroutine<R> {
     let result = predicate();
     while (!result) {
-      yield* this.#wait();
+      yield* this._waitSteps();
       result = predicate();
     }
     return result;
@@ -305,6 +311,8 @@ export class Condition extends LoopBound {
     return `<Condition [${waitersInfo(this.locked() ? 'locked' : 'unlocked', this.#waiters)}]>`;
   }
 }
+makeAwaitable(Condition.prototype._waitSteps);
+makeAwaitable(Condition.prototype._waitForSteps);
 
 function checkValue(api: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -338,10 +346,11 @@ export class Semaphore extends LoopBound {
 
   /** Decrements the counter, first waiting (FIFO) while `locked()`; resolves to `true`. */
   acquire(): AwaitableCoroutine<true> {
-    return awaitableCoroutine(this.#acquire());
+    return awaitableCoroutine(this._acquireSteps());
   }
 
-  *#acquire(): Coroutine<true> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_acquireSteps(): Coroutine<true> {
     if (!this.locked()) {
       this._value--;
       return true;
@@ -399,6 +408,7 @@ export class Semaphore extends LoopBound {
     return `<${this.constructor.name} [${waitersInfo(extra, this.#waiters)}]>`;
   }
 }
+makeAwaitable(Semaphore.prototype._acquireSteps);
 
 /**
  * A semaphore that refuses to be released above its initial value (asyncio's
@@ -454,10 +464,11 @@ export class Barrier extends LoopBound {
    * while waiting.
    */
   wait(): AwaitableCoroutine<number> {
-    return awaitableCoroutine(this.#wait());
+    return awaitableCoroutine(this._waitSteps());
   }
 
-  *#wait(): Coroutine<number> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_waitSteps(): Coroutine<number> {
     const cond = this.#cond;
     yield* cond.acquire();
     try {
@@ -498,7 +509,7 @@ export class Barrier extends LoopBound {
 
   /** Back to the initial state; the tasks waiting get `BrokenBarrierError`. */
   reset(): AwaitableCoroutine<void> {
-    return awaitableCoroutine(this.#locked(() => {
+    return awaitableCoroutine(this._lockedSteps(() => {
       if (this.#count > 0) this.#state = 'resetting';
       else this.#state = 'filling';
       this.#cond.notifyAll();
@@ -507,13 +518,14 @@ export class Barrier extends LoopBound {
 
   /** Breaks the barrier: waiting tasks and every later `wait()` get `BrokenBarrierError`. */
   abort(): AwaitableCoroutine<void> {
-    return awaitableCoroutine(this.#locked(() => {
+    return awaitableCoroutine(this._lockedSteps(() => {
       this.#state = 'broken';
       this.#cond.notifyAll();
     }));
   }
 
-  *#locked(fn: () => void): Coroutine<void> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_lockedSteps(fn: () => void): Coroutine<void> {
     yield* this.#cond.acquire();
     try {
       fn();
@@ -543,6 +555,8 @@ export class Barrier extends LoopBound {
     return `<Barrier [${extra}]>`;
   }
 }
+makeAwaitable(Barrier.prototype._waitSteps);
+makeAwaitable(Barrier.prototype._lockedSteps);
 
 /** What `withLock` holds: anything with asyncio's `async with` acquire/release pair. */
 export type Lockable = Lock | Condition | Semaphore;

@@ -12,7 +12,7 @@
  */
 import { loopError, QueueEmpty, QueueFull } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
-import { awaitableCoroutine } from './awaitable-coroutine.js';
+import { awaitableCoroutine, makeAwaitable } from './awaitable-coroutine.js';
 import type { AwaitableCoroutine } from './awaitable-coroutine.js';
 import type { Future } from './futures.js';
 import { reprValue } from './internal/format.js';
@@ -107,10 +107,11 @@ export class Queue<T = unknown> extends LoopBound {
 
   /** Puts `item`, first waiting (FIFO) while the queue is full. */
   put(item: T): AwaitableCoroutine<void> {
-    return awaitableCoroutine(this.#putSteps(item));
+    return awaitableCoroutine(this._putSteps(item));
   }
 
-  *#putSteps(item: T): Coroutine<void> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_putSteps(item: T): Coroutine<void> {
     while (this.full()) {
       const putter = this._getLoop().createFuture<null>();
       this.#putters.push(putter);
@@ -140,10 +141,11 @@ export class Queue<T = unknown> extends LoopBound {
 
   /** Takes the next item, first waiting (FIFO) while the queue is empty. */
   get(): AwaitableCoroutine<T> {
-    return awaitableCoroutine(this.#getSteps());
+    return awaitableCoroutine(this._getSteps());
   }
 
-  *#getSteps(): Coroutine<T> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_getSteps(): Coroutine<T> {
     while (this.empty()) {
       const getter = this._getLoop().createFuture<null>();
       this.#getters.push(getter);
@@ -183,10 +185,11 @@ export class Queue<T = unknown> extends LoopBound {
 
   /** Waits until every item put has been marked processed (`taskDone()`). */
   join(): AwaitableCoroutine<void> {
-    return awaitableCoroutine(this.#joinSteps());
+    return awaitableCoroutine(this._joinSteps());
   }
 
-  *#joinSteps(): Coroutine<void> {
+  /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
+  *_joinSteps(): Coroutine<void> {
     if (this.#unfinishedTasks > 0) yield* this.#finished.wait();
   }
 
@@ -200,6 +203,9 @@ export class Queue<T = unknown> extends LoopBound {
     return `<${this.constructor.name} ${result}>`;
   }
 }
+makeAwaitable(Queue.prototype._putSteps);
+makeAwaitable(Queue.prototype._getSteps);
+makeAwaitable(Queue.prototype._joinSteps);
 
 /** A LIFO queue (asyncio's `LifoQueue`): `get()` takes the item put last. */
 export class LifoQueue<T = unknown> extends Queue<T> {
