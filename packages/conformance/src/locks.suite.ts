@@ -1064,6 +1064,55 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
+    // SYNC-10
+    it('Semaphore - a waiter woken by release() and cancelled before it runs gives the unit back to the next waiter (3.11.x _wake_up_next; yield* and await alike)', async (t) => {
+      const { loop } = t;
+      // CPython 3.11: ['after release [locked, waiters:2]', 'A cancelled',
+      // 'after one iteration [locked, waiters:1]', 'B acquired', 'end [locked]']
+      const expected = ['after release [locked, waiters:2]', 'A cancelled', 'after one iteration [locked, waiters:1]', 'B acquired', 'end [locked]'];
+      for (const style of ['coroutine', 'async'] as const) {
+        const sem = new Semaphore(0);
+        const out: string[] = [];
+        const steps = (n: string): Task<void> =>
+          style === 'coroutine'
+            ? loop.createTask(
+                (function* (): Coroutine<void> {
+                  try {
+                    yield* sem.acquire();
+                    out.push(`${n} acquired`);
+                  } catch (e) {
+                    if (isCancelled(e)) out.push(`${n} cancelled`);
+                    throw e;
+                  }
+                })(),
+              )
+            : loop.createTask(async () => {
+                try {
+                  await sem.acquire();
+                  out.push(`${n} acquired`);
+                } catch (e) {
+                  if (isCancelled(e)) out.push(`${n} cancelled`);
+                  throw e;
+                }
+              });
+        await loop.runUntilComplete(
+          (function* (): Coroutine<void> {
+            const ts = [steps('A'), steps('B')];
+            yield* sleep(0);
+            sem.release();
+            out.push(`after release ${state(sem)}`);
+            ts[0].cancel();
+            yield* sleep(0);
+            out.push(`after one iteration ${state(sem)}`);
+            yield* gather(...ts, { returnExceptions: true });
+            out.push(`end ${state(sem)}`);
+          })(),
+        );
+        expect(out).toEqual(expected);
+      }
+      t.close();
+    });
+
     // SYNC-11
     it('BoundedSemaphore - release() above the initial value is RangeError and changes nothing (test_release_not_acquired)', async (t) => {
       const { loop } = t;
