@@ -4,8 +4,8 @@
  * (`withLock`, asyncio's `async with`); `queue.join()` waits until every job
  * is marked done, then the workers are cancelled.
  */
-import { CancelledError, Queue, Semaphore, gather, getRunningLoop, run, sleep, withLock } from '@loop/core';
-import type { Coroutine } from '@loop/core';
+import { CancelledError, Queue, Semaphore, gather, getRunningLoop, run, sleep, withLock } from '@loop/asyncio';
+import type { Coroutine } from '@loop/asyncio';
 import { pyBool } from './py-format.js';
 
 type Job = [name: string, seconds: number];

@@ -70,5 +70,8 @@ export function defaultBackend(): 'selector' | 'proactor' {
  */
 export function newDefaultLoop(options?: DefaultLoopOptions): EventLoop {
   if (defaultBackend() === 'selector') return new SelectorEventLoop(null, options);
-  return new ProactorEventLoop(options);
+  // The proactor's class type leaves out the fd-watching and sock* methods
+  // (ADR 0001 §4); its instances have them, refusing with NotImplementedError,
+  // which is what the default loop's type promises.
+  return new ProactorEventLoop(options) as unknown as EventLoop;
 }
