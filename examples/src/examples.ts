@@ -11,6 +11,7 @@ export const EXAMPLES: readonly string[] = [
   'display-date-call-later',
   'cancel-task',
   'task-group-timeout',
+  'queue-workers',
   'executor-hash',
   'tcp-echo-protocol',
   'tcp-echo-streams',

@@ -2,21 +2,19 @@
  * Mirrors the asyncio reference's "Watch a file descriptor for read events"
  * (python/watch-fd-read.py): a reader registered with `addReader` on one end
  * of a socketpair prints what arrives, unregisters itself and stops the
- * loop. Python's `asyncio.new_event_loop()` gives a `SelectorEventLoop` on
- * Unix; here the loop is made as `new SelectorEventLoop()` (`@loop/asyncio`'s,
- * the complete one), the loop that watches file descriptors and the default
- * loop wherever `@loop/socket`'s addon loads (as it must for the sockets):
- * `newEventLoop()` is typed as the `EventLoop` every default loop is, and
- * the `ProactorEventLoop` of the other platforms has no `addReader`. The
- * sockets come from `@loop/socket`, as Python's from `socket`.
+ * loop. As Python's `asyncio.new_event_loop()` gives a `SelectorEventLoop`
+ * on Unix, `newEventLoop()` gives `@loop/asyncio`'s default loop: the
+ * `SelectorEventLoop`, which watches file descriptors, wherever
+ * `@loop/socket`'s addon loads (as it must for the sockets). The sockets
+ * come from `@loop/socket`, as Python's from `socket`.
  */
-import { SelectorEventLoop } from '@loop/asyncio';
+import { newEventLoop } from '@loop/asyncio';
 import { socketpair } from '@loop/socket';
 
 // Create a pair of connected file descriptors
 const [rsock, wsock] = socketpair();
 
-const loop = new SelectorEventLoop();
+const loop = newEventLoop();
 
 function reader(): void {
   const data = rsock.recv(100);

@@ -18,7 +18,7 @@
  */
 import type { BaseEventLoop } from '@loop/core';
 import { compose } from '@loop/interfaces';
-import type { NetMethods, PipeMethods, SignalMethods, SubprocessMethods } from '@loop/interfaces';
+import type { FdMethods, NetMethods, PipeMethods, SignalMethods, SockMethods, SubprocessMethods } from '@loop/interfaces';
 import { net } from '@loop/net';
 import { ProactorEventLoop as ProactorLoopBase } from '@loop/proactor';
 import type { ProactorEventLoopOptions } from '@loop/proactor';
@@ -45,8 +45,13 @@ export const ProactorEventLoop = compose(ProactorLoopBase, net, subprocess, sign
 /** An instance of {@link ProactorEventLoop}. */
 export type ProactorEventLoop = InstanceType<typeof ProactorEventLoop>;
 
-/** What every default loop has: scheduling, the network, pipes, subprocesses and signals. */
-export type EventLoop = BaseEventLoop & NetMethods & PipeMethods & SignalMethods & SubprocessMethods;
+/**
+ * What every default loop has: scheduling, the network, pipes, subprocesses
+ * and signals, and asyncio's file-descriptor watching and `sock*` methods,
+ * which the selector loop implements and the proactor loop refuses with
+ * `NotImplementedError` (as asyncio's `ProactorEventLoop` does).
+ */
+export type EventLoop = BaseEventLoop & NetMethods & PipeMethods & SignalMethods & SubprocessMethods & FdMethods & SockMethods;
 
 /** Options of {@link newDefaultLoop}. */
 export type DefaultLoopOptions = SelectorEventLoopOptions & ProactorEventLoopOptions;
@@ -65,5 +70,8 @@ export function defaultBackend(): 'selector' | 'proactor' {
  */
 export function newDefaultLoop(options?: DefaultLoopOptions): EventLoop {
   if (defaultBackend() === 'selector') return new SelectorEventLoop(null, options);
-  return new ProactorEventLoop(options);
+  // The proactor's class type leaves out the fd-watching and sock* methods
+  // (ADR 0001 §4); its instances have them, refusing with NotImplementedError,
+  // which is what the default loop's type promises.
+  return new ProactorEventLoop(options) as unknown as EventLoop;
 }

@@ -35,6 +35,8 @@ import { handlesSuite } from './handles.suite.js';
 import { asCompletedSuite } from './as-completed.suite.js';
 import { ensureFutureSuite } from './ensure-future.suite.js';
 import { gatherSuite } from './gather.suite.js';
+import { locksSuite } from './locks.suite.js';
+import { queuesSuite } from './queues.suite.js';
 import { shieldSuite } from './shield.suite.js';
 import { waitForSuite } from './wait-for.suite.js';
 import { waitSuite } from './wait.suite.js';
@@ -84,6 +86,8 @@ export { handlesSuite } from './handles.suite.js';
 export { asCompletedSuite } from './as-completed.suite.js';
 export { ensureFutureSuite } from './ensure-future.suite.js';
 export { gatherSuite } from './gather.suite.js';
+export { LOCKS_TRACE_LINES, locksSuite } from './locks.suite.js';
+export { queuesSuite } from './queues.suite.js';
 export { shieldSuite } from './shield.suite.js';
 export { waitForSuite } from './wait-for.suite.js';
 export { waitSuite } from './wait.suite.js';
@@ -158,6 +162,8 @@ export const suites: readonly ConformanceSuite[] = [
   scheduling('ensure-future', ensureFutureSuite),
   scheduling('timeouts', timeoutsSuite),
   scheduling('task-groups', taskGroupsSuite),
+  scheduling('locks', locksSuite),
+  scheduling('queues', queuesSuite),
   scheduling('context', contextSuite),
   scheduling('policies', policiesSuite),
   scheduling('runner', runnerSuite),

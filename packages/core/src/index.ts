@@ -1,6 +1,8 @@
 /**
  * `@loop/core`: asyncio's scheduling loop for Node.js — `BaseEventLoop`,
- * futures, tasks with cancellation, contexts, policies, `run` and `sleep`.
+ * futures, tasks with cancellation, contexts, policies, `run` and `sleep`,
+ * synchronisation primitives (`Lock`, `Event`, `Condition`, `Semaphore`,
+ * `Barrier`) and queues.
  *
  * @packageDocumentation
  */
@@ -58,6 +60,10 @@ export { ScopeFuture } from './scope.js';
 export type { ScopeBody } from './scope.js';
 export { Timeout, timeout, timeoutAt } from './timeouts.js';
 export { TaskGroup, taskGroup } from './task-groups.js';
+export { Barrier, BoundedSemaphore, Condition, Event, Lock, Semaphore, withLock } from './locks.js';
+export type { Lockable } from './locks.js';
+export { LifoQueue, PriorityQueue, Queue, priorityLessThan } from './queues.js';
+export type { AwaitableCoroutine } from './awaitable-coroutine.js';
 export { ThreadPoolExecutor } from './executors/thread-pool-executor.js';
 export type { ThreadPoolExecutorOptions } from './executors/thread-pool-executor.js';
 export { ProcessPoolExecutor } from './executors/process-pool-executor.js';
@@ -72,6 +78,7 @@ export { Task, createTask, currentTask, isCoroutine, isCoroutineFunction, isTask
 export type { TaskOptions } from './tasks.js';
 export {
   BaseExceptionGroup,
+  BrokenBarrierError,
   CancelledError,
   ExceptionGroup,
   IncompleteReadError,
@@ -79,6 +86,8 @@ export {
   KeyboardInterrupt,
   LimitOverrunError,
   NotImplementedError,
+  QueueEmpty,
+  QueueFull,
   RuntimeError,
   SendfileNotAvailableError,
   TimeoutError,

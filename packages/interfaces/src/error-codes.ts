@@ -63,6 +63,16 @@ export const LOOP_ERROR_CODES = Object.freeze({
   ERR_LOOP_NOT_MAIN_THREAD: 'RuntimeError',
   /** `run()` interrupted by Ctrl-C (SIGINT): Python's `KeyboardInterrupt`. */
   ERR_LOOP_KEYBOARD_INTERRUPT: 'KeyboardInterrupt',
+  /** A lock, semaphore, condition, event, barrier or queue used from a loop other than the one it is bound to. */
+  ERR_LOOP_BOUND_TO_OTHER_LOOP: 'RuntimeError',
+  /** `release()` of an unlocked `Lock`; `Condition.wait()` / `notify()` without holding its lock. */
+  ERR_LOOP_NOT_ACQUIRED: 'RuntimeError',
+  /** `Barrier.wait()` on a barrier aborted, or reset while the task waited. */
+  ERR_LOOP_BROKEN_BARRIER: 'BrokenBarrierError',
+  /** `Queue.getNowait()` on an empty queue. */
+  ERR_LOOP_QUEUE_EMPTY: 'QueueEmpty',
+  /** `Queue.putNowait()` on a full queue. */
+  ERR_LOOP_QUEUE_FULL: 'QueueFull',
   /** An argument of the wrong type (asyncio's `TypeError`). */
   ERR_LOOP_INVALID_ARG: 'TypeError',
   /** An argument of the right type but an invalid value (asyncio's `ValueError`). */

@@ -111,6 +111,38 @@ export class SendfileNotAvailableError extends RuntimeError {
   }
 }
 
+/**
+ * A `Barrier` was aborted, or reset while tasks waited at it (asyncio's
+ * `BrokenBarrierError`, a `RuntimeError`).
+ */
+export class BrokenBarrierError extends RuntimeError {
+  constructor(message = '', options?: LoopErrorOptions) {
+    super(message, { code: 'ERR_LOOP_BROKEN_BARRIER', ...options });
+  }
+}
+
+/** `Queue.getNowait()` on an empty queue (asyncio's `QueueEmpty`). */
+export class QueueEmpty extends Error {
+  /** Always `ERR_LOOP_QUEUE_EMPTY`. */
+  code: string;
+  constructor(message = '', options?: LoopErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = '';
+    init(this, 'QueueEmpty', options, 'ERR_LOOP_QUEUE_EMPTY');
+  }
+}
+
+/** `Queue.putNowait()` on a full queue (asyncio's `QueueFull`). */
+export class QueueFull extends Error {
+  /** Always `ERR_LOOP_QUEUE_FULL`. */
+  code: string;
+  constructor(message = '', options?: LoopErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = '';
+    init(this, 'QueueFull', options, 'ERR_LOOP_QUEUE_FULL');
+  }
+}
+
 /** The stream ended before the expected number of bytes was read. */
 export class IncompleteReadError extends Error {
   /** Always `ERR_LOOP_INCOMPLETE_READ`. */

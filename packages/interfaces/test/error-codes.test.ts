@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BaseExceptionGroup,
+  BrokenBarrierError,
   CancelledError,
   IncompleteReadError,
   InvalidStateError,
@@ -9,6 +10,8 @@ import {
   LOOP_ERROR_CODES,
   LimitOverrunError,
   NotImplementedError,
+  QueueEmpty,
+  QueueFull,
   RuntimeError,
   SendfileNotAvailableError,
   TimeoutError,
@@ -90,6 +93,9 @@ describe('LOOP_ERROR_CODES', () => {
       new LimitOverrunError('m', 0),
       new BaseExceptionGroup('g', [1]),
       new KeyboardInterrupt(),
+      new BrokenBarrierError(),
+      new QueueEmpty(),
+      new QueueFull(),
     ];
     for (const err of made) {
       const code = (err as Error & { code: LoopErrorCode }).code;
