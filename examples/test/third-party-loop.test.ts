@@ -9,7 +9,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError, InvalidStateError, NotImplementedError, RuntimeError } from '@loop/interfaces';
+import { CancelledError, InvalidStateError, NotImplementedError, RuntimeError, hasCapability } from '@loop/interfaces';
 import type { Coroutine, ExceptionContext, Future, SchedulingLoop, TaskFactory } from '@loop/interfaces';
 import { MicroLoop, MicroTask } from '../src/third-party-loop/index.js';
 import type { Clock } from '../src/third-party-loop/index.js';
@@ -132,6 +132,15 @@ describe('third-party-loop: scheduling', () => {
     const open = new MicroLoop();
     expect(() => open.callSoon(5 as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG' }));
     expect(() => open.callLater('soon' as never, () => undefined)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG' }));
+    expect(() => open.callAt(Number.NaN, () => undefined)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_LOOP_OUT_OF_RANGE' }));
+    expect(() => open.callSoon(async function later(): Promise<void> {
+      await Promise.resolve();
+    })).toThrow('MicroLoop.callSoon(): coroutines cannot be used with callSoon()');
+    expect(() => open.createTask(function* (): Coroutine<void> {}, 5 as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_LOOP_INVALID_ARG', message: 'createTask(): options must be an object, null or undefined, not 5' }),
+    );
+    // Argument errors come before "closed" (D3).
+    expect(() => loop.callSoonThreadsafe('x' as never)).toThrow(expect.objectContaining({ code: 'ERR_LOOP_INVALID_ARG', message: expect.stringContaining('callSoonThreadsafe') }));
     open.close();
   });
 
@@ -263,6 +272,13 @@ describe('third-party-loop: futures and tasks', () => {
         yield fut; // `yield` instead of `yield*`
       });
       await expect(loop.runUntilComplete(noStar)).rejects.toThrow(/^yield was used instead of yield\* in task/);
+      const other = new MicroLoop();
+      const foreign = other.createFuture();
+      const elsewhere = loop.createTask(function* (): Coroutine<void> {
+        yield* foreign;
+      });
+      await expect(loop.runUntilComplete(elsewhere)).rejects.toThrow(/got Future <MicroFuture pending> attached to a different loop$/);
+      other.close();
     });
   });
 
@@ -301,6 +317,12 @@ describe('third-party-loop: errors', () => {
       expect(contexts).toHaveLength(1);
       expect(Object.keys(contexts[0]).sort()).toEqual(['exception', 'handle', 'message']);
       expect(contexts[0]).toMatchObject({ message: 'Exception in callback boom()', handle: h });
+      expect(String(h)).toBe('<MicroHandle boom()>');
+      h.cancel();
+      expect(String(h)).toBe('<MicroHandle cancelled>');
+      const later = loop.callAt(5, function show(_a: string, _b: object): void {}, 'x', { toString: (): string => 'an arg' });
+      expect(String(later)).toBe('<MicroTimerHandle show("x", an arg) when=5>');
+      later.cancel();
       expect((contexts[0].exception as Error).message).toBe('boom');
     });
   });
@@ -329,10 +351,13 @@ describe('third-party-loop: errors', () => {
     expect(() => loop.setExceptionHandler(5 as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_LOOP_INVALID_ARG' }));
   });
 
-  it('says what it does not do: NotImplementedError naming the loop or the package that provides it', async () => {
+  it('says what it does not do: NotImplementedError naming the package that provides it; hasCapability() agrees', async () => {
     const loop = new MicroLoop();
     expect(() => loop.runInExecutor(null, () => 1)).toThrow(NotImplementedError);
-    expect(() => loop.runInExecutor(null, () => 1)).toThrow(/^MicroLoop\.runInExecutor\(\) is not implemented/);
+    expect(() => loop.runInExecutor(null, () => 1)).toThrow(/^runInExecutor requires @loop\/core/);
+    await expect(loop.shutdownDefaultExecutor()).rejects.toBeInstanceOf(NotImplementedError);
+    expect(['runInExecutor', 'createConnection', 'addReader', 'addSignalHandler'].map((m) => hasCapability(loop, m as never))).toEqual([false, false, false, false]);
+    await expect(loop.shutdownAsyncgens()).resolves.toBeUndefined();
     await expect(loop.createConnection(() => ({}) as never, 'localhost', 1)).rejects.toMatchObject({
       code: 'ERR_LOOP_NOT_IMPLEMENTED',
       message: expect.stringContaining('@loop/net'),

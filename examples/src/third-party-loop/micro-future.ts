@@ -406,6 +406,8 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
       return;
     } else if (value === (this as unknown)) {
       bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`, { code: 'ERR_LOOP_BAD_YIELD' });
+    } else if (value instanceof MicroFuture && value.getLoop() !== this.#loop) {
+      bad = new RuntimeError(`Task ${this.toString()} got Future ${value.toString()} attached to a different loop`, { code: 'ERR_LOOP_BAD_YIELD' });
     } else if (this.#loop.ownsFuture(value)) {
       bad = new RuntimeError(`yield was used instead of yield* in task ${this.toString()} with ${value.toString()}`, { code: 'ERR_LOOP_BAD_YIELD' });
     } else {

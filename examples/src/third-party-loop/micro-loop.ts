@@ -29,12 +29,17 @@
  *    (`closedError()`), `This event loop is already running`, and
  *    `NotImplementedError` for what it does not do.
  *
+ * Async functions: a callback that starts one or settles a promise it awaits
+ * makes the loop yield to Node (`setImmediate`) before the next callback, so
+ * the function runs on to its next `await` where asyncio would run the task's
+ * step (docs/asyncio-mapping.md, "Where an async function resumes").
+ *
  * What MicroLoop does not do: I/O, executors, signals, subprocesses (the
- * stand-ins say so); slow-callback logging and "never retrieved" reports in
- * debug mode; `@loop/core`'s helpers (`sleep`, `gather`…) do not run on it,
- * since they recognise only core's futures and core's running loop (D93).
- * Async functions resume at the end of the iteration in which the future they
- * await completed, not in a callback of their own (D94).
+ * stand-ins say so); slow-callback logging, "never retrieved" and "destroyed
+ * but pending" reports, reprs in asyncio's shape; `@loop/core`'s helpers
+ * (`sleep`, `gather`…) do not run on it, since they recognise only core's
+ * futures and core's running loop (D93); its contexts carry no variables
+ * (D94). `expectations.json` lists the conformance tests this costs.
  *
  * @packageDocumentation
  */
@@ -42,7 +47,6 @@ import { performance } from 'node:perf_hooks';
 import {
   AbstractEventLoop,
   CLOSE_HOOKS,
-  NotImplementedError,
   RuntimeError,
   closedError,
   describeValue,
@@ -116,15 +120,26 @@ export class MicroHandle implements Handle {
   /** Runs the callback; a failure goes to the loop's exception handler (asyncio's `Handle._run`). */
   run(): void {
     const cb = this.#callback;
-    const args = this.#args ?? [];
     if (cb === null) return;
     try {
-      if (this.#context === null) cb(...args);
-      else this.#context.run(cb, ...args);
+      if (this.#context === null) cb(...(this.#args ?? []));
+      else this.#context.run(cb, ...(this.#args ?? []));
     } catch (exc) {
-      const name = cb.name === '' ? 'anonymous' : cb.name;
-      this.#loop.callExceptionHandler({ message: `Exception in callback ${name}(${args.map(describeValue).join(', ')})`, exception: exc, handle: this });
+      this.#loop.callExceptionHandler({ message: `Exception in callback ${this.#callbackRepr()}`, exception: exc, handle: this });
     }
+  }
+  /** `<MicroHandle name(args)>`, `<MicroHandle cancelled>`: asyncio's repr without the source location. */
+  toString(): string {
+    return `<${this.constructor.name} ${this.#cancelled ? 'cancelled' : this.#callbackRepr()}${this.reprExtra()}>`;
+  }
+  /** What a subclass adds to `toString()`. */
+  protected reprExtra(): string {
+    return '';
+  }
+  #callbackRepr(): string {
+    const cb = this.#callback;
+    const name = cb === null || cb.name === '' ? 'anonymous' : cb.name;
+    return `${name}(${(this.#args ?? []).map(describeValue).join(', ')})`;
   }
 }
 
@@ -143,13 +158,18 @@ export class MicroTimerHandle extends MicroHandle implements TimerHandle {
   when(): number {
     return this.#when;
   }
+  protected override reprExtra(): string {
+    return ` when=${this.#when}`;
+  }
 }
 
 function checkCallback(api: string, callback: unknown): void {
   if (typeof callback !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `MicroLoop.${api}(): a callable object was expected, got ${describeValue(callback)}`);
   }
-  if (isCoroutine(callback)) {
+  // A generator function or an async function would only make a coroutine or a promise nobody awaits (D3).
+  const kind = (callback as { constructor?: { name?: string } }).constructor?.name;
+  if (kind === 'GeneratorFunction' || kind === 'AsyncFunction' || kind === 'AsyncGeneratorFunction') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `MicroLoop.${api}(): coroutines cannot be used with ${api}()`);
   }
 }
@@ -250,28 +270,19 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
   override shutdownAsyncgens(): Promise<void> {
     return Promise.resolve();
   }
-  /** MicroLoop has no executor: `NotImplementedError` naming the loop. */
-  override runInExecutor(..._args: unknown[]): never {
-    throw new NotImplementedError('MicroLoop.runInExecutor() is not implemented: MicroLoop has no executor');
-  }
-  /** MicroLoop has no executor: `NotImplementedError` naming the loop. */
-  override setDefaultExecutor(..._args: unknown[]): void {
-    throw new NotImplementedError('MicroLoop.setDefaultExecutor() is not implemented: MicroLoop has no executor');
-  }
-  /** MicroLoop has no default executor to shut down: resolves at once. */
-  override shutdownDefaultExecutor(): Promise<void> {
-    return Promise.resolve();
-  }
+  // runInExecutor, setDefaultExecutor, shutdownDefaultExecutor: MicroLoop has no executor, so it keeps
+  // AbstractEventLoop's stand-ins, which fail with NotImplementedError naming @loop/core and which
+  // hasCapability() reports absent (an override would claim the capability).
 
   // ------------------------------------------------------------ scheduling
 
   /** Schedules `callback(...args)` for the next iteration (FIFO). */
-  override callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+  override callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): MicroHandle {
     checkCallback('callSoon', callback);
     return this.callSoonIn(null, callback, ...args);
   }
   /** As `callSoon`: a waiting MicroLoop is always woken. */
-  override callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+  override callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): MicroHandle {
     checkCallback('callSoonThreadsafe', callback);
     return this.callSoonIn(null, callback, ...args);
   }
@@ -284,7 +295,7 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
     return handle;
   }
   /** Schedules `callback(...args)` in `delay` seconds. */
-  override callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+  override callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): MicroTimerHandle {
     if (typeof delay !== 'number') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `MicroLoop.callLater(): delay must be a number of seconds, got ${describeValue(delay)}`);
     }
@@ -294,7 +305,7 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
     return this.#schedule('callLater', this.time() + delay, callback, args);
   }
   /** Schedules `callback(...args)` at loop time `when`. */
-  override callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+  override callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): MicroTimerHandle {
     if (typeof when !== 'number') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `MicroLoop.callAt(): when must be a number, got ${describeValue(when)}`);
     }
@@ -304,7 +315,7 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
     return this.#schedule('callAt', when, callback, args);
   }
   /** Argument errors first, then "closed" (D3); inserts the timer after every one due at or before `when`. */
-  #schedule<A extends unknown[]>(api: string, when: number, callback: (...args: A) => unknown, args: A): TimerHandle {
+  #schedule<A extends unknown[]>(api: string, when: number, callback: (...args: A) => unknown, args: A): MicroTimerHandle {
     checkCallback(api, callback);
     this.#checkClosed();
     const timer = new MicroTimerHandle(this, when, this.#timerSeq++, callback as (...a: unknown[]) => unknown, args);
