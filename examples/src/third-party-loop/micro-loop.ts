@@ -193,6 +193,8 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
   #jsWake = false;
   /** Iterations run so far. */
   iterations = 0;
+  /** The MicroLoop whose `runForever` is in progress (asyncio's running loop of the thread). */
+  static #runningLoop: MicroLoop | null = null;
   /** Hooks a capability asks to run at `close()` (`onLoopClose` from `@loop/interfaces`). */
   readonly [CLOSE_HOOKS] = new Set<() => void>();
 
@@ -207,9 +209,9 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
 
   /** Runs until `stop()`. Rejects with `RuntimeError` when closed or already running. */
   override async runForever(): Promise<void> {
-    this.#checkClosed();
-    if (this.#running) throw new RuntimeError('This event loop is already running', { code: 'ERR_LOOP_RUNNING' });
+    this.#checkRunnable();
     this.#running = true;
+    MicroLoop.#runningLoop = this;
     try {
       for (;;) {
         await this.#runOnce();
@@ -218,13 +220,13 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
     } finally {
       this.#stopping = false;
       this.#running = false;
+      MicroLoop.#runningLoop = null;
     }
   }
 
   /** Runs until `future` is done; a coroutine or function becomes a task, a promise is wrapped. */
   override async runUntilComplete<T>(future: Awaitable<T>): Promise<T> {
-    this.#checkClosed();
-    if (this.#running) throw new RuntimeError('This event loop is already running', { code: 'ERR_LOOP_RUNNING' });
+    this.#checkRunnable();
     const fut = this.ensureFuture(future);
     const stopWhenDone = (): void => this.stop();
     fut.addDoneCallback(stopWhenDone);
@@ -453,6 +455,14 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
 
   #checkClosed(): void {
     if (this.#closed) throw closedError();
+  }
+  /** asyncio's `_check_closed` and `_check_running`: one loop runs at a time in a thread. */
+  #checkRunnable(): void {
+    this.#checkClosed();
+    if (this.#running) throw new RuntimeError('This event loop is already running', { code: 'ERR_LOOP_RUNNING' });
+    if (MicroLoop.#runningLoop !== null) {
+      throw new RuntimeError('Cannot run the event loop while another loop is running', { code: 'ERR_LOOP_RUNNING' });
+    }
   }
 
   /**
