@@ -6,7 +6,7 @@
  * python/third-party-loop.py's sections, which test/examples.test.ts also
  * compares whole).
  */
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError, InvalidStateError, NotImplementedError, RuntimeError, hasCapability } from '@loop/interfaces';
@@ -176,6 +176,31 @@ describe('third-party-loop: scheduling', () => {
       expect(ran).toEqual([]);
       expect(loop.time()).toBe(0);
     }, still);
+  });
+
+  it('in debug mode, logs a callback slower than slowCallbackDuration with asyncio\'s wording', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const loop = new MicroLoop({ debug: true });
+      loop.slowCallbackDuration = 0.01;
+      function busy(): void {
+        const end = Date.now() + 50;
+        while (Date.now() < end) {
+          // a callback that blocks the loop
+        }
+      }
+      loop.callSoon(busy);
+      loop.callSoon(() => loop.stop());
+      await loop.runForever();
+      loop.setDebug(false);
+      loop.callSoon(busy);
+      loop.callSoon(() => loop.stop());
+      await loop.runForever();
+      loop.close();
+      expect(warn.mock.calls.map((c) => String(c[0]).replace(/\d+\.\d{3}/, 'N'))).toEqual(['Executing <MicroHandle busy()> took N seconds']);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -34,8 +34,11 @@
  * the function runs on to its next `await` where asyncio would run the task's
  * step (docs/asyncio-mapping.md, "Where an async function resumes").
  *
+ * Debug mode logs a callback that ran `slowCallbackDuration` seconds or more
+ * (`console.warn`, asyncio's wording).
+ *
  * What MicroLoop does not do: I/O, executors, signals, subprocesses (the
- * stand-ins say so); slow-callback logging, "never retrieved" and "destroyed
+ * stand-ins say so); "never retrieved" and "destroyed
  * but pending" reports, reprs in asyncio's shape; `@loop/core`'s helpers
  * (`sleep`, `gather`…) do not run on it, since they recognise only core's
  * futures and core's running loop (D93); its contexts carry no variables
@@ -489,7 +492,8 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
     this.#ready = [];
     for (const handle of batch) {
       if (handle.cancelled()) continue;
-      handle.run();
+      if (this.#debug) this.#runTimed(handle);
+      else handle.run();
       if (this.#jsWake) {
         // An async function started or its await settled: let it run to its next await now, where asyncio would
         // run the task's step, before the next callback (Node drains the microtasks before `setImmediate` fires).
@@ -498,6 +502,14 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
       }
     }
     this.iterations++;
+  }
+
+  /** Debug mode: a callback that ran `slowCallbackDuration` seconds or more is logged, as asyncio does. */
+  #runTimed(handle: MicroHandle): void {
+    const t0 = performance.now();
+    handle.run();
+    const dt = (performance.now() - t0) / 1000;
+    if (dt >= this.slowCallbackDuration) console.warn(`Executing ${handle.toString()} took ${dt.toFixed(3)} seconds`);
   }
 
   /** See {@link MicroFutureLoop.noteJsWake}. */
