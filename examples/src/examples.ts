@@ -24,6 +24,7 @@ export const EXAMPLES: readonly string[] = [
   'signal-handlers',
   'subprocess-shell',
   'subprocess-communicate',
+  'third-party-loop',
 ];
 
 /** `str(datetime.now())`: `YYYY-MM-DD HH:MM:SS` and, unless the microseconds are 0, `.ffffff`. */
