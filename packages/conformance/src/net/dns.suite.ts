@@ -6,7 +6,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import {
   AF_INET,
   AF_INET6,
