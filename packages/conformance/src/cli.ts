@@ -201,7 +201,7 @@ export async function main(argv: readonly string[], host: CliHost): Promise<numb
         const e = tests[tests.length - unexplained + i];
         count(report, 'failed', `[debug ${where.debug ? 'on' : 'off'}] ${e.name}: ${eventError(e.details.error)}`);
       }
-      if (unexplained <= 0 && crashed.length > 0 && (failedPerFile.get(file) ?? 0) === 0) {
+      if (crashed.length > 0) {
         count(report, 'failed', `[debug ${where.debug ? 'on' : 'off'}] the suite's process failed: ${eventError(crashed[0].details.error)}`);
       }
     }

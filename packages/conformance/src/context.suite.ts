@@ -91,7 +91,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(ctx.get(v)).toBe('changed');
       expect(v.get()).toBe('outer');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('ctx.bind() - a bound function called while ctx is entered throws RuntimeError (ERR_LOOP_CONTEXT_ENTERED); a non-function is a TypeError', (t) => {
       const ctx = new Context();
@@ -159,7 +159,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(seen).toBe('at-schedule-time');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // FUT-07
     it('[FUT-07] a done callback - runs in the context current at addDoneCallback(), or the one given as { context }', async (t) => {
@@ -229,7 +229,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(results.every(Boolean)).toBe(true);
       expect(v.get()).toBe(-1);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // TASK-13
     it('[TASK-13] interleaved generator tasks - each sees its own value', async (t) => {
@@ -252,7 +252,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(results).toHaveLength(60);
       expect(results.every(Boolean)).toBe(true);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // TASK-13 (test_context_6-like): an explicit context is shared
     it('[test_context_6, TASK-13] createTask(coro, { context }) - the task runs in that very context; two tasks in turn see 1 then 2', async (t) => {

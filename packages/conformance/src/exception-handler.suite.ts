@@ -71,7 +71,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
       expect(seen.map((c) => [c.handle, c.exception])).toEqual([[h, err]]);
       expect(seen[0].message).toMatch(/^Exception in callback .*badLater/);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // EXC-01, S10
     it('[EXC-01] a done callback that throws - is reported as a callback failure', async (t) => {

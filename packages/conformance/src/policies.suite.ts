@@ -156,7 +156,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(r).toBe(5);
       expect(used).toBeInstanceOf(BaseEventLoop);
       expect(used!.isClosed()).toBe(true);
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('run(async main) - runs an async function', async (t) => {
       let used: BaseEventLoop | undefined;
@@ -170,7 +170,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       );
       expect(r).toBe('async');
       expect(used!.isClosed()).toBe(true);
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('run() - cancels the tasks main left running, lets them handle it, then closes the loop', async (t) => {
       let leftover: ReturnType<BaseEventLoop['createTask']> | undefined;
@@ -199,7 +199,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(leftover!.cancelled()).toBe(true);
       expect(used!.isClosed()).toBe(true);
       expect(used!.time()).toBe(0);
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('run(main) where main throws - rejects with that error and still closes the loop', async (t) => {
       let used: BaseEventLoop | undefined;

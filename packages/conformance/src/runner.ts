@@ -237,10 +237,16 @@ export function defineTest(title: string, body: () => Promise<void>, timeout: nu
     title,
     async () => {
       let failure: { error: unknown } | undefined;
+      // A test may wait for something no Node handle stands for (a signal to
+      // this process): node:test ends a test whose promise is pending when
+      // Node's event loop has nothing left, so the body holds a timer.
+      const keepAlive = setInterval(() => undefined, 2 ** 30);
       try {
         await body();
       } catch (error) {
         failure = { error };
+      } finally {
+        clearInterval(keepAlive);
       }
       if (why !== undefined) {
         if (failure !== undefined) {

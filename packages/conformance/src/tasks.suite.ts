@@ -290,7 +290,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(bad.exception()).toBe(err);
       expect(loop.time()).toBeCloseTo(0.1, 9);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Where an async function resumes"
     it('an async-function task - resumes right after the done callback that wakes it, in the slot a generator task would', async (t) => {
@@ -405,7 +405,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(task.cancelling()).toBe(1);
       expect(loop.time()).toBe(0);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-04 for async functions
     it('[CANCEL-04] an async-function task cancelled before its first step - the function is never called', async (t) => {
@@ -449,7 +449,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         ['b', true],
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 
   describe('tasks: currentTask()', () => {
@@ -541,7 +541,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(fut.cancelled()).toBe(true);
       expect(events).toEqual(['CancelledError']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('code a task hands to Node callbacks (setTimeout, setImmediate, process.nextTick, queueMicrotask) - runs outside the task, as a callback an asyncio task schedules does', async (t) => {
       const { loop } = t;
@@ -588,7 +588,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(seen).toEqual(['inside:null', 'caller:true', 'after:null']);
       expect(thrown(() => runOutsideTask(42 as unknown as () => void))).toBeInstanceOf(TypeError);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 
   describe('tasks: names', () => {
@@ -708,7 +708,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(task.cancel()).toBe(false);
       expect(loop.time()).toBe(0);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-02, CANCEL-03, CANCEL-11
     it('[CANCEL-11, CANCEL-03, CANCEL-02] cancel() while the task waits - CancelledError is thrown at the await one iteration later, finally blocks run, the sleep timer is cancelled', async (t) => {
@@ -737,7 +737,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(t.stats().timers).toBe(0);
       expect(loop.time()).toBe(0);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-04
     it('[CANCEL-04] cancel(msg) before the first step - the body never runs; result() and exception() throw CancelledError(msg)', async (t) => {
@@ -856,7 +856,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(loop.time()).toBe(0);
       expect(task.cancelled()).toBe(true);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-07 (CPython 3.11: __step cancels the awaited future, whose done callbacks go through call_soon)
     it('[CANCEL-07] a generator task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
@@ -1036,7 +1036,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       loop.callLater(0.1, () => task.cancel());
       await expect(loop.runUntilComplete(task)).resolves.toBe('cancelled at 0.1');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-13
     it('[CANCEL-13] uncancel() - decrements cancelling() (never below 0) and returns it; a later cancel() works normally', async (t) => {
@@ -1075,6 +1075,6 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       again.cancel();
       expect(await rejection(loop.runUntilComplete(again))).toBeInstanceOf(CancelledError);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }
