@@ -5,6 +5,7 @@
 //
 //   node scripts/kit.mjs           a representative subset of suites on each built-in loop (CI)
 //   node scripts/kit.mjs --full    every suite on every loop (debug off and on)
+//   --no-pack                      leave out the packed-kit check (scripts/pack-check.mjs)
 //
 // The third-party loop (examples/src/third-party-loop) runs its full list
 // either way: it claims what it claims and the kit decides what applies.
@@ -43,5 +44,12 @@ for (const target of targets) {
   const run = spawnSync(process.execPath, args, { stdio: 'inherit' });
   console.log(`== ${name}: exit ${run.status ?? run.signal}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (run.status !== 0) failed = true;
+}
+
+// Last, the kit as published: packed, installed outside the repo, run by npx.
+if (!process.argv.includes('--no-pack')) {
+  console.log('\n== the packed kit, installed outside the repo (scripts/pack-check.mjs)');
+  const pack = spawnSync(process.execPath, [join(root, 'scripts', 'pack-check.mjs')], { stdio: 'inherit' });
+  if (pack.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
