@@ -24,6 +24,7 @@ export const EXAMPLES: readonly string[] = [
   'signal-handlers',
   'subprocess-shell',
   'subprocess-communicate',
+  'third-party-loop',
   'chat-server',
 ];
 

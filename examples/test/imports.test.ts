@@ -83,7 +83,14 @@ describe('what the examples import', () => {
     expect(forbidden(["@loop/asyncio/internal/x", '@loop/socket'])).toEqual(['@loop/asyncio/internal/x']);
   });
 
-  for (const file of examples) {
+  // The third-party loop's example is written as its author would write it:
+  // against @loop/interfaces alone, never @loop/asyncio (test/third-party-loop.test.ts).
+  it('third-party-loop.ts imports @loop/interfaces and no other @loop package', () => {
+    const specifiers = importsOf('third-party-loop.ts', readFileSync(join(src, 'third-party-loop.ts'), 'utf8'));
+    expect([...new Set(specifiers.filter((s) => s.startsWith('@loop/')))]).toEqual(['@loop/interfaces']);
+  });
+
+  for (const file of examples.filter((f) => f !== 'third-party-loop.ts')) {
     it(`${file} imports no @loop package but ${ALLOWED.join(' and ')}`, () => {
       const specifiers = importsOf(file, readFileSync(join(src, file), 'utf8'));
       expect(forbidden(specifiers)).toEqual([]);

@@ -6,7 +6,8 @@
  * was checked against a Python twin run under CPython 3.11 on a
  * virtual-clock loop.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { Future, asCompleted, sleep } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -18,7 +19,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
 
   describe('asCompleted', () => {
     // test_as_completed, S19
-    it('asCompleted() - yields futures whose results come in completion order (yield* in a coroutine)', async (t) => {
+    it('[test_as_completed] asCompleted() - yields futures whose results come in completion order (yield* in a coroutine)', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       const order = await loop.runUntilComplete(
@@ -52,7 +53,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
     });
 
     // test_as_completed_with_timeout
-    it('asCompleted({ timeout }) - what is not done at the timeout raises TimeoutError then, and is not cancelled', async (t) => {
+    it('[test_as_completed_with_timeout] asCompleted({ timeout }) - what is not done at the timeout raises TimeoutError then, and is not cancelled', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       const rec = await loop.runUntilComplete(
@@ -75,7 +76,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
     });
 
     // test_as_completed_duplicate_coroutines, test_as_completed_with_unused_timeout
-    it('asCompleted() - duplicates collapse; a timeout that never fires leaves no timer', async (t) => {
+    it('[test_as_completed_with_unused_timeout, test_as_completed_duplicate_coroutines] asCompleted() - duplicates collapse; a timeout that never fires leaves no timer', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       const rec = await loop.runUntilComplete(
@@ -97,7 +98,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
     // first gives 'a' at 0.05).
     // asyncio's as_completed yields coroutines that each take the next result
     // when awaited: the first one awaited gets the first completion.
-    it('asCompleted() - each future takes the next completion when it is first awaited, not when it was made', async (t) => {
+    it('[test_as_completed_reverse_wait] asCompleted() - each future takes the next completion when it is first awaited, not when it was made', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const fs = [...asCompleted([sleep(0.05, 'a'), sleep(0.1, 'b')])];
@@ -111,7 +112,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
     });
 
     // test_as_completed_invalid_args
-    it('asCompleted() - a future or a coroutine instead of an iterable is a TypeError, thrown synchronously', async (t) => {
+    it('[test_as_completed_invalid_args] asCompleted() - a future or a coroutine instead of an iterable is a TypeError, thrown synchronously', async (t) => {
       const { loop } = t;
       await loop.runUntilComplete(
         (function* (): Coroutine<void> {

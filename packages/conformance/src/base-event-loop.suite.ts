@@ -8,7 +8,8 @@
  * escaping the loop), LOOP-19 (unclosed-loop warning at GC), LOOP-20
  * (async-generator finalization hooks).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { CancelledError, Context, ContextVar, RuntimeError, Task, asCompleted, getRunningLoop, loopStats, runOutsideTask, setEventLoop, sleep, wait } from '@loop/core';
 import { AbstractEventLoop, type Coroutine, type Executor } from '@loop/interfaces';
 import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -29,7 +30,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-01
-    it('runForever() - runs until stop() and resolves to undefined; isRunning() is true only inside', async (t) => {
+    it('[LOOP-01] runForever() - runs until stop() and resolves to undefined; isRunning() is true only inside', async (t) => {
       const { loop } = t;
       const seen: boolean[] = [];
       loop.callSoon(() => {
@@ -44,7 +45,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-02, §0 step 5
-    it('stop() during a batch - the rest of the batch runs; work it queued waits for the next run', async (t) => {
+    it('[LOOP-02] stop() during a batch - the rest of the batch runs; work it queued waits for the next run', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callSoon(() => {
@@ -65,7 +66,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-03
-    it('stop() before runForever() - runs exactly one iteration', async (t) => {
+    it('[LOOP-03] stop() before runForever() - runs exactly one iteration', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.stop();
@@ -84,7 +85,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-03 (idempotent stop)
-    it('stop() twice before runForever() - same as once: one iteration', async (t) => {
+    it('[LOOP-03] stop() twice before runForever() - same as once: one iteration', async (t) => {
       const { loop } = t;
       loop.stop();
       loop.stop();
@@ -94,7 +95,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-03: the single iteration polls with a zero timeout: due timers run, others wait
-    it('stop() before runForever() - due timers run in the one iteration, later ones stay pending and no time passes', async (t) => {
+    it('[LOOP-03] stop() before runForever() - due timers run in the one iteration, later ones stay pending and no time passes', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callLater(0, () => order.push('due'));
@@ -111,7 +112,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-04
-    it('runForever() - the stop flag is reset when it returns; the next run goes on until a new stop()', async (t) => {
+    it('[LOOP-04] runForever() - the stop flag is reset when it returns; the next run goes on until a new stop()', async (t) => {
       const { loop } = t;
       loop.stop();
       await loop.runForever();
@@ -148,7 +149,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-17
-    it('getRunningLoop() - is the loop inside its callbacks and throws RuntimeError outside', async (t) => {
+    it('[LOOP-17] getRunningLoop() - is the loop inside its callbacks and throws RuntimeError outside', async (t) => {
       const { loop } = t;
       let inside: unknown;
       loop.callSoon(() => {
@@ -181,7 +182,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
 
   describe('base-event-loop: runUntilComplete()', () => {
     // LOOP-06
-    it('runUntilComplete(future) - resolves to the result', async (t) => {
+    it('[LOOP-06] runUntilComplete(future) - resolves to the result', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<number>();
       loop.callSoon(() => fut.setResult(42));
@@ -190,7 +191,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-06
-    it('runUntilComplete(future) - rejects with the very exception the future holds', async (t) => {
+    it('[LOOP-06] runUntilComplete(future) - rejects with the very exception the future holds', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<number>();
       const err = new Error('boom');
@@ -200,7 +201,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-06
-    it('runUntilComplete(future) - rejects with CancelledError when the future is cancelled', async (t) => {
+    it('[LOOP-06] runUntilComplete(future) - rejects with CancelledError when the future is cancelled', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<number>();
       loop.callSoon(() => fut.cancel());
@@ -209,7 +210,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-06: a coroutine becomes a Task
-    it('runUntilComplete(coroutine) - runs a generator coroutine as a task and resolves to its return value', async (t) => {
+    it('[LOOP-06] runUntilComplete(coroutine) - runs a generator coroutine as a task and resolves to its return value', async (t) => {
       const { loop } = t;
       function* main(): Coroutine<string> {
         yield;
@@ -247,7 +248,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-06
-    it('runUntilComplete(coroutine) - rejects with the exception the coroutine threw', async (t) => {
+    it('[LOOP-06] runUntilComplete(coroutine) - rejects with the exception the coroutine threw', async (t) => {
       const { loop } = t;
       const err = new TypeError('from coroutine');
       function* boom(): Coroutine<never> {
@@ -258,7 +259,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-07
-    it('runUntilComplete() - a future that is already done still costs one iteration', async (t) => {
+    it('[LOOP-07] runUntilComplete() - a future that is already done still costs one iteration', async (t) => {
       const { loop } = t;
       const done = loop.createFuture<string>();
       done.setResult('already');
@@ -271,7 +272,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-07
-    it('runUntilComplete() - stops at the end of the iteration after the future completes', async (t) => {
+    it('[LOOP-07] runUntilComplete() - stops at the end of the iteration after the future completes', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<number>();
       const order: string[] = [];
@@ -293,7 +294,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-08
-    it('runUntilComplete() - rejects with RuntimeError when the loop is stopped before the future completes; the task stays pending and can be resumed', async (t) => {
+    it('[LOOP-08] runUntilComplete() - rejects with RuntimeError when the loop is stopped before the future completes; the task stays pending and can be resumed', async (t) => {
       const { loop } = t;
       const progress: number[] = [];
       function* worker(): Coroutine<string> {
@@ -317,7 +318,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-09
-    it('runUntilComplete() - rejects with TypeError for a value that is not awaitable, without throwing synchronously', async (t) => {
+    it('[LOOP-09] runUntilComplete() - rejects with TypeError for a value that is not awaitable, without throwing synchronously', async (t) => {
       const { loop } = t;
       let p: Promise<unknown> | undefined;
       expect(() => {
@@ -330,7 +331,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-09
-    it('runUntilComplete() - rejects with RangeError for a future of another loop', async (t) => {
+    it('[LOOP-09] runUntilComplete() - rejects with RangeError for a future of another loop', async (t) => {
       const { loop } = t;
       const other = t.newLoop();
       const foreign = other.createFuture();
@@ -343,7 +344,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-10
-    it('runForever()/runUntilComplete() on the running loop - reject with RuntimeError "This event loop is already running"; the coroutine never starts', async (t) => {
+    it('[LOOP-10] runForever()/runUntilComplete() on the running loop - reject with RuntimeError "This event loop is already running"; the coroutine never starts', async (t) => {
       const { loop } = t;
       let started = false;
       function* never(): Coroutine<void> {
@@ -374,7 +375,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-10
-    it('running a second loop while one runs - rejects with RuntimeError "Cannot run the event loop while another loop is running"', async (t) => {
+    it('[LOOP-10] running a second loop while one runs - rejects with RuntimeError "Cannot run the event loop while another loop is running"', async (t) => {
       const { loop } = t;
       const other = t.newLoop();
       const foreign = other.createFuture();
@@ -516,7 +517,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
 
   describe('base-event-loop: close()', () => {
     // LOOP-14
-    it('close() - isClosed() goes false to true; close() is idempotent; queued callbacks and timers are dropped', (t) => {
+    it('[LOOP-14] close() - isClosed() goes false to true; close() is idempotent; queued callbacks and timers are dropped', (t) => {
       const { loop } = t;
       const ran: string[] = [];
       loop.callSoon(() => ran.push('soon'));
@@ -532,7 +533,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-15
-    it('close() while running - throws RuntimeError "Cannot close a running event loop"', async (t) => {
+    it('[LOOP-15] close() while running - throws RuntimeError "Cannot close a running event loop"', async (t) => {
       const { loop } = t;
       let e: unknown;
       loop.callSoon(() => {
@@ -547,7 +548,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-16
-    it('a closed loop - callSoon/callSoonThreadsafe/callLater/callAt/createTask throw RuntimeError "Event loop is closed"', (t) => {
+    it('[LOOP-16] a closed loop - callSoon/callSoonThreadsafe/callLater/callAt/createTask throw RuntimeError "Event loop is closed"', (t) => {
       const { loop } = t;
       loop.close();
       const noop = (): void => undefined;
@@ -566,7 +567,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-16
-    it('a closed loop - runForever()/runUntilComplete() reject with RuntimeError "Event loop is closed"', async (t) => {
+    it('[LOOP-16] a closed loop - runForever()/runUntilComplete() reject with RuntimeError "Event loop is closed"', async (t) => {
       const { loop } = t;
       loop.close();
       const fut = loop.createFuture();
@@ -578,7 +579,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-16 [quirk]
-    it('a closed loop - createFuture() still works', (t) => {
+    it('[LOOP-16] a closed loop - createFuture() still works', (t) => {
       const { loop } = t;
       loop.close();
       const fut = loop.createFuture<number>();
@@ -587,7 +588,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-16: argument checks come before the closed check
-    it('a closed loop - argument errors come before "Event loop is closed"', (t) => {
+    it('[LOOP-16] a closed loop - argument errors come before "Event loop is closed"', (t) => {
       const { loop } = t;
       loop.close();
       const noop = (): void => undefined;
@@ -598,7 +599,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // LOOP-18
-    it('String(loop) - shows running, closed and debug', async (t) => {
+    it('[LOOP-18] String(loop) - shows running, closed and debug', async (t) => {
       const { loop } = t;
       let inside = '';
       loop.callSoon(() => {
@@ -642,7 +643,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // SCHED-05, SCHED-07, docs/asyncio-mapping.md "Delays"
-    it('callLater()/callAt() - a delay or when that is not a number is a TypeError naming the method', (t) => {
+    it('[SCHED-07, SCHED-05] callLater()/callAt() - a delay or when that is not a number is a TypeError naming the method', (t) => {
       const { loop } = t;
       for (const bad of [null, undefined, '1', {}] as const) {
         const e1 = thrown(() => loop.callLater(bad as never, noop));

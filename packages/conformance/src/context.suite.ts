@@ -5,7 +5,8 @@
  * scheduled, each task (generator or async function) in its own context for
  * all of its steps.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { Context, ContextVar, RuntimeError, copyContext, sleep } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -90,7 +91,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(ctx.get(v)).toBe('changed');
       expect(v.get()).toBe('outer');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('ctx.bind() - a bound function called while ctx is entered throws RuntimeError (ERR_LOOP_CONTEXT_ENTERED); a non-function is a TypeError', (t) => {
       const ctx = new Context();
@@ -107,7 +108,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-04, S01
-    it('a callback - runs in a copy of the context current when it was scheduled; its changes do not leak', async (t) => {
+    it('[SCHED-04] a callback - runs in a copy of the context current when it was scheduled; its changes do not leak', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('var', { default: 'default' });
       const seen: string[] = [];
@@ -129,7 +130,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-04: explicit context, the mapping rules of docs/asyncio-mapping.md
-    it('ctx.run(() => loop.callSoon(cb)) - the callback runs with the values of ctx', async (t) => {
+    it('[SCHED-04] ctx.run(() => loop.callSoon(cb)) - the callback runs with the values of ctx', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('var', { default: 'default' });
       const ctx = copyContext();
@@ -158,10 +159,10 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(seen).toBe('at-schedule-time');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // FUT-07
-    it('a done callback - runs in the context current at addDoneCallback(), or the one given as { context }', async (t) => {
+    it('[FUT-07] a done callback - runs in the context current at addDoneCallback(), or the one given as { context }', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('var', { default: 'default' });
       const fut = loop.createFuture<null>();
@@ -184,7 +185,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('context: tasks', () => {
     // TASK-13
-    it('a generator task - runs all its steps in its own copy of the context; the parent does not see its changes', async (t) => {
+    it('[TASK-13] a generator task - runs all its steps in its own copy of the context; the parent does not see its changes', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('var', { default: 'default' });
       const seen: string[] = [];
@@ -208,7 +209,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // TASK-13
-    it('an async-function task - keeps its own context across awaits; interleaved tasks each see their own value', async (t) => {
+    it('[TASK-13] an async-function task - keeps its own context across awaits; interleaved tasks each see their own value', async (t) => {
       const { loop } = t;
       const v = new ContextVar<number>('n', { default: -1 });
       const results: boolean[] = [];
@@ -228,10 +229,10 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(results.every(Boolean)).toBe(true);
       expect(v.get()).toBe(-1);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // TASK-13
-    it('interleaved generator tasks - each sees its own value', async (t) => {
+    it('[TASK-13] interleaved generator tasks - each sees its own value', async (t) => {
       const { loop } = t;
       const v = new ContextVar<number>('n', { default: -1 });
       const results: boolean[] = [];
@@ -251,10 +252,10 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(results).toHaveLength(60);
       expect(results.every(Boolean)).toBe(true);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // TASK-13 (test_context_6-like): an explicit context is shared
-    it('createTask(coro, { context }) - the task runs in that very context; two tasks in turn see 1 then 2', async (t) => {
+    it('[test_context_6, TASK-13] createTask(coro, { context }) - the task runs in that very context; two tasks in turn see 1 then 2', async (t) => {
       const { loop } = t;
       const v = new ContextVar<number>('counter', { default: 0 });
       const ctx = copyContext();

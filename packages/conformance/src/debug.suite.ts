@@ -9,7 +9,8 @@
  * Not ported: SCHED-17 (thread checks), HANDLE-07/DEBUG-03 (Python source
  * tracebacks), the socket checks of S22 (I/O loops).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, thrown, type LoopFactory, type LogRecord, type SuiteOptions } from './harness.js';
 
@@ -23,7 +24,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('debug', () => {
     // DEBUG-01, S22
-    it('getDebug() - defaults to whether LOOP_DEBUG is non-empty when the loop is created', (t) => {
+    it('[DEBUG-01] getDebug() - defaults to whether LOOP_DEBUG is non-empty when the loop is created', (t) => {
       const saved = process.env.LOOP_DEBUG;
       try {
         delete process.env.LOOP_DEBUG;
@@ -42,7 +43,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // DEBUG-01
-    it('the debug option and setDebug() - set the mode; getDebug() reports it', (t) => {
+    it('[DEBUG-01] the debug option and setDebug() - set the mode; getDebug() reports it', (t) => {
       const { loop } = t;
       expect(loop.getDebug()).toBe(t.debug);
       loop.setDebug(!t.debug);
@@ -61,7 +62,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SCHED-18
-    it('a slow callback in debug mode - is logged at warn as "Executing <Handle ...> took N seconds"', async (t) => {
+    it('[SCHED-18] a slow callback in debug mode - is logged at warn as "Executing <Handle ...> took N seconds"', async (t) => {
       const { loop } = t;
       loop.setDebug(true);
       loop.slowCallbackDuration = 0;
@@ -79,7 +80,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SCHED-18
-    it('a slow task step in debug mode - is logged with the task: "Executing <Task ...> took N seconds"', async (t) => {
+    it('[SCHED-18] a slow task step in debug mode - is logged with the task: "Executing <Task ...> took N seconds"', async (t) => {
       const { loop } = t;
       loop.setDebug(true);
       loop.slowCallbackDuration = 0;
@@ -100,7 +101,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SCHED-18: debug mode only
-    it('a slow callback with debug mode off - is not logged', async (t) => {
+    it('[SCHED-18] a slow callback with debug mode off - is not logged', async (t) => {
       const { loop } = t;
       loop.setDebug(false);
       loop.slowCallbackDuration = 0;
@@ -117,7 +118,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SCHED-16 (debug mode): coroutines cannot be used as callbacks
-    it('callSoon()/callLater()/callAt() with a generator function in debug mode - TypeError', (t) => {
+    it('[SCHED-16] callSoon()/callLater()/callAt() with a generator function in debug mode - TypeError', (t) => {
       const { loop } = t;
       loop.setDebug(true);
       function* coro(): Coroutine<void> {}

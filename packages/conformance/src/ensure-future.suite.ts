@@ -8,7 +8,8 @@
  * Not ported: the "exception was never retrieved" checks (garbage
  * collection, D8) and `run_coroutine_threadsafe` (threads).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { Future, Task, allTasks, currentTask, ensureFuture, sleep, wrapFuture } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, rejection, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -20,7 +21,7 @@ export function ensureFutureSuite(newLoop: LoopFactory, options: SuiteOptions): 
 
   describe('ensureFuture, wrapFuture, allTasks', () => {
     // TASK-11/12
-    it('ensureFuture() - a future is returned as is; a coroutine or a thunk becomes a Task of the running loop', async (t) => {
+    it('[TASK-11] ensureFuture() - a future is returned as is; a coroutine or a thunk becomes a Task of the running loop', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -45,7 +46,7 @@ export function ensureFutureSuite(newLoop: LoopFactory, options: SuiteOptions): 
     });
 
     // TASK-12
-    it('ensureFuture(thenable) and wrapFuture(promise) - a Future of the loop settled like the promise', async (t) => {
+    it('[TASK-12] ensureFuture(thenable) and wrapFuture(promise) - a Future of the loop settled like the promise', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const a = ensureFuture(Promise.resolve('ok'));

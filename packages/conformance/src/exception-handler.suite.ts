@@ -11,7 +11,8 @@
  * generators belong to other packages). `source_traceback` (debug mode only,
  * Python frames in CPython) is left out of the key comparisons.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import type { ExceptionContext, SchedulingLoop } from '@loop/interfaces';
 import { defineLoopTest, Evil, type LogRecord, type LoopFactory, revokedProxy, type SuiteOptions, thrown } from './harness.js';
 
@@ -32,7 +33,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
 
   describe('exception-handler: callback failures', () => {
     // EXC-01, EXC-02, HANDLE-03
-    it('a callSoon() callback that throws - the handler gets message, exception and the handle; the batch goes on', async (t) => {
+    it('[HANDLE-03, EXC-02, EXC-01] a callSoon() callback that throws - the handler gets message, exception and the handle; the batch goes on', async (t) => {
       const { loop } = t;
       const seen = t.expectExceptionHandlerCalls();
       const err = new RangeError('soon');
@@ -53,7 +54,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
     });
 
     // EXC-01
-    it('a timer callback that throws - is reported with its TimerHandle and the loop keeps running', async (t) => {
+    it('[EXC-01] a timer callback that throws - is reported with its TimerHandle and the loop keeps running', async (t) => {
       const { loop } = t;
       const seen = t.expectExceptionHandlerCalls();
       const err = new Error('later');
@@ -70,10 +71,10 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
       expect(seen.map((c) => [c.handle, c.exception])).toEqual([[h, err]]);
       expect(seen[0].message).toMatch(/^Exception in callback .*badLater/);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // EXC-01, S10
-    it('a done callback that throws - is reported as a callback failure', async (t) => {
+    it('[EXC-01] a done callback that throws - is reported as a callback failure', async (t) => {
       const { loop } = t;
       const seen = t.expectExceptionHandlerCalls();
       const fut = loop.createFuture<null>();
@@ -176,13 +177,13 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
 
   describe('exception-handler: API', () => {
     // EXC-03
-    it('getExceptionHandler() - is null by default', (t) => {
+    it('[EXC-03] getExceptionHandler() - is null by default', (t) => {
       expect(t.loop.getExceptionHandler()).toBeNull();
       t.close();
     }, { recordExceptions: false });
 
     // EXC-03
-    it('setExceptionHandler() - a value that is not a function or null is a TypeError and the handler is unchanged', (t) => {
+    it('[EXC-03] setExceptionHandler() - a value that is not a function or null is a TypeError and the handler is unchanged', (t) => {
       const { loop } = t;
       const e = thrown(() => loop.setExceptionHandler('spam' as never));
       expect(e).toBeInstanceOf(TypeError);
@@ -191,7 +192,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
     }, { recordExceptions: false });
 
     // EXC-07, S11
-    it('callExceptionHandler() - calls the custom handler with the loop and the very context object', (t) => {
+    it('[EXC-07] callExceptionHandler() - calls the custom handler with the loop and the very context object', (t) => {
       const { loop } = t;
       const calls: Array<[SchedulingLoop, ExceptionContext]> = [];
       const custom = (lp: SchedulingLoop, ctx: ExceptionContext): void => {
@@ -208,7 +209,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
     }, { recordExceptions: false });
 
     // EXC-03
-    it('setExceptionHandler(null) - restores the default handler, which logs at error', (t) => {
+    it('[EXC-03] setExceptionHandler(null) - restores the default handler, which logs at error', (t) => {
       const { loop } = t;
       const logs = t.expectLogs();
       let customCalls = 0;
@@ -225,7 +226,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
     }, { recordExceptions: false });
 
     // EXC-04, S11
-    it('a custom handler that throws - the default handler logs "Unhandled error in exception handler" with the original context', (t) => {
+    it('[EXC-04] a custom handler that throws - the default handler logs "Unhandled error in exception handler" with the original context', (t) => {
       const { loop } = t;
       const logs = t.expectLogs();
       const broken = new Error('handler is broken');
@@ -243,7 +244,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
     }, { recordExceptions: false });
 
     // EXC-06, S11
-    it('the default handler - logs one error record: the message, then "key: value" lines in sorted key order, and the exception', (t) => {
+    it('[EXC-06] the default handler - logs one error record: the message, then "key: value" lines in sorted key order, and the exception', (t) => {
       const { loop } = t;
       const logs = t.expectLogs();
       const exc = new RangeError('boom-v');
@@ -260,7 +261,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
     }, { recordExceptions: false });
 
     // EXC-06, S11
-    it('the default handler - without a message logs "Unhandled exception in event loop"', (t) => {
+    it('[EXC-06] the default handler - without a message logs "Unhandled exception in event loop"', (t) => {
       const { loop } = t;
       const logs = t.expectLogs();
       loop.callExceptionHandler({ foo: [1, 2] } as unknown as ExceptionContext);
@@ -273,7 +274,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
     }, { recordExceptions: false });
 
     // EXC-06, S11 step 9
-    it('the default handler - a callback failure is logged as "Exception in callback ..." with a handle line', async (t) => {
+    it('[EXC-06] the default handler - a callback failure is logged as "Exception in callback ..." with a handle line', async (t) => {
       const { loop } = t;
       const logs = t.expectLogs();
       const err = new Error('zero-division');

@@ -12,7 +12,8 @@
  * own tests), FUT-15/16 (private helpers, C-level robustness), and the
  * never-retrieved report (garbage collection).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { CancelledError, Future, InvalidStateError, RuntimeError } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, Evil, type LoopFactory, revokedProxy, type SuiteOptions, thrown } from './harness.js';
@@ -23,7 +24,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('futures: state', () => {
     // FUT-01
-    it('createFuture() - a pending Future bound to the loop', (t) => {
+    it('[FUT-01] createFuture() - a pending Future bound to the loop', (t) => {
       const { loop } = t;
       const f = loop.createFuture();
       expect(f).toBeInstanceOf(Future);
@@ -45,7 +46,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-02
-    it('result()/exception() on a pending future - throw InvalidStateError', (t) => {
+    it('[FUT-02] result()/exception() on a pending future - throw InvalidStateError', (t) => {
       const f = t.loop.createFuture();
       const e1 = thrown(() => f.result());
       expect(e1).toBeInstanceOf(InvalidStateError);
@@ -58,7 +59,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-03
-    it('setResult() - finishes the future; result() returns it, exception() is null; a second set throws InvalidStateError; cancel() is false', (t) => {
+    it('[FUT-03] setResult() - finishes the future; result() returns it, exception() is null; a second set throws InvalidStateError; cancel() is false', (t) => {
       const f = t.loop.createFuture<number>();
       f.setResult(42);
       expect(f.done()).toBe(true);
@@ -74,7 +75,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-04
-    it('setException() - result() throws the very exception object and exception() returns it', (t) => {
+    it('[FUT-04] setException() - result() throws the very exception object and exception() returns it', (t) => {
       const f = t.loop.createFuture<number>();
       const err = new RuntimeError('bad');
       f.setException(err);
@@ -87,7 +88,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-05
-    it('cancel() - true when pending, false afterwards; result()/exception() throw CancelledError; setResult() throws InvalidStateError', (t) => {
+    it('[FUT-05] cancel() - true when pending, false afterwards; result()/exception() throw CancelledError; setResult() throws InvalidStateError', (t) => {
       const f = t.loop.createFuture<number>();
       expect(f.cancel()).toBe(true);
       expect(f.cancel()).toBe(false);
@@ -102,7 +103,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-05, docs/asyncio-mapping.md "Cancellation message"
-    it('cancel(msg) - the CancelledError carries msg every time it is raised or retrieved; cancel() gives an empty message', (t) => {
+    it('[FUT-05] cancel(msg) - the CancelledError carries msg every time it is raised or retrieved; cancel() gives an empty message', (t) => {
       const f = t.loop.createFuture();
       f.cancel('because');
       for (let i = 0; i < 2; i++) {
@@ -141,7 +142,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('futures: done callbacks', () => {
     // FUT-06, S12
-    it('setResult() - schedules the done callbacks with callSoon in registration order, never inline', async (t) => {
+    it('[FUT-06] setResult() - schedules the done callbacks with callSoon in registration order, never inline', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       const h = loop.createFuture<string>();
@@ -165,7 +166,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-06
-    it('setException() and cancel() - also schedule the done callbacks, never inline', async (t) => {
+    it('[FUT-06] setException() and cancel() - also schedule the done callbacks, never inline', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       const a = loop.createFuture();
@@ -182,7 +183,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-07
-    it('addDoneCallback() on a done future - schedules the callback, does not call it inline', async (t) => {
+    it('[FUT-07] addDoneCallback() on a done future - schedules the callback, does not call it inline', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       const f = loop.createFuture<number>();
@@ -196,7 +197,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-08
-    it('removeDoneCallback() - removes every registration of the function and returns the count', (t) => {
+    it('[FUT-08] removeDoneCallback() - removes every registration of the function and returns the count', (t) => {
       const f = t.loop.createFuture();
       const cb1 = (): void => undefined;
       const cb2 = (): void => undefined;
@@ -210,7 +211,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-08 (test_callbacks_remove_first_callback and friends)
-    it('removeDoneCallback() - the remaining callbacks keep their order', async (t) => {
+    it('[test_callbacks_remove_first_callback, FUT-08] removeDoneCallback() - the remaining callbacks keep their order', async (t) => {
       const { loop } = t;
       const bag: number[] = [];
       const f = loop.createFuture<string>();
@@ -248,7 +249,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('futures: waiting', () => {
     // FUT-09, S12
-    it('yield* fut twice in a coroutine - returns the same result both times', async (t) => {
+    it('[FUT-09] yield* fut twice in a coroutine - returns the same result both times', async (t) => {
       const { loop } = t;
       const k = loop.createFuture<string>();
       loop.callSoon(() => k.setResult('once'));
@@ -262,7 +263,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-09
-    it('yield* fut on a failed future - throws its exception into the coroutine', async (t) => {
+    it('[FUT-09] yield* fut on a failed future - throws its exception into the coroutine', async (t) => {
       const { loop } = t;
       const k = loop.createFuture<string>();
       const err = new Error('failed');
@@ -280,7 +281,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // FUT-09 with await (PromiseLike)
-    it('await fut in an async-function task - returns the result; awaiting it twice returns it again', async (t) => {
+    it('[FUT-09] await fut in an async-function task - returns the result; awaiting it twice returns it again', async (t) => {
       const { loop } = t;
       const k = loop.createFuture<string>();
       loop.callSoon(() => k.setResult('once'));

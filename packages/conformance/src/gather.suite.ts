@@ -14,7 +14,8 @@
  * Deliberate difference (D7): a cancelled child's `CancelledError` keeps
  * its `cancel()` message in gather's results (3.11 drops it).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { CancelledError, Future, allTasks, gather, setEventLoop, sleep } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -66,7 +67,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_success
-    it('gather() - its done callbacks run once, only after every child is done, one iteration after the last child completes', async (t) => {
+    it('[test_success] gather() - its done callbacks run once, only after every child is done, one iteration after the last child completes', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -120,7 +121,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_one_exception
-    it('gather() - later results and exceptions of the children are ignored; the done callback runs once', async (t) => {
+    it('[test_one_exception] gather() - later results and exceptions of the children are ignored; the done callback runs once', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const [a, b, c] = [loop.createFuture<number>(), loop.createFuture<number>(), loop.createFuture<number>()];
@@ -169,7 +170,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_result_exception_one_cancellation
-    it('gather(..., { returnExceptions: true }) of futures - a cancelled future appears as a CancelledError; the gather is not done before the last one', async (t) => {
+    it('[test_result_exception_one_cancellation] gather(..., { returnExceptions: true }) of futures - a cancelled future appears as a CancelledError; the gather is not done before the last one', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const [a, b, c, d] = [1, 2, 3, 4].map(() => loop.createFuture<number>()) as [
@@ -263,7 +264,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_cancel_gather_2, test_cancellation_broadcast
-    it('cancelling a task that awaits gather() - cancels the children; the message reaches the task, with or without returnExceptions', async (t) => {
+    it('[test_cancellation_broadcast, test_cancel_gather_2] cancelling a task that awaits gather() - cancels the children; the message reaches the task, with or without returnExceptions', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -314,7 +315,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_duplicate_coroutines, S18
-    it('gather() - the same awaitable given twice runs once and its result is repeated', async (t) => {
+    it('[test_duplicate_coroutines] gather() - the same awaitable given twice runs once and its result is repeated', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       let runs = 0;
@@ -341,7 +342,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_constructor_empty_sequence_*, S18
-    it('gather() with no awaitables - a future already resolved to [], bound to the running loop, or to getEventLoop() when none runs', async (t) => {
+    it('[test_constructor_empty_sequence_] gather() with no awaitables - a future already resolved to [], bound to the running loop, or to getEventLoop() when none runs', async (t) => {
       const { loop } = t;
       const inside = await loop.runUntilComplete(async () => {
         await sleep(0);
@@ -361,7 +362,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_constructor_heterogenous_futures, test_constructor_homogenous_futures
-    it('gather() - futures of different loops are a RangeError, thrown synchronously; the gather binds to its children\'s loop', (t) => {
+    it('[test_constructor_homogenous_futures, test_constructor_heterogenous_futures] gather() - futures of different loops are a RangeError, thrown synchronously; the gather binds to its children\'s loop', (t) => {
       const { loop } = t;
       const other = t.newLoop();
       const a = loop.createFuture<number>();
@@ -375,7 +376,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_issue46672, docs/asyncio-mapping.md "Helper arguments"
-    it('gather() - an argument that is not awaitable (a number, a plain object) is a TypeError, thrown synchronously, with no task created and no handler call', async (t) => {
+    it('[test_issue46672] gather() - an argument that is not awaitable (a number, a plain object) is a TypeError, thrown synchronously, with no task created and no handler call', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {

@@ -11,7 +11,8 @@
  * (source tracebacks are Python frames), SCHED-10/12 (the clock-resolution
  * window: the mapping pins no resolution for the virtual clock).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { Handle, TimerHandle } from '@loop/core';
 import { defineLoopTest, type LoopFactory, type SuiteOptions } from './harness.js';
 
@@ -21,7 +22,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('handles: callSoon()', () => {
     // SCHED-01
-    it('callSoon() - returns a Handle, not cancelled, that has not run yet', (t) => {
+    it('[SCHED-01] callSoon() - returns a Handle, not cancelled, that has not run yet', (t) => {
       const { loop } = t;
       let ran = false;
       const h = loop.callSoon(() => {
@@ -38,7 +39,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-01
-    it('callSoon() - callbacks run in registration order with their arguments, return values ignored', async (t) => {
+    it('[SCHED-01] callSoon() - callbacks run in registration order with their arguments, return values ignored', async (t) => {
       const { loop } = t;
       const calls: unknown[][] = [];
       const cb = (...args: unknown[]): string => {
@@ -55,7 +56,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-03 scenario A
-    it('callSoonThreadsafe() - shares the FIFO with callSoon()', async (t) => {
+    it('[SCHED-03] callSoonThreadsafe() - shares the FIFO with callSoon()', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callSoonThreadsafe(() => order.push('hello'));
@@ -68,7 +69,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-02
-    it('callSoon() from a callback - runs in the next iteration', async (t) => {
+    it('[SCHED-02] callSoon() from a callback - runs in the next iteration', async (t) => {
       const { loop } = t;
       const at: Array<[string, number]> = [];
       loop.callLater(0, () => {
@@ -112,7 +113,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('handles: timers', () => {
     // SCHED-05
-    it('callLater() - returns a TimerHandle in the timer heap with when() = time() + delay', async (t) => {
+    it('[SCHED-05] callLater() - returns a TimerHandle in the timer heap with when() = time() + delay', async (t) => {
       const { loop } = t;
       const h = loop.callLater(0.03, () => undefined);
       expect(h).toBeInstanceOf(TimerHandle);
@@ -132,7 +133,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-07
-    it('callAt() - schedules at an absolute loop time', async (t) => {
+    it('[SCHED-07] callAt() - schedules at an absolute loop time', async (t) => {
       const { loop } = t;
       const order: Array<[string, number]> = [];
       loop.callAt(0.2, () => order.push(['b', loop.time()]));
@@ -148,7 +149,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-06
-    it('callLater() with negative delays - all due in the first iteration, ordered by when', async (t) => {
+    it('[SCHED-06] callLater() with negative delays - all due in the first iteration, ordered by when', async (t) => {
       const { loop } = t;
       const order: Array<[string, number]> = [];
       loop.callLater(-1, (x: string) => order.push([x, t.iterations]), 'a');
@@ -165,7 +166,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-08
-    it('callLater(0) - is not callSoon(): due timers run after the callbacks already ready', async (t) => {
+    it('[SCHED-08] callLater(0) - is not callSoon(): due timers run after the callbacks already ready', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callLater(0, () => order.push('b (callLater(0), scheduled first)'));
@@ -177,7 +178,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-08
-    it('callLater(0) inside a callback - runs next iteration after a callSoon() made earlier in that callback', async (t) => {
+    it('[SCHED-08] callLater(0) inside a callback - runs next iteration after a callSoon() made earlier in that callback', async (t) => {
       const { loop } = t;
       const order: Array<[string, number]> = [];
       loop.callSoon(() => {
@@ -194,7 +195,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-09: FIFO tie-break (the project's documented choice)
-    it('timers with equal when - run in insertion order', async (t) => {
+    it('[SCHED-09] timers with equal when - run in insertion order', async (t) => {
       const { loop } = t;
       const order: number[] = [];
       for (let i = 0; i < 10; i++) loop.callAt(1.0, (n: number) => order.push(n), i);
@@ -205,7 +206,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-09: callLater while virtual time stands still ties too
-    it('callLater() with the same delay at the same time - runs in insertion order', async (t) => {
+    it('[SCHED-09] callLater() with the same delay at the same time - runs in insertion order', async (t) => {
       const { loop } = t;
       const order: number[] = [];
       for (let i = 0; i < 10; i++) loop.callLater(0.5, (n: number) => order.push(n), i);
@@ -216,7 +217,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // SCHED-09
-    it('interleaved ties at two times - each time runs its timers in insertion order', async (t) => {
+    it('[SCHED-09] interleaved ties at two times - each time runs its timers in insertion order', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       for (let i = 0; i < 6; i++) {
@@ -279,7 +280,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('handles: cancel()', () => {
     // HANDLE-02
-    it('Handle.cancel() - is idempotent and the callback never runs', async (t) => {
+    it('[HANDLE-02] Handle.cancel() - is idempotent and the callback never runs', async (t) => {
       const { loop } = t;
       let ran = false;
       const h = loop.callSoon(() => {
@@ -296,7 +297,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // HANDLE-02, S06
-    it('TimerHandle.cancel() - the timer never runs, when() survives, and it no longer counts as pending', async (t) => {
+    it('[HANDLE-02] TimerHandle.cancel() - the timer never runs, when() survives, and it no longer counts as pending', async (t) => {
       const { loop } = t;
       let ran = false;
       const h = loop.callLater(0.1, () => {
@@ -313,7 +314,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // HANDLE-02, S06: cancelled while already moved to the ready queue
-    it('a timer cancelled by an earlier timer of the same batch - is skipped', async (t) => {
+    it('[HANDLE-02] a timer cancelled by an earlier timer of the same batch - is skipped', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callAt(0.2, () => {
@@ -343,7 +344,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // HANDLE-02
-    it('cancel() inside its own callback - is harmless', async (t) => {
+    it('[HANDLE-02] cancel() inside its own callback - is harmless', async (t) => {
       const { loop } = t;
       let seen: boolean | undefined;
       const self: TimerHandle = loop.callAt(0.3, () => {
@@ -357,7 +358,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // docs/asyncio-mapping.md "Handle and TimerHandle": removed from the heap lazily (asyncio's rule); SCHED-14
-    it('cancelled timers - with 100 or fewer scheduled, only those at the head of the heap are dropped by an iteration', async (t) => {
+    it('[SCHED-14] cancelled timers - with 100 or fewer scheduled, only those at the head of the heap are dropped by an iteration', async (t) => {
       const { loop } = t;
       const hs = Array.from({ length: 10 }, (_, i) => loop.callLater(10 + i, () => undefined));
       hs[0].cancel();
@@ -372,7 +373,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // docs/asyncio-mapping.md "Handle and TimerHandle", SCHED-14
-    it('cancelled timers - are purged in one iteration once more than 100 are scheduled and more than half are cancelled', async (t) => {
+    it('[SCHED-14] cancelled timers - are purged in one iteration once more than 100 are scheduled and more than half are cancelled', async (t) => {
       const { loop } = t;
       const hs = Array.from({ length: 150 }, (_, i) => loop.callLater(10 + i, () => undefined));
       hs.forEach((h, i) => {
@@ -396,7 +397,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     function noop(): void {}
 
     // HANDLE-04
-    it('String(handle) - <Handle ...> naming the callback; <Handle cancelled ...> once cancelled', (t) => {
+    it('[HANDLE-04] String(handle) - <Handle ...> naming the callback; <Handle cancelled ...> once cancelled', (t) => {
       const { loop } = t;
       const h = loop.callSoon(noop);
       expect(String(h)).toMatch(/^<Handle .*noop/);
@@ -411,7 +412,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // HANDLE-05
-    it('String(timerHandle) - <TimerHandle when=... ...>, and says cancelled once cancelled', (t) => {
+    it('[HANDLE-05] String(timerHandle) - <TimerHandle when=... ...>, and says cancelled once cancelled', (t) => {
       const { loop } = t;
       const h = loop.callAt(123, noop);
       expect(String(h)).toMatch(/^<TimerHandle .*when=123\b/);

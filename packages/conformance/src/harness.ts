@@ -25,10 +25,18 @@
  * closing). A test that means to drop pending work calls `t.loop.close()`
  * itself, which the teardown accepts.
  *
+ * WHAT a test may use (ADR 0008): `t.stats()`, `t.iterations` and a trace's
+ * `itN` read `loopStats()`, so a test using them must declare `stats`; a
+ * test whose virtual clock jumps at all must declare `virtual-clock` (on a
+ * real clock it would wait, and its times would not be exact); a trace with
+ * `t=` times must declare `virtual-clock` too. Declared means in the suite's
+ * entry of the list or in the test's `{ needs }`; the harness fails a test
+ * that uses one undeclared (only in a kit run: `runConformance`). Without
+ * `stats` claimed, `t.close()` skips its pending check.
+ *
  * When the body itself failed, the teardown only cleans up (stops and closes
  * the loops) so that the body's error is the one reported.
  */
-import { afterEach, it as jestIt } from '@jest/globals';
 import {
   BaseEventLoop,
   VirtualClock,
@@ -36,8 +44,17 @@ import {
   setLogger,
   type LoopStats,
 } from '@loop/core';
-import type { ExceptionContext } from '@loop/interfaces';
+import type { AbstractEventLoop, Clock, ExceptionContext, SchedulingLoop } from '@loop/interfaces';
+import { afterEach, claimedCapabilities, declaredCapabilities, defineTest } from './runner.js';
 import { describeError, recordingLogger, stopRunning, undeclaredRecords, type LogRecord } from './recording.js';
+
+/**
+ * The loop as the suites type it. The harness handles any
+ * `AbstractEventLoop`; the suites drive it with `@loop/core`'s futures,
+ * tasks and helpers, which are typed on (and, for binding a `Future` or
+ * `Task` to a loop, run on the scheduling internals of) `BaseEventLoop`.
+ */
+export type SuiteLoop = BaseEventLoop;
 
 /** Options a suite passes to the loop factory. */
 export interface LoopFactoryOptions {
@@ -46,17 +63,17 @@ export interface LoopFactoryOptions {
    * `VirtualClock` (or `undefined`, the loop's own real clock); the network
    * suites pass none, as real sockets need real time.
    */
-  clock?: VirtualClock;
+  clock?: Clock;
   /** Debug mode; `undefined` lets the loop read `LOOP_DEBUG`. */
   debug?: boolean;
 }
 
 /**
- * Makes a fresh loop of the kind under test. `L` is what the loop can do: a
- * `BaseEventLoop` for the scheduling suites, a `NetLoop` (an I/O backend and
- * `@loop/net` composed in) for the network suites too.
+ * Makes a fresh loop of the kind under test: any `AbstractEventLoop` (typed
+ * by what every loop has, `SchedulingLoop`, which `BaseEventLoop` is too;
+ * the network suites' `NetLoop` is one with the network methods working).
  */
-export interface LoopFactory<L extends BaseEventLoop = BaseEventLoop> {
+export interface LoopFactory<L extends SchedulingLoop | AbstractEventLoop = SchedulingLoop> {
   (options?: LoopFactoryOptions): L;
 }
 
@@ -77,6 +94,8 @@ export interface LoopTestOptions {
   recordExceptions?: boolean;
   /** Per-test timeout in milliseconds (default 10 000). */
   timeout?: number;
+  /** Capabilities the test needs besides its suite's (`['stats']`); without them it is not applicable. */
+  needs?: readonly string[];
 }
 
 /** Formats a trace line's time like Python's `f'{t:.Nf}'`. */
@@ -95,13 +114,13 @@ export interface Trace {
   print(msg: string): void;
 }
 
-/** Builds a trace over `loop` (`t=` read from `loop.time()`). */
-export function trace(loop: BaseEventLoop, options: TraceOptions = {}): Trace {
+/** Builds a trace over `loop` (`t=` read from `loop.time()`; `itN` from `loopStats`, so a `BaseEventLoop`). */
+export function trace(loop: SchedulingLoop, options: TraceOptions = {}): Trace {
   const lines: string[] = [];
   return {
     lines,
     log(msg: string): void {
-      const it = `it${loopStats(loop).iterations}`;
+      const it = `it${loopStats(loop as unknown as BaseEventLoop).iterations}`;
       const t = options.timeDigits === undefined ? '' : ` t=${loop.time().toFixed(options.timeDigits)}`;
       lines.push(`${it}${t} ${msg}`);
     },
@@ -111,10 +130,22 @@ export function trace(loop: BaseEventLoop, options: TraceOptions = {}): Trace {
   };
 }
 
+/** A `VirtualClock` that adds up how far it jumped (the harness's virtual-time check). */
+class JumpCountingClock extends VirtualClock {
+  jumped = 0;
+  override skip(seconds: number): boolean {
+    const jumped = super.skip(seconds);
+    if (jumped) this.jumped += seconds;
+    return jumped;
+  }
+}
+
+
 /** What a test body receives. */
 export class LoopTest {
   /** The virtual clock `t.loop` reads time from. */
-  readonly clock = new VirtualClock();
+  readonly clock: VirtualClock = new JumpCountingClock();
+  readonly #clocks: JumpCountingClock[] = [this.clock as JumpCountingClock];
   /** Contexts received by the recording exception handler, in call order. */
   readonly exceptions: ExceptionContext[] = [];
   /** Records written through the library's logger during the test. */
@@ -122,16 +153,45 @@ export class LoopTest {
   readonly #newLoop: LoopFactory;
   readonly #suite: SuiteOptions;
   readonly #record: boolean;
-  readonly #loops: BaseEventLoop[] = [];
+  readonly #loops: SchedulingLoop[] = [];
+  readonly #declared: ReadonlySet<string> | undefined;
+  readonly #statsClaimed: boolean;
   #finished = false;
-  #loop: BaseEventLoop | undefined;
+  #loop: SuiteLoop | undefined;
   #exceptionsExpected = false;
   #logsExpected = false;
 
-  constructor(newLoop: LoopFactory, suite: SuiteOptions, options: LoopTestOptions) {
+  /**
+   * `declared`: what the test may use (its suite's and its own needs;
+   * `undefined` outside a kit run: no checks); `claimed`: what the loop
+   * claims (`undefined`: `stats` when the loop is a `BaseEventLoop`).
+   */
+  constructor(
+    newLoop: LoopFactory,
+    suite: SuiteOptions,
+    options: LoopTestOptions,
+    declared?: ReadonlySet<string>,
+    claimed?: ReadonlySet<string>,
+  ) {
     this.#newLoop = newLoop;
     this.#suite = suite;
     this.#record = options.recordExceptions ?? true;
+    this.#declared = declared;
+    this.#statsClaimed = claimed === undefined ? true : claimed.has('stats');
+  }
+
+  /** Throws unless the test declared `capability` (in a kit run). */
+  #uses(capability: string, what: string): void {
+    if (this.#declared !== undefined && !this.#declared.has(capability)) {
+      throw new Error(
+        `${what} needs the '${capability}' capability, which this test does not declare: add { needs: ['${capability}'] } to the test, or '${capability}' to its suite's entry in the suites list`,
+      );
+    }
+  }
+
+  /** Whether `loopStats` works on `loop`: the loop claims `stats` and is a `BaseEventLoop`. */
+  #hasStats(loop: SchedulingLoop): loop is BaseEventLoop {
+    return this.#statsClaimed && loop instanceof BaseEventLoop;
   }
 
   /** The suite's debug setting. */
@@ -140,7 +200,7 @@ export class LoopTest {
   }
 
   /** The loop under test, created on first use with `this.clock`. */
-  get loop(): BaseEventLoop {
+  get loop(): SuiteLoop {
     if (this.#loop === undefined) this.#loop = this.newLoop({ clock: this.clock });
     return this.#loop;
   }
@@ -150,9 +210,17 @@ export class LoopTest {
    * new VirtualClock unless `clock` is given — `clock: undefined` asks for
    * the loop's own real clock), tracked by the teardown like `t.loop`.
    */
-  newLoop(options: LoopFactoryOptions = {}): BaseEventLoop {
+  newLoop(options: LoopFactoryOptions = {}): SuiteLoop {
+    let clock: Clock | undefined;
+    if ('clock' in options) {
+      clock = options.clock;
+    } else {
+      const counting = new JumpCountingClock();
+      this.#clocks.push(counting);
+      clock = counting;
+    }
     const loop = this.#newLoop({
-      clock: 'clock' in options ? options.clock : new VirtualClock(),
+      clock,
       debug: 'debug' in options ? options.debug : this.#suite.debug,
     });
     if (this.#record) {
@@ -162,7 +230,7 @@ export class LoopTest {
     }
     this.#loops.push(loop);
     live.add(this);
-    return loop;
+    return loop as unknown as SuiteLoop;
   }
 
   /** Declares that the exception handler is expected to be called; returns the record. */
@@ -179,16 +247,20 @@ export class LoopTest {
 
   /** Iterations run so far by `t.loop` (the oracle's `itN`). */
   get iterations(): number {
+    this.#uses('stats', 't.iterations');
     return loopStats(this.loop).iterations;
   }
 
-  /** `loopStats(t.loop)`. */
-  stats(loop: BaseEventLoop = this.loop): LoopStats {
+  /** `loopStats(t.loop)` (the test must declare `stats`). */
+  stats(loop: SuiteLoop = this.loop): LoopStats {
+    this.#uses('stats', 't.stats()');
     return loopStats(loop);
   }
 
-  /** An oracle-style trace over `t.loop`. */
+  /** An oracle-style trace over `t.loop` (`itN` needs `stats`; `t=` times need `virtual-clock`). */
   trace(options: TraceOptions = {}): Trace {
+    this.#uses('stats', "t.trace()'s itN");
+    if (options.timeDigits !== undefined) this.#uses('virtual-clock', "t.trace({ timeDigits })'s t= times");
     return trace(this.loop, options);
   }
 
@@ -196,8 +268,8 @@ export class LoopTest {
    * Asserts that nothing is pending on `loop` (no ready handle, no live
    * timer), then closes it.
    */
-  close(loop: BaseEventLoop = this.loop): void {
-    const stats = loopStats(loop);
+  close(loop: SuiteLoop = this.loop): void {
+    const stats = this.#hasStats(loop) ? loopStats(loop) : { ready: 0, timers: 0 };
     if (stats.ready !== 0 || stats.timers !== 0) {
       throw new Error(
         `t.close(): the loop still has ${stats.ready} ready handle(s) and ${stats.timers} live timer(s); ` +
@@ -219,16 +291,20 @@ export class LoopTest {
     for (const [i, loop] of this.#loops.entries()) {
       if (loop.isClosed()) continue;
       if (!bodyFailed) {
-        const s = loopStats(loop);
-        problems.push(
-          `loop #${i} was left open (running=${String(loop.isRunning())}, ready=${s.ready}, timers=${s.timers}); close it with t.close()`,
-        );
+        const s = this.#hasStats(loop) ? `, ready=${loopStats(loop).ready}, timers=${loopStats(loop).timers}` : '';
+        problems.push(`loop #${i} was left open (running=${String(loop.isRunning())}${s}); close it with t.close()`);
       }
       await stopRunning(loop);
       if (!loop.isRunning()) loop.close();
     }
     setLogger(null);
     if (!bodyFailed) problems.push(...undeclaredRecords(this.exceptions, this.#exceptionsExpected, this.logs, this.#logsExpected));
+    const jumped = this.#clocks.reduce((sum, c) => sum + c.jumped, 0);
+    if (!bodyFailed && jumped > 0 && this.#declared !== undefined && !this.#declared.has('virtual-clock')) {
+      problems.push(
+        `the test jumped ${jumped.toFixed(3)} s of virtual time but does not declare 'virtual-clock' (on a real clock it would wait that long): add { needs: ['virtual-clock'] }`,
+      );
+    }
     if (problems.length > 0) throw new Error(`conformance teardown:\n${problems.join('\n')}`);
   }
 }
@@ -261,10 +337,13 @@ export type LoopIt = (
 export function defineLoopTest(newLoop: LoopFactory, suite: SuiteOptions): LoopIt {
   afterEach(cleanupAbandoned);
   return (title, body, options = {}) => {
-    jestIt(
+    // Read while the suite is being defined: the kit's context is gone when the test runs.
+    const declared = declaredCapabilities(options.needs);
+    const claimed = claimedCapabilities();
+    defineTest(
       title,
       async () => {
-        const t = new LoopTest(newLoop, suite, options);
+        const t = new LoopTest(newLoop, suite, options, declared, claimed);
         setLogger(t.logger);
         let failed = true;
         try {
@@ -275,6 +354,7 @@ export function defineLoopTest(newLoop: LoopFactory, suite: SuiteOptions): LoopI
         }
       },
       options.timeout ?? 10_000,
+      options.needs,
     );
   };
 }

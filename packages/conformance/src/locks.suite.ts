@@ -7,7 +7,8 @@
  * binding to one loop. Each scenario waits with `yield*` in coroutines; the
  * oracle scenario runs again with async functions and `await`.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import {
   Barrier,
   BoundedSemaphore,
@@ -413,7 +414,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('locks', () => {
     // SYNC-01
-    it('Lock - acquire() resolves to true and locks; release() unlocks; releasing an unlocked lock is RuntimeError (test_lock, test_release_not_acquired, test_repr)', async (t) => {
+    it('[SYNC-01] Lock - acquire() resolves to true and locks; release() unlocks; releasing an unlocked lock is RuntimeError (test_lock, test_release_not_acquired, test_repr)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       expect(String(lock)).toBe('<Lock [unlocked]>');
@@ -443,7 +444,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-02
-    it('Lock - waiters acquire in FIFO order, one per release (test_acquire)', async (t) => {
+    it('[SYNC-02] Lock - waiters acquire in FIFO order, one per release (test_acquire)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       const result: number[] = [];
@@ -480,7 +481,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-03
-    it('Lock - a waiter cancelled while waiting throws CancelledError and leaves the queue (test_acquire_cancel)', async (t) => {
+    it('[SYNC-03] Lock - a waiter cancelled while waiting throws CancelledError and leaves the queue (test_acquire_cancel)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       await loop.runUntilComplete(
@@ -503,7 +504,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-03
-    it('Lock - B cancelled while A releases: the release skips B and C gets the lock (test_cancel_race)', async (t) => {
+    it('[SYNC-03] Lock - B cancelled while A releases: the release skips B and C gets the lock (test_cancel_race)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       await loop.runUntilComplete(
@@ -539,7 +540,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-03
-    it('Lock - cancel the first of three waiters and release in one callback: exactly one takes the lock (test_cancel_release_race)', async (t) => {
+    it('[SYNC-03] Lock - cancel the first of three waiters and release in one callback: exactly one takes the lock (test_cancel_release_race)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       let lockCount = 0;
@@ -579,7 +580,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-03
-    it('Lock - a waiter woken by release() and cancelled before it runs wakes the next one (test_finished_waiter_cancelled)', async (t) => {
+    it('[SYNC-03] Lock - a waiter woken by release() and cancelled before it runs wakes the next one (test_finished_waiter_cancelled)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       await loop.runUntilComplete(
@@ -601,7 +602,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-04
-    it('withLock() and await using - asyncio\'s async with: the lock is held in the body and released however it ends (test_context_manager)', async (t) => {
+    it('[SYNC-04] withLock() and await using - asyncio\'s async with: the lock is held in the body and released however it ends (test_context_manager)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       const sem = new Semaphore(2);
@@ -659,7 +660,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-05
-    it('Event - wait() returns true at once when set, else when set() wakes every waiter; clear() resets (test_wait, test_wait_on_set, test_clear, test_repr)', async (t) => {
+    it('[SYNC-05] Event - wait() returns true at once when set, else when set() wakes every waiter; clear() resets (test_wait, test_wait_on_set, test_clear, test_repr)', async (t) => {
       const { loop } = t;
       const ev = new Event();
       expect(String(ev)).toBe('<Event [unset]>');
@@ -695,7 +696,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-05
-    it('Event - set() then clear() before the waiters run: they still return true; a cancelled waiter leaves the list (test_clear_with_waiters, test_wait_cancel)', async (t) => {
+    it('[SYNC-05] Event - set() then clear() before the waiters run: they still return true; a cancelled waiter leaves the list (test_clear_with_waiters, test_wait_cancel)', async (t) => {
       const { loop } = t;
       const ev = new Event();
       await loop.runUntilComplete(
@@ -716,7 +717,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-06
-    it('Condition - notify(n) wakes the first n waiters in order, notifyAll() the rest; each returns once it holds the lock (test_notify, test_notify_all)', async (t) => {
+    it('[SYNC-06] Condition - notify(n) wakes the first n waiters in order, notifyAll() the rest; each returns once it holds the lock (test_notify, test_notify_all)', async (t) => {
       const { loop } = t;
       const cond = new Condition();
       const result: number[] = [];
@@ -760,7 +761,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-06
-    it('Condition - wait(), notify() and notifyAll() without the lock are RuntimeError (test_wait_unacquired, test_notify_unacquired)', async (t) => {
+    it('[SYNC-06] Condition - wait(), notify() and notifyAll() without the lock are RuntimeError (test_wait_unacquired, test_notify_unacquired)', async (t) => {
       const { loop } = t;
       const cond = new Condition();
       for (const fn of [() => cond.notify(), () => cond.notifyAll()]) {
@@ -789,7 +790,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-07
-    it('Condition.wait() cancelled - throws CancelledError only once it holds the lock again (test_wait_cancel, test_wait_cancel_after_notify)', async (t) => {
+    it('[SYNC-07] Condition.wait() cancelled - throws CancelledError only once it holds the lock again (test_wait_cancel, test_wait_cancel_after_notify)', async (t) => {
       const { loop } = t;
       const cond = new Condition();
       await loop.runUntilComplete(
@@ -839,7 +840,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-07
-    it('Condition.wait() notified, then its cancel contested by the lock holder: it ends holding the lock (test_wait_cancel_contested)', async (t) => {
+    it('[SYNC-07] Condition.wait() notified, then its cancel contested by the lock holder: it ends holding the lock (test_wait_cancel_contested)', async (t) => {
       const { loop } = t;
       const cond = new Condition();
       await loop.runUntilComplete(
@@ -865,7 +866,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-07
-    it('Condition.wait() under waitFor() timing out - TimeoutError, and the lock is held again (test_timeout_in_block)', async (t) => {
+    it('[SYNC-07] Condition.wait() under waitFor() timing out - TimeoutError, and the lock is held again (test_timeout_in_block)', async (t) => {
       const { loop } = t;
       const cond = new Condition();
       await loop.runUntilComplete(
@@ -887,7 +888,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-08
-    it('Condition.waitFor(predicate) - waits until the predicate is truthy and returns its value; Condition(lock) shares the lock (test_wait_for, test_explicit_lock)', async (t) => {
+    it('[SYNC-08] Condition.waitFor(predicate) - waits until the predicate is truthy and returns its value; Condition(lock) shares the lock (test_wait_for, test_explicit_lock)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       const cond = new Condition(lock);
@@ -927,7 +928,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-09
-    it('Semaphore - counts down to zero, locked() then, release() counts up; repr; bad initial values (test_semaphore, test_semaphore_value, test_initial_value_zero, test_repr)', async (t) => {
+    it('[SYNC-09] Semaphore - counts down to zero, locked() then, release() counts up; repr; bad initial values (test_semaphore, test_semaphore_value, test_initial_value_zero, test_repr)', async (t) => {
       const { loop } = t;
       const sem = new Semaphore(2);
       expect(String(sem)).toBe('<Semaphore [unlocked, value:2]>');
@@ -958,7 +959,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-10
-    it('Semaphore - two waiters cancelled before release(): the unit goes to the third, not the fourth (test_acquire_cancel_before_awoken, test_acquire_hang)', async (t) => {
+    it('[SYNC-10] Semaphore - two waiters cancelled before release(): the unit goes to the third, not the fourth (test_acquire_cancel_before_awoken, test_acquire_hang)', async (t) => {
       const { loop } = t;
       const sem = new Semaphore(0);
       await loop.runUntilComplete(
@@ -984,7 +985,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-10
-    it('Semaphore - FIFO across a release and re-acquire; a cancelled waiter loses its turn (test_acquire_fifo_order_2, _3, test_acquire_no_hang)', async (t) => {
+    it('[SYNC-10] Semaphore - FIFO across a release and re-acquire; a cancelled waiter loses its turn (test_acquire_fifo_order_2, _3, test_acquire_no_hang)', async (t) => {
       const { loop } = t;
       await loop.runUntilComplete(
         (function* (): Coroutine<void> {
@@ -1065,7 +1066,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-10
-    it('Semaphore - a waiter woken by release() and cancelled before it runs gives the unit back to the next waiter (3.11.x _wake_up_next; yield* and await alike)', async (t) => {
+    it('[SYNC-10] Semaphore - a waiter woken by release() and cancelled before it runs gives the unit back to the next waiter (3.11.x _wake_up_next; yield* and await alike)', async (t) => {
       const { loop } = t;
       // CPython 3.11: ['after release [locked, waiters:2]', 'A cancelled',
       // 'after one iteration [locked, waiters:1]', 'B acquired', 'end [locked]']
@@ -1114,7 +1115,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-11
-    it('BoundedSemaphore - release() above the initial value is RangeError and changes nothing (test_release_not_acquired)', async (t) => {
+    it('[SYNC-11] BoundedSemaphore - release() above the initial value is RangeError and changes nothing (test_release_not_acquired)', async (t) => {
       const { loop } = t;
       const sem = new BoundedSemaphore(1);
       const e = thrown(() => sem.release()) as RangeError & { code: string };
@@ -1134,7 +1135,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-12
-    it('Barrier - releases its parties together with indexes 0..n-1; one party passes at once; parties are checked (test_barrier, test_filling_one_task, test_filling_task_by_task, test_barrier_parties)', async (t) => {
+    it('[SYNC-12] Barrier - releases its parties together with indexes 0..n-1; one party passes at once; parties are checked (test_barrier, test_filling_one_task, test_filling_task_by_task, test_barrier_parties)', async (t) => {
       const { loop } = t;
       const one = new Barrier(1);
       const b = new Barrier(3);
@@ -1169,7 +1170,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-12
-    it('Barrier - a task arriving while the barrier drains waits for the next round (test_blocking_tasks_while_draining)', async (t) => {
+    it('[SYNC-12] Barrier - a task arriving while the barrier drains waits for the next round (test_blocking_tasks_while_draining)', async (t) => {
       const { loop } = t;
       const n = 5;
       const rewait = 2;
@@ -1197,7 +1198,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-13
-    it('Barrier - a waiter cancelled while filling leaves it: nWaiting drops and the next parties still trip it (test_filling_tasks_cancel_one)', async (t) => {
+    it('[SYNC-13] Barrier - a waiter cancelled while filling leaves it: nWaiting drops and the next parties still trip it (test_filling_tasks_cancel_one)', async (t) => {
       const { loop } = t;
       const barrier = new Barrier(3);
       const results: boolean[] = [];
@@ -1230,7 +1231,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-13
-    it('Barrier.abort() - breaks it: the waiters and every later wait() get BrokenBarrierError; reset() makes it usable (test_abort_barrier, test_abort_barrier_when_exception_then_resetting)', async (t) => {
+    it('[SYNC-13] Barrier.abort() - breaks it: the waiters and every later wait() get BrokenBarrierError; reset() makes it usable (test_abort_barrier, test_abort_barrier_when_exception_then_resetting)', async (t) => {
       const { loop } = t;
       const barrier = new Barrier(3);
       await loop.runUntilComplete(
@@ -1266,7 +1267,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-13
-    it('Barrier.reset() - with half the parties draining and half blocked: the blocked ones break, every party then passes again (test_reset_barrier_when_tasks_half_draining_half_blocking, async functions)', async (t) => {
+    it('[SYNC-13] Barrier.reset() - with half the parties draining and half blocked: the blocked ones break, every party then passes again (test_reset_barrier_when_tasks_half_draining_half_blocking, async functions)', async (t) => {
       const { loop } = t;
       const n = 5;
       const barrier = new Barrier(n);
@@ -1308,7 +1309,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-13
-    it('Barrier.reset() - by the last party out while the barrier drains: no one breaks, and all pass twice more (test_reset_barrier_while_tasks_draining, async functions)', async (t) => {
+    it('[SYNC-13] Barrier.reset() - by the last party out while the barrier drains: no one breaks, and all pass twice more (test_reset_barrier_while_tasks_draining, async functions)', async (t) => {
       const { loop } = t;
       const n = 5;
       const barrier = new Barrier(n);
@@ -1345,7 +1346,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // SYNC-14
-    it('a primitive bound to one loop - RuntimeError "is bound to a different event loop" when another loop makes it wait (test_ambiguous_loops)', async (t) => {
+    it('[SYNC-14] a primitive bound to one loop - RuntimeError "is bound to a different event loop" when another loop makes it wait (test_ambiguous_loops)', async (t) => {
       const { loop } = t;
       const lock = new Lock();
       const sem = new Semaphore(0);

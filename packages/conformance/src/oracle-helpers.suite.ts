@@ -12,7 +12,8 @@
  * line details, garbage-collection reports, threads, sockets) are dropped;
  * each test notes its other adaptations.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import {
   CancelledError,
   FIRST_COMPLETED,

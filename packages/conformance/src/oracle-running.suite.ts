@@ -17,7 +17,8 @@
  * errors table of docs/asyncio-mapping.md); elsewhere a line keeps the error
  * class only. KeyboardInterrupt (S10) has no JavaScript counterpart (D6).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { currentTask, ensureFuture, getRunningLoop, sleep } from '@loop/core';
 import type { Coroutine, ExceptionContext } from '@loop/interfaces';
 import { defineLoopTest, rejection, type LoopFactory, type SuiteOptions } from './harness.js';

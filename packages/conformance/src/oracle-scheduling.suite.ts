@@ -14,7 +14,8 @@
  * S05 (the heapq order of equal-`when` timers) is not ported: equal timers
  * run in the order they were scheduled (D2; the handles suite pins it).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { ContextVar, copyContext, sleep } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, trace, type LoopFactory, type SuiteOptions } from './harness.js';

@@ -15,7 +15,8 @@
  * The cancellation message is kept on every retrieval (D7), which replaces
  * CPython's second-retrieval quirk in S15.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import {
   CancelledError,
   Future,

@@ -7,7 +7,8 @@
  * of POLICY-01 and POLICY-04's checklist (the abstract loop is
  * `@loop/interfaces`' business).
  */
-import { afterEach, beforeEach, describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { afterEach, beforeEach, describe } from './runner.js';
 import {
   BaseEventLoop,
   CancelledError,
@@ -35,7 +36,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
     afterEach(() => setEventLoopPolicy(null));
 
     // POLICY-01
-    it('getEventLoop() outside a running loop - creates the current loop once and returns it again', () => {
+    it('[POLICY-01] getEventLoop() outside a running loop - creates the current loop once and returns it again', () => {
       const a = getEventLoop();
       expect(a).toBeInstanceOf(BaseEventLoop);
       expect(getEventLoop()).toBe(a);
@@ -44,7 +45,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // POLICY-01
-    it('setEventLoop(loop) - makes it current; after setEventLoop(null) getEventLoop() throws RuntimeError', (t) => {
+    it('[POLICY-01] setEventLoop(loop) - makes it current; after setEventLoop(null) getEventLoop() throws RuntimeError', (t) => {
       const { loop } = t;
       setEventLoop(loop);
       expect(getEventLoop()).toBe(loop);
@@ -56,12 +57,12 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // POLICY-01
-    it('setEventLoop() with something that is not a loop - TypeError', () => {
+    it('[POLICY-01] setEventLoop() with something that is not a loop - TypeError', () => {
       expect(thrown(() => setEventLoop({} as never))).toBeInstanceOf(TypeError);
     });
 
     // POLICY-01
-    it('newEventLoop() - returns a fresh open loop that is not made current', () => {
+    it('[POLICY-01] newEventLoop() - returns a fresh open loop that is not made current', () => {
       const current = getEventLoop();
       const fresh = newEventLoop();
       expect(fresh).toBeInstanceOf(BaseEventLoop);
@@ -74,7 +75,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // POLICY-02
-    it('getEventLoopPolicy() - is a singleton DefaultEventLoopPolicy; setEventLoopPolicy(null) installs a new default one', () => {
+    it('[POLICY-02] getEventLoopPolicy() - is a singleton DefaultEventLoopPolicy; setEventLoopPolicy(null) installs a new default one', () => {
       const p = getEventLoopPolicy();
       expect(p).toBeInstanceOf(DefaultEventLoopPolicy);
       expect(getEventLoopPolicy()).toBe(p);
@@ -87,7 +88,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // POLICY-02
-    it('setEventLoopPolicy() with something that is not a policy - TypeError, policy unchanged', () => {
+    it('[POLICY-02] setEventLoopPolicy() with something that is not a policy - TypeError, policy unchanged', () => {
       const p = getEventLoopPolicy();
       expect(thrown(() => setEventLoopPolicy({} as never))).toBeInstanceOf(TypeError);
       expect(thrown(() => setEventLoopPolicy(42 as never))).toBeInstanceOf(TypeError);
@@ -119,7 +120,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // POLICY-03, LOOP-17
-    it('getEventLoop()/getRunningLoop() inside a running loop - return it whatever the policy says', async (t) => {
+    it('[LOOP-17, POLICY-03] getEventLoop()/getRunningLoop() inside a running loop - return it whatever the policy says', async (t) => {
       const { loop } = t;
       const other = t.newLoop();
       setEventLoop(other);
@@ -155,7 +156,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(r).toBe(5);
       expect(used).toBeInstanceOf(BaseEventLoop);
       expect(used!.isClosed()).toBe(true);
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('run(async main) - runs an async function', async (t) => {
       let used: BaseEventLoop | undefined;
@@ -169,7 +170,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       );
       expect(r).toBe('async');
       expect(used!.isClosed()).toBe(true);
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('run() - cancels the tasks main left running, lets them handle it, then closes the loop', async (t) => {
       let leftover: ReturnType<BaseEventLoop['createTask']> | undefined;
@@ -198,7 +199,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(leftover!.cancelled()).toBe(true);
       expect(used!.isClosed()).toBe(true);
       expect(used!.time()).toBe(0);
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('run(main) where main throws - rejects with that error and still closes the loop', async (t) => {
       let used: BaseEventLoop | undefined;

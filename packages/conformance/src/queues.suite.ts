@@ -5,7 +5,8 @@
  * and keeps no slot, `taskDone()` / `join()`, and the binding to one loop.
  * The ordering-heavy scenario is the oracle trace of the locks suite.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import {
   CancelledError,
   LifoQueue,
@@ -32,7 +33,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('queues', () => {
     // QUEUE-01
-    it('Queue - qsize/empty/full/maxsize, FIFO order, a fractional maxsize, toString (test_empty, test_full, test_order, test_maxsize, test_float_maxsize, test_str)', async (t) => {
+    it('[QUEUE-01] Queue - qsize/empty/full/maxsize, FIFO order, a fractional maxsize, toString (test_empty, test_full, test_order, test_maxsize, test_float_maxsize, test_str)', async (t) => {
       const { loop } = t;
       const q = new Queue<number>();
       expect(q.empty()).toBe(true);
@@ -70,7 +71,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-02
-    it('Queue.get() on an empty queue - waits for put(); getNowait() throws QueueEmpty (test_blocking_get_wait, test_nonblocking_get_exception)', async (t) => {
+    it('[QUEUE-02] Queue.get() on an empty queue - waits for put(); getNowait() throws QueueEmpty (test_blocking_get_wait, test_nonblocking_get_exception)', async (t) => {
       const { loop } = t;
       const q = new Queue<string>();
       const e = thrown(() => q.getNowait());
@@ -91,7 +92,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-02
-    it('Queue.put() on a full queue - waits for get(); putNowait() throws QueueFull (test_blocking_put_wait, test_nonblocking_put_exception)', async (t) => {
+    it('[QUEUE-02] Queue.put() on a full queue - waits for get(); putNowait() throws QueueFull (test_blocking_put_wait, test_nonblocking_put_exception)', async (t) => {
       const { loop } = t;
       const q = new Queue<number>(1);
       q.putNowait(1);
@@ -111,7 +112,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-02
-    it('Queue - waiting getters and putters are served in the order they came (test_get_with_putters, test_why_are_getters_waiting)', async (t) => {
+    it('[QUEUE-02] Queue - waiting getters and putters are served in the order they came (test_get_with_putters, test_why_are_getters_waiting)', async (t) => {
       const { loop } = t;
       const q = new Queue<number>(1);
       await loop.runUntilComplete(
@@ -137,7 +138,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-03
-    it('Queue.get() cancelled - a getter cancelled while waiting leaves the list; one woken then cancelled passes the item on; no item is lost (test_get_cancelled_race, test_get_cancel_drop_one_pending_reader, test_cancelled_getters_not_being_held_in_self_getters)', async (t) => {
+    it('[QUEUE-03] Queue.get() cancelled - a getter cancelled while waiting leaves the list; one woken then cancelled passes the item on; no item is lost (test_get_cancelled_race, test_get_cancel_drop_one_pending_reader, test_cancelled_getters_not_being_held_in_self_getters)', async (t) => {
       const { loop } = t;
       const q = new Queue<string | number>();
       await loop.runUntilComplete(
@@ -183,7 +184,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-03
-    it('Queue.put() cancelled - the slot goes to the next putter and the cancelled item is not added (test_put_cancelled_race, test_put_cancel_drop, test_cancelled_puts_not_being_held_in_self_putters)', async (t) => {
+    it('[QUEUE-03] Queue.put() cancelled - the slot goes to the next putter and the cancelled item is not added (test_put_cancelled_race, test_put_cancel_drop, test_cancelled_puts_not_being_held_in_self_putters)', async (t) => {
       const { loop } = t;
       const q = new Queue<string>(1);
       await loop.runUntilComplete(
@@ -221,7 +222,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-04
-    it('Queue.taskDone() / join() - join() resolves once every item put is marked done; one taskDone() too many is RangeError (test_task_done, test_join_empty_queue, test_task_done_underflow, test_format)', async (t) => {
+    it('[QUEUE-04] Queue.taskDone() / join() - join() resolves once every item put is marked done; one taskDone() too many is RangeError (test_task_done, test_join_empty_queue, test_task_done_underflow, test_format)', async (t) => {
       const { loop } = t;
       for (const q of [new Queue<number>(), new LifoQueue<number>(), new PriorityQueue<number>()]) {
         const e = thrown(() => q.taskDone());
@@ -258,7 +259,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-05
-    it('LifoQueue and PriorityQueue - last in first out; smallest first, arrays compared like Python tuples (LifoQueueTests::test_order, PriorityQueueTests::test_order)', async (t) => {
+    it('[QUEUE-05] LifoQueue and PriorityQueue - last in first out; smallest first, arrays compared like Python tuples (LifoQueueTests::test_order, PriorityQueueTests::test_order)', async (t) => {
       const { loop } = t;
       const lifo = new LifoQueue<number>();
       for (const i of [1, 3, 2]) lifo.putNowait(i);
@@ -297,7 +298,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-05
-    it("PriorityQueue - the heap's array order is heapq's: toString() shows what CPython's str() shows", (t) => {
+    it("[QUEUE-05] PriorityQueue - the heap's array order is heapq's: toString() shows what CPython's str() shows", (t) => {
       // CPython 3.11: the same puts and gets, then str(pq).
       const pq = new PriorityQueue<number>();
       const got: number[] = [];
@@ -316,7 +317,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-05
-    it('PriorityQueue - items that do not compare are a TypeError and are not added', (t) => {
+    it('[QUEUE-05] PriorityQueue - items that do not compare are a TypeError and are not added', (t) => {
       const pq = new PriorityQueue<unknown>();
       pq.putNowait([1, { task: 'a' }]);
       // Equal priorities compare the next elements: two objects do not compare (Python: TypeError too).
@@ -335,7 +336,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // QUEUE-06
-    it('a queue bound to one loop - RuntimeError "is bound to a different event loop" when another loop waits on it; async functions await put()/get()', async (t) => {
+    it('[QUEUE-06] a queue bound to one loop - RuntimeError "is bound to a different event loop" when another loop waits on it; async functions await put()/get()', async (t) => {
       const { loop } = t;
       const q = new Queue<number>(1);
       await loop.runUntilComplete(async () => {

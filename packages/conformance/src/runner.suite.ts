@@ -12,7 +12,8 @@
  */
 /* eslint-disable @typescript-eslint/require-await -- async functions that return at once are the coroutines these tests run */
 import { getEventListeners } from 'node:events';
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import {
   CancelledError,
   ContextVar,
@@ -189,7 +190,7 @@ export function runnerSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       ]);
       expect(t.stats().timers).toBe(0);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     it('[RUN-18] waitFor(aw, timeout, { signal }): an abort cancels the inner task, which sees CancelledError', async (t) => {
       const { loop } = t;

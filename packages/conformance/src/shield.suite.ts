@@ -5,7 +5,8 @@
  * outer. Each expectation was checked against a Python twin run under
  * CPython 3.11 on a virtual-clock loop.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { CancelledError, Future, gather, shield, sleep } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, rejection, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -17,7 +18,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('shield', () => {
     // test_shield_result, test_shield_exception
-    it('shield() - the outer future mirrors the inner result and exception (await and yield*)', async (t) => {
+    it('[test_shield_exception, test_shield_result] shield() - the outer future mirrors the inner result and exception (await and yield*)', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const inner = loop.createFuture<number>();
@@ -45,7 +46,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_shield_shortcut
-    it('shield() of a future already done - returns that future itself', async (t) => {
+    it('[test_shield_shortcut] shield() of a future already done - returns that future itself', async (t) => {
       const { loop } = t;
       await loop.runUntilComplete(
         (function* (): Coroutine<void> {
@@ -59,7 +60,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_shield_cancel_inner
-    it('shield() - cancelling the inner cancels the outer', async (t) => {
+    it('[test_shield_cancel_inner] shield() - cancelling the inner cancels the outer', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const inner = loop.createFuture<number>();
@@ -73,7 +74,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_shield_cancel_outer: nothing propagates from an inner that fails after the outer was cancelled
-    it('shield() - cancelling the outer does not cancel the inner; a later failure of the inner leaves the outer cancelled and calls no handler', async (t) => {
+    it('[test_shield_cancel_outer] shield() - cancelling the outer does not cancel the inner; a later failure of the inner leaves the outer cancelled and calls no handler', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -94,7 +95,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_shield_effect, S19
-    it('cancelling a task that awaits shield(coroutine) - the task ends cancelled; the shielded coroutine runs on to completion', async (t) => {
+    it('[test_shield_effect] cancelling a task that awaits shield(coroutine) - the task ends cancelled; the shielded coroutine runs on to completion', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         let proof = 0;
@@ -152,7 +153,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_shield_gather
-    it('shield(gather(...)) - cancelling the shield leaves the gather and its children running', async (t) => {
+    it('[test_shield_gather] shield(gather(...)) - cancelling the shield leaves the gather and its children running', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const a = loop.createFuture<number>();

@@ -7,7 +7,8 @@
  * The other helpers of §8 have suites of their own (gather, shield, wait,
  * wait-for, as-completed, timeouts).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { Future, sleep } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -18,7 +19,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('sleep', () => {
     // COMBI-01
-    it('sleep(0) - gives up exactly one iteration and schedules no timer', async (t) => {
+    it('[COMBI-01] sleep(0) - gives up exactly one iteration and schedules no timer', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
       await loop.runUntilComplete(
@@ -39,7 +40,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // COMBI-01
-    it('sleep() with a negative delay - same as sleep(0)', async (t) => {
+    it('[COMBI-01] sleep() with a negative delay - same as sleep(0)', async (t) => {
       const { loop } = t;
       let timersDuring = -1;
       const r = await loop.runUntilComplete(
@@ -57,7 +58,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // COMBI-01
-    it('sleep(d, result) - returns result after d seconds of loop time, one iteration after its timer fires', async (t) => {
+    it('[COMBI-01] sleep(d, result) - returns result after d seconds of loop time, one iteration after its timer fires', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
       const r = await loop.runUntilComplete(
@@ -79,7 +80,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // COMBI-01, CANCEL-11
-    it('cancelling a sleep - cancels its timer', async (t) => {
+    it('[CANCEL-11, COMBI-01] cancelling a sleep - cancels its timer', async (t) => {
       const { loop } = t;
       const counts = await loop.runUntilComplete(
         (function* (): Coroutine<number[]> {

@@ -18,7 +18,8 @@
  * Python's `BaseException` members (KeyboardInterrupt, SystemExit) map to
  * values that are not `Error`s.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import {
   BaseExceptionGroup,
   CancelledError,

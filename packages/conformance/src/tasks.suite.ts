@@ -15,7 +15,8 @@
  * never-retrieved report, garbage collection), CANCEL-16 (I/O), FACT-04's
  * run_coroutine_threadsafe part (threads).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import {
   CancelledError,
   Future,
@@ -38,7 +39,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('tasks: stepping', () => {
     // TASK-01
-    it('createTask() - returns a pending Task (a Future); the body starts in the next iteration, after work already queued', async (t) => {
+    it('[TASK-01] createTask() - returns a pending Task (a Future); the body starts in the next iteration, after work already queued', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callSoon(() => order.push('queued-before'));
@@ -61,7 +62,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-02
-    it("a task's result - is its coroutine's return value; nested coroutines compose", async (t) => {
+    it("[TASK-02] a task's result - is its coroutine's return value; nested coroutines compose", async (t) => {
       const { loop } = t;
       function* inner(): Coroutine<number> {
         yield;
@@ -79,7 +80,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-03, S13
-    it('yield* on a done future or a plain coroutine does not suspend; bare yield costs one iteration; a pending future resumes one iteration after it completes', async (t) => {
+    it('[TASK-03] yield* on a done future or a plain coroutine does not suspend; bare yield costs one iteration; a pending future resumes one iteration after it completes', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
       const at = (s: string): void => void rec.push(`${s}@${t.iterations}`);
@@ -116,7 +117,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-03, S14
-    it('a task awaiting a task - resumes one iteration after the inner task completes; an already-finished task does not suspend', async (t) => {
+    it('[TASK-03] a task awaiting a task - resumes one iteration after the inner task completes; an already-finished task does not suspend', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
       const fut = loop.createFuture<number>();
@@ -145,7 +146,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-05, docs/asyncio-mapping.md "Coroutines and async functions"
-    it('yielding a value that is not a future - the task fails with a RuntimeError naming the value, thrown into the coroutine at its next step', async (t) => {
+    it('[TASK-05] yielding a value that is not a future - the task fails with a RuntimeError naming the value, thrown into the coroutine at its next step', async (t) => {
       const { loop } = t;
       function* catches(): Coroutine<unknown> {
         try {
@@ -168,7 +169,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-05
-    it('a task awaiting itself - fails with RuntimeError', async (t) => {
+    it('[TASK-05] a task awaiting itself - fails with RuntimeError', async (t) => {
       const { loop } = t;
       function* selfish(): Coroutine<void> {
         yield* task;
@@ -181,7 +182,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-05
-    it('a task awaiting a future of another loop - fails with RuntimeError', async (t) => {
+    it('[TASK-05] a task awaiting a future of another loop - fails with RuntimeError', async (t) => {
       const { loop } = t;
       const other = t.newLoop();
       const foreign = other.createFuture<number>();
@@ -197,7 +198,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-04
-    it('a coroutine that returns a future - the task result is that future, not awaited', async (t) => {
+    it('[TASK-04] a coroutine that returns a future - the task result is that future, not awaited', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<number>();
       function* returnsFuture(): Coroutine<Future<number>> {
@@ -215,7 +216,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-06
-    it('createTask() with something that is neither a coroutine nor a function - TypeError, nothing scheduled', (t) => {
+    it('[TASK-06] createTask() with something that is neither a coroutine nor a function - TypeError, nothing scheduled', (t) => {
       const { loop } = t;
       expect(thrown(() => loop.createTask(123 as never))).toBeInstanceOf(TypeError);
       expect(t.stats().ready).toBe(0);
@@ -223,7 +224,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-07
-    it('setResult()/setException() on a task - throw RuntimeError', async (t) => {
+    it('[TASK-07] setResult()/setException() on a task - throw RuntimeError', async (t) => {
       const { loop } = t;
       const task = loop.createTask(
         (function* (): Coroutine<number> {
@@ -258,7 +259,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-16
-    it('getCoro() - returns what the task drives, also after completion', async (t) => {
+    it('[TASK-16] getCoro() - returns what the task drives, also after completion', async (t) => {
       const { loop } = t;
       const coro = (function* (): Coroutine<number> {
         return 5;
@@ -289,7 +290,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(bad.exception()).toBe(err);
       expect(loop.time()).toBeCloseTo(0.1, 9);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Where an async function resumes"
     it('an async-function task - resumes right after the done callback that wakes it, in the slot a generator task would', async (t) => {
@@ -343,7 +344,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
     // TASK-03: awaiting a done future does not give up the iteration. JavaScript
     // resumes any await in a microtask, but that is within the same iteration.
-    it('an async-function task - await on an already-done future resumes in the same iteration', async (t) => {
+    it('[TASK-03] an async-function task - await on an already-done future resumes in the same iteration', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
       const done = loop.createFuture<string>();
@@ -385,7 +386,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-06 for async functions
-    it('an async-function task that catches CancelledError and returns - ends with that result, not cancelled', async (t) => {
+    it('[CANCEL-06] an async-function task that catches CancelledError and returns - ends with that result, not cancelled', async (t) => {
       const { loop } = t;
       const task = loop.createTask(async () => {
         try {
@@ -404,10 +405,10 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(task.cancelling()).toBe(1);
       expect(loop.time()).toBe(0);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-04 for async functions
-    it('an async-function task cancelled before its first step - the function is never called', async (t) => {
+    it('[CANCEL-04] an async-function task cancelled before its first step - the function is never called', async (t) => {
       const { loop } = t;
       let ran = false;
       const task = loop.createTask(async () => {
@@ -422,7 +423,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-10 for async functions
-    it('currentTask() in an async-function task - is the task, also after awaits while other tasks interleave', async (t) => {
+    it('[TASK-10] currentTask() in an async-function task - is the task, also after awaits while other tasks interleave', async (t) => {
       const { loop } = t;
       const seen: Array<[string, boolean]> = [];
       const make = (name: string): Task<void> => {
@@ -448,12 +449,12 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         ['b', true],
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 
   describe('tasks: currentTask()', () => {
     // TASK-10
-    it('currentTask() - is the running task inside its steps, also after resuming while other tasks interleave', async (t) => {
+    it('[TASK-10] currentTask() - is the running task inside its steps, also after resuming while other tasks interleave', async (t) => {
       const { loop } = t;
       const seen: string[] = [];
       function* body(name: string): Coroutine<void> {
@@ -471,7 +472,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // TASK-10
-    it('currentTask() - is null in a plain callback; with no running loop it throws RuntimeError, currentTask(loop) is null', async (t) => {
+    it('[TASK-10] currentTask() - is null in a plain callback; with no running loop it throws RuntimeError, currentTask(loop) is null', async (t) => {
       const { loop } = t;
       let inCallback: unknown = 'unset';
       loop.callSoon(() => {
@@ -540,7 +541,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(fut.cancelled()).toBe(true);
       expect(events).toEqual(['CancelledError']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('code a task hands to Node callbacks (setTimeout, setImmediate, process.nextTick, queueMicrotask) - runs outside the task, as a callback an asyncio task schedules does', async (t) => {
       const { loop } = t;
@@ -587,12 +588,12 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(seen).toEqual(['inside:null', 'caller:true', 'after:null']);
       expect(thrown(() => runOutsideTask(42 as unknown as () => void))).toBeInstanceOf(TypeError);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 
   describe('tasks: names', () => {
     // TASK-08
-    it('task names - Task-N from a strictly increasing counter by default; the name option and setName() set it', async (t) => {
+    it('[TASK-08] task names - Task-N from a strictly increasing counter by default; the name option and setName() set it', async (t) => {
       const { loop } = t;
       function* job(): Coroutine<void> {}
       const t1 = loop.createTask(job());
@@ -616,7 +617,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     }
 
     // FACT-01
-    it('setTaskFactory() - a value that is not a function or null is a TypeError; getTaskFactory() stays null', (t) => {
+    it('[FACT-01] setTaskFactory() - a value that is not a function or null is a TypeError; getTaskFactory() stays null', (t) => {
       const { loop } = t;
       expect(loop.getTaskFactory()).toBeNull();
       expect(thrown(() => loop.setTaskFactory(1 as never))).toBeInstanceOf(TypeError);
@@ -625,7 +626,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // FACT-02, FACT-03
-    it('the task factory - createTask() returns what factory(loop, coro, { name, context }) returns; runUntilComplete(coro) goes through it', async (t) => {
+    it('[FACT-03, FACT-02] the task factory - createTask() returns what factory(loop, coro, { name, context }) returns; runUntilComplete(coro) goes through it', async (t) => {
       const { loop } = t;
       class MyTask<T> extends Task<T> {}
       const calls: Array<{ sameLoop: boolean; coro: unknown; options: CreateTaskOptions }> = [];
@@ -664,7 +665,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // FACT-03: asyncio applies the requested name after the factory
-    it('the task factory - a name the factory ignores is still applied to the task', async (t) => {
+    it('[FACT-03] the task factory - a name the factory ignores is still applied to the task', async (t) => {
       const { loop } = t;
       loop.setTaskFactory((lp, coro) => new Task(coro, { loop: lp as BaseEventLoop }));
       const task = loop.createTask(job(1), { name: 'wanted' });
@@ -674,7 +675,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // FACT-04
-    it('the task factory - an exception it throws propagates from createTask()', (t) => {
+    it('[FACT-04] the task factory - an exception it throws propagates from createTask()', (t) => {
       const { loop } = t;
       const err = new Error('factory failed');
       loop.setTaskFactory(() => {
@@ -687,7 +688,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('tasks: cancellation', () => {
     // CANCEL-01
-    it('cancel() on a pending task - returns true each time but the task is not done until its coroutine finishes; cancelling() counts the calls', async (t) => {
+    it('[CANCEL-01] cancel() on a pending task - returns true each time but the task is not done until its coroutine finishes; cancelling() counts the calls', async (t) => {
       const { loop } = t;
       const task = loop.createTask(
         (function* (): Coroutine<void> {
@@ -707,10 +708,10 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(task.cancel()).toBe(false);
       expect(loop.time()).toBe(0);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-02, CANCEL-03, CANCEL-11
-    it('cancel() while the task waits - CancelledError is thrown at the await one iteration later, finally blocks run, the sleep timer is cancelled', async (t) => {
+    it('[CANCEL-11, CANCEL-03, CANCEL-02] cancel() while the task waits - CancelledError is thrown at the await one iteration later, finally blocks run, the sleep timer is cancelled', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
       const task = loop.createTask(
@@ -736,10 +737,10 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(t.stats().timers).toBe(0);
       expect(loop.time()).toBe(0);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-04
-    it('cancel(msg) before the first step - the body never runs; result() and exception() throw CancelledError(msg)', async (t) => {
+    it('[CANCEL-04] cancel(msg) before the first step - the body never runs; result() and exception() throw CancelledError(msg)', async (t) => {
       const { loop } = t;
       let ran = false;
       const task = loop.createTask(
@@ -761,7 +762,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-05, docs/asyncio-mapping.md "Cancellation message"
-    it('cancel(msg) - every retrieval of the CancelledError carries msg; cancel() gives an empty message', async (t) => {
+    it('[CANCEL-05] cancel(msg) - every retrieval of the CancelledError carries msg; cancel() gives an empty message', async (t) => {
       const { loop } = t;
       const mk = (): Task<void> =>
         loop.createTask(
@@ -785,7 +786,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-06
-    it('a task that catches CancelledError and returns - ends with that result, not cancelled; cancelling() stays 1', async (t) => {
+    it('[CANCEL-06] a task that catches CancelledError and returns - ends with that result, not cancelled; cancelling() stays 1', async (t) => {
       const { loop } = t;
       const task = loop.createTask(
         (function* (): Coroutine<number> {
@@ -808,7 +809,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-06
-    it('cancel() - cancels the awaited future at once; a later await in the same task is not cancelled', async (t) => {
+    it('[CANCEL-06] cancel() - cancels the awaited future at once; a later await in the same task is not cancelled', async (t) => {
       const { loop } = t;
       const fut2 = loop.createFuture<string>();
       const fut3 = loop.createFuture<string>();
@@ -836,7 +837,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-07
-    it('a task that cancels itself - gets CancelledError at its next await one iteration later, without waiting', async (t) => {
+    it('[CANCEL-07] a task that cancels itself - gets CancelledError at its next await one iteration later, without waiting', async (t) => {
       const { loop } = t;
       let caughtAt = -1;
       const task = loop.createTask(
@@ -855,10 +856,10 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(loop.time()).toBe(0);
       expect(task.cancelled()).toBe(true);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-07 (CPython 3.11: __step cancels the awaited future, whose done callbacks go through call_soon)
-    it('a generator task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
+    it('[CANCEL-07] a generator task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<void>();
       let startedAt = -1;
@@ -883,7 +884,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-07, for an async-function task
-    it('an async-function task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
+    it('[CANCEL-07] an async-function task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<void>();
       let startedAt = -1;
@@ -906,7 +907,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-07
-    it('a task that cancels itself and then returns without awaiting - ends cancelled', async (t) => {
+    it('[CANCEL-07] a task that cancels itself and then returns without awaiting - ends cancelled', async (t) => {
       const { loop } = t;
       const task = loop.createTask(
         (function* (): Coroutine<number> {
@@ -921,7 +922,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-08
-    it('cancelling a task that awaits a task - is forwarded to the inner task and the future it waits on', async (t) => {
+    it('[CANCEL-08] cancelling a task that awaits a task - is forwarded to the inner task and the future it waits on', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<void>();
       const inner = loop.createTask(
@@ -943,7 +944,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-08, S17
-    it('an inner task that swallows the forwarded cancellation - the outer await returns its value and the outer task is not cancelled', async (t) => {
+    it('[CANCEL-08] an inner task that swallows the forwarded cancellation - the outer await returns its value and the outer task is not cancelled', async (t) => {
       const { loop } = t;
       const inner = loop.createTask(
         (function* (): Coroutine<string> {
@@ -970,7 +971,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-09
-    it('cancellation through coroutine frames - thrown at the innermost await, seen by each frame; the outer frame may swallow it', async (t) => {
+    it('[CANCEL-09] cancellation through coroutine frames - thrown at the innermost await, seen by each frame; the outer frame may swallow it', async (t) => {
       const { loop } = t;
       const waiter = loop.createFuture<void>();
       let proof = 0;
@@ -1001,7 +1002,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-03
-    it('cancelling the future a task awaits (not the task) - the task ends cancelled if it does not catch', async (t) => {
+    it('[CANCEL-03] cancelling the future a task awaits (not the task) - the task ends cancelled if it does not catch', async (t) => {
       const { loop } = t;
       const f = loop.createFuture<void>();
       const task = loop.createTask(
@@ -1020,7 +1021,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // CANCEL-12
-    it('a sleeping task cancelled from a timer - sees CancelledError at the timer time, not at the end of its sleep', async (t) => {
+    it('[CANCEL-12] a sleeping task cancelled from a timer - sees CancelledError at the timer time, not at the end of its sleep', async (t) => {
       const { loop } = t;
       const task = loop.createTask(
         (function* (): Coroutine<string> {
@@ -1035,10 +1036,10 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       loop.callLater(0.1, () => task.cancel());
       await expect(loop.runUntilComplete(task)).resolves.toBe('cancelled at 0.1');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // CANCEL-13
-    it('uncancel() - decrements cancelling() (never below 0) and returns it; a later cancel() works normally', async (t) => {
+    it('[CANCEL-13] uncancel() - decrements cancelling() (never below 0) and returns it; a later cancel() works normally', async (t) => {
       const { loop } = t;
       const rec: number[] = [];
       const task = loop.createTask(
@@ -1074,6 +1075,6 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       again.cancel();
       expect(await rejection(loop.runUntilComplete(again))).toBeInstanceOf(CancelledError);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

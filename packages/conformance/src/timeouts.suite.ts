@@ -18,7 +18,8 @@
  * test_nested_timeouts_loop_busy, test_reschedule, test_timeout_in_generator
  * style checks are left out (no generator-based context managers here).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import {
   CancelledError,
   RuntimeError,
@@ -40,7 +41,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
 
   describe('timeout', () => {
     // test_timeout_basic
-    it('timeout(delay) - on expiry the body gets CancelledError at the delay, the scope raises TimeoutError, expired() is true and cancelling() is back to 0 (yield*)', async (t) => {
+    it('[test_timeout_basic] timeout(delay) - on expiry the body gets CancelledError at the delay, the scope raises TimeoutError, expired() is true and cancelling() is back to 0 (yield*)', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -73,7 +74,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_timeout_basic
-    it('timeout(delay) - on expiry the scope raises TimeoutError (await, async-function body)', async (t) => {
+    it('[test_timeout_basic] timeout(delay) - on expiry the scope raises TimeoutError (await, async-function body)', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -106,7 +107,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_timeout_not_called
-    it('timeout() - a body that finishes in time gives its return value; the timer is cancelled and expired() is false', async (t) => {
+    it('[test_timeout_not_called] timeout() - a body that finishes in time gives its return value; the timer is cancelled and expired() is false', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -152,7 +153,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_timeout_disabled, test_reschedule
-    it('timeout(null) - never expires; reschedule(when) arms it and when() reports it', async (t) => {
+    it('[test_reschedule, test_timeout_disabled] timeout(null) - never expires; reschedule(when) arms it and when() reports it', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -179,7 +180,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_reschedule
-    it('reschedule() - postpones a pending timeout, or disables it with null', async (t) => {
+    it('[test_reschedule] reschedule() - postpones a pending timeout, or disables it with null', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -250,7 +251,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_timeout_at_basic, test_timeout_at_disabled
-    it('timeoutAt(when) - expires at loop time when; timeoutAt(null) never does', async (t) => {
+    it('[test_timeout_at_disabled, test_timeout_at_basic] timeoutAt(when) - expires at loop time when; timeoutAt(null) never does', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -276,7 +277,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_timeout_zero
-    it('timeout(0) and negative delays - the body starts, and the scope expires at its first await, without time passing', async (t) => {
+    it('[test_timeout_zero] timeout(0) and negative delays - the body starts, and the scope expires at its first await, without time passing', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -322,7 +323,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_foreign_exception_passed
-    it("a body that raises its own error - the error propagates unchanged and the timer is cancelled", async (t) => {
+    it("[test_foreign_exception_passed] a body that raises its own error - the error propagates unchanged and the timer is cancelled", async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         let scope!: Timeout;
@@ -340,7 +341,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_nested_timeouts_loop_busy-like: the inner scope is the shorter one
-    it('nested timeouts - the inner one expiring raises TimeoutError inside the outer, which goes on; the outer expires at its own deadline', async (t) => {
+    it('[test_nested_timeouts_loop_busy] nested timeouts - the inner one expiring raises TimeoutError inside the outer, which goes on; the outer expires at its own deadline', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -373,7 +374,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_nested_timeouts (3.11): two cancel requests, only the outer scope turns its own into TimeoutError
-    it('nested timeouts with the same deadline (await, async bodies) - the inner scope lets CancelledError through, the outer raises TimeoutError; both expired', async (t) => {
+    it('[test_nested_timeouts] nested timeouts with the same deadline (await, async bodies) - the inner scope lets CancelledError through, the outer raises TimeoutError; both expired', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -401,7 +402,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_nested_timeouts (3.11), generator bodies
-    it('nested timeouts with the same deadline (yield*, generator bodies) - CancelledError through the inner scope, TimeoutError from the outer; cancelling() back to 0', async (t) => {
+    it('[test_nested_timeouts] nested timeouts with the same deadline (yield*, generator bodies) - CancelledError through the inner scope, TimeoutError from the outer; cancelling() back to 0', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -440,7 +441,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_outer_task_is_not_cancelled / test_foreign_cancel_doesnt_timeout_if_not_expired
-    it('a cancellation from outside while the scope is pending - stays CancelledError, not TimeoutError', async (t) => {
+    it('[test_foreign_cancel_doesnt_timeout_if_not_expired, test_outer_task_is_not_cancelled] a cancellation from outside while the scope is pending - stays CancelledError, not TimeoutError', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -474,7 +475,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // test_nested_timeouts_concurrent-like: two cancel requests at once
-    it('an outside cancel() at the moment the scope expires - the task has two cancel requests, so CancelledError, not TimeoutError', async (t) => {
+    it('[test_nested_timeouts_concurrent] an outside cancel() at the moment the scope expires - the task has two cancel requests, so CancelledError, not TimeoutError', async (t) => {
       const { loop } = t;
       const r = await loop.runUntilComplete(async () => {
         const victim = loop.createTask(async () => {

@@ -10,7 +10,8 @@
  * non-number timeout is a `TypeError`, `NaN` or an infinite one a
  * `RangeError`, thrown synchronously.
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { TimeoutError, sleep, waitFor } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, rejection, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -22,7 +23,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('waitFor', () => {
     // test_wait_for, S19
-    it('waitFor() - the result when the awaitable finishes before the timeout, and no timer is left', async (t) => {
+    it('[test_wait_for] waitFor() - the result when the awaitable finishes before the timeout, and no timer is left', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -39,7 +40,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // test_wait_for_waits_for_task_cancellation, S19
-    it('waitFor() on timeout - cancels the inner, waits for its cancellation handlers (even ones that await), then raises TimeoutError', async (t) => {
+    it('[test_wait_for_waits_for_task_cancellation] waitFor() on timeout - cancels the inner, waits for its cancellation handlers (even ones that await), then raises TimeoutError', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(async () => {
@@ -69,7 +70,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // test_wait_for_reraises_exception_during_cancellation
-    it('waitFor() - an inner that raises another error while being cancelled: that error propagates, not TimeoutError', async (t) => {
+    it('[test_wait_for_reraises_exception_during_cancellation] waitFor() - an inner that raises another error while being cancelled: that error propagates, not TimeoutError', async (t) => {
       const { loop } = t;
       const e = await loop.runUntilComplete(
         (function* (): Coroutine<unknown> {
@@ -94,7 +95,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // test_wait_for_cancellation_race_condition, a quirk
-    it('waitFor() - an inner that swallows the timeout cancellation and returns: waitFor returns its value (3.11)', async (t) => {
+    it('[test_wait_for_cancellation_race_condition] waitFor() - an inner that swallows the timeout cancellation and returns: waitFor returns its value (3.11)', async (t) => {
       const { loop } = t;
       const r = await loop.runUntilComplete(async () => {
         async function swallower(): Promise<string> {
@@ -113,7 +114,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // test_wait_for_timeout_less_then_0_or_0*, S19
-    it('waitFor() with a timeout <= 0 - a done future gives its result; a pending coroutine never starts and TimeoutError is raised without waiting', async (t) => {
+    it('[test_wait_for_timeout_less_then_0_or_0] waitFor() with a timeout <= 0 - a done future gives its result; a pending coroutine never starts and TimeoutError is raised without waiting', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -149,7 +150,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // test_wait_for with timeout=None, S19
-    it('waitFor(aw, null) - just awaits, however long it takes', async (t) => {
+    it('[test_wait_for] waitFor(aw, null) - just awaits, however long it takes', async (t) => {
       const { loop } = t;
       const r = await loop.runUntilComplete(async () => await waitFor(sleep(500, 'none'), null));
       expect(r).toBe('none');
@@ -158,7 +159,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // test_cancel_wait_for, test_cancel_blocking_wait_for
-    it('cancelling the task running waitFor() - cancels the inner task too, with a timeout or with null', async (t) => {
+    it('[test_cancel_blocking_wait_for, test_cancel_wait_for] cancelling the task running waitFor() - cancels the inner task too, with a timeout or with null', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {

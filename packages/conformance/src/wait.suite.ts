@@ -10,7 +10,8 @@
  * Deliberate difference (D26): `wait()` accepts coroutines and thunks as
  * `createTask` does and wraps them in tasks (3.11 raises `TypeError`).
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from './runner.js';
 import { ALL_COMPLETED, CancelledError, FIRST_COMPLETED, FIRST_EXCEPTION, Future, Task, sleep, wait } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
@@ -22,7 +23,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('wait', () => {
     // test_wait, S19
-    it('wait() - ALL_COMPLETED by default: resolves to [done, pending] Sets once every future is done', async (t) => {
+    it('[test_wait] wait() - ALL_COMPLETED by default: resolves to [done, pending] Sets once every future is done', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -40,7 +41,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_wait_first_completed, test_wait_really_done, S19
-    it('wait({ returnWhen: FIRST_COMPLETED }) - returns at the first completion; futures already done are in done too', async (t) => {
+    it('[test_wait_really_done, test_wait_first_completed] wait({ returnWhen: FIRST_COMPLETED }) - returns at the first completion; futures already done are in done too', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         expect([FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED]).toEqual(['FIRST_COMPLETED', 'FIRST_EXCEPTION', 'ALL_COMPLETED']);
@@ -64,7 +65,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_wait_first_exception, test_wait_first_exception_in_wait, S19
-    it('wait({ returnWhen: FIRST_EXCEPTION }) - returns at the first failure, at once if one already failed; without failures it waits for all', async (t) => {
+    it('[test_wait_first_exception_in_wait, test_wait_first_exception] wait({ returnWhen: FIRST_EXCEPTION }) - returns at the first failure, at once if one already failed; without failures it waits for all', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -95,7 +96,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_wait_with_timeout, S19
-    it('wait({ timeout }) - resolves at the timeout without raising; the pending futures are not cancelled', async (t) => {
+    it('[test_wait_with_timeout] wait({ timeout }) - resolves at the timeout without raising; the pending futures are not cancelled', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const a = loop.createTask(sleeping(1, 'a'));
@@ -113,7 +114,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_wait_duplicate_coroutines, test_wait_with_iterator_of_tasks
-    it('wait() - duplicates collapse; any iterable of futures works (array, Set, an iterator); a generator object is a coroutine, not an iterable', async (t) => {
+    it('[test_wait_with_iterator_of_tasks, test_wait_duplicate_coroutines] wait() - duplicates collapse; any iterable of futures works (array, Set, an iterator); a generator object is a coroutine, not an iterable', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -137,7 +138,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // test_wait_errors, test_wait_invalid_args, S19, docs/asyncio-mapping.md "Helper arguments"
-    it('wait() argument errors - [] and a bad returnWhen are RangeErrors, a lone future and a non-awaitable member TypeErrors, all thrown synchronously', async (t) => {
+    it('[test_wait_invalid_args, test_wait_errors] wait() argument errors - [] and a bad returnWhen are RangeErrors, a lone future and a non-awaitable member TypeErrors, all thrown synchronously', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {

@@ -10,27 +10,15 @@
  *
  * @packageDocumentation
  */
-import { loopError, optionsArg } from '@loop/interfaces';
+import { loopError, optionsArg, type Clock } from '@loop/interfaces';
 import { performance } from 'node:perf_hooks';
 
-/** The time source of a loop. */
-export interface Clock {
-  /** Monotonic time in seconds. */
-  time(): number;
-  /** The smallest step of `time()`, in seconds: a timer due within it counts as due. */
-  readonly resolution: number;
-  /**
-   * Whether the clock is virtual: a loop never waits for it in real time;
-   * with nothing ready and no jump it waits until woken.
-   */
-  readonly virtual: boolean;
-  /**
-   * Called when the loop would wait `seconds` for its next timer with
-   * nothing ready. A virtual clock moves itself forward and returns `true`
-   * (the loop does not wait); a real clock returns `false`.
-   */
-  skip(seconds: number): boolean;
-}
+/**
+ * The time source of a loop: the contract lives in `@loop/interfaces` (so a
+ * loop can honour a clock without depending on core); re-exported here
+ * unchanged.
+ */
+export type { Clock } from '@loop/interfaces';
 
 /** The real clock: `performance.now()` in seconds. */
 export class MonotonicClock implements Clock {

@@ -20,4 +20,5 @@ export * from './loop-methods.js';
 export * from './capabilities.js';
 export * from './backend.js';
 export * from './abstract-event-loop.js';
+export type { Clock } from './clock.js';
 export { nodeProcess } from './node-process.js';

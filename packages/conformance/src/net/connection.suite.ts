@@ -19,7 +19,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { createServer as createNodeServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { CancelledError, sleep, wrapFuture } from '@loop/core';
 import {
   BaseExceptionGroup,
@@ -710,7 +711,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
 
     // asyncio's test_connect_accepted_socket: a connection made outside the loop's network methods is
     // handed over; the transport is the server side (of TLS too, with ssl).
-    it('connectAcceptedSocket: a connection made elsewhere becomes a transport, plain and with TLS (server side)', async (t) => {
+    it('[test_connect_accepted_socket] connectAcceptedSocket: a connection made elsewhere becomes a transport, plain and with TLS (server side)', async (t) => {
       const loop = t.loop;
       const serverTls = t.serverTls();
       const caTls = t.clientTls();

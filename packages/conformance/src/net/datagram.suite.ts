@@ -15,7 +15,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { readdirSync } from 'node:fs';
 import { DatagramProtocol, NotImplementedError, hasCapability, type Address, type BaseTransport, type DatagramTransport, type Future, type SchedulingLoop } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX } from '@loop/net';

@@ -6,7 +6,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import {
   AF_INET,
   AF_INET6,
@@ -31,7 +32,7 @@ export function dnsSuite(newLoop: NetLoopFactory): void {
   describe('getaddrinfo and getnameinfo', () => {
     const it = defineNetTest(newLoop);
 
-    it('getaddrinfo gives Python tuples; with one entry per socket type', async (t) => {
+    it('[DNS-01] getaddrinfo gives Python tuples; with one entry per socket type', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const infos = await loop.getaddrinfo('127.0.0.1', 80);
@@ -77,7 +78,7 @@ export function dnsSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('an IP literal of the other family rejects with EAI_ADDRFAMILY', async (t) => {
+    it('[DNS-02] an IP literal of the other family rejects with EAI_ADDRFAMILY', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         await expect(loop.getaddrinfo('127.0.0.1', 80, { family: AF_INET6 })).rejects.toMatchObject({
@@ -96,7 +97,7 @@ export function dnsSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a socket type that does not go with the protocol rejects with EAI_SOCKTYPE; a service for SOCK_RAW with EAI_SERVICE', async (t) => {
+    it('[DNS-03] a socket type that does not go with the protocol rejects with EAI_SOCKTYPE; a service for SOCK_RAW with EAI_SERVICE', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         await expect(loop.getaddrinfo('127.0.0.1', 80, { type: SOCK_DGRAM, proto: IPPROTO_TCP })).rejects.toMatchObject({
@@ -117,7 +118,7 @@ export function dnsSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('getnameinfo with numeric flags, and with a service lookup', async (t) => {
+    it('[DNS-01] getnameinfo with numeric flags, and with a service lookup', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         expect(await loop.getnameinfo(['127.0.0.1', 8080], NI_NUMERICHOST | NI_NUMERICSERV)).toEqual(['127.0.0.1', '8080']);

@@ -19,7 +19,7 @@
  * (TCP, UDP, pipe, TLS) still open after the loop closed — a leaked
  * transport, listener or connection attempt.
  */
-import { afterEach, it as jestIt } from '@jest/globals';
+import { afterEach, defineTest } from '../runner.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,8 @@ export type NetLoopFactory = (options?: { debug?: boolean }) => NetLoop;
 export interface NetTestOptions {
   /** Per-test timeout in milliseconds (default 20 000). */
   timeout?: number;
+  /** Capabilities the test needs besides its suite's (`['unix']`); without them it is not applicable. */
+  needs?: readonly string[];
 }
 
 const SOCKET_RESOURCES = new Set(['TCPSocketWrap', 'TCPServerWrap', 'UDPWrap', 'PipeWrap', 'PipeServerWrap', 'TLSWrap', 'JSSTREAM', 'TCPConnectWrap', 'PipeConnectWrap']);
@@ -188,7 +190,7 @@ export function defineNetTest(newLoop: NetLoopFactory): NetIt {
     for (const t of [...live]) await t.finish(true);
   });
   return (name, body, options = {}) => {
-    jestIt(
+    defineTest(
       name,
       async () => {
         const t = new NetTest(newLoop);
@@ -202,6 +204,7 @@ export function defineNetTest(newLoop: NetLoopFactory): NetIt {
         }
       },
       options.timeout ?? 20000,
+      options.needs,
     );
   };
 }

@@ -19,7 +19,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { hasCapability, Protocol, type BaseTransport, type Future, type ReadTransport, type WriteTransport } from '@loop/interfaces';

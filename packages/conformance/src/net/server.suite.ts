@@ -16,7 +16,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { CancelledError, sleep } from '@loop/core';
 import { DatagramProtocol, NotImplementedError, Protocol, RuntimeError, type BaseTransport, type Server } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AI_NUMERICHOST, SOCK_STREAM } from '@loop/net';

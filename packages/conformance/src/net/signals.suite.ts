@@ -20,7 +20,8 @@
  *
  * @packageDocumentation
  */
-import { afterAll, beforeAll, describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { afterAll, beforeAll, describe } from '../runner.js';
 import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ContextVar, getRunningLoop } from '@loop/core';

@@ -8,7 +8,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { gather, sleep, waitFor } from '@loop/core';
 import { CancelledError, IncompleteReadError, LimitOverrunError, RuntimeError, type Coroutine } from '@loop/interfaces';
 import { StreamReader } from '@loop/net';

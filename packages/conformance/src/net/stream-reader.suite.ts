@@ -10,7 +10,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { sleep } from '@loop/core';
 import { LimitOverrunError, type Coroutine } from '@loop/interfaces';
 import { StreamReader } from '@loop/net';

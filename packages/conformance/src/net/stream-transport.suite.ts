@@ -19,7 +19,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   BufferedProtocol,

@@ -8,7 +8,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { sleep } from '@loop/core';
 import { StreamReader, StreamReaderProtocol, StreamWriter, openConnection, startServer } from '@loop/net';

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { expect } from '@jest/globals';
+import { expect } from 'expect';
 import { createHash } from 'node:crypto';
 import { createServer as createNodeServer, type Server as NodeServer, type Socket as NodeSocket } from 'node:net';
 import { type Future, type Server } from '@loop/interfaces';

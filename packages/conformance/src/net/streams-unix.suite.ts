@@ -5,7 +5,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { randomBytes } from 'node:crypto';
 import { StreamReader, StreamWriter, openUnixConnection, startUnixServer } from '@loop/net';
 import { defineNetTest, type NetLoopFactory } from './harness.js';

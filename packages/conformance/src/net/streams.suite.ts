@@ -9,7 +9,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { currentTask, gather, sleep, timeout, wrapFuture } from '@loop/core';
 import type { Coroutine, Future } from '@loop/interfaces';
 import {

@@ -19,7 +19,8 @@
  *
  * @packageDocumentation
  */
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { chmodSync, closeSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
 import { SubprocessProtocol, type Future, type ReadTransport, type SubprocessTransport, type WriteTransport } from '@loop/interfaces';

@@ -13,7 +13,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { Protocol, type Server } from '@loop/interfaces';
 import { AF_UNIX, SOCK_STREAM } from '@loop/net';
 import { SOL_SOCKET, SO_ACCEPTCONN, Socket } from '@loop/socket';

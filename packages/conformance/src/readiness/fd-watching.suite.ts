@@ -8,7 +8,8 @@
  * @packageDocumentation
  */
 import { closeSync, openSync, readSync, writeFileSync, writeSync, constants as fsConstants } from 'node:fs';
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { ContextVar, copyContext, loopStats, sleep } from '@loop/core';
 import { Protocol, RuntimeError } from '@loop/interfaces';
 import { AF_INET, EINPROGRESS, SOCK_STREAM, SOL_SOCKET, SO_ERROR, pipe, socket, socketpair } from '@loop/socket';
@@ -31,7 +32,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     const it = defineReadinessTest(newLoop);
 
     // IO-01: test_events.py::EventLoopTestsMixin::test_reader_callback
-    it('test_reader_callback: the reader runs in a later iteration, with its args, while the fd is readable', async (t) => {
+    it('[test_reader_callback, test_events, IO-01] test_reader_callback: the reader runs in a later iteration, with its args, while the fd is readable', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
       try {
@@ -69,7 +70,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-02: test_events.py::EventLoopTestsMixin::test_writer_callback
-    it('test_writer_callback: the writer runs while the fd is writable, until removeWriter', async (t) => {
+    it('[test_writer_callback, test_events, IO-02] test_writer_callback: the writer runs while the fd is writable, until removeWriter', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
       try {
@@ -97,7 +98,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-09: test_events.py (contextvars) — a reader runs in the context current at addReader
-    it('the reader runs in the context that was current when addReader was called', async (t) => {
+    it('[test_events, IO-09] the reader runs in the context that was current when addReader was called', async (t) => {
       const loop = t.loop;
       const v = new ContextVar<string>('fd-watching-v', { default: 'outside' });
       const [r, w] = socketpair();
@@ -124,7 +125,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-04: test_selector_events.py::BaseSelectorEventLoopTests::test_add_reader_existing
-    it('test_add_reader_existing: a second addReader replaces the first, which never runs again', async (t) => {
+    it('[test_add_reader_existing, test_selector_events, IO-04] test_add_reader_existing: a second addReader replaces the first, which never runs again', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
       try {
@@ -150,7 +151,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-05: test_selector_events.py::test_remove_reader, test_remove_reader_unknown, test_remove_writer_unknown
-    it('test_remove_reader / test_remove_reader_unknown: removeReader and removeWriter say whether something was removed', async (t) => {
+    it('[test_remove_writer_unknown, test_remove_reader_unknown, test_remove_reader, test_selector_events, IO-05] test_remove_reader / test_remove_reader_unknown: removeReader and removeWriter say whether something was removed', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
       try {
@@ -174,7 +175,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-04, IO-05: test_selector_events.py::test_add_reader_existing_writer, test_remove_reader_read_write, test_remove_writer_read_write
-    it('test_remove_reader_read_write: a reader and a writer on one fd; removing one keeps the other', async (t) => {
+    it('[test_remove_writer_read_write, test_remove_reader_read_write, test_add_reader_existing_writer, test_selector_events, IO-05, IO-04] test_remove_reader_read_write: a reader and a writer on one fd; removing one keeps the other', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
       try {
@@ -209,7 +210,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-10: test_events.py::EventLoopTestsMixin::test_read_pipe (readiness of os.pipe())
-    it('test_read_pipe: a pipe read end is readable after a write; its write end is writable', async (t) => {
+    it('[test_read_pipe, test_events, IO-10] test_read_pipe: a pipe read end is readable after a write; its write end is writable', async (t) => {
       const loop = t.loop;
       const [rfd, wfd] = pipe();
       try {
@@ -238,7 +239,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-10: test_events.py::EventLoopTestsMixin::test_read_pty_output (a pty master: what is written is echoed back)
-    it('test_read_pty_output: a pty master (/dev/ptmx) becomes readable with the echo of what was written to it', async (t) => {
+    it('[test_read_pty_output, test_events, IO-10] test_read_pty_output: a pty master (/dev/ptmx) becomes readable with the echo of what was written to it', async (t) => {
       const loop = t.loop;
       const master = openSync('/dev/ptmx', fsConstants.O_RDWR | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK);
       try {
@@ -261,7 +262,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
 
     // IO-11: selectors.py: EpollSelector.register raises PermissionError (epoll_ctl EPERM) for a regular file,
     // PollSelector / SelectSelector accept it and report it always ready (poll(2) says so)
-    it('a regular file: RangeError on an epoll selector, always ready on poll/select; the loop keeps working', async (t) => {
+    it('[IO-11] a regular file: RangeError on an epoll selector, always ready on poll/select; the loop keeps working', async (t) => {
       const loop = t.loop;
       const file = t.path('regular');
       writeFileSync(file, 'a regular file');
@@ -290,7 +291,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-03: selectors._fileobj_to_fd via test_selector_events.py (ValueError / TypeError for bad file objects)
-    it('bad file descriptors: negative or non-integer RangeError, an object without fileno TypeError', async (t) => {
+    it('[test_selector_events, IO-03] bad file descriptors: negative or non-integer RangeError, an object without fileno TypeError', async (t) => {
       const loop = t.loop;
       const cb = (): undefined => undefined;
       expect(() => loop.addReader(-1, cb)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_LOOP_OUT_OF_RANGE' }));
@@ -305,7 +306,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-12: test_events.py (closing a watched descriptor, then removing it)
-    it('a watched fd closed before removeReader: removeReader still says true and the loop goes on', async (t) => {
+    it('[test_events, IO-12] a watched fd closed before removeReader: removeReader still says true and the loop goes on', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
       const fd = r.fileno();
@@ -322,7 +323,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-13: test_sock_lowlevel.py::test_sock_client_fail at the fd level: a refused connect is readable and writable
-    it('a refused connect while watched: the writer and the reader both fire, SO_ERROR is ECONNREFUSED', async (t) => {
+    it('[test_sock_client_fail, test_sock_lowlevel, IO-13] a refused connect while watched: the writer and the reader both fire, SO_ERROR is ECONNREFUSED', async (t) => {
       const loop = t.loop;
       const port = deadPort();
       const s = socket(AF_INET, SOCK_STREAM);
@@ -352,7 +353,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-05, LOOP-16: test_events.py::EventLoopTestsMixin::test_add_fds_after_closing, test_remove_fds_after_closing
-    it('test_add_fds_after_closing / test_remove_fds_after_closing: a closed loop refuses adds (RuntimeError) and removes nothing', async (t) => {
+    it('[test_remove_fds_after_closing, test_add_fds_after_closing, test_events, LOOP-16, IO-05] test_add_fds_after_closing / test_remove_fds_after_closing: a closed loop refuses adds (RuntimeError) and removes nothing', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
       try {
@@ -371,7 +372,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-07: test_unix_events.py::TestFunctional::test_add_reader_or_writer_transport_fd
-    it('test_add_reader_or_writer_transport_fd: an fd a live transport owns refuses add/remove reader/writer, by socket or fd', async (t) => {
+    it('[test_add_reader_or_writer_transport_fd, test_unix_events, IO-07] test_add_reader_or_writer_transport_fd: an fd a live transport owns refuses add/remove reader/writer, by socket or fd', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
       try {
@@ -409,7 +410,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-14: base_events.py Handle._run — a reader that throws goes to the exception handler with its handle
-    it('a reader that throws: the exception handler gets the error and the handle; the loop keeps running', async (t) => {
+    it('[IO-14] a reader that throws: the exception handler gets the error and the handle; the loop keeps running', async (t) => {
       const loop = t.loop;
       const exceptions = t.expectExceptionHandlerCalls();
       const [r, w] = socketpair();
@@ -436,7 +437,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // IO-15: the loop never spins: a watched fd that is not ready costs no iterations
-    it('a watched fd that is never ready costs no iterations: the loop waits in Node, not in a busy loop', async (t) => {
+    it('[IO-15] a watched fd that is never ready costs no iterations: the loop waits in Node, not in a busy loop', async (t) => {
       const loop = t.loop;
       const [r, w] = socketpair();
       try {

@@ -10,7 +10,8 @@
  */
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { describe, expect } from '@jest/globals';
+import { expect } from 'expect';
+import { describe } from '../runner.js';
 import { ensureFuture, loopStats, sleep, waitFor } from '@loop/core';
 import { RuntimeError, SendfileNotAvailableError, TimeoutError, type Address } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, WOULD_BLOCK, pipe, socket, socketpair, type Socket } from '@loop/socket';
@@ -66,7 +67,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     const it = defineReadinessTest(newLoop);
 
     // Oracle S23 (oracle/s23_fd_and_sock.py): IO-01, IO-04, IO-05, SOCK-03, SOCK-11, SOCK-07, SOCK-09, SOCK-02 as one trace
-    it('Oracle S23: the trace CPython 3.11 prints for fd watching and the sock* operations', async (t) => {
+    it('[SOCK-02, SOCK-09, SOCK-07, SOCK-11, SOCK-03, IO-05, IO-04, IO-01] Oracle S23: the trace CPython 3.11 prints for fd watching and the sock* operations', async (t) => {
       const loop = t.loop;
       const out: string[] = [];
       const log: string[] = [];
@@ -179,7 +180,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-05: test_sock_lowlevel.py::BaseSockTestsMixin::test_huge_content (through a socketpair)
-    it('test_huge_content: sockSendall and sockRecv move 8 MB through a socketpair intact', async (t) => {
+    it('[test_huge_content, test_sock_lowlevel, SOCK-05] test_huge_content: sockSendall and sockRecv move 8 MB through a socketpair intact', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
       const data = pattern(8 * 1024 * 1024);
@@ -200,7 +201,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     }, { timeout: 40000 });
 
     // SOCK-05, SOCK-01: test_sock_lowlevel.py::test_huge_content over TCP, with test_sock_client_ops's connect and accept
-    it('test_huge_content over TCP: sockConnect, sockAccept, then 4 MB each way', async (t) => {
+    it('[test_sock_client_ops, test_huge_content, test_sock_lowlevel, SOCK-01, SOCK-05] test_huge_content over TCP: sockConnect, sockAccept, then 4 MB each way', async (t) => {
       const loop = t.loop;
       const up = pattern(4 * 1024 * 1024);
       const down = Buffer.from(up).reverse();
@@ -223,7 +224,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     }, { timeout: 40000 });
 
     // SOCK-04, SOCK-05: test_sock_lowlevel.py::test_huge_content_recvinto
-    it('test_huge_content_recvinto: sockRecvInto fills a caller buffer; 0 at EOF', async (t) => {
+    it('[test_huge_content_recvinto, test_sock_lowlevel, SOCK-05, SOCK-04] test_huge_content_recvinto: sockRecvInto fills a caller buffer; 0 at EOF', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
       const data = pattern(2 * 1024 * 1024);
@@ -290,7 +291,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     }
 
     // SOCK-04: test_sock_lowlevel.py::BaseSockTestsMixin::test_sendto_blocking (a real full queue instead of a mock)
-    it('test_sendto_blocking: a sockSendto that would block waits for writability, then sends', async (t) => {
+    it('[test_sendto_blocking, test_sock_lowlevel, SOCK-04] test_sendto_blocking: a sockSendto that would block waits for writability, then sends', async (t) => {
       const loop = t.loop;
       const u = socket(AF_UNIX, SOCK_DGRAM);
       const v = socket(AF_UNIX, SOCK_DGRAM);
@@ -319,7 +320,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-01, SOCK-08: test_sock_lowlevel.py::test_sock_client_ops (sock_connect resolving a host name, asyncio's _ensure_resolved)
-    it("test_sock_client_ops: sockConnect resolves 'localhost' with loop.getaddrinfo, then data flows both ways", async (t) => {
+    it("[test_sock_client_ops, test_sock_lowlevel, SOCK-08, SOCK-01] test_sock_client_ops: sockConnect resolves 'localhost' with loop.getaddrinfo, then data flows both ways", async (t) => {
       const loop = t.loop;
       const [l, addr] = listener();
       const client = socket(AF_INET, SOCK_STREAM);
@@ -348,7 +349,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-09: test_sock_lowlevel.py::test_sock_accept
-    it('test_sock_accept: the accepted socket is non-blocking and its peer is the client', async (t) => {
+    it('[test_sock_accept, test_sock_lowlevel, SOCK-09] test_sock_accept: the accepted socket is non-blocking and its peer is the client', async (t) => {
       const loop = t.loop;
       const [l, addr] = listener();
       const client = socket(AF_INET, SOCK_STREAM);
@@ -370,7 +371,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-01, SOCK-09: test_sock_client_ops and test_sock_accept on IPv6
-    it('IPv6: sockConnect to ::1, sockAccept gives the peer as [host, port, flowinfo, scopeId], data flows', async (t) => {
+    it('[test_sock_accept, test_sock_client_ops, SOCK-09, SOCK-01] IPv6: sockConnect to ::1, sockAccept gives the peer as [host, port, flowinfo, scopeId], data flows', async (t) => {
       const loop = t.loop;
       const [client, server] = await t.run(() => tcpPair(loop, AF_INET6, '::1'));
       try {
@@ -389,7 +390,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-07, SOCK-03: test_sock_lowlevel.py::test_cancel_sock_accept
-    it('test_cancel_sock_accept: a sockAccept that times out removes its reader; a connect to the closed listener is refused', async (t) => {
+    it('[test_cancel_sock_accept, test_sock_lowlevel, SOCK-03, SOCK-07] test_cancel_sock_accept: a sockAccept that times out removes its reader; a connect to the closed listener is refused', async (t) => {
       const loop = t.loop;
       const [l, addr] = listener();
       const client = socket(AF_INET, SOCK_STREAM);
@@ -408,7 +409,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-07: test_sock_lowlevel.py::test_sock_client_fail
-    it('test_sock_client_fail: sockConnect to a port nobody listens on rejects with ECONNREFUSED', async (t) => {
+    it('[test_sock_client_fail, test_sock_lowlevel, SOCK-07] test_sock_client_fail: sockConnect to a port nobody listens on rejects with ECONNREFUSED', async (t) => {
       const loop = t.loop;
       const [l, addr] = listener();
       l.close();
@@ -424,7 +425,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-06: test_sock_lowlevel.py::test_sock_client_racing (_basetest_sock_recv_racing)
-    it('test_sock_client_racing: cancelling a pending sockRecv removes its reader; the next sockRecv gets the data', async (t) => {
+    it('[test_sock_client_racing, test_sock_lowlevel, SOCK-06] test_sock_client_racing: cancelling a pending sockRecv removes its reader; the next sockRecv gets the data', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
       try {
@@ -447,7 +448,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-06: test_sock_lowlevel.py::BaseSockTestsMixin::test_sock_client_racing (_basetest_sock_send_racing)
-    it('test_sock_client_racing (send): a cancelled blocked sockSendall leaves no writer; the next sockSendall goes through', async (t) => {
+    it('[test_sock_client_racing, test_sock_lowlevel, SOCK-06] test_sock_client_racing (send): a cancelled blocked sockSendall leaves no writer; the next sockSendall goes through', async (t) => {
       const loop = t.loop;
       const [client, server] = await t.run(() => tcpPair(loop));
       try {
@@ -477,7 +478,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-06: test_sock_lowlevel.py::BaseSockTestsMixin::test_sock_client_connect_racing
-    it('test_sock_client_connect_racing: a cancelled sockConnect leaves no writer; the socket connects on a later try', async (t) => {
+    it('[test_sock_client_connect_racing, test_sock_lowlevel, SOCK-06] test_sock_client_connect_racing: a cancelled sockConnect leaves no writer; the socket connects on a later try', async (t) => {
       const loop = t.loop;
       const l = socket(AF_INET, SOCK_STREAM);
       const sock = socket(AF_INET, SOCK_STREAM);
@@ -513,7 +514,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-11: selector_events.py sock_recv + _sock_read_done (CPython 3.11, pinned with a twin): the second receiver replaces the first
-    it('two concurrent sockRecv on one socket: the second replaces the first, which stays pending until cancelled', async (t) => {
+    it('[SOCK-11] two concurrent sockRecv on one socket: the second replaces the first, which stays pending until cancelled', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
       try {
@@ -542,7 +543,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-02: selector_events.py sock_* in debug mode: "the socket must be non-blocking"
-    it('in debug mode a blocking socket is refused with RangeError (asyncio ValueError), before any I/O', async (t) => {
+    it('[SOCK-02] in debug mode a blocking socket is refused with RangeError (asyncio ValueError), before any I/O', async (t) => {
       const loop = t.newLoop({ debug: true });
       const [a, b] = socketpair();
       try {
@@ -570,7 +571,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SF-07, SF-08, SF-09: unix_events.py _sock_sendfile_native and base_events.py _sock_sendfile_fallback (test_sendfile.py's sock_sendfile cases)
-    it('sockSendfile: sendfile(2) for a regular file (offset, count), the fallback for a pipe, SendfileNotAvailableError without it', async (t) => {
+    it('[test_sendfile, SF-09, SF-08, SF-07] sockSendfile: sendfile(2) for a regular file (offset, count), the fallback for a pipe, SendfileNotAvailableError without it', async (t) => {
       const loop = t.loop;
       const path = t.path('data.bin');
       const content = pattern(3 * 1024 * 1024 + 17);
@@ -623,7 +624,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     }, { timeout: 40000 });
 
     // SOCK-03: selector_events.py sock_recv / sock_sendall: the fast path registers nothing
-    it('the fast path: an operation that succeeds at once registers no reader or writer', async (t) => {
+    it('[SOCK-03] the fast path: an operation that succeeds at once registers no reader or writer', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
       try {
@@ -649,7 +650,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-01: test_sock_lowlevel.py (_basetest_sock_client_ops's EOF read): EOF is an empty Buffer
-    it('EOF: sockRecv resolves to an empty Buffer, sockRecvInto to 0, for a pending and an immediate read', async (t) => {
+    it('[test_sock_lowlevel, SOCK-01] EOF: sockRecv resolves to an empty Buffer, sockRecvInto to 0, for a pending and an immediate read', async (t) => {
       const loop = t.loop;
       const [a, b] = socketpair();
       try {
@@ -670,7 +671,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
     });
 
     // SOCK-12: argument errors; a closed loop
-    it('a socket that is not a @loop/socket Socket is a TypeError; a closed loop rejects with RuntimeError', async (t) => {
+    it('[SOCK-12] a socket that is not a @loop/socket Socket is a TypeError; a closed loop rejects with RuntimeError', async (t) => {
       const loop = t.loop;
       const foreign = { fileno: () => 0, family: AF_INET, type: SOCK_STREAM, getsockname: () => ['', 0] as Address, getpeername: () => ['', 0] as Address, close: () => undefined };
       const [a, b] = socketpair();
