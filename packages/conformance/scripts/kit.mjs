@@ -34,7 +34,8 @@ let failed = false;
 for (const target of targets) {
   const name = relative(repo, target.file);
   if (!existsSync(target.file)) {
-    console.log(`\n== ${name}: not in this checkout (the third-party example loop provides it)`);
+    console.log(`\n== ${name}: missing (build the examples workspace first)`);
+    failed = true;
     continue;
   }
   const args = [join(root, 'bin', 'loop-conformance.mjs'), target.file];
