@@ -223,6 +223,10 @@ export async function main(argv: readonly string[], host: CliHost): Promise<numb
     rmSync(dir, { recursive: true, force: true });
   }
   const list = [...reports.values()];
+  // The (suite, debug mode) children finish in any order: list each suite's
+  // failures debug off first, each mode's in the order its tests ran.
+  const mode = (f: string): number => (f.includes('[debug on]') ? 1 : 0);
+  for (const r of list) r.failures.sort((a, b) => mode(a) - mode(b));
   const total = emptyCounts();
   for (const r of list) {
     total.passed += r.passed;

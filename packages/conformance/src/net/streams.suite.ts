@@ -64,7 +64,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         });
       }
 
-      it('an async function handler runs inside its task from its first line: currentTask() is that task, and timeout() works there', async (t) => {
+      it('[STREAM-08] an async function handler runs inside its task from its first line: currentTask() is that task, and timeout() works there', async (t) => {
         const got = await t.run(async () => {
           const seen: string[] = [];
           const server = await startServer(async (reader: StreamReader, writer: StreamWriter) => {
