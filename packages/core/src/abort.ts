@@ -107,12 +107,11 @@ function cancelWhenAborted(fut: Future<unknown>, signal: AbortSignal): void {
  * ```
  */
 export function taskFromSignal<T>(signal: AbortSignal, coro: CoroutineLike<T>, options?: CreateTaskOptions | null): Task<T> {
-  const s = checkSignal('taskFromSignal', signal);
-  if (s === undefined) {
+  if (!(signal instanceof AbortSignal)) {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `taskFromSignal(): signal must be an AbortSignal, got ${reprValue(signal)}`);
   }
   const task = getRunningLoop().createTask(coro, options);
-  cancelOnAbort(task, s);
+  cancelWhenAborted(task, signal);
   return task;
 }
 

@@ -14,6 +14,7 @@ import { loopError, QueueEmpty, QueueFull } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
 import { awaitableCoroutine, makeAwaitable } from './awaitable-coroutine.js';
 import type { AwaitableCoroutine } from './awaitable-coroutine.js';
+import type { BaseEventLoop } from './base-event-loop.js';
 import type { Future } from './futures.js';
 import { reprValue } from './internal/format.js';
 import { LoopBound } from './internal/loop-bound.js';
@@ -27,6 +28,24 @@ function wakeupNext(waiters: Future<null>[]): void {
       waiter.setResult(null);
       break;
     }
+  }
+}
+
+/**
+ * Waits in line in `waiters` until woken (asyncio's put/get loop body). A
+ * waiter woken and then cancelled passes its wake-up on to the next one
+ * while `canProceed()` still holds, so no slot or item is lost.
+ */
+function* waitInLine(loop: BaseEventLoop, waiters: Future<null>[], canProceed: () => boolean): Coroutine<void> {
+  const waiter = loop.createFuture<null>();
+  waiters.push(waiter);
+  try {
+    yield* waiter;
+  } catch (e) {
+    waiter.cancel(); // In case it is not done yet.
+    removeWaiter(waiters, waiter);
+    if (canProceed() && !waiter.cancelled()) wakeupNext(waiters);
+    throw e;
   }
 }
 
@@ -112,19 +131,8 @@ export class Queue<T = unknown> extends LoopBound {
 
   /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
   *_putSteps(item: T): Coroutine<void> {
-    while (this.full()) {
-      const putter = this._getLoop().createFuture<null>();
-      this.#putters.push(putter);
-      try {
-        yield* putter;
-      } catch (e) {
-        putter.cancel(); // In case it is not done yet.
-        removeWaiter(this.#putters, putter);
-        // Woken for a free slot, then cancelled: pass the slot on.
-        if (!this.full() && !putter.cancelled()) wakeupNext(this.#putters);
-        throw e;
-      }
-    }
+    // Woken for a free slot, then cancelled: the slot goes to the next putter.
+    while (this.full()) yield* waitInLine(this._getLoop(), this.#putters, () => !this.full());
     this.putNowait(item);
   }
 
@@ -146,19 +154,8 @@ export class Queue<T = unknown> extends LoopBound {
 
   /** @internal The steps of the method of the same name (a generator whose objects are awaitable). */
   *_getSteps(): Coroutine<T> {
-    while (this.empty()) {
-      const getter = this._getLoop().createFuture<null>();
-      this.#getters.push(getter);
-      try {
-        yield* getter;
-      } catch (e) {
-        getter.cancel(); // In case it is not done yet.
-        removeWaiter(this.#getters, getter);
-        // Woken for an item, then cancelled: pass the item on.
-        if (!this.empty() && !getter.cancelled()) wakeupNext(this.#getters);
-        throw e;
-      }
-    }
+    // Woken for an item, then cancelled: the item goes to the next getter.
+    while (this.empty()) yield* waitInLine(this._getLoop(), this.#getters, () => !this.empty());
     return this.getNowait();
   }
 

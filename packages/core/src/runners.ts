@@ -57,13 +57,16 @@ import { newEventLoop, setEventLoop } from './policies.js';
 import { copyContext, type Context } from './context.js';
 import { isCoroutine } from './tasks.js';
 
-/** Options of {@link run}. */
-export interface RunOptions {
-  /** Debug mode for the new loop (unchanged when omitted). */
+/** Options of {@link Runner}. */
+export interface RunnerOptions {
+  /** Debug mode for the loop (unchanged when omitted). */
   debug?: boolean;
-  /** Makes the loop; `newEventLoop()` (made current) when omitted. */
+  /** Makes the loop; `newEventLoop()` (made current while the runner lives) when omitted. */
   loopFactory?: () => BaseEventLoop;
 }
+
+/** Options of {@link run}. */
+export type RunOptions = RunnerOptions;
 
 /** Resolves when every future in `futs` is done (results are not retrieved). */
 function allDone(loop: BaseEventLoop, futs: Future<unknown>[]): Future<void> {
@@ -136,13 +139,6 @@ function handleSigint(loop: BaseEventLoop, task: Task<unknown>): SigintHandling 
   return state;
 }
 
-/** Options of {@link Runner}. */
-export interface RunnerOptions {
-  /** Debug mode for the loop (unchanged when omitted). */
-  debug?: boolean;
-  /** Makes the loop; `newEventLoop()` (made current while the runner lives) when omitted. */
-  loopFactory?: () => BaseEventLoop;
-}
 
 /** Options of {@link Runner.run}. */
 export interface RunnerRunOptions {

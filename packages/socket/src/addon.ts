@@ -9,13 +9,6 @@
 import { NotImplementedError } from '@loop/interfaces';
 import binding from './binding.cjs';
 
-if (binding.loadError !== null) {
-  const cause = binding.loadError;
-  binding.unavailable = (name: string): never => {
-    throw new NotImplementedError(`@loop/socket: ${name}(): the native addon is not loaded on this platform (${cause.message})`, { cause });
-  };
-}
-
 /**
  * Why `@loop/socket`'s native addon did not load, or `null` when it did:
  * every socket, pipe and poll call needs it. `@loop/asyncio` asks this to
@@ -34,5 +27,8 @@ export function addonError(): Error | null {
  * @internal
  */
 export function requireAddon(api: string): void {
-  if (binding.loadError !== null) binding.unavailable(api);
+  const cause = binding.loadError;
+  if (cause !== null) {
+    throw new NotImplementedError(`@loop/socket: ${api}(): the native addon is not loaded on this platform (${cause.message})`, { cause });
+  }
 }

@@ -6,27 +6,11 @@
 //
 // Where the addon does not load (no build for this platform), or when
 // LOOP_SOCKET_NO_ADDON=1 asks for it not to be loaded, the package still
-// imports: every call then goes to `unavailable(name)`, which addon.ts
-// replaces with one that throws NotImplementedError, and `loadError` says why.
+// imports: the binding is then `{ loadError, constants: {} }`, and every
+// entry point of the package refuses to run first (addon.ts, requireAddon).
 'use strict';
-const FUNCTIONS = [
-  'socket', 'socketpair', 'pipe', 'close', 'dup', 'setblocking', 'getblocking', 'bind', 'connect', 'listen', 'accept',
-  'shutdown', 'getsockname', 'getpeername', 'getsockopt', 'setsockopt', 'recvInto', 'send', 'readInto', 'write', 'lseek',
-  'recvfrom', 'sendto', 'sendfile', 'epollCreate', 'epollCtl', 'epollWait', 'pollFds',
-];
 function unloaded(loadError) {
-  const stub = {
-    loadError,
-    constants: {},
-    unavailable(name) {
-      throw new Error(`@loop/socket: ${name}(): the native addon is not loaded (${loadError.message})`);
-    },
-  };
-  for (const name of FUNCTIONS) stub[name] = () => stub.unavailable(name);
-  stub.Watcher = function Watcher() {
-    stub.unavailable('Watcher');
-  };
-  return stub;
+  return { loadError, constants: {} };
 }
 let binding;
 if (process.env.LOOP_SOCKET_NO_ADDON === '1') {

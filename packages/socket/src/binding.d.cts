@@ -3,8 +3,6 @@
 declare const binding: {
   /** Why the addon did not load (then every call throws), or `null`. */
   loadError: Error | null;
-  /** Called by every function of an unloaded addon; throws (addon.ts installs the thrower). */
-  unavailable(name: string): never;
   socket(family: number, type: number, proto: number): number;
   socketpair(family: number, type: number, proto: number): [number, number] | number;
   pipe(): [number, number] | number;
