@@ -18,15 +18,31 @@
  * @packageDocumentation
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { CancelledError, InvalidStateError, RuntimeError, describeValue, isThenable, loopError } from '@loop/interfaces';
+import {
+  CancelledError,
+  FUTURE_BLOCKING,
+  InvalidStateError,
+  RuntimeError,
+  TASK_AWAIT,
+  TASK_RELEASE,
+  describeValue,
+  enterTask,
+  isAwaitingTask,
+  isFuture,
+  isThenable,
+  leaveTask,
+  loopError,
+  registerTask,
+  unregisterTask,
+} from '@loop/interfaces';
 import type { Context, Coroutine, CoroutineLike, CreateTaskOptions, DoneCallbackOptions, Future, FutureState, SchedulingLoop, Task } from '@loop/interfaces';
 
 /** What a future needs from its loop: `callSoon` with a context, and the exception handler. */
 export interface MicroFutureLoop extends SchedulingLoop {
   /** `callSoon` in a given context (asyncio's `call_soon(cb, *args, context=ctx)`). */
   callSoonIn<A extends unknown[]>(context: Context | null, callback: (...args: A) => unknown, ...args: A): unknown;
-  /** Whether `value` is a future of this loop that a task may wait on. */
-  ownsFuture(value: unknown): value is MicroFuture<unknown>;
+  /** Whether `value` is a future of this loop (of any class: `isFuture`) that a task may wait on. */
+  ownsFuture(value: unknown): value is Future<unknown>;
   /** The running callback settled a promise: let promise continuations (an async function's) run before the next callback. */
   noteJsWake(): void;
 }
@@ -61,6 +77,12 @@ function checkMessage(fut: object, msg: unknown): void {
 /** The task whose async function is running: `then()` reads it to learn which task awaits a future. */
 const taskFrame = new AsyncLocalStorage<MicroTask<unknown>>();
 
+/** The task of `loop` whose async function's code is running, if any: MicroLoop's `setTaskLookup`. */
+export function currentMicroTask(loop: SchedulingLoop): MicroTask<unknown> | null {
+  const task = taskFrame.getStore();
+  return task !== undefined && task.getLoop() === loop && !task.done() ? task : null;
+}
+
 /** A result that will be set once, bound to a {@link MicroFutureLoop}. */
 export class MicroFuture<T = unknown> implements Future<T> {
   #state: FutureState = 'pending';
@@ -70,7 +92,7 @@ export class MicroFuture<T = unknown> implements Future<T> {
   #cancelledError: CancelledError | null = null;
   #callbacks: [(fut: never) => void, Context | null][] = [];
   /** Set by `yield* fut` while the future is pending: a task may wait on it (asyncio's `_asyncio_future_blocking`). */
-  blocking = false;
+  [FUTURE_BLOCKING] = false;
   readonly #loop: MicroFutureLoop;
 
   constructor(loop: MicroFutureLoop) {
@@ -154,11 +176,11 @@ export class MicroFuture<T = unknown> implements Future<T> {
   ): Promise<R1 | R2> {
     const task = taskFrame.getStore();
     const self = this as MicroFuture<unknown>;
-    const awaiting = task !== undefined && task !== self && task.awaiting(self);
+    const awaiting = task !== undefined && task !== self && isAwaitingTask(task) && task[TASK_AWAIT](self);
     const settled = new Promise<T>((resolve, reject) => {
       this.addDoneCallback(() => {
         this.#loop.noteJsWake();
-        if (awaiting) task.released(self);
+        if (awaiting) task[TASK_RELEASE](self);
         try {
           resolve(this.result());
         } catch (e) {
@@ -172,7 +194,7 @@ export class MicroFuture<T = unknown> implements Future<T> {
   /** `yield* fut`: yields the future while it is pending, then evaluates to its result. */
   *[Symbol.iterator](): Generator<Future<T>, T, unknown> {
     if (!this.done()) {
-      this.blocking = true;
+      this[FUTURE_BLOCKING] = true;
       yield this;
     }
     if (!this.done()) throw new RuntimeError('yield* fut resumed before the future was done', { code: 'ERR_LOOP_BAD_YIELD' });
@@ -231,7 +253,7 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
   #gen: Coroutine<T> | null = null;
   #kind: 'unstarted' | 'generator' | 'async' = 'unstarted';
   /** The futures the task waits on: the one a coroutine yielded, or those its async function awaits. */
-  #waitingOn: MicroFuture<unknown>[] = [];
+  #waitingOn: Future<unknown>[] = [];
   #mustCancel = false;
   #cancelRequests = 0;
 
@@ -248,6 +270,7 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
     this.#name = options.name ?? `Task-${++taskCounter}`;
     this.#context = options.context ?? new MicroContext();
     loop.callSoonIn(this.#context, () => this.#step());
+    registerTask(this);
   }
 
   /** The task's name (`Task-N` unless given). */
@@ -303,26 +326,36 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
   }
   #pendingMessage: string | undefined = undefined;
 
-  /** @internal `then()`: the task's async function awaits `fut`; returns whether the task now waits on it. */
-  awaiting(fut: MicroFuture<unknown>): boolean {
+  /** A future's `then()`: the task's async function awaits `fut`; returns whether the task now waits on it (`TASK_AWAIT`). */
+  [TASK_AWAIT](fut: Future<unknown>): boolean {
     if (this.done() || this.#kind !== 'async') return false;
     this.#waitingOn.push(fut);
     if (this.#mustCancel && fut.cancel(this.#pendingMessage)) this.#mustCancel = false;
     return true;
   }
-  /** @internal The await of `fut` is settling. */
-  released(fut: MicroFuture<unknown>): void {
+  /** The await of `fut` is settling: the function resumes before the loop's next callback (`TASK_RELEASE`). */
+  [TASK_RELEASE](fut: Future<unknown>): void {
     const i = this.#waitingOn.indexOf(fut);
     if (i >= 0) this.#waitingOn.splice(i, 1);
+    this.#loop.noteJsWake();
   }
 
   protected override reprExtra(): string {
     return ` name='${this.#name}'`;
   }
 
-  /** One step (asyncio's `Task.__step`), run as a loop callback in the task's context. */
+  /** One step (asyncio's `Task.__step`), run as a loop callback in the task's context; the current task meanwhile. */
   #step(exc?: unknown): void {
     if (this.done()) throw new InvalidStateError(`MicroTask step: already done: ${this.toString()}`);
+    enterTask(this.#loop, this);
+    try {
+      this.#stepInner(exc);
+    } finally {
+      leaveTask(this.#loop, this);
+    }
+  }
+
+  #stepInner(exc?: unknown): void {
     if (this.#mustCancel) {
       if (!(exc instanceof CancelledError)) exc = new CancelledError(this.#pendingMessage ?? '');
       this.#mustCancel = false;
@@ -398,25 +431,25 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
       return;
     }
     let bad: RuntimeError;
-    if (this.#loop.ownsFuture(value) && value.blocking && value !== (this as MicroFuture<unknown>)) {
-      value.blocking = false;
+    if (this.#loop.ownsFuture(value) && value[FUTURE_BLOCKING] && value !== (this as MicroFuture<unknown>)) {
+      value[FUTURE_BLOCKING] = false;
       this.#waitingOn = [value];
       value.addDoneCallback((fut) => this.#wakeup(fut), { context: this.#context });
       if (this.#mustCancel && value.cancel(this.#pendingMessage)) this.#mustCancel = false;
       return;
     } else if (value === (this as unknown)) {
       bad = new RuntimeError(`Task cannot await on itself: ${this.toString()}`, { code: 'ERR_LOOP_BAD_YIELD' });
-    } else if (value instanceof MicroFuture && value.getLoop() !== this.#loop) {
-      bad = new RuntimeError(`Task ${this.toString()} got Future ${value.toString()} attached to a different loop`, { code: 'ERR_LOOP_BAD_YIELD' });
+    } else if (isFuture(value) && value.getLoop() !== this.#loop) {
+      bad = new RuntimeError(`Task ${this.toString()} got Future ${describeValue(value)} attached to a different loop`, { code: 'ERR_LOOP_BAD_YIELD' });
     } else if (this.#loop.ownsFuture(value)) {
-      bad = new RuntimeError(`yield was used instead of yield* in task ${this.toString()} with ${value.toString()}`, { code: 'ERR_LOOP_BAD_YIELD' });
+      bad = new RuntimeError(`yield was used instead of yield* in task ${this.toString()} with ${describeValue(value)}`, { code: 'ERR_LOOP_BAD_YIELD' });
     } else {
       bad = new RuntimeError(`Task got bad yield: ${describeValue(value)}`, { code: 'ERR_LOOP_BAD_YIELD' });
     }
     this.#loop.callSoonIn(this.#context, () => this.#step(bad));
   }
 
-  #wakeup(fut: MicroFuture<unknown>): void {
+  #wakeup(fut: Future<unknown>): void {
     try {
       fut.result();
     } catch (e) {
@@ -427,6 +460,7 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
   }
 
   #finishResult(value: T): void {
+    unregisterTask(this);
     if (this.#mustCancel) {
       // Cancelled right before the coroutine returned: the task ends cancelled.
       this.#mustCancel = false;
@@ -436,6 +470,7 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
     MicroFuture.prototype.setResult.call(this, value);
   }
   #finishError(exc: unknown): void {
+    unregisterTask(this);
     if (exc instanceof CancelledError) this.cancelWith(exc);
     else MicroFuture.prototype.setException.call(this, exc);
   }

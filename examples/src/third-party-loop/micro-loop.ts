@@ -37,12 +37,19 @@
  * Debug mode logs a callback that ran `slowCallbackDuration` seconds or more
  * (`console.warn`, asyncio's wording).
  *
+ * 7. Set the hooks of `@loop/interfaces` that loop-agnostic helpers
+ *    (`@loop/core`'s `sleep`, `gather`, `timeout`, `TaskGroup`, `run`…) rely
+ *    on (ADR 0011): `setRunningLoop` in `runForever`, `enterTask` /
+ *    `leaveTask` around each step, `registerTask` / `unregisterTask`, a
+ *    `setTaskLookup` for async functions, `[FUTURE_BLOCKING]` on its futures
+ *    and `[TASK_AWAIT]` / `[TASK_RELEASE]` on its tasks. A task accepts any
+ *    future of its loop (`isFuture`), whatever its class.
+ *
  * What MicroLoop does not do: I/O, executors, signals, subprocesses (the
  * stand-ins say so); "never retrieved" and "destroyed
- * but pending" reports, reprs in asyncio's shape; `@loop/core`'s helpers
- * (`sleep`, `gather`…) do not run on it, since they recognise only core's
- * futures and core's running loop (D93); its contexts carry no variables
- * (D94). `expectations.json` lists the conformance tests this costs.
+ * but pending" reports, reprs in asyncio's shape; its contexts carry no
+ * variables (D94). `expectations.json` lists the conformance tests this
+ * costs.
  *
  * @packageDocumentation
  */
@@ -53,12 +60,16 @@ import {
   RuntimeError,
   closedError,
   describeValue,
+  isFuture,
   isThenable,
   loopError,
   optionsArg,
+  peekRunningLoop,
+  setRunningLoop,
+  setTaskLookup,
 } from '@loop/interfaces';
 import type { Awaitable, Context, CoroutineLike, CreateTaskOptions, ExceptionContext, ExceptionHandler, Future, Handle, Task, TaskFactory, TimerHandle } from '@loop/interfaces';
-import { MicroContext, MicroFuture, MicroTask, isCoroutine } from './micro-future.js';
+import { MicroContext, MicroFuture, MicroTask, currentMicroTask, isCoroutine } from './micro-future.js';
 import type { MicroFutureLoop } from './micro-future.js';
 
 /** The time source of a loop (the contract the conformance kit passes as `clock`). */
@@ -196,8 +207,6 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
   #jsWake = false;
   /** Iterations run so far. */
   iterations = 0;
-  /** The MicroLoop whose `runForever` is in progress (asyncio's running loop of the thread). */
-  static #runningLoop: MicroLoop | null = null;
   /** Hooks a capability asks to run at `close()` (`onLoopClose` from `@loop/interfaces`). */
   readonly [CLOSE_HOOKS] = new Set<() => void>();
 
@@ -206,6 +215,8 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
     this.#clock = options.clock ?? realClock;
     const env = process.env.LOOP_DEBUG;
     this.#debug = options.debug ?? (env !== undefined && env !== '' && env !== '0');
+    // currentTask() inside a task's async function, whose code runs outside any step.
+    setTaskLookup(this, () => currentMicroTask(this));
   }
 
   // ------------------------------------------------------------ running
@@ -214,7 +225,7 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
   override async runForever(): Promise<void> {
     this.#checkRunnable();
     this.#running = true;
-    MicroLoop.#runningLoop = this;
+    setRunningLoop(this);
     try {
       for (;;) {
         await this.#runOnce();
@@ -223,7 +234,7 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
     } finally {
       this.#stopping = false;
       this.#running = false;
-      MicroLoop.#runningLoop = null;
+      setRunningLoop(null);
     }
   }
 
@@ -277,7 +288,18 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
   }
   // runInExecutor, setDefaultExecutor, shutdownDefaultExecutor: MicroLoop has no executor, so it keeps
   // AbstractEventLoop's stand-ins, which fail with NotImplementedError naming @loop/core and which
-  // hasCapability() reports absent (an override would claim the capability).
+  // hasCapability() reports absent (an override would claim the capability; core's Runner skips
+  // shutting down an executor the loop does not have).
+
+  /**
+   * `await using loop = new MicroLoop()`: shuts the async generators down,
+   * then closes the loop. `RuntimeError` while the loop runs.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#running) throw new RuntimeError('Cannot dispose of a running event loop', { code: 'ERR_LOOP_RUNNING' });
+    await this.shutdownAsyncgens();
+    this.close();
+  }
 
   // ------------------------------------------------------------ scheduling
 
@@ -368,16 +390,16 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
     return this.#taskFactory;
   }
   /** Whether `value` is a future of this loop that a task may wait on. */
-  ownsFuture(value: unknown): value is MicroFuture<unknown> {
-    return value instanceof MicroFuture && value.getLoop() === this;
+  ownsFuture(value: unknown): value is Future<unknown> {
+    return isFuture(value) && value.getLoop() === this;
   }
   /** asyncio's `ensure_future(aw, loop=self)`: a future of this loop as is, a coroutine or function as a task, a promise wrapped. */
   ensureFuture<T>(aw: Awaitable<T>): Future<T> {
-    if (aw instanceof MicroFuture) {
+    if (isFuture(aw)) {
       if (aw.getLoop() !== this) {
         throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', 'The future belongs to a different loop than the one specified as the loop argument');
       }
-      return aw as Future<T>;
+      return aw;
     }
     if (isCoroutine(aw) || typeof aw === 'function') return this.createTask(aw);
     if (isThenable(aw)) {
@@ -463,7 +485,7 @@ export class MicroLoop extends AbstractEventLoop implements MicroFutureLoop {
   #checkRunnable(): void {
     this.#checkClosed();
     if (this.#running) throw new RuntimeError('This event loop is already running', { code: 'ERR_LOOP_RUNNING' });
-    if (MicroLoop.#runningLoop !== null) {
+    if (peekRunningLoop() !== null) {
       throw new RuntimeError('Cannot run the event loop while another loop is running', { code: 'ERR_LOOP_RUNNING' });
     }
   }

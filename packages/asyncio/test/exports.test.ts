@@ -24,6 +24,13 @@ const SPELLING: Record<string, string> = {
   iscoroutine: 'isCoroutine',
   iscoroutinefunction: 'isCoroutineFunction',
   isfuture: 'isFuture',
+  // asyncio's hooks for other loops' tasks, without the private underscore (D99, ADR 0011).
+  _enter_task: 'enterTask',
+  _leave_task: 'leaveTask',
+  _register_task: 'registerTask',
+  _unregister_task: 'unregisterTask',
+  _get_running_loop: 'peekRunningLoop',
+  _set_running_loop: 'setRunningLoop',
 };
 
 /** asyncio's abstract classes that are TypeScript interfaces here: exported as types. */
@@ -48,12 +55,6 @@ const ABSENT: Record<string, string> = {
   ThreadedChildWatcher: 'D97',
   get_child_watcher: 'D97',
   set_child_watcher: 'D97',
-  _enter_task: 'D99',
-  _leave_task: 'D99',
-  _register_task: 'D99',
-  _unregister_task: 'D99',
-  _get_running_loop: 'D99',
-  _set_running_loop: 'D99',
 };
 
 function camel(name: string): string {

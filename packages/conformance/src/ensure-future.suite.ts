@@ -10,10 +10,11 @@
  */
 import { expect } from 'expect';
 import { describe } from './runner.js';
-import { Future, Task, allTasks, currentTask, ensureFuture, sleep, wrapFuture } from '@loop/core';
+import { Task, allTasks, currentTask, ensureFuture, sleep, wrapFuture } from '@loop/core';
+import { isFuture } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, rejection, type LoopFactory, type SuiteOptions } from './harness.js';
-import { ValueError, shown, errorClass, sleeping, drainAll } from './twins.js';
+import { ValueError, shown, errorClass, sleeping, drainAll, isTaskLike } from './twins.js';
 
 /** Defines the `ensureFuture()`, `wrapFuture()`, `allTasks()` suite. */
 export function ensureFutureSuite(newLoop: LoopFactory, options: SuiteOptions): void {
@@ -38,7 +39,7 @@ export function ensureFutureSuite(newLoop: LoopFactory, options: SuiteOptions): 
             await sleep(0);
             return 'thunk';
           });
-          return [same, t1 instanceof Task, t2 instanceof Task, t1.getLoop() === loop, yield* t1, yield* t2];
+          return [same, isTaskLike(t1), isTaskLike(t2), t1.getLoop() === loop, yield* t1, yield* t2];
         })(),
       );
       expect(rec).toEqual([true, true, true, true, 'coro', 'thunk']);
@@ -57,7 +58,7 @@ export function ensureFutureSuite(newLoop: LoopFactory, options: SuiteOptions): 
           },
         };
         const c = ensureFuture(thenable as PromiseLike<string>);
-        const out: unknown[] = [a instanceof Future, b instanceof Future, a.getLoop() === loop, a instanceof Task];
+        const out: unknown[] = [isFuture(a), isFuture(b), a.getLoop() === loop, isTaskLike(a)];
         out.push(await a, shown(await rejection(b)), await c);
         return out;
       });

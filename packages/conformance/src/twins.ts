@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import { Future, allTasks, currentTask, sleep, type BaseEventLoop } from '@loop/core';
+import { isFuture } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
 import type { Trace } from './harness.js';
 
@@ -27,6 +28,15 @@ export class ZeroDivisionError extends Error {
 }
 
 /** `Name(message)` of an error (the twins print `f'{type(x).__name__}({x})'`), a value as is. */
+/**
+ * Whether `x` is a task (of any loop's class: a future, by `isFuture`'s duck
+ * test, with a task's `getCoro`), asyncio's `isinstance(x, asyncio.Task)`
+ * for a loop whose tasks are its own.
+ */
+export function isTaskLike(x: unknown): boolean {
+  return isFuture(x) && typeof (x as { getCoro?: unknown }).getCoro === 'function';
+}
+
 export function shown(x: unknown): unknown {
   return x instanceof Error ? `${x.name}(${x.message})` : x;
 }

@@ -12,10 +12,10 @@
  */
 import { expect } from 'expect';
 import { describe } from './runner.js';
-import { ALL_COMPLETED, CancelledError, FIRST_COMPLETED, FIRST_EXCEPTION, Future, Task, sleep, wait } from '@loop/core';
+import { ALL_COMPLETED, CancelledError, FIRST_COMPLETED, FIRST_EXCEPTION, Future, sleep, wait } from '@loop/core';
 import type { Coroutine } from '@loop/interfaces';
 import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
-import { ValueError, errorClass, sleeping } from './twins.js';
+import { ValueError, errorClass, isTaskLike, sleeping } from './twins.js';
 
 /** Defines the `wait()` suite. */
 export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
@@ -193,7 +193,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
               return 'async';
             },
           ]);
-          return [[...done].every((f) => f instanceof Task), [...done].map((f) => f.result()).sort(), pending.size];
+          return [[...done].every((f) => isTaskLike(f)), [...done].map((f) => f.result()).sort(), pending.size];
         })(),
       );
       expect(rec).toEqual([true, ['async', 'gen'], 0]);

@@ -30,7 +30,7 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, RuntimeError, loopError } from '@loop/interfaces';
+import { CancelledError, NotImplementedError, RuntimeError, isFuture, loopError } from '@loop/interfaces';
 import type { CoroutineLike, CreateTaskOptions } from '@loop/interfaces';
 import type { Future } from './futures.js';
 import { reprValue } from './internal/format.js';
@@ -131,8 +131,12 @@ export function taskSignal(task?: Task<unknown>): AbortSignal {
       throw new RuntimeError('taskSignal() should be used inside a task (or given one)', { code: 'ERR_LOOP_NO_TASK' });
     }
     t = current;
-  } else if (!(t instanceof Task)) {
+  } else if (!isFuture(t) || typeof (t as Partial<Task<unknown>>).cancelling !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `taskSignal(): task must be a Task, got ${reprValue(t)}`);
+  }
+  if (!(t instanceof Task)) {
+    // A task of a loop written against @loop/interfaces: its cancel() requests cannot be observed (D93).
+    throw new NotImplementedError(`taskSignal(): ${reprValue(t)} is not a @loop/core Task; its cancel() cannot abort a signal`);
   }
   let controller = taskAborters.get(t);
   if (controller === undefined) {

@@ -19,9 +19,8 @@
  *
  * @packageDocumentation
  */
-import { RuntimeError } from '@loop/interfaces';
+import { peekRunningLoop, RuntimeError } from '@loop/interfaces';
 import type { Coroutine } from '@loop/interfaces';
-import { G } from './internal/globals.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 
 /**
@@ -42,7 +41,7 @@ async function drive<T>(gen: Coroutine<T>): Promise<T> {
     try {
       if (waited === null || waited === undefined) {
         // A bare yield: one loop iteration.
-        const loop = G.runningLoop as BaseEventLoop | null;
+        const loop = peekRunningLoop() as BaseEventLoop | null;
         if (loop === null) throw new RuntimeError('no running event loop', { code: 'ERR_LOOP_NO_RUNNING_LOOP' });
         await new Promise<void>((resolve) => loop.callSoon(resolve));
       } else {

@@ -44,7 +44,7 @@
  * @packageDocumentation
  */
 import { performance } from 'node:perf_hooks';
-import { AbstractEventLoop, BACKEND, CLOSE_HOOKS, NotImplementedError, RuntimeError, closedError, isCancellableWork, isThenable, loopError, optionsArg } from '@loop/interfaces';
+import { AbstractEventLoop, BACKEND, CLOSE_HOOKS, NotImplementedError, RuntimeError, closedError, isCancellableWork, isThenable, loopError, optionsArg, peekRunningLoop, setRunningLoop, setTaskLookup } from '@loop/interfaces';
 import type {
   Awaitable,
   BackendHost,
@@ -61,15 +61,15 @@ import { MonotonicClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
-import { Future, isCancelledError, isFuture } from './futures.js';
+import { CORE_LOOP_BRAND, Future, isCancelledError } from './futures.js';
+import { isFuture } from '@loop/interfaces';
 import { Handle, TimerHandle } from './handles.js';
-import { G } from './internal/globals.js';
 import type { PromiseBridge } from './internal/promise-bridge.js';
 import { reprValue } from './internal/format.js';
 import { taskStorage } from './internal/task-storage.js';
 import { getLogger } from './logger.js';
 import { RingQueue } from './ready-queue.js';
-import { Task, isCoroutine, isCoroutineFunction } from './tasks.js';
+import { Task, currentTask, isCoroutine, isCoroutineFunction } from './tasks.js';
 import { MIN_CANCELLED_TIMER_HANDLES_FRACTION, MIN_SCHEDULED_TIMER_HANDLES, TimerHeap } from './timer-heap.js';
 
 /** How long the loop runs iterations back to back before yielding to Node, in ms. */
@@ -193,6 +193,12 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
 
   /** @internal The task whose generator step or async start runs now. */
   _currentTask: Task<unknown> | null = null;
+  /**
+   * @internal Marks core loops (of either build): futures bound to one use
+   * its internals (ADR 0011). An own field, so the test each new future makes
+   * is one in-object load.
+   */
+  readonly [CORE_LOOP_BRAND] = true;
 
   // The promise bridge (internal/promise-bridge.ts): set only through the
   // `_noteJs*` methods, by futures and tasks; read and cleared only here.
@@ -287,6 +293,8 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
     const backend = options.backend ?? null;
     this[BACKEND] = backend;
     if (backend !== null) backend.attach(this.#makeHost());
+    // Helpers written against @loop/interfaces (currentTaskOf, allTasksOf) ask core's own records (ADR 0011).
+    setTaskLookup(this, () => currentTask(this), () => this._pendingTasks());
   }
 
   #makeHost(): BackendHost {
@@ -333,7 +341,7 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
     return new Promise<void>((resolve) => {
       this.#runResolve = resolve;
       this.#running = true;
-      G.runningLoop = this;
+      setRunningLoop(this);
       this.#phase = 'idle';
       this[BACKEND]?.runStarted?.();
       this.#pump();
@@ -922,10 +930,10 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
   /** @internal Future, coroutine, function or promise-like to a future of this loop. */
   _toFuture(value: unknown, api: string): Future<unknown> {
     if (isFuture(value)) {
-      if (value._loop !== this) {
-        throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}(): the future ${value.toString()} belongs to a different loop than this one`);
+      if (value.getLoop() !== this) {
+        throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}(): the future ${reprValue(value)} belongs to a different loop than this one`);
       }
-      return value;
+      return value as Future<unknown>;
     }
     if (isCoroutine(value) || typeof value === 'function') return this.createTask(value as CoroutineLike<unknown>);
     if (isThenable(value)) {
@@ -968,7 +976,7 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
     if (this.#running) {
       throw new RuntimeError('This event loop is already running', { code: 'ERR_LOOP_RUNNING' });
     }
-    if (G.runningLoop !== null) {
+    if (peekRunningLoop() !== null) {
       throw new RuntimeError('Cannot run the event loop while another loop is running', { code: 'ERR_LOOP_RUNNING' });
     }
   }
@@ -1262,7 +1270,7 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
     this.#running = false;
     this.#phase = 'stopped';
     this[BACKEND]?.runStopped?.();
-    if (G.runningLoop === this) G.runningLoop = null;
+    if (peekRunningLoop() === this) setRunningLoop(null);
     this.#clearWaits();
     if (this.#keepAlive !== null) {
       clearInterval(this.#keepAlive);
@@ -1282,4 +1290,3 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
 export function loopStats(loop: BaseEventLoop): LoopStats {
   return loop._stats();
 }
-

@@ -23,18 +23,20 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, InvalidStateError, loopError, RuntimeError } from '@loop/interfaces';
-import type { DoneCallbackOptions, Future as FutureContract, FutureState } from '@loop/interfaces';
+import { CancelledError, FUTURE_BLOCKING, InvalidStateError, TASK_AWAIT, TASK_RELEASE, currentTaskOf, isAwaitingTask, loopError, RuntimeError } from '@loop/interfaces';
+import type { AwaitingTask, DoneCallbackOptions, Future as FutureContract, FutureState, SchedulingLoop } from '@loop/interfaces';
 import type { Context } from './context.js';
 import { copyContext } from './context.js';
 import { callbackName, creationSite, reprValue, siteLocation } from './internal/format.js';
-import { FLAG_BLOCKING, FLAG_LOG_TRACEBACK } from './internal/future-flags.js';
+import { FLAG_BLOCKING, FLAG_FOREIGN, FLAG_LOG_TRACEBACK } from './internal/future-flags.js';
 import { taskStorage } from './internal/task-storage.js';
 import { TASK_WAKEUP } from './internal/task-wakeup.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { getEventLoop } from './policies.js';
 
 const FUTURE_BRAND = Symbol.for('@loop/core.Future');
+/** On `BaseEventLoop.prototype`: a core loop (of either build), whose internals a future may use. */
+export const CORE_LOOP_BRAND = Symbol.for('@loop/core.BaseEventLoop');
 const NONE: unique symbol = Symbol('NONE');
 
 /** Debug mode: where each future was created (a side table keeps futures small). */
@@ -42,9 +44,29 @@ const futureSites = new WeakMap<object, string>();
 
 type DoneCallback<F> = (fut: F) => void;
 
-/** Whether `value` is a `@loop` future (of either build). */
-export function isFuture(value: unknown): value is Future<unknown> {
+/**
+ * @internal Whether `value` is a future of `@loop/core`'s class (of either
+ * build), whose internals core may use. `isFuture` (from `@loop/interfaces`)
+ * is asyncio's duck test, true of any loop's futures.
+ */
+export function isCoreFuture(value: unknown): value is Future<unknown> {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[FUTURE_BRAND] === true;
+}
+
+/** @internal Whether `loop` is a core loop (a `BaseEventLoop` of either build, or one composed from it). */
+export function isCoreLoop(loop: unknown): loop is BaseEventLoop {
+  return typeof loop === 'object' && loop !== null && (loop as Record<symbol, unknown>)[CORE_LOOP_BRAND] === true;
+}
+
+/** Runs a done callback of a future of a foreign loop in the context given to `addDoneCallback`. */
+function runInContext(ctx: Context, cb: (fut: unknown) => void, fut: unknown): void {
+  ctx.run(cb, fut);
+}
+
+/** Schedules a done callback of a future bound to a loop that is not core's: through its `callSoon`. */
+function scheduleForeign(loop: SchedulingLoop, cb: (fut: never) => void, fut: unknown, ctx: Context | null): void {
+  if (ctx === null) loop.callSoon(cb as (fut: unknown) => void, fut);
+  else loop.callSoon(runInContext, ctx, cb as (fut: unknown) => void, fut);
 }
 
 /** Whether `value` is a `CancelledError` (of either build). */
@@ -79,8 +101,12 @@ const neverRetrieved = new FinalizationRegistry<NeverRetrieved>((held) => {
 
 /** Options of `new Future()`. */
 export interface FutureOptions {
-  /** The loop to bind to: the running loop, else `getEventLoop()`, when omitted. */
-  loop?: BaseEventLoop;
+  /**
+   * The loop to bind to: the running loop, else `getEventLoop()`, when
+   * omitted. Any {@link SchedulingLoop}: on a loop that is not core's, done
+   * callbacks go through its `callSoon` (ADR 0011).
+   */
+  loop?: BaseEventLoop | SchedulingLoop;
 }
 
 /** What a cancelled future keeps: the `cancel()` message and the `CancelledError` made for it. */
@@ -109,8 +135,26 @@ export class Future<T = unknown> implements FutureContract<T> {
   _flags = 0;
 
   constructor(options?: FutureOptions | null) {
-    this._loop = options?.loop ?? getEventLoop();
-    if (this._loop.getDebug()) futureSites.set(this, creationSite());
+    const loop = options?.loop ?? getEventLoop();
+    // A foreign loop is kept under the core type: every use of its internals is behind FLAG_FOREIGN.
+    this._loop = loop as BaseEventLoop;
+    if (!isCoreLoop(loop)) this._flags = FLAG_FOREIGN;
+    if (loop.getDebug()) futureSites.set(this, creationSite());
+  }
+
+  /** asyncio's `_asyncio_future_blocking` (`FUTURE_BLOCKING` of `@loop/interfaces`). */
+  get [FUTURE_BLOCKING](): boolean {
+    return (this._flags & FLAG_BLOCKING) !== 0;
+  }
+  /** Set by the iterator before it yields the future; cleared by the task that waits on it. */
+  set [FUTURE_BLOCKING](v: boolean) {
+    this._blocking = v;
+  }
+
+  /** @internal Schedules `cb(this)` as a done callback, in `context`. */
+  _schedule(cb: (fut: this) => void, context: Context | null): void {
+    if ((this._flags & FLAG_FOREIGN) !== 0) scheduleForeign(this._loop, cb, this, context);
+    else this._loop._scheduleCallback(cb, this, context);
   }
 
   /** @internal The `cancel()` message (a side table: see {@link CancelInfo}). */
@@ -154,7 +198,10 @@ export class Future<T = unknown> implements FutureContract<T> {
     return futureSites.get(this) ?? null;
   }
 
-  /** The loop the future is bound to. */
+  /**
+   * The loop the future is bound to. (Typed as core's loop; a future that a
+   * core helper made on another loop, ADR 0011, returns that loop.)
+   */
   getLoop(): BaseEventLoop {
     return this._loop;
   }
@@ -204,9 +251,10 @@ export class Future<T = unknown> implements FutureContract<T> {
     if (typeof cb !== 'function') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Future.addDoneCallback(): a callable object was expected, got ${reprValue(cb)}`);
     }
-    const context = (options?.context as Context | undefined) ?? copyContext();
+    // On a foreign loop, the loop's callSoon keeps its own notion of the current context.
+    const context = (options?.context as Context | undefined) ?? ((this._flags & FLAG_FOREIGN) !== 0 ? null : copyContext());
     if (this._state !== 'pending') {
-      this._loop._scheduleCallback(cb, this, context);
+      this._schedule(cb, context);
     } else {
       (this._callbacks ??= []).push(cb, context);
     }
@@ -278,6 +326,7 @@ export class Future<T = unknown> implements FutureContract<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    if ((this._flags & FLAG_FOREIGN) !== 0) return this._foreignThen(onFulfilled, onRejected);
     const loop = this._loop;
     const frame = taskStorage.getStore() as
       | {
@@ -335,6 +384,33 @@ export class Future<T = unknown> implements FutureContract<T> {
     });
   }
 
+  /**
+   * @internal `then` on a foreign loop: the task running now on that loop is
+   * told of the await (`TASK_AWAIT`), so that cancelling it cancels this
+   * future; the await settles through a done callback (the loop's `callSoon`).
+   */
+  _foreignThen<R1, R2>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    let task: AwaitingTask | null = null;
+    if (this._state === 'pending') {
+      const t = currentTaskOf(this._loop);
+      if (t !== null && t !== (this as unknown) && isAwaitingTask(t) && t[TASK_AWAIT](this)) task = t;
+    }
+    return new Promise<T>((resolve, reject) => {
+      const Future_then = (fut: Future<T>): void => {
+        if (task !== null) task[TASK_RELEASE](fut);
+        try {
+          resolve(fut.result());
+        } catch (e) {
+          reject(e);
+        }
+      };
+      this._addSettle(Future_then);
+    }).then(onFulfilled, onRejected);
+  }
+
   /** @internal How `then` hears of completion: a done callback (one iteration later), or at once when done. */
   _addSettle(settle: (fut: this) => void): void {
     // A done future settles the promise at once: `await` on it does not give
@@ -374,6 +450,10 @@ export class Future<T = unknown> implements FutureContract<T> {
     if (cbs === null) return;
     this._callbacks = null;
     const loop = this._loop;
+    if ((this._flags & FLAG_FOREIGN) !== 0) {
+      for (let i = 0; i < cbs.length; i += 2) scheduleForeign(loop, cbs[i] as DoneCallback<this>, this, cbs[i + 1] as Context | null);
+      return;
+    }
     for (let i = 0; i < cbs.length; i += 2) {
       const ctx = cbs[i + 1];
       if (ctx === TASK_WAKEUP) (cbs[i] as { _wake(f: Future<unknown>): void })._wake(this);

@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { isMainThread, threadId } from 'node:worker_threads';
-import { loopError, RuntimeError } from '@loop/interfaces';
+import { loopError, peekRunningLoop, RuntimeError } from '@loop/interfaces';
 import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
 import type { BaseEventLoop } from './base-event-loop.js';
@@ -125,14 +125,14 @@ export function setEventLoopPolicy(policy: EventLoopPolicy<any> | null): void {
 
 /** The running loop; `RuntimeError('no running event loop')` when none runs. */
 export function getRunningLoop(): BaseEventLoop {
-  const loop = G.runningLoop as BaseEventLoop | null;
+  const loop = peekRunningLoop() as BaseEventLoop | null;
   if (loop === null) throw new RuntimeError('no running event loop', { code: 'ERR_LOOP_NO_RUNNING_LOOP' });
   return loop;
 }
 
 /** The running loop if any, else the policy's current loop. */
 export function getEventLoop(): BaseEventLoop {
-  const running = G.runningLoop as BaseEventLoop | null;
+  const running = peekRunningLoop() as BaseEventLoop | null;
   if (running !== null) return running;
   return getEventLoopPolicy().getEventLoop() as BaseEventLoop;
 }

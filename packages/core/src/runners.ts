@@ -45,24 +45,28 @@
  * @packageDocumentation
  */
 import { isMainThread } from 'node:worker_threads';
-import { KeyboardInterrupt, RuntimeError, hasCapability, loopError, nodeProcess, optionsArg } from '@loop/interfaces';
-import type { Coroutine, SignalMethods } from '@loop/interfaces';
+import { KeyboardInterrupt, RuntimeError, hasCapability, loopError, nodeProcess, optionsArg, peekRunningLoop } from '@loop/interfaces';
+import type { Coroutine, SchedulingLoop, SignalMethods } from '@loop/interfaces';
 import { isCancelledError } from './futures.js';
 import type { Task } from './tasks.js';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { Future } from './futures.js';
-import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
 import { newEventLoop, setEventLoop } from './policies.js';
 import { copyContext, type Context } from './context.js';
 import { isCoroutine } from './tasks.js';
+import { allTasks } from './task-helpers.js';
 
 /** Options of {@link Runner}. */
 export interface RunnerOptions {
   /** Debug mode for the loop (unchanged when omitted). */
   debug?: boolean;
-  /** Makes the loop; `newEventLoop()` (made current while the runner lives) when omitted. */
-  loopFactory?: () => BaseEventLoop;
+  /**
+   * Makes the loop; `newEventLoop()` (made current while the runner lives)
+   * when omitted. Any {@link SchedulingLoop} (ADR 0011); the runner's
+   * `getLoop()` is typed as core's loop.
+   */
+  loopFactory?: () => BaseEventLoop | SchedulingLoop;
 }
 
 /** Options of {@link run}. */
@@ -80,7 +84,7 @@ function allDone(loop: BaseEventLoop, futs: Future<unknown>[]): Future<void> {
 }
 
 async function cancelAllTasks(loop: BaseEventLoop): Promise<void> {
-  const toCancel = loop._pendingTasks();
+  const toCancel = [...allTasks(loop)];
   if (toCancel.length === 0) return;
   for (const t of toCancel) t.cancel();
   await loop.runUntilComplete(allDone(loop, toCancel));
@@ -171,7 +175,7 @@ export class Runner {
   #context: Context | null = null;
   #setEventLoop = false;
   readonly #debug: boolean | undefined;
-  readonly #loopFactory: (() => BaseEventLoop) | undefined;
+  readonly #loopFactory: (() => BaseEventLoop | SchedulingLoop) | undefined;
 
   /** @throws TypeError when `loopFactory` is not a function. */
   constructor(options?: RunnerOptions | null) {
@@ -194,7 +198,7 @@ export class Runner {
         this.#setEventLoop = true;
       }
     } else {
-      loop = this.#loopFactory();
+      loop = this.#loopFactory() as BaseEventLoop;
     }
     if (this.#debug !== undefined) loop.setDebug(this.#debug);
     this.#loop = loop;
@@ -219,7 +223,7 @@ export class Runner {
       throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `Runner.run(): a coroutine was expected, got ${reprValue(main)}`);
     }
     const { context } = optionsArg('Runner.run', options);
-    if (G.runningLoop !== null) {
+    if (peekRunningLoop() !== null) {
       throw new RuntimeError('Runner.run() cannot be called from a running event loop', { code: 'ERR_LOOP_RUNNING' });
     }
     const loop = this.#lazyInit();
@@ -251,7 +255,8 @@ export class Runner {
     try {
       await cancelAllTasks(loop);
       await loop.runUntilComplete(loop.shutdownAsyncgens());
-      await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+      // A loop without executors (its stand-in would throw NotImplementedError) has no default executor to shut down.
+      if (hasCapability(loop, 'shutdownDefaultExecutor')) await loop.runUntilComplete(loop.shutdownDefaultExecutor());
     } finally {
       if (this.#setEventLoop) setEventLoop(null);
       loop.close();
@@ -276,7 +281,7 @@ export class Runner {
  * ends).
  */
 export async function run<T>(main: Coroutine<T> | (() => Coroutine<T> | PromiseLike<T>), options?: RunOptions | null): Promise<T> {
-  if (G.runningLoop !== null) {
+  if (peekRunningLoop() !== null) {
     throw new RuntimeError('asyncio.run() cannot be called from a running event loop', { code: 'ERR_LOOP_RUNNING' });
   }
   if (!isCoroutine(main) && typeof main !== 'function') {

@@ -11,10 +11,12 @@
  * @packageDocumentation
  */
 import { optionsArg } from '@loop/interfaces';
-import { BaseEventLoop, checkSeconds } from './base-event-loop.js';
+import type { SchedulingLoop } from '@loop/interfaces';
+import { checkSeconds } from './base-event-loop.js';
+import type { BaseEventLoop } from './base-event-loop.js';
 import { cancelOnAbort, checkSignal } from './abort.js';
 import { Future } from './futures.js';
-import type { TimerHandle } from './handles.js';
+import type { TimerHandle } from '@loop/interfaces';
 import { getEventLoop } from './policies.js';
 
 function setResultUnlessCancelled<T>(fut: Future<T>, result: T): void {
@@ -70,14 +72,19 @@ class Sleep0Future<T> extends Future<T> {
   }
 }
 
+/** Whether the third argument of `sleep` is a loop (any loop has `callLater`), not options. */
+function isLoopArg(value: unknown): value is SchedulingLoop {
+  return typeof value === 'object' && value !== null && typeof (value as SchedulingLoop).callLater === 'function';
+}
+
 function completeSleep0<T>(fut: Sleep0Future<T>, result: T): void {
   fut._complete(result);
 }
 
 /** Options of {@link sleep}. */
 export interface SleepOptions {
-  /** The loop (the current one when omitted). */
-  loop?: BaseEventLoop | null;
+  /** The loop (the current one when omitted): any {@link SchedulingLoop} (ADR 0011). */
+  loop?: BaseEventLoop | SchedulingLoop | null;
   /** An `AbortSignal` whose abort cancels the sleep (see `abort.ts`). */
   signal?: AbortSignal | null;
 }
@@ -88,11 +95,11 @@ export interface SleepOptions {
  * argument is the loop, or {@link SleepOptions} (`{ loop, signal }`): an
  * aborted `signal` cancels the sleep.
  */
-export function sleep<T = undefined>(delay: number, result?: T, loopOrOptions?: BaseEventLoop | SleepOptions | null): Future<T> {
+export function sleep<T = undefined>(delay: number, result?: T, loopOrOptions?: BaseEventLoop | SchedulingLoop | SleepOptions | null): Future<T> {
   checkSeconds(delay, 'sleep', 'delay');
-  let loop: BaseEventLoop | undefined;
+  let loop: SchedulingLoop | undefined;
   let signal: AbortSignal | undefined;
-  if (loopOrOptions instanceof BaseEventLoop) {
+  if (isLoopArg(loopOrOptions)) {
     loop = loopOrOptions;
   } else {
     const options = optionsArg('sleep', loopOrOptions);

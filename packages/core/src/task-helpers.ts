@@ -15,11 +15,11 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, isThenable, loopError, optionsArg, TimeoutError } from '@loop/interfaces';
-import type { CoroutineLike } from '@loop/interfaces';
+import { CancelledError, isFuture, isThenable, loopError, optionsArg, allTasksOf, TimeoutError } from '@loop/interfaces';
+import type { CoroutineLike, SchedulingLoop } from '@loop/interfaces';
 import type { BaseEventLoop } from './base-event-loop.js';
 import { checkSeconds } from './base-event-loop.js';
-import { Future, isFuture } from './futures.js';
+import { Future, isCoreFuture, isCoreLoop } from './futures.js';
 import { reprValue } from './internal/format.js';
 import { cancelOnAbort, checkSignal } from './abort.js';
 import type { TimerHandle } from './handles.js';
@@ -51,28 +51,75 @@ function currentLoop(): BaseEventLoop {
 }
 
 /**
+ * @internal `value` as a future of `loop`: on a core loop its `_toFuture`; on
+ * any other loop through the contract alone (ADR 0011): a future of that
+ * loop as is, a coroutine or function wrapped by `loop.createTask`, a
+ * promise-like settling a `loop.createFuture()`.
+ */
+export function toFuture(loop: SchedulingLoop, value: unknown, api: string): Future<unknown> {
+  if (isCoreLoop(loop)) return loop._toFuture(value, api);
+  if (isFuture(value)) {
+    if (value.getLoop() !== loop) {
+      throw loopError(RangeError, 'ERR_LOOP_OUT_OF_RANGE', `${api}(): the future ${reprValue(value)} belongs to a different loop than this one`);
+    }
+    return value as Future<unknown>;
+  }
+  if (isCoroutine(value) || typeof value === 'function') return loop.createTask(value as CoroutineLike<unknown>) as unknown as Future<unknown>;
+  if (isThenable(value)) {
+    const fut = loop.createFuture<unknown>();
+    value.then(
+      (v) => {
+        if (!fut.done()) fut.setResult(v);
+      },
+      (e: unknown) => {
+        if (!fut.done()) fut.setException(e);
+      },
+    );
+    return fut as Future<unknown>;
+  }
+  throw notAwaitable(api, value);
+}
+
+/** @internal The `CancelledError` of a cancelled future of any loop (asyncio's `_make_cancelled_error`). */
+export function cancelledErrorOf(fut: Future<unknown>): unknown {
+  if (isCoreFuture(fut)) return fut._makeCancelledError();
+  try {
+    (fut as { exception(): unknown }).exception();
+  } catch (e) {
+    return e;
+  }
+  return new CancelledError('');
+}
+
+/**
  * `aw` as a future of `loop` (the running loop, else `getEventLoop()`): a
  * future as is (`RangeError` when it belongs to another loop), a coroutine
  * or a function wrapped in a task, a promise-like wrapped in a future.
  */
-export function ensureFuture<T>(aw: AwaitableLike<T>, loop?: BaseEventLoop): Future<T> {
+export function ensureFuture<T>(aw: AwaitableLike<T>, loop?: SchedulingLoop): Future<T> {
   if (!isAwaitable(aw)) throw notAwaitable('ensureFuture', aw);
   if (isFuture(aw) && loop === undefined) return aw;
-  return (loop ?? currentLoop())._toFuture(aw, 'ensureFuture') as Future<T>;
+  return toFuture(loop ?? currentLoop(), aw, 'ensureFuture') as Future<T>;
 }
 
 /** A promise-like (or a future) as a future of `loop`. `TypeError` for anything else. */
-export function wrapFuture<T>(promise: PromiseLike<T> | Future<T>, loop?: BaseEventLoop): Future<T> {
+export function wrapFuture<T>(promise: PromiseLike<T> | Future<T>, loop?: SchedulingLoop): Future<T> {
   if (isFuture(promise)) return promise;
   if (!isThenable(promise)) {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `wrapFuture(): a promise-like was expected, got ${reprValue(promise)}`);
   }
-  return (loop ?? currentLoop())._toFuture(promise, 'wrapFuture') as Future<T>;
+  return toFuture(loop ?? currentLoop(), promise, 'wrapFuture') as Future<T>;
 }
 
-/** The tasks of `loop` (the running loop by default) that are not done. */
-export function allTasks(loop?: BaseEventLoop): Set<Task<unknown>> {
-  return new Set((loop ?? getRunningLoop())._pendingTasks());
+/**
+ * The tasks of `loop` (the running loop by default) that are not done. On
+ * a loop that is not core's, the tasks it registered (`registerTask` of
+ * `@loop/interfaces`), typed as core's `Task`.
+ */
+export function allTasks(loop?: SchedulingLoop): Set<Task<unknown>> {
+  const l = loop ?? getRunningLoop();
+  if (!isCoreLoop(l)) return new Set(allTasksOf(l) as Task<unknown>[]);
+  return new Set(l._pendingTasks());
 }
 
 // ------------------------------------------------------------------ gather
@@ -132,7 +179,7 @@ export function gather<T extends unknown[] = unknown[]>(...args: (AwaitableLike 
     outer.setResult([] as unknown as T);
     return outer;
   }
-  let loop: BaseEventLoop | undefined;
+  let loop: SchedulingLoop | undefined;
   const argToFut = new Map<unknown, Future<unknown>>();
   const children: Future<unknown>[] = [];
   let nfuts = 0;
@@ -146,7 +193,7 @@ export function gather<T extends unknown[] = unknown[]>(...args: (AwaitableLike 
     }
     if (!returnExceptions) {
       if (fut.cancelled()) {
-        outer.setException(fut._makeCancelledError());
+        outer.setException(cancelledErrorOf(fut));
         return;
       }
       const exc = fut.exception();
@@ -158,20 +205,20 @@ export function gather<T extends unknown[] = unknown[]>(...args: (AwaitableLike 
     if (nfinished === nfuts) {
       const results: unknown[] = [];
       for (const child of children) {
-        if (child.cancelled()) results.push(new CancelledError(child._cancelMessage ?? ''));
+        if (child.cancelled()) results.push(isCoreFuture(child) ? new CancelledError(child._cancelMessage ?? '') : cancelledErrorOf(child));
         else {
           const exc = child.exception();
           results.push(exc !== null ? exc : child.result());
         }
       }
-      if (outer._cancelRequested) outer.setException(fut._makeCancelledError());
+      if (outer._cancelRequested) outer.setException(cancelledErrorOf(fut));
       else outer.setResult(results as T);
     }
   };
   for (const arg of args) {
     let fut = argToFut.get(arg);
     if (fut === undefined) {
-      fut = loop === undefined ? ensureFuture(arg as AwaitableLike) : loop._toFuture(arg, 'gather');
+      fut = loop === undefined ? ensureFuture(arg as AwaitableLike) : toFuture(loop, arg, 'gather');
       loop ??= fut.getLoop();
       if (fut !== arg && fut instanceof Task) fut._logDestroyPending = false;
       nfuts++;
@@ -273,7 +320,7 @@ export function wait<T>(aws: Iterable<AwaitableLike<T>>, options?: WaitOptions |
   const timeout = checkTimeout('wait', opts.timeout);
   for (const a of items) if (!isAwaitable(a)) throw notAwaitable('wait', a);
   const loop = currentLoop();
-  const fs = [...new Set(items.map((a) => loop._toFuture(a, 'wait') as Future<T>))];
+  const fs = [...new Set(items.map((a) => toFuture(loop, a, 'wait') as Future<T>))];
   const outer = new WaitFuture<Future<T>>({ loop });
   outer._fs = fs;
   let counter = fs.length;
@@ -340,7 +387,7 @@ class WaitForFuture<T> extends Future<T> {
 
 function copyOutcome<T>(from: Future<T>, to: Future<T>): void {
   if (from.cancelled()) {
-    to.setException(from._makeCancelledError());
+    to.setException(cancelledErrorOf(from));
     return;
   }
   const exc = from.exception();
@@ -373,11 +420,11 @@ export function waitFor<T>(aw: AwaitableLike<T>, timeout: number | null, options
   const signal = checkSignal('waitFor', optionsArg('waitFor', options).signal);
   const loop = currentLoop();
   if (t === null) {
-    const fut = loop._toFuture(aw, 'waitFor') as Future<T>;
+    const fut = toFuture(loop, aw, 'waitFor') as Future<T>;
     cancelOnAbort(fut, signal);
     return fut;
   }
-  const inner = loop._toFuture(aw, 'waitFor') as Future<T>;
+  const inner = toFuture(loop, aw, 'waitFor') as Future<T>;
   const outer = new WaitForFuture<T>({ loop });
   outer._inner = inner;
   cancelOnAbort(outer, signal);
@@ -474,7 +521,7 @@ export function asCompleted<T>(aws: Iterable<AwaitableLike<T>>, options?: AsComp
   const items = [...new Set(aws)];
   for (const a of items) if (!isAwaitable(a)) throw notAwaitable('asCompleted', a);
   const loop = currentLoop();
-  const todo = new Set(items.map((a) => loop._toFuture(a, 'asCompleted') as Future<T>));
+  const todo = new Set(items.map((a) => toFuture(loop, a, 'asCompleted') as Future<T>));
   const total = todo.size;
   const done: (Future<T> | null)[] = [];
   const getters: Future<T>[] = [];

@@ -27,11 +27,11 @@
  *
  * @packageDocumentation
  */
-import { CancelledError, InvalidStateError, isThenable, loopError, RuntimeError } from '@loop/interfaces';
-import type { Coroutine, CoroutineLike, CreateTaskOptions, Task as TaskContract } from '@loop/interfaces';
+import { CancelledError, InvalidStateError, currentTaskOf, isThenable, loopError, peekRunningLoop, RuntimeError } from '@loop/interfaces';
+import type { Coroutine, CoroutineLike, CreateTaskOptions, SchedulingLoop, Task as TaskContract } from '@loop/interfaces';
 import { Context, currentData } from './context.js';
 import type { VarMap } from './context.js';
-import { Future, isCancelledError, isFuture } from './futures.js';
+import { Future, isCancelledError, isCoreFuture, isCoreLoop } from './futures.js';
 import {
   CANCELS_ONE,
   CANCELS_SHIFT,
@@ -448,7 +448,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
         if (isCoroutine(produced)) {
           gen = this._gen = produced as Coroutine<T>;
           this._kind = 'generator';
-        } else if (isFuture(produced)) {
+        } else if (isCoreFuture(produced)) {
           // A loop future (a task, a stream read...) is awaited as a
           // coroutine `return await fut` would: cancelling the task cancels it.
           const fut = produced as Future<T>;
@@ -501,7 +501,7 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
       return;
     }
     let bad: RuntimeError;
-    if (isFuture(value)) {
+    if (isCoreFuture(value)) {
       if (value._loop !== loop) {
         bad = new RuntimeError(`Task ${this.toString()} got Future ${value.toString()} attached to a different loop`, BAD_YIELD);
       } else if (!value._blocking) {
@@ -583,10 +583,13 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
 /**
  * The task whose code is running, in `loop` (the running loop by default):
  * a generator task's step, or an async function a task drives. `null`
- * outside any task.
+ * outside any task. On a loop that is not core's, the task that loop's
+ * hooks name (`currentTaskOf` of `@loop/interfaces`, ADR 0011), typed as
+ * core's `Task`.
  */
-export function currentTask(loop?: BaseEventLoop): Task<unknown> | null {
-  const l = loop ?? (getRunningLoop());
+export function currentTask(loop?: SchedulingLoop): Task<unknown> | null {
+  const l = loop ?? getRunningLoop();
+  if (!isCoreLoop(l)) return currentTaskOf(l) as Task<unknown> | null;
   const t = l._currentTask;
   if (t !== null) return t;
   const frame = taskStorage.getStore();
@@ -621,7 +624,8 @@ export function createTask<T>(coro: CoroutineLike<T>, options?: CreateTaskOption
 export function runOutsideTask<R>(fn: () => R): R {
   if (typeof fn !== 'function') throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runOutsideTask(): fn must be a function, got ${reprValue(fn)}`);
   // Inside a task's step, fn's synchronous part is outside the task too.
-  const loop = G.runningLoop as BaseEventLoop | null;
+  const running = peekRunningLoop();
+  const loop = isCoreLoop(running) ? running : null;
   const stepping = loop?._currentTask ?? null;
   if (loop !== null) loop._currentTask = null;
   try {

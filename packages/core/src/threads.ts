@@ -16,13 +16,14 @@
  * @packageDocumentation
  */
 import { loopError } from '@loop/interfaces';
-import type { Coroutine, WorkReference } from '@loop/interfaces';
-import { BaseEventLoop } from './base-event-loop.js';
+import type { Coroutine, SchedulingLoop, WorkReference } from '@loop/interfaces';
+import type { BaseEventLoop } from './base-event-loop.js';
 import type { Future } from './futures.js';
 import { reprValue } from './internal/format.js';
 import { getRunningLoop } from './policies.js';
 import { isCoroutine } from './tasks.js';
 import { cancelOnAbort, checkSignal } from './abort.js';
+import { cancelledErrorOf } from './task-helpers.js';
 
 /**
  * Runs `func(...args)` in the running loop's default executor (worker
@@ -49,13 +50,13 @@ export interface RunCoroutineThreadsafeOptions {
  */
 export function runCoroutineThreadsafe<T>(
   coro: Coroutine<T> | (() => Coroutine<T> | PromiseLike<T>),
-  loop: BaseEventLoop,
+  loop: BaseEventLoop | SchedulingLoop,
   options?: RunCoroutineThreadsafeOptions | null,
 ): Promise<T> {
   if (!isCoroutine(coro) && typeof coro !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runCoroutineThreadsafe(): a coroutine object is required, got ${reprValue(coro)}`);
   }
-  if (!(loop instanceof BaseEventLoop)) {
+  if (typeof loop !== 'object' || loop === null || typeof loop.callSoonThreadsafe !== 'function' || typeof loop.createTask !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runCoroutineThreadsafe(): loop must be an event loop, got ${reprValue(loop)}`);
   }
   const signal = checkSignal('runCoroutineThreadsafe', options?.signal);
@@ -63,14 +64,14 @@ export function runCoroutineThreadsafe<T>(
     loop.callSoonThreadsafe(() => {
       let task: Future<T>;
       try {
-        task = loop.createTask(coro);
+        task = loop.createTask(coro) as unknown as Future<T>;
       } catch (error) {
         reject(error);
         return;
       }
       cancelOnAbort(task, signal);
       task.addDoneCallback((t) => {
-        if (t.cancelled()) reject(t._makeCancelledError());
+        if (t.cancelled()) reject(cancelledErrorOf(t));
         else if (t.exception() !== null) reject(t.exception());
         else resolve(t.result());
       });

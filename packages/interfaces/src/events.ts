@@ -9,6 +9,8 @@
  * @packageDocumentation
  */
 
+import type { FUTURE_BLOCKING } from './running.js';
+
 /**
  * A coroutine: a generator that yields the futures it waits on. `yield* fut`
  * yields `fut` while it is pending and evaluates to its result; a bare `yield`
@@ -107,6 +109,12 @@ export interface Future<T = unknown> extends PromiseLike<T> {
   getLoop(): SchedulingLoop;
   /** `yield* fut`: yields the future while it is pending, then evaluates to its result. */
   [Symbol.iterator](): Generator<Future<T>, T, unknown>;
+  /**
+   * asyncio's `_asyncio_future_blocking` (see `FUTURE_BLOCKING`): set by the
+   * iterator just before it yields the future, cleared by the task that
+   * waits on it. Its presence is what makes an object a future (`isFuture`).
+   */
+  [FUTURE_BLOCKING]: boolean;
 }
 
 /**

@@ -22,3 +22,4 @@ export * from './backend.js';
 export * from './abstract-event-loop.js';
 export type { Clock } from './clock.js';
 export { nodeProcess } from './node-process.js';
+export * from './running.js';

@@ -21,7 +21,9 @@
  *   3      LOG_DESTROY_PENDING  Task     `close()` reports the task if still pending
  *   4-5    KIND                 Task     what the task drives, known from its first step:
  *                                        0 unstarted, KIND_GENERATOR, KIND_ASYNC
- *   6-7    (free)
+ *   6      FOREIGN              Future   bound to a loop that is not core's: callbacks go
+ *                                        through its `callSoon` (ADR 0011)
+ *   7      (free)
  *   8-30   CANCELS              Task     pending cancellation requests (`cancelling()`),
  *                                        a count: `_flags >>> CANCELS_SHIFT`
  *
@@ -36,6 +38,8 @@
 export const FLAG_LOG_TRACEBACK = 1 << 0;
 /** Bit 1 (Future): set by the iterator just before it yields the future to a task. */
 export const FLAG_BLOCKING = 1 << 1;
+/** Bit 6 (Future): bound to a loop that is not a core loop (ADR 0011). */
+export const FLAG_FOREIGN = 1 << 6;
 /** Bit 2 (Task): a cancellation is to be thrown in at the next step. */
 export const FLAG_MUST_CANCEL = 1 << 2;
 /** Bit 3 (Task): `close()` reports the task if it is still pending. */

@@ -19,8 +19,6 @@ export interface Logger {
 }
 
 interface CoreGlobals {
-  /** The loop whose `runForever` is in progress in this thread. */
-  runningLoop: unknown;
   /** The context entered by `Context.run`, or null between callbacks. */
   currentContext: Context | null;
   /** The thread's base context (Python's context of the main thread). */
@@ -32,12 +30,11 @@ interface CoreGlobals {
   loopFactory: (() => unknown) | null;
 }
 
-const KEY = Symbol.for('@loop/core.globals.v1');
+const KEY = Symbol.for('@loop/core.globals.v2');
 const holder = globalThis as unknown as Record<symbol, CoreGlobals | undefined>;
 
 /** The shared state. */
 export const G: CoreGlobals = (holder[KEY] ??= {
-  runningLoop: null,
   currentContext: null,
   rootContext: null,
   logger: null,

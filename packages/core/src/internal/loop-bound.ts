@@ -5,9 +5,8 @@
  *
  * @packageDocumentation
  */
-import { RuntimeError } from '@loop/interfaces';
+import { peekRunningLoop, RuntimeError } from '@loop/interfaces';
 import type { BaseEventLoop } from '../base-event-loop.js';
-import { G } from './globals.js';
 
 /** @internal The base of `Lock`, `Event`, `Condition`, `Semaphore`, `Barrier` and `Queue`. */
 export abstract class LoopBound {
@@ -21,7 +20,7 @@ export abstract class LoopBound {
    * `RuntimeError` (`ERR_LOOP_BOUND_TO_OTHER_LOOP`) when bound to another.
    */
   _getLoop(): BaseEventLoop {
-    const loop = G.runningLoop as BaseEventLoop | null;
+    const loop = peekRunningLoop() as BaseEventLoop | null;
     if (loop === null) throw new RuntimeError('no running event loop', { code: 'ERR_LOOP_NO_RUNNING_LOOP' });
     this.#loop ??= loop;
     if (loop !== this.#loop) {

@@ -5,6 +5,7 @@
 import {
   BACKEND,
   CancelledError,
+  FUTURE_BLOCKING,
   InvalidStateError,
   type Awaitable,
   type BackendCarrier,
@@ -52,6 +53,7 @@ export class FakeFuture<T> implements Future<T> {
   #result: T | undefined;
   #exception: unknown = null;
   #callbacks: ((fut: this) => void)[] = [];
+  [FUTURE_BLOCKING] = false;
   constructor(readonly loop: FakeLoop) {}
   result(): T {
     if (this.#state === 'cancelled') throw new CancelledError();
@@ -116,7 +118,10 @@ export class FakeFuture<T> implements Future<T> {
     }).then(onfulfilled, onrejected);
   }
   *[Symbol.iterator](): Generator<Future<T>, T, unknown> {
-    if (!this.done()) yield this;
+    if (!this.done()) {
+      this[FUTURE_BLOCKING] = true;
+      yield this;
+    }
     return this.result();
   }
 }
