@@ -149,7 +149,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
   describe('createConnection', () => {
     const it = defineNetTest(newLoop);
 
-    it('option conflicts reject with asyncio errors, before any I/O', async (t) => {
+    it('[test_create_connection_host_port_sock, test_create_connection_no_host_port_sock, CONN-03] option conflicts reject with asyncio errors, before any I/O', async (t) => {
       const loop = t.loop;
       const f = () => new Protocol();
       await t.run(async () => {
@@ -189,7 +189,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
     });
 
     for (const host of ['127.0.0.1', '::1']) {
-      it(`connects to ${host}, exchanges bytes, reports peername and sockname`, async (t) => {
+      it(`[test_create_connection, CONN-01, TR-01] connects to ${host}, exchanges bytes, reports peername and sockname`, async (t) => {
         const loop = t.loop;
         await t.run(async () => {
           const server = await loop.createServer(() => new EchoProtocol(), host, 0);
@@ -212,7 +212,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       });
     }
 
-    it('from a generator task: yield* wrapFuture(loop.createConnection(...))', async (t) => {
+    it('[CONN-01] from a generator task: yield* wrapFuture(loop.createConnection(...))', async (t) => {
       const loop = t.loop;
       const server = await t.run(() => loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0));
       const port = portOf(server.sockets[0]);
@@ -230,7 +230,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a refused connection rejects with the system error and its code', async (t) => {
+    it('[SOCK-07, CONN-05] a refused connection rejects with the system error and its code', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const port = await deadPort(loop);
@@ -241,7 +241,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('localAddr binds the connecting socket first', async (t) => {
+    it('[test_create_connection_local_addr, CONN-06] localAddr binds the connecting socket first', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -260,7 +260,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a localAddr that cannot be bound: asyncio bind message, code kept', async (t) => {
+    it('[test_create_connection_local_addr_in_use, CONN-06] a localAddr that cannot be bound: asyncio bind message, code kept', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -280,7 +280,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a localAddr of no matching family fails each attempt with asyncio message', async (t) => {
+    it('[test_create_connection_local_addr_nomatch_family, CONN-06] a localAddr of no matching family fails each attempt with asyncio message', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -295,7 +295,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('every resolved address is tried in turn: ::1 dead, 127.0.0.1 alive', async (t) => {
+    it('[CONN-05] every resolved address is tried in turn: ::1 dead, 127.0.0.1 alive', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const infos = await loop.getaddrinfo(null, 0, { type: SOCK_STREAM });
@@ -310,7 +310,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('when every address fails: different messages give "Multiple exceptions", allErrors an ExceptionGroup', async (t) => {
+    it('[test_create_connection_multiple_errors, CONN-05, CONN-15] when every address fails: different messages give "Multiple exceptions", allErrors an ExceptionGroup', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const port = await deadPort(loop);
@@ -328,7 +328,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('Happy Eyeballs: the dead first address does not delay the live one; the winner is used', async (t) => {
+    it('[CONN-07] Happy Eyeballs: the dead first address does not delay the live one; the winner is used', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -348,7 +348,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a first address that never answers: Happy Eyeballs starts the next after the delay, which wins; cancelling a hanging attempt closes it', async (t) => {
+    it('[CONN-07, CONN-11] a first address that never answers: Happy Eyeballs starts the next after the delay, which wins; cancelling a hanging attempt closes it', async (t) => {
       const loop = t.loop;
       // A listener on ::1 (backlog 1; Node takes 0 as its default) whose process never accepts (its thread is blocked): once its
       // accept queue is full, connecting to it hangs (the kernel drops the SYNs).
@@ -411,7 +411,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('Happy Eyeballs with a zero delay: one winner, the other attempt closed, nothing leaked', async (t) => {
+    it('[CONN-07] Happy Eyeballs with a zero delay: one winner, the other attempt closed, nothing leaked', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const v4 = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -435,7 +435,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('Happy Eyeballs: every attempt failing combines the errors as without it', async (t) => {
+    it('[CONN-07, CONN-05] Happy Eyeballs: every attempt failing combines the errors as without it', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const port = await deadPort(loop);
@@ -446,7 +446,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a resolution failure rejects with EAI_NONAME', async (t) => {
+    it('[CONN-12] a resolution failure rejects with EAI_NONAME', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const err = await loop.createConnection(() => new Protocol(), 'no-such-host.invalid', 80).catch((e: unknown) => e);
@@ -455,7 +455,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('ssl: createConnection to a createServer with TLS, the host name checked against the certificate', async (t) => {
+    it('[test_create_ssl_connection, CONN-08, SRV-13] ssl: createConnection to a createServer with TLS, the host name checked against the certificate', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, { ssl: t.serverTls() });
@@ -476,7 +476,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('ssl: a certificate that does not match serverHostname fails the connection', async (t) => {
+    it('[test_create_server_ssl_match_failed, SRV-13] ssl: a certificate that does not match serverHostname fails the connection', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, { ssl: t.serverTls() });
@@ -492,7 +492,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('cancelling the task awaiting createConnection (TLS handshake pending) closes the connection', async (t) => {
+    it('[CONN-11] cancelling the task awaiting createConnection (TLS handshake pending) closes the connection', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         let serverSide: RecordingProtocol | null = null;
@@ -517,7 +517,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a protocol factory that throws: createConnection rejects with its error and the socket is closed', async (t) => {
+    it('[CONN-13] a protocol factory that throws: createConnection rejects with its error and the socket is closed', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -539,7 +539,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('in debug mode: the same connection, and the debug records', async (t) => {
+    it('[CONN-14] in debug mode: the same connection, and the debug records', async (t) => {
       const loop = t.newLoop({ debug: true });
       await t.run(
         async () => {
@@ -624,7 +624,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
     // 3.11: create_connection(ssl=0) -> _SelectorSocketTransport; ssl=0, ssl_handshake_timeout=1 ->
     // ValueError). create_server tests `ssl is None` for the timeouts (ssl=0 with a timeout serves plain TCP),
     // create_unix_server `not ssl`; a bool ssl on a server is a TypeError.
-    it('a falsy ssl (0, NaN, empty string, false, null) is plain TCP; a TLS option with it is a RangeError', async (t) => {
+    it('[CONN-03, SRV-08, SRV-12] a falsy ssl (0, NaN, empty string, false, null) is plain TCP; a TLS option with it is a RangeError', async (t) => {
       const loop = t.loop;
       const path = t.path('falsy.sock');
       await t.run(async () => {
@@ -679,7 +679,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
     // create_connection('::1', port, proto=IPPROTO_UDP) connects over TCP (_ipaddr_info: an IP literal is
     // not resolved, its protocol follows the type); ('localhost', proto=IPPROTO_UDP) -> gaierror(EAI_SOCKTYPE);
     // ('localhost', flags=AI_NUMERICHOST) -> gaierror(EAI_NONAME).
-    it('family, proto and flags reach the resolution of host and localAddr', async (t) => {
+    it('[CONN-12, DNS-02] family, proto and flags reach the resolution of host and localAddr', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '::1', 0);
@@ -747,7 +747,7 @@ export function connectionSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('connectAcceptedSocket: a datagram socket is refused; a foreign socket needs @loop/socket', async (t) => {
+    it('[CONN-10] connectAcceptedSocket: a datagram socket is refused; a foreign socket needs @loop/socket', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         await expect(loop.connectAcceptedSocket(() => new Protocol(), foreignSocket(2))).rejects.toThrow(/^A Stream Socket was expected/);

@@ -139,7 +139,7 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
       ['IPv4', AF_INET, '127.0.0.1'],
       ['IPv6', AF_INET6, '::1'],
     ] as const) {
-      it(`${name}: an unconnected server echoes a connected client; addresses and extra info`, async (t) => {
+      it(`[DGRAM-01, TR-01] ${name}: an unconnected server echoes a connected client; addresses and extra info`, async (t) => {
         await t.run(async () => {
           const loop = t.loop;
           const serverProto = new Recorder(loop);
@@ -172,7 +172,7 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
       });
     }
 
-    it('unconnected client: sendto(data, addr) reaches the server, replies come back with the server address', async (t) => {
+    it('[DGRAM-01, DGRAM-07] unconnected client: sendto(data, addr) reaches the server, replies come back with the server address', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const serverProto = new Recorder(loop);
@@ -194,7 +194,7 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('connected endpoint: sendto with another address is a RangeError; a string is a TypeError; writes after close are dropped', async (t) => {
+    it('[DGRAM-07] connected endpoint: sendto with another address is a RangeError; a string is a TypeError; writes after close are dropped', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const serverProto = new Recorder(loop);
@@ -219,7 +219,7 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('errorReceived: a connected endpoint sending to a closed port gets ECONNREFUSED and stays open', async (t) => {
+    it('[DGRAM-08] errorReceived: a connected endpoint sending to a closed port gets ECONNREFUSED and stays open', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const backend = getBackend(loop) as IoBackend;
@@ -246,7 +246,7 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('datagramReceived that throws: the loop reports it as a callback exception and the endpoint stays open (as asyncio)', async (t) => {
+    it('[DGRAM-12] datagramReceived that throws: the loop reports it as a callback exception and the endpoint stays open (as asyncio)', async (t) => {
       const exceptions = t.expectExceptionHandlerCalls();
       const boom = new Error('boom');
       await t.run(async () => {
@@ -280,7 +280,7 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('flow control: limits default to [16 KiB, 64 KiB]; pauseWriting and resumeWriting come in pairs and the buffer drains', async (t) => {
+    it('[FLOW-01, FLOW-02, FLOW-08, DGRAM-09] flow control: limits default to [16 KiB, 64 KiB]; pauseWriting and resumeWriting come in pairs and the buffer drains', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const serverProto = new Recorder(loop);
@@ -306,7 +306,7 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('Unix datagrams: a full receiver queue buffers (copies), pauses and resumes writing, delivers all in order; a gone peer is ECONNREFUSED', async (t) => {
+    it('[DGRAM-07, DGRAM-09, DGRAM-08] Unix datagrams: a full receiver queue buffers (copies), pauses and resumes writing, delivers all in order; a gone peer is ECONNREFUSED', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const backend = getBackend(loop) as IoBackend;
@@ -380,7 +380,7 @@ export function datagramTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('a readiness loop: the transport owns its descriptor (addReader is refused until the transport closes) and the socket is closed after connectionLost', async (t) => {
+    it('[IO-07, TR-11] a readiness loop: the transport owns its descriptor (addReader is refused until the transport closes) and the socket is closed after connectionLost', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const proto = new Recorder(loop);

@@ -85,7 +85,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('option errors, as asyncio 3.11', async (t) => {
+    it('[DGRAM-02, DGRAM-03] option errors, as asyncio 3.11', async (t) => {
       const loop = t.loop;
       const f = () => new DatagramProtocol();
       await t.run(async () => {
@@ -109,7 +109,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       ['127.0.0.1', AF_INET],
       ['::1', AF_INET6],
     ] as const) {
-      it(`${host}: an unconnected endpoint sends with sendto(data, addr); a connected one with sendto(data)`, async (t) => {
+      it(`[test_create_datagram_endpoint, test_create_datagram_endpoint_ipv6, DGRAM-01] ${host}: an unconnected endpoint sends with sendto(data, addr); a connected one with sendto(data)`, async (t) => {
         const loop = t.loop;
         await t.run(async () => {
           const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), [host, 0]);
@@ -142,7 +142,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       });
     }
 
-    it('allowBroadcast with remoteAddr: sendto(data) goes to remoteAddr', async (t) => {
+    it('[test_create_datagram_endpoint_allow_broadcast, DGRAM-04] allowBroadcast with remoteAddr: sendto(data) goes to remoteAddr', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0]);
@@ -159,7 +159,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a family and no address: an endpoint that can send anywhere', async (t) => {
+    it('[DGRAM-13] a family and no address: an endpoint that can send anywhere', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0]);
@@ -177,7 +177,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
     /** Whether the loop's datagram sockets are `@loop/socket` sockets (the selector loop), not Node's `dgram` (D28, D30). */
     const onLoopSocket = (loop: SchedulingLoop): boolean => hasCapability(loop, 'addReader');
 
-    it('Unix datagram endpoints with paths: addresses are paths; a stale socket file is replaced (D30 on the proactor)', async (t) => {
+    it('[test_create_datagram_endpoint_existing_sock_unix, DGRAM-06] Unix datagram endpoints with paths: addresses are paths; a stale socket file is replaced (D30 on the proactor)', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const srvPath = t.path('dgram-srv.sock');
@@ -220,7 +220,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('Unix datagram endpoints with abstract names; an unbound sender has no address (null, Python None)', async (t) => {
+    it('[test_create_datagram_endpoint_sock_unix, DGRAM-06] Unix datagram endpoints with abstract names; an unbound sender has no address (null, Python None)', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const name = `\0loop-dgram-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -245,7 +245,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('reusePort: two endpoints share one address with SO_REUSEPORT; without it the second fails with EADDRINUSE (D28 on the proactor)', async (t) => {
+    it('[test_create_datagram_endpoint_sockopts, DGRAM-04] reusePort: two endpoints share one address with SO_REUSEPORT; without it the second fails with EADDRINUSE (D28 on the proactor)', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         if (!onLoopSocket(loop)) {
@@ -275,7 +275,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('allowBroadcast sets SO_BROADCAST on the socket', async (t) => {
+    it('[test_create_datagram_endpoint_sockopts, DGRAM-04] allowBroadcast sets SO_BROADCAST on the socket', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const [tr] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0], null, { allowBroadcast: true });
@@ -292,7 +292,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('sock: a @loop/socket datagram socket (IPv4, IPv6) given by the caller is made non-blocking and used as is; closing closes it, no descriptor left, the port free again', async (t) => {
+    it('[test_create_datagram_endpoint_sock, DGRAM-02] sock: a @loop/socket datagram socket (IPv4, IPv6) given by the caller is made non-blocking and used as is; closing closes it, no descriptor left, the port free again', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         for (const [family, host] of [
@@ -330,7 +330,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('sock: a connected @loop/socket datagram socket keeps its peer: peername, sendto() without an address, answers from the peer', async (t) => {
+    it('[DGRAM-02] sock: a connected @loop/socket datagram socket keeps its peer: peername, sendto() without an address, answers from the peer', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['127.0.0.1', 0]);
@@ -351,7 +351,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('sock: a Unix datagram @loop/socket socket works on a loop on @loop/socket; the proactor refuses it with NotImplementedError (D30) and leaves it open', async (t) => {
+    it('[DGRAM-02, DGRAM-06] sock: a Unix datagram @loop/socket socket works on a loop on @loop/socket; the proactor refuses it with NotImplementedError (D30) and leaves it open', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const sock = new Socket(AF_UNIX, SOCK_DGRAM);
@@ -379,7 +379,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a host name is resolved for the local address', async (t) => {
+    it('[DGRAM-13] a host name is resolved for the local address', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const [server] = await loop.createDatagramEndpoint(() => new EchoDatagram(), ['localhost', 0], null, { family: AF_INET });

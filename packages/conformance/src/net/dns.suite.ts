@@ -51,7 +51,7 @@ export function dnsSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('an unknown host rejects with EAI_NONAME and keeps hostname and syscall', async (t) => {
+    it('[DNS-04] an unknown host rejects with EAI_NONAME and keeps hostname and syscall', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const err = await loop.getaddrinfo('no-such-host.invalid', 80).catch((e: unknown) => e);
@@ -68,7 +68,7 @@ export function dnsSuite(newLoop: NetLoopFactory): void {
     //   socket.getaddrinfo('127.0.0.1', 80, type=99)                  -> gaierror(EAI_SOCKTYPE)
     //   socket.getaddrinfo('127.0.0.1', 0, type=SOCK_RAW)             -> gaierror(EAI_SERVICE)
     //   socket.getaddrinfo('127.0.0.1', 80, family=AF_INET6, flags=AI_V4MAPPED) -> ('::ffff:127.0.0.1', 80, 0, 0)
-    it('getaddrinfo(null, null) rejects with EAI_NONAME: at most one of host and port may be null', async (t) => {
+    it('[DNS-04] getaddrinfo(null, null) rejects with EAI_NONAME: at most one of host and port may be null', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         await expect(loop.getaddrinfo(null, null)).rejects.toMatchObject({ code: 'EAI_NONAME', errno: EAI_NONAME, syscall: 'getaddrinfo' });

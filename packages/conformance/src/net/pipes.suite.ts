@@ -133,7 +133,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
   describe('connectReadPipe / connectWritePipe', () => {
     const it = defineNetTest(newLoop);
 
-    it('read pipe: data, then at EOF eofReceived and connectionLost(null); the pipe is closed', async (t) => {
+    it('[test_read_pipe, PIPE-01] read pipe: data, then at EOF eofReceived and connectionLost(null); the pipe is closed', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -162,7 +162,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('read pipe: pauseReading stops dataReceived until resumeReading; both are idempotent', async (t) => {
+    it('[test_pause_reading, test_resume_reading, PIPE-03] read pipe: pauseReading stops dataReceived until resumeReading; both are idempotent', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -190,7 +190,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('write pipe: writes reach the reader; writeEof closes once flushed; later writes are dropped', async (t) => {
+    it('[test_write_pipe, PIPE-05, PIPE-08] write pipe: writes reach the reader; writeEof closes once flushed; later writes are dropped', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -223,7 +223,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('write pipe flow control: a full pipe buffers, pauseWriting; draining it resumes and delivers every byte in order', async (t) => {
+    it('[PIPE-09, FLOW-03, FLOW-04] write pipe flow control: a full pipe buffers, pauseWriting; draining it resumes and delivers every byte in order', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -255,7 +255,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('write pipe: the reader going away with data buffered is connectionLost(EPIPE)', async (t) => {
+    it('[PIPE-06] write pipe: the reader going away with data buffered is connectionLost(EPIPE)', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -274,7 +274,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('write pipe: the reader going away with nothing buffered closes the transport', async (t) => {
+    it('[test_write_pipe_disconnect_on_close, PIPE-06] write pipe: the reader going away with nothing buffered closes the transport', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -304,7 +304,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('write pipe: abort drops the buffer; connectionLost(null) once', async (t) => {
+    it('[test_abort, PIPE-08] write pipe: abort drops the buffer; connectionLost(null) once', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -326,7 +326,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('named pipes (mkfifo) opened blocking: a write transport and a read transport carry data, EOF closes the reader', async (t) => {
+    it('[PIPE-04, PIPE-01] named pipes (mkfifo) opened blocking: a write transport and a read transport carry data, EOF closes the reader', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -353,7 +353,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('a named pipe opened read-write and blocking reads without blocking the loop; close() closes it', async (t) => {
+    it('[PIPE-04, PIPE-03] a named pipe opened read-write and blocking reads without blocking the loop; close() closes it', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -376,7 +376,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('socketpair ends as pipes: the write side writeEof closes it, the read side gets EOF', async (t) => {
+    it('[PIPE-04, PIPE-08] socketpair ends as pipes: the write side writeEof closes it, the read side gets EOF', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -402,7 +402,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('read pipe over a write end: the read error goes to the exception handler and connectionLost(EBADF)', async (t) => {
+    it('[PIPE-02] read pipe over a write end: the read error goes to the exception handler and connectionLost(EBADF)', async (t) => {
       const before = openFds();
       const exceptions = t.expectExceptionHandlerCalls();
       await t.run(async () => {
@@ -435,7 +435,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('a terminal (a pseudo-terminal master) is a character device: a write transport writes to it, close() closes it', async (t) => {
+    it('[test_write_pty, PIPE-04] a terminal (a pseudo-terminal master) is a character device: a write transport writes to it, close() closes it', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -453,7 +453,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('a regular file is refused: RangeError "Pipe transport is ..." and the descriptor stays open', async (t) => {
+    it('[PIPE-04] a regular file is refused: RangeError "Pipe transport is ..." and the descriptor stays open', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;
@@ -478,7 +478,7 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('two transports on one loop: a write pipe feeding a read pipe, echoed back through a second pair', async (t) => {
+    it('[PIPE-01, PIPE-05] two transports on one loop: a write pipe feeding a read pipe, echoed back through a second pair', async (t) => {
       const before = openFds();
       await t.run(async () => {
         const loop = t.loop;

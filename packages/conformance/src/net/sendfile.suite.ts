@@ -127,7 +127,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
   describe('sendfile', () => {
     const it = defineNetTest(newLoop);
 
-    it('sends a whole file (fd) and resolves to its size; the fd position advances by the bytes sent', async (t) => {
+    it('[test_sendfile, SF-01] sends a whole file (fd) and resolves to its size; the fd position advances by the bytes sent', async (t) => {
       const data = randomBytes(300 * 1024 + 17);
       const path = t.path('data.bin');
       writeFileSync(path, data);
@@ -151,7 +151,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('offset and count: sends that slice (a FileHandle too); a count past EOF stops at EOF; positional reads leave the position', async (t) => {
+    it('[test_sendfile_partial, SF-01] offset and count: sends that slice (a FileHandle too); a count past EOF stops at EOF; positional reads leave the position', async (t) => {
       const data = randomBytes(100 * 1024);
       const path = t.path('data.bin');
       writeFileSync(path, data);
@@ -181,7 +181,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
 
     // asyncio's TRY_NATIVE mode (the selector loop with sockSendfile) sends with sendfile(2) even with
     // fallback: false; a loop without a native path (FALLBACK mode) rejects.
-    it('fallback: false: sent natively where the loop has sockSendfile; else rejects with SendfileNotAvailableError (a RuntimeError)', async (t) => {
+    it('[test_sendfile_force_unsupported_native, SF-03] fallback: false: sent natively where the loop has sockSendfile; else rejects with SendfileNotAvailableError (a RuntimeError)', async (t) => {
       const path = t.path('data.bin');
       writeFileSync(path, 'x');
       const fd = openSync(path, 'r');
@@ -207,7 +207,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('bad arguments reject (never throw) with asyncio\'s errors: RangeError / TypeError for offset and count, TypeError for the file, RuntimeError for a closing or non-stream transport', async (t) => {
+    it('[test_sendfile_for_closing_transp, SF-04, SF-09] bad arguments reject (never throw) with asyncio\'s errors: RangeError / TypeError for offset and count, TypeError for the file, RuntimeError for a closing or non-stream transport', async (t) => {
       const path = t.path('data.bin');
       writeFileSync(path, 'abc');
       const fd = openSync(path, 'r');
@@ -248,7 +248,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('honours flow control behind a slow reader (16 MiB), leaves the sender\'s protocol with paired pause/resume calls', async (t) => {
+    it('[SF-01, SF-02] honours flow control behind a slow reader (16 MiB), leaves the sender\'s protocol with paired pause/resume calls', async (t) => {
       const size = 16 * 1024 * 1024;
       const data = randomBytes(size);
       const path = t.path('big.bin');
@@ -301,7 +301,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     }, { timeout: 90000 });
 
-    it('over a TLS transport: the fallback sends the file through TLS', async (t) => {
+    it('[test_sendfile_ssl, SF-02] over a TLS transport: the fallback sends the file through TLS', async (t) => {
       const data = randomBytes(1024 * 1024 + 3);
       const path = t.path('data.bin');
       writeFileSync(path, data);
@@ -322,7 +322,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('a peer that leaves mid-transfer: sendfile rejects, the sender\'s protocol still gets connectionLost', async (t) => {
+    it('[test_sendfile_close_peer_in_the_middle_of_receiving, SF-06] a peer that leaves mid-transfer: sendfile rejects, the sender\'s protocol still gets connectionLost', async (t) => {
       const size = 16 * 1024 * 1024;
       const path = t.path('big.bin');
       writeFileSync(path, randomBytes(size));

@@ -73,7 +73,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
   describe('createServer and Server', () => {
     const it = defineNetTest(newLoop);
 
-    it('option conflicts reject with asyncio errors', async (t) => {
+    it('[test_create_server_host_port_sock, test_create_server_no_host_port_sock, SRV-08] option conflicts reject with asyncio errors', async (t) => {
       const loop = t.loop;
       const f = () => new Protocol();
       await t.run(async () => {
@@ -93,7 +93,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('sock: a bound @loop/socket stream socket (IPv4, IPv6) is listened on and served; sockets holds it; close() closes it, no descriptor left, the port free again', async (t) => {
+    it('[test_create_server_sock, SRV-11] sock: a bound @loop/socket stream socket (IPv4, IPv6) is listened on and served; sockets holds it; close() closes it, no descriptor left, the port free again', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         for (const [family, host] of [
@@ -124,7 +124,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('sock with startServing: false: listened on only when serving starts (3.11, no D27 for a given socket); a server never served closes it too', async (t) => {
+    it('[SRV-11, SRV-03] sock with startServing: false: listened on only when serving starts (3.11, no D27 for a given socket); a server never served closes it too', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const before = openFds();
@@ -148,7 +148,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('sock: the trace of oracle/sock_adopt.py (a given stream socket served, a given connected datagram socket), as asyncio 3.11 prints it', async (t) => {
+    it('[SRV-11, DGRAM-02] sock: the trace of oracle/sock_adopt.py (a given stream socket served, a given connected datagram socket), as asyncio 3.11 prints it', async (t) => {
       const loop = t.loop;
       const trace: string[] = [];
       const drain = (sock: Socket): string[] => {
@@ -230,7 +230,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('port 0 on one host: one listening socket with a real port; sockets is a copy', async (t) => {
+    it('[test_create_server, SRV-01, SRV-04] port 0 on one host: one listening socket with a real port; sockets is a copy', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -254,7 +254,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('host null serves every interface: one IPv4 and one IPv6 socket, both reachable', async (t) => {
+    it('[test_create_server_dual_stack, SRV-09] host null serves every interface: one IPv4 and one IPv6 socket, both reachable', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         for (const host of [null, '']) {
@@ -277,7 +277,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
     // AI_PASSIVE gives the loopback addresses); family=AF_INET -> one socket on '0.0.0.0';
     // create_server('localhost', 0, flags=AI_NUMERICHOST) -> gaierror(EAI_NONAME); create_server('127.0.0.1', 0,
     // family=AF_INET6) -> gaierror(EAI_ADDRFAMILY).
-    it('family and flags reach getaddrinfo: flags 0 serves loopback, family AF_INET one wildcard socket', async (t) => {
+    it('[SRV-14] family and flags reach getaddrinfo: flags 0 serves loopback, family AF_INET one wildcard socket', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const loopback = await loop.createServer(() => new EchoProtocol(), null, 0, { flags: 0 });
@@ -300,7 +300,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
     // asyncio 3.13's keep_alive=True sets SO_KEEPALIVE on each accepted socket. Linux shows it in
     // /proc/net/tcp: an idle established socket with SO_KEEPALIVE has its keepalive timer armed (tr 02),
     // one without has none (tr 00).
-    it('keepAlive: the accepted connections have SO_KEEPALIVE, and only with it', async (t) => {
+    it('[SRV-15] keepAlive: the accepted connections have SO_KEEPALIVE, and only with it', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         for (const keepAlive of [true, false]) {
@@ -334,7 +334,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a list of hosts: one socket per host', async (t) => {
+    it('[SRV-09] a list of hosts: one socket per host', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), ['127.0.0.1', '::1'], 0);
@@ -349,7 +349,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('EADDRINUSE: asyncio message shape, code kept, nothing left open', async (t) => {
+    it('[test_create_server_addr_in_use, SRV-10] EADDRINUSE: asyncio message shape, code kept, nothing left open', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const first = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -428,7 +428,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('serveForever: one at a time; cancelling the task closes the server; refused once closed', async (t) => {
+    it('[test_start_server_1, SRV-06] serveForever: one at a time; cancelling the task closes the server; refused once closed', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0, { startServing: false });
@@ -448,7 +448,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('close() while serveForever() waits: it ends with CancelledError', async (t) => {
+    it('[SRV-06] close() while serveForever() waits: it ends with CancelledError', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -498,7 +498,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('waitClosed on an open server without clients waits for close()', async (t) => {
+    it('[SRV-05] waitClosed on an open server without clients waits for close()', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -516,7 +516,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
     });
 
     for (const how of ['closeClients', 'abortClients'] as const) {
-      it(`${how}() ends every accepted connection`, async (t) => {
+      it(`[SRV-16] ${how}() ends every accepted connection`, async (t) => {
         const loop = t.loop;
         await t.run(async () => {
           const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
@@ -536,7 +536,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       });
     }
 
-    it('await using closes the server and waits for it', async (t) => {
+    it('[SRV-07] await using closes the server and waits for it', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         let port: number;
@@ -580,7 +580,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('1,000 concurrent clients against one server: every byte echoed and accounted for', async (t) => {
+    it('[SRV-02] 1,000 concurrent clients against one server: every byte echoed and accounted for', async (t) => {
       const loop = t.loop;
       await t.run(
         async () => {

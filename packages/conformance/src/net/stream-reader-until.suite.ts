@@ -22,7 +22,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
     const it = defineNetTest(newLoop);
 
     describe('StreamReader', () => {
-      it('readuntil() - an empty separator (or list) is a RangeError; a string is a TypeError', async (t) => {
+      it('[test_readuntil_separator, STREAM-04, STREAM-13] readuntil() - an empty separator (or list) is a RangeError; a string is a TypeError', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         expect(await failure(t, stream.readuntil(b('')))).toEqual(expect.objectContaining({ message: expect.stringMatching(/Separator should be at least one-byte string/) }));
         expect(await failure(t, stream.readuntil([]))).toBeInstanceOf(RangeError);
@@ -30,7 +30,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readuntil() - multi-byte separators across chunks (test_readuntil_multi_chunks*)', async (t) => {
+      it('[test_readuntil_multi_chunks, test_readuntil_multi_chunks_1, STREAM-04] readuntil() - multi-byte separators across chunks', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         const aaa = b('aaa');
         const cases: [string[], string, string][] = [
@@ -52,7 +52,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readuntil() - a separator arriving byte by byte while the read waits', async (t) => {
+      it('[STREAM-04] readuntil() - a separator arriving byte by byte while the read waits', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const task = loop.createTask(() => stream.readuntil(b('\r\n\r\n')));
@@ -69,7 +69,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('readuntil() - at EOF without the separator: IncompleteReadError with the partial data, buffer emptied', async (t) => {
+      it('[test_readuntil_eof, STREAM-04] readuntil() - at EOF without the separator: IncompleteReadError with the partial data, buffer emptied', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(b('some dataAA'));
         stream.feedEof();
@@ -82,7 +82,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readuntil() - over the limit: LimitOverrunError with consumed, the buffer left as is', async (t) => {
+      it('[test_readuntil_limit_found_sep, STREAM-04] readuntil() - over the limit: LimitOverrunError with consumed, the buffer left as is', async (t) => {
         const stream = new StreamReader({ loop: t.loop, limit: 3 });
         stream.feedData(b('some dataAA'));
         let e = (await failure(t, stream.readuntil(b('AAA')))) as LimitOverrunError;
@@ -98,7 +98,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readuntil([...]) - several separators: the match that ends first wins', async (t) => {
+      it('[STREAM-13] readuntil([...]) - several separators: the match that ends first wins', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(b('ab\r\ncd\nef'));
         expect((await t.run(stream.readuntil([b('\r\n'), b('\n')]))).toString()).toBe('ab\r\n');
@@ -109,7 +109,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readexactly() - 0 returns empty bytes; a negative size is a RangeError; the buffer is kept', async (t) => {
+      it('[test_readexactly_zero_or_less, STREAM-05] readexactly() - 0 returns empty bytes; a negative size is a RangeError; the buffer is kept', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(DATA);
         expect((await t.run(stream.readexactly(0))).length).toBe(0);
@@ -118,7 +118,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readexactly() - waits for enough data and leaves the rest', async (t) => {
+      it('[test_readexactly, STREAM-05] readexactly() - waits for enough data and leaves the rest', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const task = loop.createTask(() => stream.readexactly(2 * DATA.length));
@@ -132,7 +132,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('readexactly() - at EOF: IncompleteReadError with partial and expected, asyncio\'s message', async (t) => {
+      it('[test_readexactly_eof, STREAM-05] readexactly() - at EOF: IncompleteReadError with partial and expected, asyncio\'s message', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const n = 2 * DATA.length;
@@ -150,7 +150,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('readexactly() - fails with the exception set', async (t) => {
+      it('[test_readexactly_exception, STREAM-06] readexactly() - fails with the exception set', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(b('line\n'));
         expect((await t.run(stream.readexactly(2))).toString()).toBe('li');
@@ -160,7 +160,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('setException() - wakes a waiting read with the exception', async (t) => {
+      it('[test_exception_waiter, STREAM-06] setException() - wakes a waiting read with the exception', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         expect(stream.exception()).toBeNull();
@@ -174,7 +174,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('setException() - after the waiting read was cancelled, touches nothing', async (t) => {
+      it('[test_exception_cancel, STREAM-06] setException() - after the waiting read was cancelled, touches nothing', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const task = loop.createTask(function* (): Coroutine<Buffer> {
@@ -190,7 +190,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('one waiter at a time: a second read that must wait fails with RuntimeError', async (t) => {
+      it('[STREAM-09] one waiter at a time - a second read that must wait fails with RuntimeError', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const first = stream.readline();
@@ -204,7 +204,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('cancelling a waiting read leaves the buffer whole for the next read', async (t) => {
+      it('[STREAM-10] cancelling a waiting read - leaves the buffer whole for the next read', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         stream.feedData(b('partial '));
@@ -215,7 +215,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('cancelling a task after data woke its read but before it resumed: CancelledError, nothing consumed', async (t) => {
+      it('[STREAM-10] cancelling a task after data woke its read but before it resumed - CancelledError, nothing consumed', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const gen = loop.createTask(function* (): Coroutine<Buffer> {
@@ -252,7 +252,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('for await - iterates over lines and ends at EOF', async (t) => {
+      it('[STREAM-11] for await - iterates over lines and ends at EOF', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         loop.callSoon(() => {
@@ -269,7 +269,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('yield* in a coroutine and await in an async function read the same', async (t) => {
+      it('[STREAM-01, STREAM-03, STREAM-04, STREAM-05] yield* in a coroutine and await in an async function read the same', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         loop.callSoon(() => stream.feedData(b('one\ntwo\nthree\n')));
@@ -284,7 +284,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('a read completes in the iteration after the feed, as asyncio\'s task wakes', async (t) => {
+      it('[STREAM-12] a read completes in the iteration after the feed, as asyncio\'s task wakes', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const trace: string[] = [];
@@ -306,7 +306,7 @@ export function streamReaderUntilSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('toString() - asyncio\'s repr', (t) => {
+      it('[test___repr__, test___repr__nondefault_limit, test___repr__eof, test___repr__data, test___repr__exception, test___repr__waiter] toString() - asyncio\'s repr', (t) => {
         const stream = new StreamReader({ loop: t.loop, limit: 123 });
         expect(stream.toString()).toBe('<StreamReader limit=123>');
         stream.feedData(b('data'));

@@ -24,7 +24,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
     const it = defineNetTest(newLoop);
 
     describe('StreamReader', () => {
-      it('feedData(): empty data is ignored; read(0) returns empty bytes and leaves the buffer', async (t) => {
+      it('[test_feed_empty_data, test_feed_nonempty_data, test_read_zero, STREAM-01] feedData(): empty data is ignored; read(0) returns empty bytes and leaves the buffer', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(b(''));
         expect(stream.toString()).toBe('<StreamReader>');
@@ -35,7 +35,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('read(n) - waits for data fed later, then returns it', async (t) => {
+      it('[test_read, STREAM-01] read(n) - waits for data fed later, then returns it', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const task = loop.createTask(() => stream.read(30));
@@ -45,7 +45,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('read(n) - a waiting read gets every chunk fed before its task wakes (asyncio reads the buffer on resuming)', async (t) => {
+      it('[STREAM-01] read(n) - a waiting read gets every chunk fed before its task wakes (asyncio reads the buffer on resuming)', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const task = loop.createTask(() => stream.read(100));
@@ -58,7 +58,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('read(n) - returns at most n bytes without line breaks in mind', async (t) => {
+      it('[test_read_line_breaks, STREAM-01] read(n) - returns at most n bytes without line breaks in mind', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(b('line1'));
         stream.feedData(b('line2'));
@@ -67,7 +67,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('read(n) - returns empty bytes at EOF', async (t) => {
+      it('[test_read_eof, STREAM-01] read(n) - returns empty bytes at EOF', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const task = loop.createTask(() => stream.read(1024));
@@ -77,7 +77,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('read() - reads everything until EOF', async (t) => {
+      it('[test_read_until_eof, STREAM-01] read() - reads everything until EOF', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         const task = loop.createTask(() => stream.read());
@@ -91,7 +91,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('read(-1) - data fed over several iterations, far beyond the limit, is all returned', async (t) => {
+      it('[STREAM-01] read(-1) - data fed over several iterations, far beyond the limit, is all returned', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop, limit: 4 });
         const chunks = Array.from({ length: 20 }, (_, i) => b(`chunk-${i};`));
@@ -108,7 +108,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('read() - fails with the exception set by setException(), after the data read before', async (t) => {
+      it('[test_read_exception, STREAM-06] read() - fails with the exception set by setException(), after the data read before', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(b('line\n'));
         expect((await t.run(stream.read(2))).toString()).toBe('li');
@@ -118,14 +118,14 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('constructor - a limit of 0 or less is a RangeError', (t) => {
+      it('[test_invalid_limit, STREAM-02] constructor - a limit of 0 or less is a RangeError', (t) => {
         expect(() => new StreamReader({ limit: 0, loop: t.loop })).toThrow(RangeError);
         expect(() => new StreamReader({ limit: -1, loop: t.loop })).toThrow(/Limit cannot be <= 0/);
         t.loop.close();
         return Promise.resolve();
       });
 
-      it('read(n) and readexactly(n) - are not bounded by the limit', async (t) => {
+      it('[test_read_limit, test_readexactly_limit, STREAM-01, STREAM-05] read(n) and readexactly(n) - are not bounded by the limit', async (t) => {
         const stream = new StreamReader({ limit: 3, loop: t.loop });
         stream.feedData(b('chunk'));
         expect((await t.run(stream.read(5))).toString()).toBe('chunk');
@@ -135,7 +135,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readline() - waits over several chunks and leaves what follows the newline', async (t) => {
+      it('[test_readline, STREAM-03] readline() - waits over several chunks and leaves what follows the newline', async (t) => {
         const loop = t.loop;
         const stream = new StreamReader({ loop });
         stream.feedData(b('chunk1 '));
@@ -150,7 +150,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('readline() - over the limit with the data buffered: RangeError, the line (or the buffer) dropped', async (t) => {
+      it('[test_readline_limit_with_existing_data, STREAM-03] readline() - over the limit with the data buffered: RangeError, the line (or the buffer) dropped', async (t) => {
         let stream = new StreamReader({ limit: 3, loop: t.loop });
         stream.feedData(b('li'));
         stream.feedData(b('ne1\nline2\n'));
@@ -169,7 +169,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readline() - over the limit with data fed later (test_readline_limit)', async (t) => {
+      it('[test_readline_limit, STREAM-03] readline() - over the limit with data fed later', async (t) => {
         const loop = t.loop;
         let stream = new StreamReader({ limit: 7, loop });
         let s = stream;
@@ -206,7 +206,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('readline() - with the data buffered, returns the first line at once', async (t) => {
+      it('[test_readline_nolimit_nowait, STREAM-03] readline() - with the data buffered, returns the first line at once', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(DATA.subarray(0, 6));
         stream.feedData(DATA.subarray(6));
@@ -218,7 +218,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readline() - at EOF returns the incomplete last line, then empty bytes; atEof() follows the buffer', async (t) => {
+      it('[test_at_eof, test_readline_eof, test_readline_empty_eof, STREAM-03] readline() - at EOF returns the incomplete last line, then empty bytes; atEof() follows the buffer', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         expect(stream.atEof()).toBe(false);
         stream.feedData(b('some data\n'));
@@ -234,7 +234,7 @@ export function streamReaderSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readline() - fails with the exception set, and the buffer is not returned', async (t) => {
+      it('[test_readline_exception, STREAM-06] readline() - fails with the exception set, and the buffer is not returned', async (t) => {
         const stream = new StreamReader({ loop: t.loop });
         stream.feedData(b('line\n'));
         expect((await t.run(stream.readline())).toString()).toBe('line\n');

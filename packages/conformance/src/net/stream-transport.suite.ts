@@ -225,7 +225,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
     const it = defineNetTest(newLoop);
 
     for (const kind of ['ipv4', 'ipv6', 'unix'] as const) {
-      it(`${kind}: connectionMade -> dataReceived* -> eofReceived -> connectionLost, in that order, on both ends`, async (t) => {
+      it(`[TR-02, TR-03] ${kind}: connectionMade -> dataReceived* -> eofReceived -> connectionLost, in that order, on both ends`, async (t) => {
         await t.run(async () => {
           const pair = await connectPair(t, kind, () => new Recorder(t.loop));
           const server = await pair.accepted;
@@ -248,7 +248,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       });
     }
 
-    it('the waiter completes after connectionMade ran; getExtraInfo has peername, sockname, socket', async (t) => {
+    it('[CONN-02, TR-01] the waiter completes after connectionMade ran; getExtraInfo has peername, sockname, socket', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const backend = getBackend(loop) as IoBackend;
@@ -291,7 +291,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('half-close: eofReceived returning true keeps the write side open', async (t) => {
+    it('[test_read_ready_eof_keep_open, TR-03, TR-10] half-close: eofReceived returning true keeps the write side open', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => {
           const r = new Recorder(t.loop);
@@ -317,7 +317,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('BufferedProtocol: getBuffer(-1) / bufferUpdated(n) receive every byte in order, then eofReceived and connectionLost', async (t) => {
+    it('[test_buffered_proto_create_connection, TR-15] BufferedProtocol: getBuffer(-1) / bufferUpdated(n) receive every byte in order, then eofReceived and connectionLost', async (t) => {
       class Buffered extends BufferedProtocol {
         readonly events: string[] = [];
         readonly hints: number[] = [];
@@ -368,7 +368,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('BufferedProtocol: pauseReading / resumeReading never make getBuffer() be called twice without bufferUpdated() between', async (t) => {
+    it('[TR-15, TR-14] BufferedProtocol: pauseReading / resumeReading never make getBuffer() be called twice without bufferUpdated() between', async (t) => {
       class Calls extends BufferedProtocol {
         readonly calls: string[] = [];
         readonly buf = Buffer.alloc(16);
@@ -415,7 +415,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('BufferedProtocol echoing from its own receive buffer under backpressure: every byte comes back intact', async (t) => {
+    it('[TR-15, TR-06] BufferedProtocol echoing from its own receive buffer under backpressure: every byte comes back intact', async (t) => {
       class BufferedEcho extends BufferedProtocol {
         readonly buf = Buffer.alloc(64 * 1024);
         transport: Transport | null = null;
@@ -456,7 +456,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('pauseReading / resumeReading: no data while paused, all of it after; isReading reflects the state', async (t) => {
+    it('[test_pause_resume_reading, TR-14] pauseReading / resumeReading: no data while paused, all of it after; isReading reflects the state', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => new Recorder(t.loop));
         const server = await pair.accepted;
@@ -483,7 +483,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('flow control: defaults [16 KiB, 64 KiB]; pauseWriting synchronously from write() only when strictly above high; resumeWriting at or below low from a loop iteration', async (t) => {
+    it('[FLOW-01, FLOW-02, FLOW-03, FLOW-04] flow control: defaults [16 KiB, 64 KiB]; pauseWriting synchronously from write() only when strictly above high; resumeWriting at or below low from a loop iteration', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server = await pair.accepted;
@@ -536,7 +536,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('flow control: setWriteBufferLimits may call pauseWriting but never resumeWriting', async (t) => {
+    it('[FLOW-06] flow control: setWriteBufferLimits may call pauseWriting but never resumeWriting', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server = await pair.accepted;
@@ -564,7 +564,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('write() after writeEof() throws RuntimeError, even for empty data; a string is a TypeError', async (t) => {
+    it('[test_write_str, TR-07, TR-10] write() after writeEof() throws RuntimeError, even for empty data; a string is a TypeError', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => new Recorder(t.loop));
         const server = await pair.accepted;
@@ -583,7 +583,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('writes after the connection is lost are dropped and logged as a warning, without throwing', async (t) => {
+    it('[TR-07] writes after the connection is lost are dropped and logged as a warning, without throwing', async (t) => {
       const logs = t.logs;
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => new Recorder(t.loop));
@@ -600,7 +600,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('close() flushes the buffer before connectionLost; abort() drops it and reports at once', async (t) => {
+    it('[test_close_write_buffer, test_abort, TR-11, TR-12] close() flushes the buffer before connectionLost; abort() drops it and reports at once', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server = await pair.accepted;
@@ -645,7 +645,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('a peer that resets the connection mid-write: connectionLost with ECONNRESET or EPIPE, no exception-handler call', async (t) => {
+    it('[TR-08, EXC-10] a peer that resets the connection mid-write: connectionLost with ECONNRESET or EPIPE, no exception-handler call', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'ipv4', () => pausedRecorder(t.loop));
         const server = await pair.accepted;
@@ -671,7 +671,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
     });
 
     it(
-      'a slow reader forces pauseWriting, then drains: 50 MiB, no byte lost (sha256)',
+      '[FLOW-03, FLOW-04] a slow reader forces pauseWriting, then drains: 50 MiB, no byte lost (sha256)',
       async (t) => {
         const total = 50 * 1024 * 1024;
         await t.run(
@@ -735,7 +735,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       { timeout: 150000 },
     );
 
-    it('a protocol method that throws: the exception handler gets message, exception, protocol and transport; the transport closes; the loop and the server go on', async (t) => {
+    it('[test_data_received_error, TR-04] a protocol method that throws: the exception handler gets message, exception, protocol and transport; the transport closes; the loop and the server go on', async (t) => {
       const exceptions = t.expectExceptionHandlerCalls();
       const boom = new Error('boom');
       await t.run(async () => {
@@ -779,7 +779,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('eofReceived that throws, getBuffer returning an empty buffer, pauseWriting that throws: asyncio\'s messages, with protocol and transport', async (t) => {
+    it('[test_read_eof_received_error, test_get_buffer_zerosized, TR-04, TR-15, FLOW-07] eofReceived that throws, getBuffer returning an empty buffer, pauseWriting that throws: asyncio\'s messages, with protocol and transport', async (t) => {
       const exceptions = t.expectExceptionHandlerCalls();
       await t.run(async () => {
         // 1. eofReceived throws: a fatal error, the transport closes with it.
@@ -850,7 +850,7 @@ export function streamTransportSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('setProtocol switches the protocol that receives data', async (t) => {
+    it('[TR-16] setProtocol switches the protocol that receives data', async (t) => {
       await t.run(async () => {
         const pair = await connectPair(t, 'unix', () => new Recorder(t.loop));
         const server = await pair.accepted;

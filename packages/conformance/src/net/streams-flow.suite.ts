@@ -22,7 +22,7 @@ export function streamsFlowSuite(newLoop: NetLoopFactory): void {
     const it = defineNetTest(newLoop);
 
     describe('openConnection / startServer', () => {
-      it('drain() with a slow peer: writing pauses, then resumes; 8 MiB arrive intact (SHA-256)', async (t) => {
+      it('[FLOW-09, STREAM-16] drain() with a slow peer: writing pauses, then resumes; 8 MiB arrive intact (SHA-256)', async (t) => {
         const payload = randomBytes(8 * 1024 * 1024);
         const result = await t.run(
           async () => {
@@ -72,7 +72,7 @@ export function streamsFlowSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       }, { timeout: 90000 });
 
-      it('a reader that does not read pauses the transport (2 * limit) and resumes it when read (limit)', async (t) => {
+      it('[STREAM-16] a reader that does not read pauses the transport (2 * limit) and resumes it when read (limit)', async (t) => {
         const payload = randomBytes(1024 * 1024);
         const got = await t.run(
           async () => {
@@ -104,7 +104,7 @@ export function streamsFlowSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('readexactly() of more than 2 * limit does not deadlock on a paused transport', async (t) => {
+      it('[STREAM-16] readexactly() of more than 2 * limit does not deadlock on a paused transport', async (t) => {
         const payload = randomBytes(300 * 1024);
         const got = await t.run(async () => {
           const server = await startServer(async (_reader: StreamReader, writer: StreamWriter) => {
@@ -124,7 +124,7 @@ export function streamsFlowSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('a connection reset by the peer: a waiting read fails with ECONNRESET, and so does waitClosed()', async (t) => {
+      it('[STREAM-17] a connection reset by the peer: a waiting read fails with ECONNRESET, and so does waitClosed()', async (t) => {
         const { server, port } = await resettingServer(5);
         try {
           const [readErr, closedErr] = await t.run(async () => {
@@ -153,7 +153,7 @@ export function streamsFlowSuite(newLoop: NetLoopFactory): void {
         }
       });
 
-      it('drain() after the peer reset the connection raises instead of looping forever (test_drain_raises)', async (t) => {
+      it('[test_drain_raises, FLOW-09] drain() after the peer reset the connection raises instead of looping forever', async (t) => {
         const { server, port } = await resettingServer();
         try {
           const e = await failure(t, async () => {
@@ -174,7 +174,7 @@ export function streamsFlowSuite(newLoop: NetLoopFactory): void {
         }
       });
 
-      it('write() and drain() after close(): drain() fails with ECONNRESET (Connection lost)', async (t) => {
+      it('[test_async_writer_api_exception_after_close, STREAM-07] write() and drain() after close(): drain() fails with ECONNRESET (Connection lost)', async (t) => {
         const e = await failure(t, async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
           try {
@@ -197,7 +197,7 @@ export function streamsFlowSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('StreamWriter.startTls(): both sides upgrade a plain connection and go on in TLS', async (t) => {
+      it('[test_start_tls, TLS-02] StreamWriter.startTls(): both sides upgrade a plain connection and go on in TLS', async (t) => {
         const serverCtx = t.serverTls();
         const clientCtx = t.clientTls();
         const [msg1, msg2, sslClient, sslServer] = await t.run(async () => {
@@ -238,7 +238,7 @@ export function streamsFlowSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('a StreamReaderProtocol made by hand over createConnection()', async (t) => {
+      it('[STREAM-15] a StreamReaderProtocol made by hand over createConnection()', async (t) => {
         const loop: NetLoop = t.loop;
         const line = await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);

@@ -18,7 +18,7 @@ export function streamsUnixSuite(newLoop: NetLoopFactory): void {
     const it = defineNetTest(newLoop);
 
     describe('openUnixConnection / startUnixServer', () => {
-      it('echo over a Unix socket, with both handler kinds', async (t) => {
+      it('[test_start_unix_server, test_open_unix_connection, STREAM-08] echo over a Unix socket, with both handler kinds', async (t) => {
         const path = t.path('streams.sock');
         await t.run(async () => {
           for (const kind of ['coroutine', 'callback'] as const) {
@@ -43,7 +43,7 @@ export function streamsUnixSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('a large transfer over a Unix socket with flow control both ways (SHA-256)', async (t) => {
+      it('[FLOW-09, STREAM-16] a large transfer over a Unix socket with flow control both ways (SHA-256)', async (t) => {
         const path = t.path('big.sock');
         const payload = randomBytes(4 * 1024 * 1024);
         const back = await t.run(

@@ -32,7 +32,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
 
     describe('openConnection / startServer', () => {
       for (const host of ['127.0.0.1', '::1']) {
-        it(`echo over ${host}: a coroutine handler and a plain callback handler`, async (t) => {
+        it(`[test_start_server, test_open_connection, STREAM-08] echo over ${host}: a coroutine handler and a plain callback handler`, async (t) => {
           const client = async (port: number): Promise<string> => {
             const [reader, writer] = await openConnection(host, port);
             writer.write(b('hello world!\n'));
@@ -89,7 +89,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('generator coroutines: a generator handler and yield* openConnection()', async (t) => {
+      it('[STREAM-08] generator coroutines: a generator handler and yield* openConnection()', async (t) => {
         const got = await t.run(function* (): Coroutine<string[]> {
           const server = yield* startServer(function* (reader: StreamReader, writer: StreamWriter): Coroutine<void> {
             for (;;) {
@@ -119,7 +119,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('many lines echoed with for await; the writer stays open after the peer\'s EOF', async (t) => {
+      it('[STREAM-11, STREAM-14] many lines echoed with for await; the writer stays open after the peer\'s EOF', async (t) => {
         const lines = Array.from({ length: 500 }, (_, i) => `line number ${i}\n`);
         const got = await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
@@ -140,7 +140,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('getExtraInfo(), transport, isClosing(), close() and waitClosed()', async (t) => {
+      it('[test_wait_closed_on_close, test_eof_feed_when_closing_writer, STREAM-07] getExtraInfo(), transport, isClosing(), close() and waitClosed()', async (t) => {
         await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
           const port = portOf(server);
@@ -162,7 +162,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('100 concurrent clients, each echoed line by line through writelines() and drain()', async (t) => {
+      it('[STREAM-08] 100 concurrent clients, each echoed line by line through writelines() and drain()', async (t) => {
         const results = await t.run(
           async () => {
             const server = await startServer(echoLines, '127.0.0.1', 0, { backlog: 200 });
@@ -189,7 +189,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('in debug mode too: an echo round trip', async (t) => {
+      it('[STREAM-08] in debug mode too: an echo round trip', async (t) => {
         const loop = t.newLoop({ debug: true });
         expect(loop.getDebug()).toBe(true);
         const line = await t.run(
@@ -210,7 +210,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('bad arguments fail the future: a limit of 0 (RangeError), a callback that is not a function (TypeError)', async (t) => {
+      it('[STREAM-02] bad arguments fail the future: a limit of 0 (RangeError), a callback that is not a function (TypeError)', async (t) => {
         const [e1, e2] = await t.run(async () => {
           const errs: unknown[] = [];
           for (const f of [() => openConnection('127.0.0.1', 1, { limit: 0 }), () => startServer(42 as unknown as () => void, '127.0.0.1', 0)]) {
@@ -276,7 +276,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
 
       // asyncio's start_server(cb, host, port, limit=n): each connection's reader gets the limit; a line longer
       // than it makes readline() raise ValueError (RangeError here) and drops the line.
-      it('startServer({ limit }) gives each connection\'s reader that limit; a longer line is a RangeError', async (t) => {
+      it('[STREAM-15, STREAM-03] startServer({ limit }) gives each connection\'s reader that limit; a longer line is a RangeError', async (t) => {
         const got = await t.run(async () => {
           const seen: unknown[] = [];
           const server = await startServer(
@@ -315,7 +315,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
 
       // asyncio's `if ssl:`: open_connection(ssl=0) and start_server(ssl=0) are plain TCP; a handshake timeout
       // with a falsy ssl is a ValueError (RangeError) on the client side.
-      it('a falsy ssl reaches the loop methods as plain TCP; a handshake timeout with it fails the future with RangeError', async (t) => {
+      it('[CONN-03] a falsy ssl reaches the loop methods as plain TCP; a handshake timeout with it fails the future with RangeError', async (t) => {
         await t.run(async () => {
           for (const ssl of [0, '', NaN] as unknown as null[]) {
             const server = await startServer(echoLines, '127.0.0.1', 0, { ssl });
@@ -333,7 +333,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('cancelling openConnection() while it connects leaves no connection behind', async (t) => {
+      it('[CONN-11] cancelling openConnection() while it connects leaves no connection behind', async (t) => {
         await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
           const fut = openConnection('127.0.0.1', portOf(server));
@@ -347,7 +347,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('drain() - many writers wait while the protocol is paused, and all go on at resumeWriting() (test_multiple_drain)', async (t) => {
+      it('[test_multiple_drain, FLOW-09] drain() - many writers wait while the protocol is paused, and all go on at resumeWriting()', async (t) => {
         const loop: NetLoop = t.loop;
         const drained = await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
@@ -374,7 +374,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('close() with unread data, then waitClosed() (test_wait_closed_on_close_with_unread_data)', async (t) => {
+      it('[test_wait_closed_on_close_with_unread_data, STREAM-07] close() with unread data, then waitClosed()', async (t) => {
         await t.run(async () => {
           const server = await startServer(async (r: StreamReader, w: StreamWriter) => {
             w.write(b('HTTP/1.0 200 OK\r\n\r\nTest message'));
@@ -393,7 +393,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('write() of a string is a TypeError', async (t) => {
+      it('[TR-07] write() of a string is a TypeError', async (t) => {
         await t.run(async () => {
           const server = await startServer(echoLines, '127.0.0.1', 0);
           const [, writer] = await openConnection('127.0.0.1', portOf(server));
@@ -406,7 +406,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('a refused connection fails the future with ECONNREFUSED', async (t) => {
+      it('[STREAM-08, SOCK-07] a refused connection fails the future with ECONNREFUSED', async (t) => {
         const { server, port } = await resettingServer();
         await closeNodeServer(server);
         const e = await failure(t, () => openConnection('127.0.0.1', port));
@@ -414,13 +414,13 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         t.loop.close();
       });
 
-      it('openConnection() outside a running loop throws RuntimeError', (t) => {
+      it('[STREAM-15] openConnection() outside a running loop throws RuntimeError', (t) => {
         expect(() => openConnection('127.0.0.1', 1)).toThrow(/no running event loop/);
         t.loop.close();
         return Promise.resolve();
       });
 
-      it('an exception in the handler goes to the exception handler and closes the connection', async (t) => {
+      it('[test_unhandled_exceptions] an exception in the handler goes to the exception handler and closes the connection', async (t) => {
         const calls = t.expectExceptionHandlerCalls();
         const boom = new Error('test');
         await t.run(async () => {

@@ -209,7 +209,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
     ];
 
     for (const [where, place] of places) {
-      it(`handshake and echo over ${where}: connectionMade, data, eof and connectionLost in asyncio's order on both sides`, async (t) => {
+      it(`[TLS-08] handshake and echo over ${where}: connectionMade, data, eof and connectionLost in asyncio's order on both sides`, async (t) => {
         await t.run(async () => {
           const [address, family] = place(t);
           const servers: Echo[] = [];
@@ -237,7 +237,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       });
     }
 
-    it('getExtraInfo: sslcontext, peercert, cipher, compression, ssl_object, and the raw transport keys', async (t) => {
+    it('[TR-01, CONN-08] getExtraInfo: sslcontext, peercert, cipher, compression, ssl_object, and the raw transport keys', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Echo));
@@ -275,7 +275,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('an explicit SecureContext works on both sides; ssl: true verifies with the default CAs', async (t) => {
+    it('[CONN-08] an explicit SecureContext works on both sides; ssl: true verifies with the default CAs', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Echo), createSecureContext(t.serverTls()));
@@ -294,7 +294,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('verification failure: an untrusted CA rejects the handshake with Node\'s code; no connectionMade, no exception handler call', async (t) => {
+    it('[test_create_connection_ssl_failed_certificate, TLS-06, SRV-13] verification failure: an untrusted CA rejects the handshake with Node\'s code; no connectionMade, no exception handler call', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder));
@@ -312,7 +312,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('verification failure: a wrong host name rejects with ERR_TLS_CERT_ALTNAME_INVALID; an IP literal is checked against the IP SANs; "" turns the name check off', async (t) => {
+    it('[test_create_server_ssl_match_failed, SRV-13] verification failure: a wrong host name rejects with ERR_TLS_CERT_ALTNAME_INVALID; an IP literal is checked against the IP SANs; "" turns the name check off (D47)', async (t) => {
       await t.run(async () => {
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => new Echo());
         await expect(connectTls(t, srv.address, AF_INET, new Recorder(), t.clientTls(), { serverHostname: 'example.com' })).rejects.toMatchObject({
@@ -339,7 +339,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('a server that requires a client certificate (requestCert, rejectUnauthorized) refuses a client without one: no connectionMade on the server', async (t) => {
+    it('[SRV-13] a server that requires a client certificate (requestCert, rejectUnauthorized) refuses a client without one: no connectionMade on the server', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder), t.serverTls({ requestCert: true, rejectUnauthorized: true, ca: TEST_CA_PEM }));
@@ -361,7 +361,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('a client certificate signed by the CA is accepted: the server sees it as peercert, the client sees the server\'s', async (t) => {
+    it('[SRV-13, TR-01] a client certificate signed by the CA is accepted: the server sees it as peercert, the client sees the server\'s', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder), t.serverTls({ requestCert: true, rejectUnauthorized: true, ca: TEST_CA_PEM }));
@@ -382,7 +382,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('a handshake that times out (a TCP peer that never answers) rejects with ECONNABORTED and aborts the connection', async (t) => {
+    it('[test_handshake_timeout, TLS-04] a handshake that times out (a TCP peer that never answers) rejects with ECONNABORTED and aborts the connection', async (t) => {
       await t.run(async () => {
         const silent: Recorder[] = [];
         const srv = await listen(t, ['127.0.0.1', 0], AF_INET, keeping(silent, Recorder));
@@ -430,7 +430,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('SslProtocol checks its timeouts and refuses ssl: true on the server side (asyncio\'s ValueErrors)', (t) => {
+    it('[test_handshake_timeout_zero, test_handshake_timeout_negative, TLS-04, TLS-13] SslProtocol checks its timeouts and refuses ssl: true on the server side (asyncio\'s ValueErrors)', (t) => {
       const app = new Protocol();
       expect(() => new SslProtocol(t.loop, app, t.clientTls(), null, { serverSide: false, sslHandshakeTimeout: 0 })).toThrow(
         'sslHandshakeTimeout should be a positive number, got 0',
@@ -441,7 +441,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       return Promise.resolve();
     });
 
-    it('the TLS transport: write() refuses strings, writeEof() is not supported, empty writes are ignored, writes after close() are dropped', async (t) => {
+    it('[TLS-09] the TLS transport: write() refuses strings, writeEof() is not supported, empty writes are ignored, writes after close() are dropped', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder));
@@ -471,7 +471,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('shutdown from the server side: the client gets its data, eofReceived (close_notify), then connectionLost(null)', async (t) => {
+    it('[TLS-08] shutdown from the server side: the client gets its data, eofReceived (close_notify), then connectionLost(null)', async (t) => {
       await t.run(async () => {
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
           const p = new (class extends Recorder {
@@ -494,7 +494,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('abort(): connectionLost(null) on this side at once, the peer loses the connection too', async (t) => {
+    it('[TLS-12] abort(): connectionLost(null) on this side at once, the peer loses the connection too', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Recorder));
@@ -513,7 +513,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('pauseReading() holds data back until resumeReading(); isReading() follows', async (t) => {
+    it('[TLS-11] pauseReading() holds data back until resumeReading(); isReading() follows', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(servers, Echo));
@@ -536,7 +536,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('a BufferedProtocol receives through getBuffer()/bufferUpdated()', async (t) => {
+    it('[test_buf_feed_data, TLS-11, TR-15] a BufferedProtocol receives through getBuffer()/bufferUpdated()', async (t) => {
       await t.run(async () => {
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => new Echo());
         const got: Buffer[] = [];
@@ -565,7 +565,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('a BufferedProtocol that pauses reading in bufferUpdated() gets no more bufferUpdated() until resumeReading(), then the rest in order', async (t) => {
+    it('[TLS-11] a BufferedProtocol that pauses reading in bufferUpdated() gets no more bufferUpdated() until resumeReading(), then the rest in order', async (t) => {
       await t.run(async () => {
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => new Echo());
         const got: Buffer[] = [];
@@ -606,7 +606,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('an exception in the application\'s dataReceived goes to the exception handler (protocol, transport) and closes the connection with it', async (t) => {
+    it('[TLS-10] an exception in the application\'s dataReceived goes to the exception handler (protocol, transport) and closes the connection with it', async (t) => {
       const calls = t.expectExceptionHandlerCalls();
       await t.run(async () => {
         const servers: Echo[] = [];
@@ -634,7 +634,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('an exception in the application\'s connectionMade fails the handshake waiter with it and goes to the exception handler', async (t) => {
+    it('[TLS-10] an exception in the application\'s connectionMade fails the handshake waiter with it and goes to the exception handler', async (t) => {
       const calls = t.expectExceptionHandlerCalls();
       await t.run(async () => {
         const servers: Recorder[] = [];
@@ -659,7 +659,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('eofReceived() returning true has no effect over TLS (a warning is logged), the connection still closes', async (t) => {
+    it('[TLS-10] eofReceived() returning true has no effect over TLS (a warning is logged), the connection still closes', async (t) => {
       await t.run(async () => {
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
           const p = new (class extends Recorder {
@@ -685,7 +685,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('setWriteBufferLimits re-checks both ways (high 0 pauses at once, raising it resumes); a throwing pauseWriting goes to the exception handler', async (t) => {
+    it('[TLS-09] setWriteBufferLimits re-checks both ways (high 0 pauses at once, raising it resumes); a throwing pauseWriting goes to the exception handler', async (t) => {
       const calls = t.expectExceptionHandlerCalls();
       await t.run(async () => {
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => new Echo());
@@ -715,7 +715,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('16 MiB through TLS with write flow control (pauseWriting/resumeWriting in pairs) behind a paused reader, checked by hash', async (t) => {
+    it('[TLS-09, TLS-11] 16 MiB through TLS with write flow control (pauseWriting/resumeWriting in pairs) behind a paused reader, checked by hash', async (t) => {
       await t.run(
         async () => {
           // The reader holds back until the writer was paused: 16 MiB is more
@@ -792,7 +792,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     }, { timeout: 90000 });
 
-    it('shutdown timeout: a peer that never answers close_notify; the raw transport is aborted after sslShutdownTimeout and connectionLost gets a TimeoutError', async (t) => {
+    it('[TLS-12] shutdown timeout: a peer that never answers close_notify; the raw transport is aborted after sslShutdownTimeout and connectionLost gets a TimeoutError', async (t) => {
       await t.run(async () => {
         const servers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, () => {
@@ -822,7 +822,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('createConnection / createServer with ssl: echo, an untrusted CA rejects createConnection with Node\'s code, a silent server times the handshake out', async (t) => {
+    it('[test_create_server_ssl, TLS-06, TLS-04] createConnection / createServer with ssl: echo, an untrusted CA rejects createConnection with Node\'s code, a silent server times the handshake out', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const server = await loop.createServer(() => new Echo(), '127.0.0.1', 0, { ssl: t.serverTls() });
@@ -855,7 +855,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
 
     // -------------------------------------------------------------- startTls
 
-    it('startTls: a plain connection upgraded on both sides (STARTTLS), echo through TLS, the old protocol sees nothing after', async (t) => {
+    it('[test_start_tls_client_reg_proto_1, test_start_tls_server_1, TLS-02] startTls: a plain connection upgraded on both sides (STARTTLS), echo through TLS, the old protocol sees nothing after', async (t) => {
       await t.run(async () => {
         const loop = t.loop;
         const tlsServers: Echo[] = [];
@@ -903,7 +903,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('startTls rejects (never throws) a bad context or transport with TypeError and a bad timeout with RangeError', async (t) => {
+    it('[test_start_tls_wrong_args, TLS-01, TLS-04] startTls rejects (never throws) a bad context or transport with TypeError and a bad timeout with RangeError', async (t) => {
       await t.run(async () => {
         const srv = await listen(t, ['127.0.0.1', 0], AF_INET, () => new Recorder());
         const plain = new Recorder();
@@ -932,7 +932,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('startTls: a failed handshake (wrong host name) rejects and closes the transport', async (t) => {
+    it('[TLS-03] startTls: a failed handshake (wrong host name) rejects and closes the transport', async (t) => {
       await t.run(async () => {
         const tlsServers: Recorder[] = [];
         const srv = await listenTls(t, ['127.0.0.1', 0], AF_INET, keeping(tlsServers, Recorder));
@@ -950,7 +950,7 @@ export function tlsSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('startTls over a TLS transport: TLS inside TLS', async (t) => {
+    it('[test_create_server_ssl_over_ssl, TLS-02] startTls over a TLS transport: TLS inside TLS', async (t) => {
       await t.run(async () => {
         const inner: Echo[] = [];
         let upgrade: Promise<Transport> | null = null;

@@ -40,7 +40,7 @@ export function unixSuite(newLoop: NetLoopFactory): void {
   describe('createUnixConnection and createUnixServer', () => {
     const it = defineNetTest(newLoop);
 
-    it('option errors, as asyncio', async (t) => {
+    it('[CONN-09, SRV-12] option errors, as asyncio', async (t) => {
       const loop = t.loop;
       const f = () => new Protocol();
       await t.run(async () => {
@@ -73,7 +73,7 @@ export function unixSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a server and a connection on a socket file: echo, names, the file removed on close', async (t) => {
+    it('[test_create_unix_server, SRV-12, SRV-17] a server and a connection on a socket file: echo, names, the file removed on close', async (t) => {
       const loop = t.loop;
       const path = t.path('echo.sock');
       await t.run(async () => {
@@ -96,7 +96,7 @@ export function unixSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('sock: a bound @loop/socket Unix stream socket is listened on and served; close() closes it and removes its file; cleanupSocket: false keeps the file', async (t) => {
+    it('[SRV-11, SRV-17] sock: a bound @loop/socket Unix stream socket is listened on and served; close() closes it and removes its file; cleanupSocket: false keeps the file', async (t) => {
       const loop = t.loop;
       const path = t.path('given.sock');
       const kept = t.path('kept.sock');
@@ -125,7 +125,7 @@ export function unixSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a stale socket file is removed first; a regular file is not (EADDRINUSE, asyncio message)', async (t) => {
+    it('[test_create_unix_server_existing_path_sock, test_create_unix_server_existing_path_nonsock, SRV-12] a stale socket file is removed first; a regular file is not (EADDRINUSE, asyncio message)', async (t) => {
       const loop = t.loop;
       const stale = t.path('stale.sock');
       execFileSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.exit(0))`]);
@@ -144,7 +144,7 @@ export function unixSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('TLS over a Unix socket: ssl with serverHostname', async (t) => {
+    it('[test_create_unix_server_ssl, SRV-13] TLS over a Unix socket: ssl with serverHostname', async (t) => {
       const loop = t.loop;
       const path = t.path('tls.sock');
       await t.run(async () => {
@@ -163,7 +163,7 @@ export function unixSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('startServing: false, then startServing()', async (t) => {
+    it('[test_start_unix_server_1, SRV-03] startServing: false, then startServing()', async (t) => {
       const loop = t.loop;
       const path = t.path('later.sock');
       await t.run(async () => {
@@ -178,7 +178,7 @@ export function unixSuite(newLoop: NetLoopFactory): void {
     });
 
     if (process.platform === 'linux') {
-      it('Linux abstract namespace: a name starting with \\0, no file', async (t) => {
+      it('[SRV-12] Linux abstract namespace: a name starting with \\0, no file', async (t) => {
         const loop = t.loop;
         const name = `\0loop-test-${process.pid}-${Date.now()}`;
         await t.run(async () => {

@@ -254,7 +254,7 @@ export function sockMethodsSuite(newLoop: ReadinessLoopFactory): void {
       [AF_INET, '127.0.0.1', 'IPv4'],
       [AF_INET6, '::1', 'IPv6'],
     ] as const) {
-      it(`test_recvfrom / test_recvfrom_into on ${label}: sockSendto, sockRecvfrom, sockRecvfromInto with and without nbytes`, async (t) => {
+      it(`[test_recvfrom, test_recvfrom_into, SOCK-04] test_recvfrom / test_recvfrom_into on ${label}: sockSendto, sockRecvfrom, sockRecvfromInto with and without nbytes`, async (t) => {
         const loop = t.loop;
         const u = socket(family, SOCK_DGRAM);
         const v = socket(family, SOCK_DGRAM);
