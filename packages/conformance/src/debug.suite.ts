@@ -127,7 +127,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         expect(e).toBeInstanceOf(TypeError);
         expect((e as Error).message).toMatch(/coroutine/i);
       }
-      expect(t.stats().ready + t.stats().timers).toBe(0);
+      // t.close() checks that nothing is left scheduled (with `stats`).
       t.close();
     });
   });

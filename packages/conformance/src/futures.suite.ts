@@ -163,7 +163,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         'y (callSoon after setResult)',
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // FUT-06
     it('[FUT-06] setException() and cancel() - also schedule the done callbacks, never inline', async (t) => {

@@ -36,7 +36,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(t.stats().timers).toBe(0);
       h.cancel();
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SCHED-01
     it('[SCHED-01] callSoon() - callbacks run in registration order with their arguments, return values ignored', async (t) => {
@@ -85,7 +85,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['x', 2],
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // §0 "cannot starve timers", S02. On the real clock: with a callback
     // always ready, virtual time would never move.
@@ -108,7 +108,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       loop.stop();
       await loop.runForever();
       t.close(loop);
-    });
+    }, { needs: ['stats'] });
   });
 
   describe('handles: timers', () => {
@@ -130,7 +130,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(at).toBe(0.75);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SCHED-07
     it('[SCHED-07] callAt() - schedules at an absolute loop time', async (t) => {
@@ -163,7 +163,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['zero', 1],
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SCHED-08
     it('[SCHED-08] callLater(0) - is not callSoon(): due timers run after the callbacks already ready', async (t) => {
@@ -192,7 +192,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['z1', 2],
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SCHED-09: FIFO tie-break (the project's documented choice)
     it('[SCHED-09] timers with equal when - run in insertion order', async (t) => {
@@ -255,7 +255,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(t.stats().timers).toBe(0);
       expect(t.stats().cancelledTimers).toBe(0);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // §0 step 4: timers due in the same iteration run in one batch, by when
     it('timers - the loop jumps virtual time to the next timer and runs every timer due by then in one iteration', async (t) => {
@@ -275,7 +275,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['b', 2, 0.02],
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
   });
 
   describe('handles: cancel()', () => {
@@ -294,7 +294,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(ran).toBe(false);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // HANDLE-02, S06
     it('[HANDLE-02] TimerHandle.cancel() - the timer never runs, when() survives, and it no longer counts as pending', async (t) => {
@@ -311,7 +311,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(ran).toBe(false);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // HANDLE-02, S06: cancelled while already moved to the ready queue
     it('[HANDLE-02] a timer cancelled by an earlier timer of the same batch - is skipped', async (t) => {
@@ -370,7 +370,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(t.stats().timers).toBe(8);
       for (const h of hs) h.cancel();
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // docs/asyncio-mapping.md "Handle and TimerHandle", SCHED-14
     it('[SCHED-14] cancelled timers - are purged in one iteration once more than 100 are scheduled and more than half are cancelled', async (t) => {
@@ -390,7 +390,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(t.stats().cancelledTimers).toBe(0);
       t.close();
-    });
+    }, { needs: ['stats'] });
   });
 
   describe('handles: reprs', () => {

@@ -441,7 +441,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(e.code).toBe('ERR_LOOP_NOT_ACQUIRED');
       expect(e.message).toBe('Lock is not acquired.');
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SYNC-02
     it('[SYNC-02] Lock - waiters acquire in FIFO order, one per release (test_acquire)', async (t) => {
@@ -693,7 +693,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         })(),
       );
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SYNC-05
     it('[SYNC-05] Event - set() then clear() before the waiters run: they still return true; a cancelled waiter leaves the list (test_clear_with_waiters, test_wait_cancel)', async (t) => {
@@ -1391,11 +1391,11 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     it('oracle locks_trace.py - several waiters, cancellations in the middle (coroutines, yield*)', async (t) => {
       await t.loop.runUntilComplete(locksTraceCoroutines(t));
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     it('oracle locks_trace.py - the same trace with async functions and await', async (t) => {
       await t.loop.runUntilComplete(locksTraceAsync(t));
       t.close();
-    });
+    }, { needs: ['stats'] });
   });
 }

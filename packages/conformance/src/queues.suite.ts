@@ -89,7 +89,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         })(),
       );
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // QUEUE-02
     it('[QUEUE-02] Queue.put() on a full queue - waits for get(); putNowait() throws QueueFull (test_blocking_put_wait, test_nonblocking_put_exception)', async (t) => {
@@ -256,7 +256,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         );
       }
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // QUEUE-05
     it('[QUEUE-05] LifoQueue and PriorityQueue - last in first out; smallest first, arrays compared like Python tuples (LifoQueueTests::test_order, PriorityQueueTests::test_order)', async (t) => {

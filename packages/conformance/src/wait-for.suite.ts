@@ -67,7 +67,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         't=1.50 TimeoutError is TimeoutError: true',
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // test_wait_for_reraises_exception_during_cancellation
     it('[test_wait_for_reraises_exception_during_cancellation] waitFor() - an inner that raises another error while being cancelled: that error propagates, not TimeoutError', async (t) => {
