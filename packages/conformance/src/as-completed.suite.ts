@@ -37,7 +37,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
     }, { needs: ['stats'] });
 
     // S19
-    it('asCompleted() - completion order in an async function, over tasks, futures and thunks', async (t) => {
+    it('[COMBI-12] asCompleted() - completion order in an async function, over tasks, futures and thunks', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       const order = await loop.runUntilComplete(async () => {

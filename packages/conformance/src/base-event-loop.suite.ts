@@ -129,7 +129,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     }, { needs: ['stats'] });
 
     // §0: the batch snapshot — callbacks scheduled by callbacks run next iteration
-    it('runOnce - only the callbacks ready when the iteration starts run in it', async (t) => {
+    it('[SCHED-02] runOnce - only the callbacks ready when the iteration starts run in it', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callSoon(() => {
@@ -164,7 +164,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('runForever() - an idle loop waits without spinning until callSoonThreadsafe() from outside wakes it', async (t) => {
+    it('[SCHED-03, D11] runForever() - an idle loop waits without spinning until callSoonThreadsafe() from outside wakes it', async (t) => {
       const { loop } = t;
       // Nothing is ready and no timer is pending: the loop must wait for an
       // outside wake-up. CPython blocks in one select(); a hosted loop may
@@ -220,7 +220,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('runUntilComplete(thunk) - accepts a generator function and an async function', async (t) => {
+    it('[LOOP-06, D21] runUntilComplete(thunk) - accepts a generator function and an async function', async (t) => {
       const { loop } = t;
       await expect(
         loop.runUntilComplete(function* () {
@@ -237,7 +237,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('runUntilComplete(promise) - wraps a PromiseLike in a future; the loop wakes when it settles', async (t) => {
+    it('[LOOP-06, TASK-12] runUntilComplete(promise) - wraps a PromiseLike in a future; the loop wakes when it settles', async (t) => {
       const { loop } = t;
       await expect(loop.runUntilComplete(Promise.resolve(7))).resolves.toBe(7);
       const later = new Promise<string>((resolve) => setTimeout(() => resolve('late'), 20));
@@ -401,7 +401,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
 
   describe('base-event-loop: shutdownAsyncgens() and shutdownDefaultExecutor()', () => {
     // asyncio's shutdown_asyncgens (registerAsyncgen stands in for the firstiter hook)
-    it('shutdownAsyncgens() - closes every registered async generator; a failure goes to the handler with message, exception and asyncgen', async (t) => {
+    it('[LOOP-20, D10] shutdownAsyncgens() - closes every registered async generator; a failure goes to the handler with message, exception and asyncgen', async (t) => {
       const { loop } = t;
       const seen = t.expectExceptionHandlerCalls();
       const log: string[] = [];
@@ -446,7 +446,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('registerAsyncgen() - after shutdownAsyncgens() warns that the generator was scheduled after the shutdown; a non-generator is a TypeError', async (t) => {
+    it('[LOOP-20, D10] registerAsyncgen() - after shutdownAsyncgens() warns that the generator was scheduled after the shutdown; a non-generator is a TypeError', async (t) => {
       const { loop } = t;
       await loop.runUntilComplete(loop.shutdownAsyncgens());
       async function* late(): AsyncGenerator<number> {
@@ -479,7 +479,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       };
     }
 
-    it('shutdownDefaultExecutor(timeout) - waits for the executor to join; past the timeout it warns and shuts it down without waiting', async (t) => {
+    it('[EXEC-03] shutdownDefaultExecutor(timeout) - waits for the executor to join; past the timeout it warns and shuts it down without waiting', async (t) => {
       const { loop } = t;
       const slow = slowExecutor();
       loop.setDefaultExecutor(slow);
@@ -495,7 +495,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('shutdownDefaultExecutor(timeout) - an executor that joins in time is shut down once, without a warning; a NaN timeout rejects with RangeError', async (t) => {
+    it('[EXEC-03] shutdownDefaultExecutor(timeout) - an executor that joins in time is shut down once, without a warning; a NaN timeout rejects with RangeError', async (t) => {
       const { loop } = t;
       const quick = slowExecutor();
       loop.setDefaultExecutor(quick);
@@ -627,7 +627,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
   describe('base-event-loop: argument checks', () => {
     const noop = (): void => undefined;
 
-    it('callSoon()/callSoonThreadsafe() - a callback that is not a function is a TypeError naming the method', (t) => {
+    it('[SCHED-16, D3] callSoon()/callSoonThreadsafe() - a callback that is not a function is a TypeError naming the method', (t) => {
       const { loop } = t;
       for (const [name, fn] of [
         ['callSoon', () => loop.callSoon(42 as never)],
@@ -640,7 +640,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('callLater()/callAt() - a callback that is not a function is a TypeError', (t) => {
+    it('[SCHED-16, D3] callLater()/callAt() - a callback that is not a function is a TypeError', (t) => {
       const { loop } = t;
       const e1 = thrown(() => loop.callLater(1, 42 as never));
       expect(e1).toBeInstanceOf(TypeError);
@@ -667,7 +667,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // docs/asyncio-mapping.md "Delays"
-    it('callLater()/callAt() - NaN or an infinite delay is a RangeError naming the method', (t) => {
+    it('[D4] callLater()/callAt() - NaN or an infinite delay is a RangeError naming the method', (t) => {
       const { loop } = t;
       for (const bad of [Number.NaN, Infinity, -Infinity]) {
         const e1 = thrown(() => loop.callLater(bad, noop));
@@ -682,7 +682,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
     });
 
     // asyncio's _check_callback in run_in_executor, debug mode only
-    it('runInExecutor() - a coroutine function is a TypeError before anything is submitted in debug mode, submitted otherwise', (t) => {
+    it('[EXEC-04] runInExecutor() - a coroutine function is a TypeError before anything is submitted in debug mode, submitted otherwise', (t) => {
       const { loop } = t;
       const submitted: unknown[] = [];
       const executor: Executor = {
@@ -778,7 +778,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('time() - starts at the virtual clock time and follows it', async (t) => {
+    it('[SCHED-13] time() - starts at the virtual clock time and follows it', async (t) => {
       const { loop } = t;
       expect(loop.time()).toBe(0);
       expect(loop.time()).toBe(t.clock.time());

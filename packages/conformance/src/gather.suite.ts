@@ -27,7 +27,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('gather', () => {
     // S18
-    it('gather() - results in argument order, whatever the completion order (yield* in a coroutine)', async (t) => {
+    it('[COMBI-02] gather() - results in argument order, whatever the completion order (yield* in a coroutine)', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(
@@ -46,7 +46,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     }, { needs: ['stats'] });
 
     // S18
-    it('gather() - results in argument order, whatever the completion order (await in an async function, async children)', async (t) => {
+    it('[COMBI-02] gather() - results in argument order, whatever the completion order (await in an async function, async children)', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(async () => {
@@ -92,7 +92,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     }, { needs: ['stats'] });
 
     // S18
-    it('gather() - the first exception propagates as soon as that child fails; the other children keep running, not cancelled', async (t) => {
+    it('[COMBI-03] gather() - the first exception propagates as soon as that child fails; the other children keep running, not cancelled', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(
@@ -143,7 +143,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // S18
-    it('gather(..., { returnExceptions: true }) - exceptions and CancelledErrors take their children\'s places; done only when all are', async (t) => {
+    it('[COMBI-04] gather(..., { returnExceptions: true }) - exceptions and CancelledErrors take their children\'s places; done only when all are', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(
@@ -194,7 +194,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // S18
-    it('gather() - a child cancelled on its own: the gather raises CancelledError (with the message) but is not cancelled()', async (t) => {
+    it('[COMBI-05, test_one_cancellation] gather() - a child cancelled on its own: the gather raises CancelledError (with the message) but is not cancelled()', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -219,7 +219,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // S18
-    it('gather().cancel(msg) - cancels every child; the gather then raises CancelledError(msg) without being cancelled(); cancel() again returns false', async (t) => {
+    it('[COMBI-06] gather().cancel(msg) - cancels every child; the gather then raises CancelledError(msg) without being cancelled(); cancel() again returns false', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(async () => {
@@ -243,7 +243,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     }, { needs: ['stats'] });
 
-    it('gather(..., { returnExceptions: true }).cancel() - the gather still raises CancelledError, not a list', async (t) => {
+    it('[COMBI-06] gather(..., { returnExceptions: true }).cancel() - the gather still raises CancelledError, not a list', async (t) => {
       const { loop } = t;
       const e = await loop.runUntilComplete(
         (function* (): Coroutine<unknown> {
@@ -297,7 +297,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // bpo-26923
-    it('gather().cancel() once every child is done but before the gather is - returns false and the results are delivered', async (t) => {
+    it('[test_cancel_gather_1] gather().cancel() once every child is done but before the gather is - returns false and the results are delivered', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const a = loop.createFuture<number>();
@@ -399,7 +399,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // docs/asyncio-mapping.md "Helper arguments"
-    it('gather() - accepts generator objects, thunks, async functions, futures and promise-likes', async (t) => {
+    it('[TASK-12, D21] gather() - accepts generator objects, thunks, async functions, futures and promise-likes', async (t) => {
       const { loop } = t;
       const r = await loop.runUntilComplete(async () => {
         const f = loop.createFuture<string>();

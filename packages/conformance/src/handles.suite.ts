@@ -89,7 +89,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
     // §0 "cannot starve timers", S02. On the real clock: with a callback
     // always ready, virtual time would never move.
-    it('a callback that re-schedules itself - runs once per iteration and does not starve a due timer', async (t) => {
+    it('[SCHED-02, S02] a callback that re-schedules itself - runs once per iteration and does not starve a due timer', async (t) => {
       const loop = t.newLoop({ clock: undefined });
       let spins = 0;
       let fired = false;
@@ -232,7 +232,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
     // §0 steps 3-4: the due timers of a batch are fixed when the iteration begins
     // (traced against CPython 3.11: it1 ready-first, a, b; it2 soon-from-a, late-past, late-0)
-    it('timers made during a batch - wait for the next iteration even when due and earlier than the batch\'s own due timers; a due timer cancelled earlier in the batch is skipped', async (t) => {
+    it('[SCHED-08, HANDLE-02] timers made during a batch - wait for the next iteration even when due and earlier than the batch\'s own due timers; a due timer cancelled earlier in the batch is skipped', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       const log = (name: string): void => {
@@ -258,7 +258,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     }, { needs: ['stats'] });
 
     // §0 step 4: timers due in the same iteration run in one batch, by when
-    it('timers - the loop jumps virtual time to the next timer and runs every timer due by then in one iteration', async (t) => {
+    it('[SCHED-11, SCHED-13] timers - the loop jumps virtual time to the next timer and runs every timer due by then in one iteration', async (t) => {
       const { loop } = t;
       const order: Array<[string, number, number]> = [];
       const log = (s: string): void => {
@@ -329,7 +329,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    it('a handle cancelled by an earlier callback of the same batch (ready queue) - is skipped', async (t) => {
+    it('[HANDLE-02] a handle cancelled by an earlier callback of the same batch (ready queue) - is skipped', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callSoon(() => {

@@ -1388,12 +1388,12 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close(other);
     });
 
-    it('oracle locks_trace.py - several waiters, cancellations in the middle (coroutines, yield*)', async (t) => {
+    it('[oracle locks_trace.py] several waiters, cancellations in the middle (coroutines, yield*)', async (t) => {
       await t.loop.runUntilComplete(locksTraceCoroutines(t));
       t.close();
     }, { needs: ['stats'] });
 
-    it('oracle locks_trace.py - the same trace with async functions and await', async (t) => {
+    it('[oracle locks_trace.py] the same trace with async functions and await', async (t) => {
       await t.loop.runUntilComplete(locksTraceAsync(t));
       t.close();
     }, { needs: ['stats'] });

@@ -123,7 +123,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // S19
-    it('shield() in a cancelled task - the task gets CancelledError at once; the shielded task keeps running and its result is there later', async (t) => {
+    it('[COMBI-08, test_shield_effect] shield() in a cancelled task - the task gets CancelledError at once; the shielded task keeps running and its result is there later', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(
@@ -172,7 +172,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // docs/asyncio-mapping.md "Helper arguments"
-    it('shield() - a non-awaitable is a TypeError, thrown synchronously', async (t) => {
+    it('[TASK-12] shield() - a non-awaitable is a TypeError, thrown synchronously', async (t) => {
       const { loop } = t;
       await loop.runUntilComplete(async () => {
         expect(errorClass(() => shield(5 as never))).toBe('TypeError');

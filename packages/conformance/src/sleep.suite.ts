@@ -94,7 +94,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     }, { needs: ['stats'] });
 
-    it('sleep(0, result) in an async-function task - returns result after one iteration', async (t) => {
+    it('[COMBI-01] sleep(0, result) in an async-function task - returns result after one iteration', async (t) => {
       const { loop } = t;
       const r = await loop.runUntilComplete(async () => {
         const start = t.iterations;
@@ -106,7 +106,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     }, { needs: ['stats'] });
 
     // docs/asyncio-mapping.md "Delays", "Helper arguments"
-    it('sleep() - a delay that is not a number is a TypeError, NaN or infinite a RangeError, thrown synchronously', async (t) => {
+    it('[D4] sleep() - a delay that is not a number is a TypeError, NaN or infinite a RangeError, thrown synchronously', async (t) => {
       const { loop } = t;
       const errors = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {

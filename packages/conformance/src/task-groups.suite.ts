@@ -65,7 +65,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       return name;
     }
 
-    it('taskGroup() - waits for every task at its exit and resolves to the body\'s value (yield*)', async (t) => {
+    it('[test_taskgroup_01] taskGroup() - waits for every task at its exit and resolves to the body\'s value (yield*)', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -86,7 +86,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('taskGroup() - waits for every task at its exit (await, async body, async tasks)', async (t) => {
+    it('[test_taskgroup_01, test_taskgroup_02] taskGroup() - waits for every task at its exit (await, async body, async tasks)', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -108,7 +108,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it("the first failure - cancels the other tasks and the body; the group raises ExceptionGroup('unhandled errors in a TaskGroup', [error]) and cancelling() is back to 0", async (t) => {
+    it("[test_cancel_children_on_child_error] the first failure - cancels the other tasks and the body; the group raises ExceptionGroup('unhandled errors in a TaskGroup', [error]) and cancelling() is back to 0", async (t) => {
       const { loop } = t;
       const out: string[] = [];
       let group: unknown = null;
@@ -147,7 +147,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('an error thrown by the body - cancels the tasks; the group raises an ExceptionGroup holding that error', async (t) => {
+    it('[test_taskgroup_09] an error thrown by the body - cancels the tasks; the group raises an ExceptionGroup holding that error', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -169,7 +169,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('tasks failing in the same iteration - all their errors are in the group, in completion order; the rest are cancelled', async (t) => {
+    it('[test_cancel_children_on_child_error] tasks failing in the same iteration - all their errors are in the group, in completion order; the rest are cancelled', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -192,7 +192,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('a failure while the group waits for its tasks at the exit - cancels the others; the group raises the ExceptionGroup', async (t) => {
+    it('[test_taskgroup_04] a failure while the group waits for its tasks at the exit - cancels the others; the group raises the ExceptionGroup', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -210,7 +210,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('the parent task cancelled while the body awaits - the tasks are cancelled and the group raises CancelledError', async (t) => {
+    it('[test_taskgroup_07] the parent task cancelled while the body awaits - the tasks are cancelled and the group raises CancelledError', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -237,7 +237,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('the parent task cancelled while the group waits for its tasks at the exit - the tasks are cancelled and the group raises CancelledError', async (t) => {
+    it('[test_cancellation, test_taskgroup_22] the parent task cancelled while the group waits for its tasks at the exit - the tasks are cancelled and the group raises CancelledError', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -257,7 +257,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('createTask() once the group has finished - RuntimeError, and the coroutine never runs', async (t) => {
+    it('[test_taskgroup_finished] createTask() once the group has finished - RuntimeError, and the coroutine never runs', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -286,7 +286,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('createTask() while the group is shutting down after a failure - RuntimeError', async (t) => {
+    it('[test_taskgroup_no_create_task_after_failure] createTask() while the group is shutting down after a failure - RuntimeError', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -317,7 +317,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('a task cancelled on its own - does not fail the group; the others finish', async (t) => {
+    it('[test_taskgroup_03] a task cancelled on its own - does not fail the group; the others finish', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -336,7 +336,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('nested groups (yield*, generator bodies) - the inner ExceptionGroup is kept, nested, in the outer one; the parent task ends normally', async (t) => {
+    it('[test_taskgroup_14] nested groups (yield*, generator bodies) - the inner ExceptionGroup is kept, nested, in the outer one; the parent task ends normally', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       const r = await loop.runUntilComplete(
@@ -365,7 +365,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('nested groups (await, async bodies) - the inner ExceptionGroup is kept, nested, in the outer one', async (t) => {
+    it('[test_taskgroup_14] nested groups (await, async bodies) - the inner ExceptionGroup is kept, nested, in the outer one', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       let outer: unknown;
@@ -394,7 +394,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('a body that swallows the cancellation a failure caused - runs on until it exits; the group still raises the ExceptionGroup', async (t) => {
+    it('[SCOPE-02] a body that swallows the cancellation a failure caused - runs on until it exits; the group still raises the ExceptionGroup', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -423,7 +423,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('tasks created by tasks of the group while it runs - are waited for too', async (t) => {
+    it('[test_taskgroup_24] tasks created by tasks of the group while it runs - are waited for too', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -443,7 +443,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('createTask(coro, { name, context }) - the task gets the name and runs in the context', async (t) => {
+    it('[test_taskgroup_task_name, test_taskgroup_task_context] createTask(coro, { name, context }) - the task gets the name and runs in the context', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('v', { default: 'default' });
       const rec = await loop.runUntilComplete(async () => {
@@ -468,7 +468,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('a task that throws a value that is not an Error - the group raises a BaseExceptionGroup, not an ExceptionGroup', async (t) => {
+    it('[test_taskgroup_20a, test_taskgroup_21a] a task that throws a value that is not an Error - the group raises a BaseExceptionGroup, not an ExceptionGroup', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -497,7 +497,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('a group with no tasks - resolves to the body\'s value; an error of the body alone is still wrapped in an ExceptionGroup', async (t) => {
+    it('[SCOPE-01] a group with no tasks - resolves to the body\'s value; an error of the body alone is still wrapped in an ExceptionGroup', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const r = await taskGroup(async () => {

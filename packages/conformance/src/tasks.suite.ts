@@ -242,7 +242,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    it("createTask(function) - the function is called at the task's first step, inside the task", async (t) => {
+    it("[D21, TASK-01] createTask(function) - the function is called at the task's first step, inside the task", async (t) => {
       const { loop } = t;
       let calledAt = -1;
       let current: unknown;
@@ -273,7 +273,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
   });
 
   describe('tasks: async functions', () => {
-    it('createTask(async function) - its return value and its exception become the task result', async (t) => {
+    it('[TASK-02, D21] createTask(async function) - its return value and its exception become the task result', async (t) => {
       const { loop } = t;
       const ok = loop.createTask(async () => {
         await sleep(0.1);
@@ -293,7 +293,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Where an async function resumes"
-    it('an async-function task - resumes right after the done callback that wakes it, in the slot a generator task would', async (t) => {
+    it('[TASK-03] an async-function task - resumes right after the done callback that wakes it, in the slot a generator task would', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       const fut = loop.createFuture<string>();
@@ -326,7 +326,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     }, { needs: ['stats'] });
 
     // docs/asyncio-mapping.md "Where an async function resumes", S13
-    it('an async-function task - await sleep(0) costs one iteration and a pending future one iteration after it completes, like a generator task', async (t) => {
+    it('[TASK-03] an async-function task - await sleep(0) costs one iteration and a pending future one iteration after it completes, like a generator task', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
       const pending = loop.createFuture<string>();
@@ -359,7 +359,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     }, { needs: ['stats'] });
 
     // docs/asyncio-mapping.md "Coroutines and async functions": cancel() cancels the loop future an async function awaits
-    it('cancel() on an async-function task - the awaited loop future is cancelled and the await throws CancelledError with the message', async (t) => {
+    it('[CANCEL-02, CANCEL-05] cancel() on an async-function task - the awaited loop future is cancelled and the await throws CancelledError with the message', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<string>();
       const rec: string[] = [];
@@ -497,7 +497,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         else process.nextTick(() => resolve(value));
       });
 
-    it('awaits of plain promises made outside the task and settled by Node callbacks - currentTask() and context variables stay the task\'s', async (t) => {
+    it('[D51] awaits of plain promises made outside the task and settled by Node callbacks - currentTask() and context variables stay the task\'s', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('v', { default: 'root' });
       const outside = later('x', 'setTimeout');
@@ -515,7 +515,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    it('cancel() after the task awaited plain promises - reaches the loop future it awaits next, which throws CancelledError there', async (t) => {
+    it('[D13] cancel() after the task awaited plain promises - reaches the loop future it awaits next, which throws CancelledError there', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<number>();
       const events: string[] = [];
@@ -543,7 +543,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     }, { needs: ['virtual-clock'] });
 
-    it('code a task hands to Node callbacks (setTimeout, setImmediate, process.nextTick, queueMicrotask) - runs outside the task, as a callback an asyncio task schedules does', async (t) => {
+    it('[D51] code a task hands to Node callbacks (setTimeout, setImmediate, process.nextTick, queueMicrotask) - runs outside the task, as a callback an asyncio task schedules does', async (t) => {
       const { loop } = t;
       const seen: string[] = [];
       const task = loop.createTask(async () => {
@@ -565,7 +565,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    it('runOutsideTask(fn) - the async code fn starts belongs to no task: cancelling the calling task does not cancel the loop future that code awaits', async (t) => {
+    it('[D51] runOutsideTask(fn) - the async code fn starts belongs to no task: cancelling the calling task does not cancel the loop future that code awaits', async (t) => {
       const { loop } = t;
       const inner = loop.createFuture<string>();
       const seen: string[] = [];

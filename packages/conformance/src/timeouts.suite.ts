@@ -125,7 +125,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     }, { needs: ['stats'] });
 
     // docs/asyncio-mapping.md "Scopes": the awaitable resolves to the body's return value, whatever the body's kind
-    it("timeout() - resolves to the body's value whatever its kind: yield* of an async body, await of a generator body", async (t) => {
+    it("[D20] timeout() - resolves to the body's value whatever its kind: yield* of an async body, await of a generator body", async (t) => {
       const { loop } = t;
       const a = await loop.runUntilComplete(
         (function* (): Coroutine<string> {
@@ -205,7 +205,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // Timeout.reschedule's state check
-    it('reschedule() on an expired or a finished scope - RuntimeError', async (t) => {
+    it('[test_timeout_expired, test_timeout_finished] reschedule() on an expired or a finished scope - RuntimeError', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -297,7 +297,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // Timeout.__aexit__ with no exception while EXPIRING
-    it('a body that swallows the expiry cancellation - the scope exits normally with its value; expired() is true, cancelling() is 0', async (t) => {
+    it('[SCOPE-03] a body that swallows the expiry cancellation - the scope exits normally with its value; expired() is true, cancelling() is 0', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -502,7 +502,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
     });
 
     // docs/asyncio-mapping.md "Delays", "Helper arguments"
-    it('timeout()/timeoutAt() argument errors - a non-number is a TypeError, NaN or infinite a RangeError, a body that is not a function a TypeError, all synchronous', async (t) => {
+    it('[D4] timeout()/timeoutAt() argument errors - a non-number is a TypeError, NaN or infinite a RangeError, a body that is not a function a TypeError, all synchronous', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<string[]> {

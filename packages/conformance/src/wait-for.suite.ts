@@ -188,7 +188,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // S19
-    it('waitFor() on a plain future - the timeout cancels the future; an exception of the inner propagates as is', async (t) => {
+    it('[COMBI-11] waitFor() on a plain future - the timeout cancels the future; an exception of the inner propagates as is', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const f = loop.createFuture<number>();
@@ -206,7 +206,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
     });
 
     // docs/asyncio-mapping.md "Delays", "Helper arguments"
-    it('waitFor() argument errors - a non-number timeout is a TypeError, NaN or infinite a RangeError, a non-awaitable a TypeError, all synchronous', async (t) => {
+    it('[D4] waitFor() argument errors - a non-number timeout is a TypeError, NaN or infinite a RangeError, a non-awaitable a TypeError, all synchronous', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<string[]> {

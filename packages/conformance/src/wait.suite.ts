@@ -163,7 +163,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // asyncio's _wait only awaits a private waiter
-    it('cancelling a task that awaits wait() - the task is cancelled; the futures it waited on keep running', async (t) => {
+    it('[CANCEL-10, test_yield_wait_does_not_shield_cancel] cancelling a task that awaits wait() - the task is cancelled; the futures it waited on keep running', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const x = loop.createTask(sleeping(0.5, 'x2'));
@@ -179,7 +179,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // docs/asyncio-mapping.md "Helper arguments" (3.11's wait() refuses coroutines: a deliberate difference)
-    it('wait() - coroutines and thunks are wrapped in tasks, which are what done holds', async (t) => {
+    it('[D26] wait() - coroutines and thunks are wrapped in tasks, which are what done holds', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
