@@ -109,7 +109,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(t.stats().timers).toBe(1);
       far.cancel();
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // LOOP-04
     it('[LOOP-04] runForever() - the stop flag is reset when it returns; the next run goes on until a new stop()', async (t) => {
@@ -126,7 +126,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(order).toEqual([0.01]);
       expect(t.iterations - start).toBeGreaterThanOrEqual(1);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // §0: the batch snapshot — callbacks scheduled by callbacks run next iteration
     it('[SCHED-02] runOnce - only the callbacks ready when the iteration starts run in it', async (t) => {
@@ -177,7 +177,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       }
       expect(t.iterations).toBeLessThanOrEqual(2);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
   });
 
   describe('base-event-loop: runUntilComplete()', () => {
@@ -245,7 +245,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       const err = new Error('rejected');
       expect(await rejection(loop.runUntilComplete(Promise.reject(err)))).toBe(err);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-06
     it('[LOOP-06] runUntilComplete(coroutine) - rejects with the exception the coroutine threw', async (t) => {
@@ -315,7 +315,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await expect(loop.runUntilComplete(task)).resolves.toBe('finished');
       expect(progress).toEqual([0, 1, 2, 3, 4]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-09
     it('[LOOP-09] runUntilComplete() - rejects with TypeError for a value that is not awaitable, without throwing synchronously', async (t) => {
@@ -493,7 +493,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(e).toBeInstanceOf(RuntimeError);
       expect((e as { code?: string }).code).toBe('ERR_LOOP_EXECUTOR_SHUTDOWN');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[EXEC-03] shutdownDefaultExecutor(timeout) - an executor that joins in time is shut down once, without a warning; a NaN timeout rejects with RangeError', async (t) => {
       const { loop } = t;
@@ -512,7 +512,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await other.shutdownDefaultExecutor(0);
       t.close(other);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 
   describe('base-event-loop: close()', () => {
@@ -528,7 +528,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       loop.close();
       expect(loop.isClosed()).toBe(true);
       expect(ran).toEqual([]);
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-14: BaseEventLoop.close() clears _ready and _scheduled
     it('[LOOP-14] close() - empties the ready queue and the timer heap', (t) => {
@@ -539,7 +539,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect([t.stats().ready, t.stats().timers]).toEqual([1, 2]);
       loop.close();
       expect([t.stats().ready, t.stats().timers]).toEqual([0, 0]);
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // LOOP-15
     it('[LOOP-15] close() while running - throws RuntimeError "Cannot close a running event loop"', async (t) => {
@@ -573,7 +573,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
         const e = thrown(fn);
         expect([name, e instanceof RuntimeError, (e as Error).message]).toEqual([name, true, 'Event loop is closed']);
       }
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-16
     it('[LOOP-16] a closed loop - runForever()/runUntilComplete() reject with RuntimeError "Event loop is closed"', async (t) => {
@@ -605,7 +605,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(thrown(() => loop.callAt(undefined as never, noop))).toBeInstanceOf(TypeError);
       expect(thrown(() => loop.callLater(Number.NaN, noop))).toBeInstanceOf(RangeError);
       expect(thrown(() => loop.callSoon(42 as never))).toBeInstanceOf(TypeError);
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-18
     it('[LOOP-18] String(loop) - shows running, closed and debug', async (t) => {
@@ -649,7 +649,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(e2).toBeInstanceOf(TypeError);
       expect((e2 as Error).message).toContain('callAt');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SCHED-05, SCHED-07, docs/asyncio-mapping.md "Delays"
     it('[SCHED-07, SCHED-05] callLater()/callAt() - a delay or when that is not a number is a TypeError naming the method', (t) => {
@@ -664,7 +664,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       }
       // t.close() checks that nothing is left scheduled (with `stats`).
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Delays"
     it('[D4] callLater()/callAt() - NaN or an infinite delay is a RangeError naming the method', (t) => {
@@ -679,7 +679,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       }
       // t.close() checks that nothing is left scheduled (with `stats`).
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // asyncio's _check_callback in run_in_executor, debug mode only
     it('[EXEC-04] runInExecutor() - a coroutine function is a TypeError before anything is submitted in debug mode, submitted otherwise', (t) => {
@@ -747,7 +747,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       }
       fut.cancel();
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Options objects": null is no options, a non-object a coded TypeError
     it('options objects - null stands for no options; a value that is not an object is a TypeError naming the call', async (t) => {
@@ -791,6 +791,6 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(at).toBe(2.5);
       expect(t.clock.time()).toBe(2.5);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

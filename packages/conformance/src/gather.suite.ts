@@ -43,7 +43,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it12 t=0.30 results ["slow","fast","mid"]',
       ]);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // S18
     it('[COMBI-02] gather() - results in argument order, whatever the completion order (await in an async function, async children)', async (t) => {
@@ -64,7 +64,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it12 t=0.30 results ["slow","fast","mid"]',
       ]);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_success
     it('[test_success] gather() - its done callbacks run once, only after every child is done, one iteration after the last child completes', async (t) => {
@@ -118,7 +118,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it12 t=0.40 ok2 -> ok2',
       ]);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_one_exception
     it('[test_one_exception] gather() - later results and exceptions of the children are ignored; the done callback runs once', async (t) => {
@@ -167,7 +167,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it12 t=0.20 ["k1","ValueError(k2)","CancelledError(k3 msg)"]',
       ]);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_result_exception_one_cancellation
     it('[test_result_exception_one_cancellation] gather(..., { returnExceptions: true }) of futures - a cancelled future appears as a CancelledError; the gather is not done before the last one', async (t) => {
@@ -241,7 +241,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         "it5 t=0.00 CancelledError('stop it') kids=[true,true] g.cancelled()=false again=false",
       ]);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     it('[COMBI-06] gather(..., { returnExceptions: true }).cancel() - the gather still raises CancelledError, not a list', async (t) => {
       const { loop } = t;
@@ -294,7 +294,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       ]);
       expect(loop.time()).toBeCloseTo(0.4, 9);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // bpo-26923
     it('[test_cancel_gather_1] gather().cancel() once every child is done but before the gather is - returns false and the results are delivered', async (t) => {
@@ -339,7 +339,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it11 t=0.15 ["dup","F","dup","F","other"]',
       ]);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_constructor_empty_sequence_*, S18
     it('[test_constructor_empty_sequence_] gather() with no awaitables - a future already resolved to [], bound to the running loop, or to getEventLoop() when none runs', async (t) => {
@@ -422,6 +422,6 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       });
       expect(r).toEqual(['generator', 'generator function', 'async function', 'future', 'promise']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

@@ -150,7 +150,7 @@ export function shieldSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         't=1.00 inner result later: shielded',
       ]);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_shield_gather
     it('[test_shield_gather] shield(gather(...)) - cancelling the shield leaves the gather and its children running', async (t) => {

@@ -37,7 +37,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(rec).toEqual(['before@1', 'after@2 ran=true result=undefined']);
       expect(loop.time()).toBe(0);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // COMBI-01
     it('[COMBI-01] sleep() with a negative delay - same as sleep(0)', async (t) => {
@@ -77,7 +77,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(r).toBe('R');
       expect(rec).toEqual(['it3 t=0.25 R', 't=0.350 ST']);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // COMBI-01, CANCEL-11
     it('[CANCEL-11, COMBI-01] cancelling a sleep - cancels its timer', async (t) => {
@@ -92,7 +92,7 @@ export function sleepSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       );
       expect(counts).toEqual([1, 0]);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     it('[COMBI-01] sleep(0, result) in an async-function task - returns result after one iteration', async (t) => {
       const { loop } = t;

@@ -84,7 +84,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(out).toEqual(['t=0.00 body end', 't=0.10 b done', 't=0.20 a done', 't=0.20 group exit body value results=a,b']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_01, test_taskgroup_02] taskGroup() - waits for every task at its exit (await, async body, async tasks)', async (t) => {
       const { loop } = t;
@@ -106,7 +106,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       });
       expect(out).toEqual(['t=0.05 body end', 't=0.10 b done', 't=0.20 a done', 't=0.20 group exit a.done()=true a']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it("[test_cancel_children_on_child_error] the first failure - cancels the other tasks and the body; the group raises ExceptionGroup('unhandled errors in a TaskGroup', [error]) and cancelling() is back to 0", async (t) => {
       const { loop } = t;
@@ -145,7 +145,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       expect(group).toBeInstanceOf(AggregateError);
       expect((group as AggregateError).errors).toEqual([...(group as ExceptionGroup).exceptions]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_09] an error thrown by the body - cancels the tasks; the group raises an ExceptionGroup holding that error', async (t) => {
       const { loop } = t;
@@ -167,7 +167,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
         "t=0.10 ExceptionGroup('unhandled errors in a TaskGroup', [KeyError('body')]) y.cancelled=true",
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_cancel_children_on_child_error] tasks failing in the same iteration - all their errors are in the group, in completion order; the rest are cancelled', async (t) => {
       const { loop } = t;
@@ -190,7 +190,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
         "t=0.10 ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('f1'), ValueError('f2')])",
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_04] a failure while the group waits for its tasks at the exit - cancels the others; the group raises the ExceptionGroup', async (t) => {
       const { loop } = t;
@@ -208,7 +208,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       });
       expect(out).toEqual(['t=0.10 w2 cancelled', "t=0.10 ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('w1')])"]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_07] the parent task cancelled while the body awaits - the tasks are cancelled and the group raises CancelledError', async (t) => {
       const { loop } = t;
@@ -235,7 +235,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(out).toEqual(['t=0.10 p1 cancelled', 't=0.10 p2 cancelled', 't=0.10 parent CancelledError cancelled()=true']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_cancellation, test_taskgroup_22] the parent task cancelled while the group waits for its tasks at the exit - the tasks are cancelled and the group raises CancelledError', async (t) => {
       const { loop } = t;
@@ -255,7 +255,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       });
       expect(out).toEqual(['t=0.10 q1 cancelled', 't=0.10 parent CancelledError']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_finished] createTask() once the group has finished - RuntimeError, and the coroutine never runs', async (t) => {
       const { loop } = t;
@@ -315,7 +315,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
         "t=0.10 ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('bad')])",
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_03] a task cancelled on its own - does not fail the group; the others finish', async (t) => {
       const { loop } = t;
@@ -334,7 +334,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(out).toEqual(['t=0.10 self cancelled', 't=0.20 ok done', 't=0.20 group ok: ok']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_14] nested groups (yield*, generator bodies) - the inner ExceptionGroup is kept, nested, in the outer one; the parent task ends normally', async (t) => {
       const { loop } = t;
@@ -363,7 +363,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       ]);
       expect(r).toBe('parent done');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_14] nested groups (await, async bodies) - the inner ExceptionGroup is kept, nested, in the outer one', async (t) => {
       const { loop } = t;
@@ -392,7 +392,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       ]);
       expect((outer as ExceptionGroup).exceptions[0]).toBeInstanceOf(ExceptionGroup);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[SCOPE-02] a body that swallows the cancellation a failure caused - runs on until it exits; the group still raises the ExceptionGroup', async (t) => {
       const { loop } = t;
@@ -421,7 +421,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
         "t=0.15 ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('z')])",
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_24] tasks created by tasks of the group while it runs - are waited for too', async (t) => {
       const { loop } = t;
@@ -441,7 +441,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(out).toEqual(['t=0.20 spawned done', 't=0.20 spawned waited']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[test_taskgroup_task_name, test_taskgroup_task_context] createTask(coro, { name, context }) - the task gets the name and runs in the context', async (t) => {
       const { loop } = t;
@@ -495,7 +495,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(rec).toEqual([true, false, 'unhandled errors in a TaskGroup', ['"not an Error"', "ValueError('bx')"]]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[SCOPE-01] a group with no tasks - resolves to the body\'s value; an error of the body alone is still wrapped in an ExceptionGroup', async (t) => {
       const { loop } = t;
