@@ -22,7 +22,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
 
   describe('base-event-loop: running and stopping', () => {
     // isinstance(loop, asyncio.AbstractEventLoop)
-    it("a loop - is an instance of @loop/interfaces' AbstractEventLoop", (t) => {
+    it("[test_new_event_loop] a loop - is an instance of @loop/interfaces' AbstractEventLoop", (t) => {
       const { loop } = t;
       expect(loop).toBeInstanceOf(AbstractEventLoop);
       expect(loop instanceof AbstractEventLoop).toBe(true);
