@@ -180,7 +180,11 @@ export class MicroFuture<T = unknown> implements Future<T> {
     const settled = new Promise<T>((resolve, reject) => {
       this.addDoneCallback(() => {
         this.#loop.noteJsWake();
-        if (awaiting) task[TASK_RELEASE](self);
+        const cancelExc = awaiting ? task[TASK_RELEASE](self) : null;
+        if (cancelExc !== null) {
+          reject(cancelExc);
+          return;
+        }
         try {
           resolve(this.result());
         } catch (e) {
@@ -333,11 +337,18 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
     if (this.#mustCancel && fut.cancel(this.#pendingMessage)) this.#mustCancel = false;
     return true;
   }
-  /** The await of `fut` is settling: the function resumes before the loop's next callback (`TASK_RELEASE`). */
-  [TASK_RELEASE](fut: Future<unknown>): void {
+  /**
+   * The await of `fut` is settling: the function resumes before the loop's
+   * next callback (`TASK_RELEASE`). A cancellation requested while `fut` was
+   * already done is delivered now, instead of `fut`'s outcome.
+   */
+  [TASK_RELEASE](fut: Future<unknown>): CancelledError | null {
     const i = this.#waitingOn.indexOf(fut);
     if (i >= 0) this.#waitingOn.splice(i, 1);
     this.#loop.noteJsWake();
+    if (!this.#mustCancel || this.done()) return null;
+    this.#mustCancel = false;
+    return new CancelledError(this.#pendingMessage ?? '');
   }
 
   protected override reprExtra(): string {

@@ -34,10 +34,10 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
       );
       expect(order).toEqual(['q@0.1', 'r@0.2', 'p@0.3']);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // S19
-    it('asCompleted() - completion order in an async function, over tasks, futures and thunks', async (t) => {
+    it('[COMBI-12] asCompleted() - completion order in an async function, over tasks, futures and thunks', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       const order = await loop.runUntilComplete(async () => {
@@ -50,7 +50,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
       });
       expect(order).toEqual(['thunk', 'future', 'task']);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_as_completed_with_timeout
     it('[test_as_completed_with_timeout] asCompleted({ timeout }) - what is not done at the timeout raises TimeoutError then, and is not cancelled', async (t) => {
@@ -73,7 +73,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
       );
       expect(rec).toEqual([['q', 'r', 'TimeoutError@0.25'], false, 'p']);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_as_completed_duplicate_coroutines, test_as_completed_with_unused_timeout
     it('[test_as_completed_with_unused_timeout, test_as_completed_duplicate_coroutines] asCompleted() - duplicates collapse; a timeout that never fires leaves no timer', async (t) => {
@@ -89,7 +89,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
       );
       expect(rec).toEqual(['s', 'c']);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_as_completed_reverse_wait. Deliberate difference: the
     // yielded objects are futures made up front, so the k-th one holds the
@@ -109,7 +109,7 @@ export function asCompletedSuite(newLoop: LoopFactory, options: SuiteOptions): v
       });
       expect(rec).toEqual([2, 'a', 0.05, 'b', 0.1]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_as_completed_invalid_args
     it('[test_as_completed_invalid_args] asCompleted() - a future or a coroutine instead of an iterable is a TypeError, thrown synchronously', async (t) => {

@@ -10,7 +10,7 @@
  */
 import { expect } from 'expect';
 import { describe } from './runner.js';
-import { CancelledError, Context, ContextVar, RuntimeError, Task, asCompleted, getRunningLoop, loopStats, runOutsideTask, setEventLoop, sleep, wait } from '@loop/core';
+import { CancelledError, Context, ContextVar, RuntimeError, Task, asCompleted, getRunningLoop, runOutsideTask, setEventLoop, sleep, wait } from '@loop/core';
 import { AbstractEventLoop, type Coroutine, type Executor } from '@loop/interfaces';
 import { defineLoopTest, rejection, thrown, type LoopFactory, type SuiteOptions } from './harness.js';
 
@@ -22,7 +22,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
 
   describe('base-event-loop: running and stopping', () => {
     // isinstance(loop, asyncio.AbstractEventLoop)
-    it("a loop - is an instance of @loop/interfaces' AbstractEventLoop", (t) => {
+    it("[test_new_event_loop] a loop - is an instance of @loop/interfaces' AbstractEventLoop", (t) => {
       const { loop } = t;
       expect(loop).toBeInstanceOf(AbstractEventLoop);
       expect(loop instanceof AbstractEventLoop).toBe(true);
@@ -63,7 +63,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await loop.runForever();
       expect(order).toEqual(['a', 'b', 'c', 'x']);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // LOOP-03
     it('[LOOP-03] stop() before runForever() - runs exactly one iteration', async (t) => {
@@ -82,7 +82,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await loop.runForever();
       expect(order).toEqual(['p', 'q']);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // LOOP-03 (idempotent stop)
     it('[LOOP-03] stop() twice before runForever() - same as once: one iteration', async (t) => {
@@ -92,7 +92,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await loop.runForever();
       expect(t.iterations).toBe(1);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // LOOP-03: the single iteration polls with a zero timeout: due timers run, others wait
     it('[LOOP-03] stop() before runForever() - due timers run in the one iteration, later ones stay pending and no time passes', async (t) => {
@@ -109,7 +109,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(t.stats().timers).toBe(1);
       far.cancel();
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // LOOP-04
     it('[LOOP-04] runForever() - the stop flag is reset when it returns; the next run goes on until a new stop()', async (t) => {
@@ -126,10 +126,10 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(order).toEqual([0.01]);
       expect(t.iterations - start).toBeGreaterThanOrEqual(1);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // §0: the batch snapshot — callbacks scheduled by callbacks run next iteration
-    it('runOnce - only the callbacks ready when the iteration starts run in it', async (t) => {
+    it('[SCHED-02] runOnce - only the callbacks ready when the iteration starts run in it', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callSoon(() => {
@@ -146,7 +146,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await loop.runForever();
       expect(order).toEqual(['a@1', 'b@1', 'a1@2', 'b1@2']);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // LOOP-17
     it('[LOOP-17] getRunningLoop() - is the loop inside its callbacks and throws RuntimeError outside', async (t) => {
@@ -164,7 +164,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('runForever() - an idle loop waits without spinning until callSoonThreadsafe() from outside wakes it', async (t) => {
+    it('[SCHED-03, D11] runForever() - an idle loop waits without spinning until callSoonThreadsafe() from outside wakes it', async (t) => {
       const { loop } = t;
       // Nothing is ready and no timer is pending: the loop must wait for an
       // outside wake-up. CPython blocks in one select(); a hosted loop may
@@ -177,7 +177,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       }
       expect(t.iterations).toBeLessThanOrEqual(2);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
   });
 
   describe('base-event-loop: runUntilComplete()', () => {
@@ -220,7 +220,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('runUntilComplete(thunk) - accepts a generator function and an async function', async (t) => {
+    it('[LOOP-06, D21] runUntilComplete(thunk) - accepts a generator function and an async function', async (t) => {
       const { loop } = t;
       await expect(
         loop.runUntilComplete(function* () {
@@ -237,7 +237,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('runUntilComplete(promise) - wraps a PromiseLike in a future; the loop wakes when it settles', async (t) => {
+    it('[LOOP-06, TASK-12] runUntilComplete(promise) - wraps a PromiseLike in a future; the loop wakes when it settles', async (t) => {
       const { loop } = t;
       await expect(loop.runUntilComplete(Promise.resolve(7))).resolves.toBe(7);
       const later = new Promise<string>((resolve) => setTimeout(() => resolve('late'), 20));
@@ -245,7 +245,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       const err = new Error('rejected');
       expect(await rejection(loop.runUntilComplete(Promise.reject(err)))).toBe(err);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-06
     it('[LOOP-06] runUntilComplete(coroutine) - rejects with the exception the coroutine threw', async (t) => {
@@ -269,7 +269,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(t.iterations).toBe(1);
       expect(order).toEqual(['queued']);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // LOOP-07
     it('[LOOP-07] runUntilComplete() - stops at the end of the iteration after the future completes', async (t) => {
@@ -291,7 +291,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await loop.runForever();
       expect(order).toEqual(['c@2', 'e']);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // LOOP-08
     it('[LOOP-08] runUntilComplete() - rejects with RuntimeError when the loop is stopped before the future completes; the task stays pending and can be resumed', async (t) => {
@@ -315,7 +315,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await expect(loop.runUntilComplete(task)).resolves.toBe('finished');
       expect(progress).toEqual([0, 1, 2, 3, 4]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-09
     it('[LOOP-09] runUntilComplete() - rejects with TypeError for a value that is not awaitable, without throwing synchronously', async (t) => {
@@ -328,7 +328,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(e).toBeInstanceOf(TypeError);
       expect(t.iterations).toBe(0);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // LOOP-09
     it('[LOOP-09] runUntilComplete() - rejects with RangeError for a future of another loop', async (t) => {
@@ -401,7 +401,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
 
   describe('base-event-loop: shutdownAsyncgens() and shutdownDefaultExecutor()', () => {
     // asyncio's shutdown_asyncgens (registerAsyncgen stands in for the firstiter hook)
-    it('shutdownAsyncgens() - closes every registered async generator; a failure goes to the handler with message, exception and asyncgen', async (t) => {
+    it('[LOOP-20, D10] shutdownAsyncgens() - closes every registered async generator; a failure goes to the handler with message, exception and asyncgen', async (t) => {
       const { loop } = t;
       const seen = t.expectExceptionHandlerCalls();
       const log: string[] = [];
@@ -446,7 +446,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('registerAsyncgen() - after shutdownAsyncgens() warns that the generator was scheduled after the shutdown; a non-generator is a TypeError', async (t) => {
+    it('[LOOP-20, D10] registerAsyncgen() - after shutdownAsyncgens() warns that the generator was scheduled after the shutdown; a non-generator is a TypeError', async (t) => {
       const { loop } = t;
       await loop.runUntilComplete(loop.shutdownAsyncgens());
       async function* late(): AsyncGenerator<number> {
@@ -479,7 +479,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       };
     }
 
-    it('shutdownDefaultExecutor(timeout) - waits for the executor to join; past the timeout it warns and shuts it down without waiting', async (t) => {
+    it('[EXEC-03] shutdownDefaultExecutor(timeout) - waits for the executor to join; past the timeout it warns and shuts it down without waiting', async (t) => {
       const { loop } = t;
       const slow = slowExecutor();
       loop.setDefaultExecutor(slow);
@@ -493,9 +493,9 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(e).toBeInstanceOf(RuntimeError);
       expect((e as { code?: string }).code).toBe('ERR_LOOP_EXECUTOR_SHUTDOWN');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('shutdownDefaultExecutor(timeout) - an executor that joins in time is shut down once, without a warning; a NaN timeout rejects with RangeError', async (t) => {
+    it('[EXEC-03] shutdownDefaultExecutor(timeout) - an executor that joins in time is shut down once, without a warning; a NaN timeout rejects with RangeError', async (t) => {
       const { loop } = t;
       const quick = slowExecutor();
       loop.setDefaultExecutor(quick);
@@ -512,12 +512,12 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       await other.shutdownDefaultExecutor(0);
       t.close(other);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 
   describe('base-event-loop: close()', () => {
     // LOOP-14
-    it('[LOOP-14] close() - isClosed() goes false to true; close() is idempotent; queued callbacks and timers are dropped', (t) => {
+    it('[LOOP-14] close() - isClosed() goes false to true; close() is idempotent; queued callbacks and timers never run', (t) => {
       const { loop } = t;
       const ran: string[] = [];
       loop.callSoon(() => ran.push('soon'));
@@ -528,9 +528,18 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       loop.close();
       expect(loop.isClosed()).toBe(true);
       expect(ran).toEqual([]);
-      const s = loopStats(loop);
-      expect([s.ready, s.timers]).toEqual([0, 0]);
-    });
+    }, { needs: ['virtual-clock'] });
+
+    // LOOP-14: BaseEventLoop.close() clears _ready and _scheduled
+    it('[LOOP-14] close() - empties the ready queue and the timer heap', (t) => {
+      const { loop } = t;
+      loop.callSoon(() => undefined);
+      loop.callLater(0, () => undefined);
+      loop.callLater(10, () => undefined);
+      expect([t.stats().ready, t.stats().timers]).toEqual([1, 2]);
+      loop.close();
+      expect([t.stats().ready, t.stats().timers]).toEqual([0, 0]);
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // LOOP-15
     it('[LOOP-15] close() while running - throws RuntimeError "Cannot close a running event loop"', async (t) => {
@@ -564,7 +573,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
         const e = thrown(fn);
         expect([name, e instanceof RuntimeError, (e as Error).message]).toEqual([name, true, 'Event loop is closed']);
       }
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-16
     it('[LOOP-16] a closed loop - runForever()/runUntilComplete() reject with RuntimeError "Event loop is closed"', async (t) => {
@@ -596,7 +605,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(thrown(() => loop.callAt(undefined as never, noop))).toBeInstanceOf(TypeError);
       expect(thrown(() => loop.callLater(Number.NaN, noop))).toBeInstanceOf(RangeError);
       expect(thrown(() => loop.callSoon(42 as never))).toBeInstanceOf(TypeError);
-    });
+    }, { needs: ['virtual-clock'] });
 
     // LOOP-18
     it('[LOOP-18] String(loop) - shows running, closed and debug', async (t) => {
@@ -618,7 +627,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
   describe('base-event-loop: argument checks', () => {
     const noop = (): void => undefined;
 
-    it('callSoon()/callSoonThreadsafe() - a callback that is not a function is a TypeError naming the method', (t) => {
+    it('[SCHED-16, D3] callSoon()/callSoonThreadsafe() - a callback that is not a function is a TypeError naming the method', (t) => {
       const { loop } = t;
       for (const [name, fn] of [
         ['callSoon', () => loop.callSoon(42 as never)],
@@ -631,7 +640,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('callLater()/callAt() - a callback that is not a function is a TypeError', (t) => {
+    it('[SCHED-16, D3] callLater()/callAt() - a callback that is not a function is a TypeError', (t) => {
       const { loop } = t;
       const e1 = thrown(() => loop.callLater(1, 42 as never));
       expect(e1).toBeInstanceOf(TypeError);
@@ -640,7 +649,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(e2).toBeInstanceOf(TypeError);
       expect((e2 as Error).message).toContain('callAt');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SCHED-05, SCHED-07, docs/asyncio-mapping.md "Delays"
     it('[SCHED-07, SCHED-05] callLater()/callAt() - a delay or when that is not a number is a TypeError naming the method', (t) => {
@@ -653,12 +662,12 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
         expect(e2).toBeInstanceOf(TypeError);
         expect((e2 as Error).message).toContain('callAt');
       }
-      expect(t.stats().timers).toBe(0);
+      // t.close() checks that nothing is left scheduled (with `stats`).
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Delays"
-    it('callLater()/callAt() - NaN or an infinite delay is a RangeError naming the method', (t) => {
+    it('[D4] callLater()/callAt() - NaN or an infinite delay is a RangeError naming the method', (t) => {
       const { loop } = t;
       for (const bad of [Number.NaN, Infinity, -Infinity]) {
         const e1 = thrown(() => loop.callLater(bad, noop));
@@ -668,12 +677,12 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
         expect(e2).toBeInstanceOf(RangeError);
         expect((e2 as Error).message).toContain('callAt');
       }
-      expect(t.stats().timers).toBe(0);
+      // t.close() checks that nothing is left scheduled (with `stats`).
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // asyncio's _check_callback in run_in_executor, debug mode only
-    it('runInExecutor() - a coroutine function is a TypeError before anything is submitted in debug mode, submitted otherwise', (t) => {
+    it('[EXEC-04] runInExecutor() - a coroutine function is a TypeError before anything is submitted in debug mode, submitted otherwise', (t) => {
       const { loop } = t;
       const submitted: unknown[] = [];
       const executor: Executor = {
@@ -738,7 +747,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       }
       fut.cancel();
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Options objects": null is no options, a non-object a coded TypeError
     it('options objects - null stands for no options; a value that is not an object is a TypeError naming the call', async (t) => {
@@ -769,7 +778,7 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       t.close();
     });
 
-    it('time() - starts at the virtual clock time and follows it', async (t) => {
+    it('[SCHED-13] time() - starts at the virtual clock time and follows it', async (t) => {
       const { loop } = t;
       expect(loop.time()).toBe(0);
       expect(loop.time()).toBe(t.clock.time());
@@ -782,6 +791,6 @@ export function baseEventLoopSuite(newLoop: LoopFactory, options: SuiteOptions):
       expect(at).toBe(2.5);
       expect(t.clock.time()).toBe(2.5);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

@@ -16,7 +16,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
   const it = defineLoopTest(newLoop, options);
 
   describe('context: ContextVar and Context', () => {
-    it('ContextVar - get() returns the default, get(d) overrides it, set() returns a token that reset() undoes', () => {
+    it('[test_context_getset_1, test_context_getset_3] ContextVar - get() returns the default, get(d) overrides it, set() returns a token that reset() undoes', () => {
       const v = new ContextVar<string>('v', { default: 'dflt' });
       expect(v.name).toBe('v');
       copyContext().run(() => {
@@ -32,7 +32,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       });
     });
 
-    it('ContextVar without a default - get() throws until set, get(d) returns d', () => {
+    it('[test_context_getset_1, D12] ContextVar without a default - get() throws until set, get(d) returns d', () => {
       const v = new ContextVar<number>('nodefault');
       copyContext().run(() => {
         expect(() => v.get()).toThrow();
@@ -42,7 +42,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       });
     });
 
-    it('copyContext() - is a snapshot; ctx.run() makes changes inside ctx only, and they persist in ctx', () => {
+    it('[test_context_copy_1] copyContext() - is a snapshot; ctx.run() makes changes inside ctx only, and they persist in ctx', () => {
       const v = new ContextVar<string>('v', { default: 'dflt' });
       copyContext().run(() => {
         v.set('outer');
@@ -60,7 +60,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       });
     });
 
-    it('ctx.run() inside the same context - throws RuntimeError (a context is entered once at a time)', () => {
+    it('[test_context_run_7] ctx.run() inside the same context - throws RuntimeError (a context is entered once at a time)', () => {
       const ctx = copyContext();
       const e = ctx.run(() => thrown(() => ctx.run(() => undefined)));
       expect(e).toBeInstanceOf(RuntimeError);
@@ -69,7 +69,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('context: callbacks', () => {
     // asyncio's call_soon(cb, context=ctx) / call_later(..., context=ctx), spelled ctx.bind(cb)
-    it('ctx.bind(cb) - the callback runs in ctx, with its arguments; its changes stay in ctx; other callbacks are unaffected', async (t) => {
+    it('[SCHED-04] ctx.bind(cb) - the callback runs in ctx, with its arguments; its changes stay in ctx; other callbacks are unaffected', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('v', { default: 'outer' });
       const ctx = copyContext();
@@ -93,7 +93,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     }, { needs: ['virtual-clock'] });
 
-    it('ctx.bind() - a bound function called while ctx is entered throws RuntimeError (ERR_LOOP_CONTEXT_ENTERED); a non-function is a TypeError', (t) => {
+    it('[test_context_run_7] ctx.bind() - a bound function called while ctx is entered throws RuntimeError (ERR_LOOP_CONTEXT_ENTERED); a non-function is a TypeError', (t) => {
       const ctx = new Context();
       const bound = ctx.bind(() => 1);
       expect(bound()).toBe(1);
@@ -144,7 +144,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    it('a timer callback - runs in the context captured by callLater()', async (t) => {
+    it('[SCHED-04] a timer callback - runs in the context captured by callLater()', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('var', { default: 'default' });
       let seen = '';
@@ -275,7 +275,7 @@ export function contextSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    it('a callback scheduled by a task - runs with the values of the task context at scheduling time', async (t) => {
+    it('[SCHED-04] a callback scheduled by a task - runs with the values of the task context at scheduling time', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('var', { default: 'default' });
       let seen = '';

@@ -53,7 +53,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    it('slowCallbackDuration - is 0.1 seconds by default and can be set', (t) => {
+    it('[SCHED-18] slowCallbackDuration - is 0.1 seconds by default and can be set', (t) => {
       const { loop } = t;
       expect(loop.slowCallbackDuration).toBe(0.1);
       loop.slowCallbackDuration = 0.5;
@@ -127,7 +127,7 @@ export function debugSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         expect(e).toBeInstanceOf(TypeError);
         expect((e as Error).message).toMatch(/coroutine/i);
       }
-      expect(t.stats().ready + t.stats().timers).toBe(0);
+      // t.close() checks that nothing is left scheduled (with `stats`).
       t.close();
     });
   });

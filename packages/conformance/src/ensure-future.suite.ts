@@ -67,7 +67,7 @@ export function ensureFutureSuite(newLoop: LoopFactory, options: SuiteOptions): 
     });
 
     // docs/asyncio-mapping.md "Helper arguments"
-    it('ensureFuture() - something that is not awaitable is a TypeError, thrown synchronously', async (t) => {
+    it('[TASK-12, test_ensure_future_neither] ensureFuture() - something that is not awaitable is a TypeError, thrown synchronously', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         await sleep(0);
@@ -77,7 +77,7 @@ export function ensureFutureSuite(newLoop: LoopFactory, options: SuiteOptions): 
       t.close();
     });
 
-    it('allTasks() - the tasks of the running loop that are not done; allTasks(loop) outside a run', async (t) => {
+    it('[TASK-10] allTasks() - the tasks of the running loop that are not done; allTasks(loop) outside a run', async (t) => {
       const { loop } = t;
       let sleeper!: Task<unknown>;
       const rec = await loop.runUntilComplete(

@@ -92,7 +92,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
       t.close();
     });
 
-    it('a callback that throws a value that is not an Error - the handler gets that value', async (t) => {
+    it('[EXC-01] a callback that throws a value that is not an Error - the handler gets that value', async (t) => {
       const { loop } = t;
       const seen = t.expectExceptionHandlerCalls();
       loop.callSoon(() => {
@@ -107,7 +107,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
 
   describe('exception-handler: values that cannot be formatted', () => {
     // reprlib.repr in CPython 3.11: a __repr__ that raises gives `<Evil instance at 0x…>`
-    it('a callback argument whose toString throws, or a revoked Proxy - the handler gets a message with a placeholder; nothing escapes the loop', async (t) => {
+    it('[D52] a callback argument whose toString throws, or a revoked Proxy - the handler gets a message with a placeholder; nothing escapes the loop', async (t) => {
       const { loop } = t;
       const seen = t.expectExceptionHandlerCalls();
       const boom = new Error('boom');
@@ -127,7 +127,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
       t.close();
     });
 
-    it('the default handler with such values - logs one error record each; nothing escapes the loop', async (t) => {
+    it('[D52, EXC-06] the default handler with such values - logs one error record each; nothing escapes the loop', async (t) => {
       const { loop } = t;
       const logs = t.expectLogs();
       const evil = new Evil();
@@ -152,7 +152,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
       t.close();
     }, { recordExceptions: false });
 
-    it('a task that throws such a value - fails with it, and its repr does not throw', async (t) => {
+    it('[D52] a task that throws such a value - fails with it, and its repr does not throw', async (t) => {
       const { loop } = t;
       for (const bad of [new Evil(), revokedProxy()]) {
         const task = loop.createTask(async () => {
@@ -291,7 +291,7 @@ export function exceptionHandlerSuite(newLoop: LoopFactory, options: SuiteOption
       t.close();
     }, { recordExceptions: false });
 
-    it('defaultExceptionHandler() - can be called directly and logs like the default handler', (t) => {
+    it('[EXC-06] defaultExceptionHandler() - can be called directly and logs like the default handler', (t) => {
       const { loop } = t;
       const logs = t.expectLogs();
       loop.setExceptionHandler(() => undefined);

@@ -38,7 +38,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    it('new Future({ loop }) - is bound to the given loop', (t) => {
+    it('[FUT-01] new Future({ loop }) - is bound to the given loop', (t) => {
       const { loop } = t;
       const f = new Future<number>({ loop });
       expect(f.getLoop()).toBe(loop);
@@ -123,7 +123,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
 
   describe('futures: values that cannot be formatted', () => {
     // reprlib.repr in CPython 3.11 (Future's result=): `<Evil instance at 0x…>`
-    it('String(future) after setResult() or setException() of a value whose toString throws, or of a revoked Proxy - a placeholder, never a throw', (t) => {
+    it('[D52] String(future) after setResult() or setException() of a value whose toString throws, or of a revoked Proxy - a placeholder, never a throw', (t) => {
       const { loop } = t;
       for (const [name, bad] of [
         ['Evil', new Evil()],
@@ -164,7 +164,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         'y (callSoon after setResult)',
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // FUT-06
     it('[FUT-06] setException() and cancel() - also schedule the done callbacks, never inline', async (t) => {
@@ -232,7 +232,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    it('done callbacks - run once: the list is cleared when they are scheduled', async (t) => {
+    it('[FUT-06] done callbacks - run once: the list is cleared when they are scheduled', async (t) => {
       const { loop } = t;
       let n = 0;
       const f = loop.createFuture();
@@ -291,7 +291,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    it('then() - fulfils with the result once the loop has completed the future', async (t) => {
+    it('[FUT-09, D19] then() - fulfils with the result once the loop has completed the future', async (t) => {
       const { loop } = t;
       const f = loop.createFuture<number>();
       const doubled = f.then((v) => v * 2);
@@ -301,7 +301,7 @@ export function futuresSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       t.close();
     });
 
-    it('then() - rejects with the exception, and with CancelledError (carrying the message) when cancelled', async (t) => {
+    it('[FUT-09, FUT-05, D19] then() - rejects with the exception, and with CancelledError (carrying the message) when cancelled', async (t) => {
       const { loop } = t;
       const f = loop.createFuture<number>();
       const g = loop.createFuture<number>();

@@ -27,7 +27,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
 
   describe('gather', () => {
     // S18
-    it('gather() - results in argument order, whatever the completion order (yield* in a coroutine)', async (t) => {
+    it('[COMBI-02] gather() - results in argument order, whatever the completion order (yield* in a coroutine)', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(
@@ -43,10 +43,10 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it12 t=0.30 results ["slow","fast","mid"]',
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // S18
-    it('gather() - results in argument order, whatever the completion order (await in an async function, async children)', async (t) => {
+    it('[COMBI-02] gather() - results in argument order, whatever the completion order (await in an async function, async children)', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(async () => {
@@ -64,7 +64,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it12 t=0.30 results ["slow","fast","mid"]',
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_success
     it('[test_success] gather() - its done callbacks run once, only after every child is done, one iteration after the last child completes', async (t) => {
@@ -89,10 +89,10 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       );
       expect(rec).toEqual([false, [1, 2, 3], [2], 2]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // S18
-    it('gather() - the first exception propagates as soon as that child fails; the other children keep running, not cancelled', async (t) => {
+    it('[COMBI-03] gather() - the first exception propagates as soon as that child fails; the other children keep running, not cancelled', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(
@@ -118,7 +118,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it12 t=0.40 ok2 -> ok2',
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_one_exception
     it('[test_one_exception] gather() - later results and exceptions of the children are ignored; the done callback runs once', async (t) => {
@@ -143,7 +143,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // S18
-    it('gather(..., { returnExceptions: true }) - exceptions and CancelledErrors take their children\'s places; done only when all are', async (t) => {
+    it('[COMBI-04] gather(..., { returnExceptions: true }) - exceptions and CancelledErrors take their children\'s places; done only when all are', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(
@@ -167,7 +167,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it12 t=0.20 ["k1","ValueError(k2)","CancelledError(k3 msg)"]',
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_result_exception_one_cancellation
     it('[test_result_exception_one_cancellation] gather(..., { returnExceptions: true }) of futures - a cancelled future appears as a CancelledError; the gather is not done before the last one', async (t) => {
@@ -194,7 +194,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // S18
-    it('gather() - a child cancelled on its own: the gather raises CancelledError (with the message) but is not cancelled()', async (t) => {
+    it('[COMBI-05, test_one_cancellation] gather() - a child cancelled on its own: the gather raises CancelledError (with the message) but is not cancelled()', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -219,7 +219,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // S18
-    it('gather().cancel(msg) - cancels every child; the gather then raises CancelledError(msg) without being cancelled(); cancel() again returns false', async (t) => {
+    it('[COMBI-06] gather().cancel(msg) - cancels every child; the gather then raises CancelledError(msg) without being cancelled(); cancel() again returns false', async (t) => {
       const { loop } = t;
       const out = t.trace({ timeDigits: 2 });
       await loop.runUntilComplete(async () => {
@@ -241,9 +241,9 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         "it5 t=0.00 CancelledError('stop it') kids=[true,true] g.cancelled()=false again=false",
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
-    it('gather(..., { returnExceptions: true }).cancel() - the gather still raises CancelledError, not a list', async (t) => {
+    it('[COMBI-06] gather(..., { returnExceptions: true }).cancel() - the gather still raises CancelledError, not a list', async (t) => {
       const { loop } = t;
       const e = await loop.runUntilComplete(
         (function* (): Coroutine<unknown> {
@@ -294,10 +294,10 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       ]);
       expect(loop.time()).toBeCloseTo(0.4, 9);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // bpo-26923
-    it('gather().cancel() once every child is done but before the gather is - returns false and the results are delivered', async (t) => {
+    it('[test_cancel_gather_1] gather().cancel() once every child is done but before the gather is - returns false and the results are delivered', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const a = loop.createFuture<number>();
@@ -339,7 +339,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'it11 t=0.15 ["dup","F","dup","F","other"]',
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_constructor_empty_sequence_*, S18
     it('[test_constructor_empty_sequence_] gather() with no awaitables - a future already resolved to [], bound to the running loop, or to getEventLoop() when none runs', async (t) => {
@@ -399,7 +399,7 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // docs/asyncio-mapping.md "Helper arguments"
-    it('gather() - accepts generator objects, thunks, async functions, futures and promise-likes', async (t) => {
+    it('[TASK-12, D21] gather() - accepts generator objects, thunks, async functions, futures and promise-likes', async (t) => {
       const { loop } = t;
       const r = await loop.runUntilComplete(async () => {
         const f = loop.createFuture<string>();
@@ -422,6 +422,6 @@ export function gatherSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       });
       expect(r).toEqual(['generator', 'generator function', 'async function', 'future', 'promise']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

@@ -36,7 +36,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(t.stats().timers).toBe(0);
       h.cancel();
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SCHED-01
     it('[SCHED-01] callSoon() - callbacks run in registration order with their arguments, return values ignored', async (t) => {
@@ -85,11 +85,11 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['x', 2],
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // §0 "cannot starve timers", S02. On the real clock: with a callback
     // always ready, virtual time would never move.
-    it('a callback that re-schedules itself - runs once per iteration and does not starve a due timer', async (t) => {
+    it('[SCHED-02, S02] a callback that re-schedules itself - runs once per iteration and does not starve a due timer', async (t) => {
       const loop = t.newLoop({ clock: undefined });
       let spins = 0;
       let fired = false;
@@ -108,7 +108,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       loop.stop();
       await loop.runForever();
       t.close(loop);
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
   });
 
   describe('handles: timers', () => {
@@ -130,7 +130,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(at).toBe(0.75);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // SCHED-07
     it('[SCHED-07] callAt() - schedules at an absolute loop time', async (t) => {
@@ -146,7 +146,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['b', 0.2],
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SCHED-06
     it('[SCHED-06] callLater() with negative delays - all due in the first iteration, ordered by when', async (t) => {
@@ -163,7 +163,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['zero', 1],
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // SCHED-08
     it('[SCHED-08] callLater(0) - is not callSoon(): due timers run after the callbacks already ready', async (t) => {
@@ -192,7 +192,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['z1', 2],
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SCHED-09: FIFO tie-break (the project's documented choice)
     it('[SCHED-09] timers with equal when - run in insertion order', async (t) => {
@@ -203,7 +203,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SCHED-09: callLater while virtual time stands still ties too
     it('[SCHED-09] callLater() with the same delay at the same time - runs in insertion order', async (t) => {
@@ -214,7 +214,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SCHED-09
     it('[SCHED-09] interleaved ties at two times - each time runs its timers in insertion order', async (t) => {
@@ -228,11 +228,11 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(order).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 't0', 't1', 't2', 't3', 't4', 't5']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // §0 steps 3-4: the due timers of a batch are fixed when the iteration begins
     // (traced against CPython 3.11: it1 ready-first, a, b; it2 soon-from-a, late-past, late-0)
-    it('timers made during a batch - wait for the next iteration even when due and earlier than the batch\'s own due timers; a due timer cancelled earlier in the batch is skipped', async (t) => {
+    it('[SCHED-08, HANDLE-02] timers made during a batch - wait for the next iteration even when due and earlier than the batch\'s own due timers; a due timer cancelled earlier in the batch is skipped', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       const log = (name: string): void => {
@@ -255,10 +255,10 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(t.stats().timers).toBe(0);
       expect(t.stats().cancelledTimers).toBe(0);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // §0 step 4: timers due in the same iteration run in one batch, by when
-    it('timers - the loop jumps virtual time to the next timer and runs every timer due by then in one iteration', async (t) => {
+    it('[SCHED-11, SCHED-13] timers - the loop jumps virtual time to the next timer and runs every timer due by then in one iteration', async (t) => {
       const { loop } = t;
       const order: Array<[string, number, number]> = [];
       const log = (s: string): void => {
@@ -275,7 +275,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         ['b', 2, 0.02],
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
   });
 
   describe('handles: cancel()', () => {
@@ -294,7 +294,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(ran).toBe(false);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // HANDLE-02, S06
     it('[HANDLE-02] TimerHandle.cancel() - the timer never runs, when() survives, and it no longer counts as pending', async (t) => {
@@ -311,7 +311,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(ran).toBe(false);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // HANDLE-02, S06: cancelled while already moved to the ready queue
     it('[HANDLE-02] a timer cancelled by an earlier timer of the same batch - is skipped', async (t) => {
@@ -327,9 +327,9 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(order).toEqual(['killer']);
       expect(victim.cancelled()).toBe(true);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('a handle cancelled by an earlier callback of the same batch (ready queue) - is skipped', async (t) => {
+    it('[HANDLE-02] a handle cancelled by an earlier callback of the same batch (ready queue) - is skipped', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       loop.callSoon(() => {
@@ -355,7 +355,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(seen).toBe(true);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Handle and TimerHandle": removed from the heap lazily (asyncio's rule); SCHED-14
     it('[SCHED-14] cancelled timers - with 100 or fewer scheduled, only those at the head of the heap are dropped by an iteration', async (t) => {
@@ -370,7 +370,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(t.stats().timers).toBe(8);
       for (const h of hs) h.cancel();
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // docs/asyncio-mapping.md "Handle and TimerHandle", SCHED-14
     it('[SCHED-14] cancelled timers - are purged in one iteration once more than 100 are scheduled and more than half are cancelled', async (t) => {
@@ -390,7 +390,7 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       await loop.runForever();
       expect(t.stats().cancelledTimers).toBe(0);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
   });
 
   describe('handles: reprs', () => {
@@ -422,6 +422,6 @@ export function handlesSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(String(h)).toMatch(/^<TimerHandle .*\bcancelled\b/);
       expect(String(h)).toMatch(/when=123\b/);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

@@ -441,7 +441,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(e.code).toBe('ERR_LOOP_NOT_ACQUIRED');
       expect(e.message).toBe('Lock is not acquired.');
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SYNC-02
     it('[SYNC-02] Lock - waiters acquire in FIFO order, one per release (test_acquire)', async (t) => {
@@ -657,7 +657,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect((e as TypeError & { code: string }).code).toBe('ERR_LOOP_INVALID_ARG');
       expect(((thrown(() => withLock(lock, 5 as never)) as TypeError & { code: string }).code)).toBe('ERR_LOOP_INVALID_ARG');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SYNC-05
     it('[SYNC-05] Event - wait() returns true at once when set, else when set() wakes every waiter; clear() resets (test_wait, test_wait_on_set, test_clear, test_repr)', async (t) => {
@@ -693,7 +693,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         })(),
       );
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // SYNC-05
     it('[SYNC-05] Event - set() then clear() before the waiters run: they still return true; a cancelled waiter leaves the list (test_clear_with_waiters, test_wait_cancel)', async (t) => {
@@ -787,7 +787,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect((thrown(() => cond.notify('2' as never)) as TypeError & { code: string }).code).toBe('ERR_LOOP_INVALID_ARG');
       expect((thrown(() => cond.waitFor(null as never)) as TypeError & { code: string }).code).toBe('ERR_LOOP_INVALID_ARG');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SYNC-07
     it('[SYNC-07] Condition.wait() cancelled - throws CancelledError only once it holds the lock again (test_wait_cancel, test_wait_cancel_after_notify)', async (t) => {
@@ -885,7 +885,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         })(),
       );
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SYNC-08
     it('[SYNC-08] Condition.waitFor(predicate) - waits until the predicate is truthy and returns its value; Condition(lock) shares the lock (test_wait_for, test_explicit_lock)', async (t) => {
@@ -925,7 +925,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(e).toBeInstanceOf(TypeError);
       expect(e.code).toBe('ERR_LOOP_INVALID_ARG');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SYNC-09
     it('[SYNC-09] Semaphore - counts down to zero, locked() then, release() counts up; repr; bad initial values (test_semaphore, test_semaphore_value, test_initial_value_zero, test_repr)', async (t) => {
@@ -1063,7 +1063,7 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         })(),
       );
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // SYNC-10
     it('[SYNC-10] Semaphore - a waiter woken by release() and cancelled before it runs gives the unit back to the next waiter (3.11.x _wake_up_next; yield* and await alike)', async (t) => {
@@ -1388,14 +1388,14 @@ export function locksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close(other);
     });
 
-    it('oracle locks_trace.py - several waiters, cancellations in the middle (coroutines, yield*)', async (t) => {
+    it('[oracle locks_trace.py] several waiters, cancellations in the middle (coroutines, yield*)', async (t) => {
       await t.loop.runUntilComplete(locksTraceCoroutines(t));
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
-    it('oracle locks_trace.py - the same trace with async functions and await', async (t) => {
+    it('[oracle locks_trace.py] the same trace with async functions and await', async (t) => {
       await t.loop.runUntilComplete(locksTraceAsync(t));
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
   });
 }

@@ -95,7 +95,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(getEventLoopPolicy()).toBe(p);
     });
 
-    it('a custom policy - getEventLoop()/newEventLoop()/setEventLoop() defer to it', (t) => {
+    it('[POLICY-05] a custom policy - getEventLoop()/newEventLoop()/setEventLoop() defer to it', (t) => {
       const { loop } = t;
       const calls: string[] = [];
       const policy: EventLoopPolicy = {
@@ -143,7 +143,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
     beforeEach(() => setEventLoopPolicy(null));
     afterEach(() => setEventLoopPolicy(null));
 
-    it('run(main) - runs a generator function on a fresh loop, resolves to its result and closes the loop', async (t) => {
+    it('[test_asyncio_run_return] run(main) - runs a generator function on a fresh loop, resolves to its result and closes the loop', async (t) => {
       let used: BaseEventLoop | undefined;
       let made: unknown;
       const r = await run(
@@ -159,7 +159,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(used!.isClosed()).toBe(true);
     }, { needs: ['virtual-clock'] });
 
-    it('run(async main) - runs an async function', async (t) => {
+    it('[test_asyncio_run_return] run(async main) - runs an async function', async (t) => {
       let used: BaseEventLoop | undefined;
       const r = await run(
         async () => {
@@ -173,7 +173,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(used!.isClosed()).toBe(true);
     }, { needs: ['virtual-clock'] });
 
-    it('run() - cancels the tasks main left running, lets them handle it, then closes the loop', async (t) => {
+    it('[test_asyncio_run_cancels_hanging_tasks] run() - cancels the tasks main left running, lets them handle it, then closes the loop', async (t) => {
       let leftover: ReturnType<BaseEventLoop['createTask']> | undefined;
       const rec: string[] = [];
       let used: BaseEventLoop | undefined;
@@ -202,7 +202,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(used!.time()).toBe(0);
     }, { needs: ['virtual-clock'] });
 
-    it('run(main) where main throws - rejects with that error and still closes the loop', async (t) => {
+    it('[test_asyncio_run_raises] run(main) where main throws - rejects with that error and still closes the loop', async (t) => {
       let used: BaseEventLoop | undefined;
       const err = new Error('main failed');
       const e = await rejection(
@@ -218,7 +218,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(used!.isClosed()).toBe(true);
     });
 
-    it('run(main, { debug }) - sets the debug mode of the loop', async (t) => {
+    it('[test_asyncio_run_debug] run(main, { debug }) - sets the debug mode of the loop', async (t) => {
       for (const debug of [true, false]) {
         const seen = await run(
           function* (): Coroutine<boolean> {
@@ -230,7 +230,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       }
     });
 
-    it('run(x) where x is neither a coroutine nor a function - rejects with RangeError (asyncio\'s ValueError) and makes no loop', async (t) => {
+    it('[test_asyncio_run_only_coro] run(x) where x is neither a coroutine nor a function - rejects with RangeError (asyncio\'s ValueError) and makes no loop', async (t) => {
       let made = 0;
       for (const bad of [42, 'main', null, { then: 1 }]) {
         const e = await rejection(
@@ -248,7 +248,7 @@ export function policiesSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(made).toBe(0);
     });
 
-    it('run() inside a running loop - rejects with RuntimeError and main never starts', async (t) => {
+    it('[test_asyncio_run_from_running_loop] run() inside a running loop - rejects with RuntimeError and main never starts', async (t) => {
       const { loop } = t;
       let started = false;
       let r: Promise<unknown> | undefined;

@@ -89,7 +89,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         })(),
       );
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // QUEUE-02
     it('[QUEUE-02] Queue.put() on a full queue - waits for get(); putNowait() throws QueueFull (test_blocking_put_wait, test_nonblocking_put_exception)', async (t) => {
@@ -109,7 +109,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         })(),
       );
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // QUEUE-02
     it('[QUEUE-02] Queue - waiting getters and putters are served in the order they came (test_get_with_putters, test_why_are_getters_waiting)', async (t) => {
@@ -181,7 +181,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         })(),
       );
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // QUEUE-03
     it('[QUEUE-03] Queue.put() cancelled - the slot goes to the next putter and the cancelled item is not added (test_put_cancelled_race, test_put_cancel_drop, test_cancelled_puts_not_being_held_in_self_putters)', async (t) => {
@@ -256,7 +256,7 @@ export function queuesSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         );
       }
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // QUEUE-05
     it('[QUEUE-05] LifoQueue and PriorityQueue - last in first out; smallest first, arrays compared like Python tuples (LifoQueueTests::test_order, PriorityQueueTests::test_order)', async (t) => {

@@ -97,7 +97,7 @@ export function runnerSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(events).toEqual([]);
       await runner.close();
       expect(events).toEqual(['left task: CancelledError']);
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[RUN-13] run() with a context option runs main in that context', async (t) => {
       const cvar = new ContextVar<string>('who', { default: 'default' });
@@ -190,7 +190,7 @@ export function runnerSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       ]);
       expect(t.stats().timers).toBe(0);
       t.close();
-    }, { needs: ['stats'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     it('[RUN-18] waitFor(aw, timeout, { signal }): an abort cancels the inner task, which sees CancelledError', async (t) => {
       const { loop } = t;
@@ -216,7 +216,7 @@ export function runnerSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       );
       expect(events).toEqual(['inner: CancelledError', 'outer: CancelledError aborted: stop t=1']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[RUN-19] taskFromSignal: an aborted signal cancels the task before its body runs; a later abort cancels it', async (t) => {
       const { loop } = t;
@@ -247,7 +247,7 @@ export function runnerSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       const bad = thrown(() => taskFromSignal({} as AbortSignal, async () => 1)) as Error;
       expect([bad.name, (bad as { code?: string }).code]).toEqual(['TypeError', 'ERR_LOOP_INVALID_ARG']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[RUN-20] taskSignal(): the task\'s first cancel() aborts it with a CancelledError carrying the message; one signal per task', async (t) => {
       const { loop } = t;
@@ -279,7 +279,7 @@ export function runnerSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       )) as RuntimeError;
       expect([e.name, e.code]).toEqual(['RuntimeError', 'ERR_LOOP_NO_RUNNING_LOOP']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[RUN-21] runCoroutineThreadsafe: a coroutine scheduled from outside the loop\'s callbacks; its result comes back as a promise', async (t) => {
       const loop = t.newLoop({ clock: undefined });
@@ -303,7 +303,7 @@ export function runnerSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       const bad = thrown(() => runCoroutineThreadsafe(5 as never, loop)) as Error;
       expect(bad.message).toBe('runCoroutineThreadsafe(): a coroutine object is required, got 5');
       t.close(loop);
-    });
+    }, { needs: ['virtual-clock'] });
 
     it('[RUN-22] a bad signal option is a TypeError naming the call', async (t) => {
       const { loop } = t;
@@ -317,6 +317,6 @@ export function runnerSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         }),
       );
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

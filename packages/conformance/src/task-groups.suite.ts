@@ -65,7 +65,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       return name;
     }
 
-    it('taskGroup() - waits for every task at its exit and resolves to the body\'s value (yield*)', async (t) => {
+    it('[test_taskgroup_01] taskGroup() - waits for every task at its exit and resolves to the body\'s value (yield*)', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -84,9 +84,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(out).toEqual(['t=0.00 body end', 't=0.10 b done', 't=0.20 a done', 't=0.20 group exit body value results=a,b']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('taskGroup() - waits for every task at its exit (await, async body, async tasks)', async (t) => {
+    it('[test_taskgroup_01, test_taskgroup_02] taskGroup() - waits for every task at its exit (await, async body, async tasks)', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -106,9 +106,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       });
       expect(out).toEqual(['t=0.05 body end', 't=0.10 b done', 't=0.20 a done', 't=0.20 group exit a.done()=true a']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it("the first failure - cancels the other tasks and the body; the group raises ExceptionGroup('unhandled errors in a TaskGroup', [error]) and cancelling() is back to 0", async (t) => {
+    it("[test_cancel_children_on_child_error] the first failure - cancels the other tasks and the body; the group raises ExceptionGroup('unhandled errors in a TaskGroup', [error]) and cancelling() is back to 0", async (t) => {
       const { loop } = t;
       const out: string[] = [];
       let group: unknown = null;
@@ -145,9 +145,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       expect(group).toBeInstanceOf(AggregateError);
       expect((group as AggregateError).errors).toEqual([...(group as ExceptionGroup).exceptions]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('an error thrown by the body - cancels the tasks; the group raises an ExceptionGroup holding that error', async (t) => {
+    it('[test_taskgroup_09] an error thrown by the body - cancels the tasks; the group raises an ExceptionGroup holding that error', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -167,9 +167,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
         "t=0.10 ExceptionGroup('unhandled errors in a TaskGroup', [KeyError('body')]) y.cancelled=true",
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('tasks failing in the same iteration - all their errors are in the group, in completion order; the rest are cancelled', async (t) => {
+    it('[test_cancel_children_on_child_error] tasks failing in the same iteration - all their errors are in the group, in completion order; the rest are cancelled', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -190,9 +190,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
         "t=0.10 ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('f1'), ValueError('f2')])",
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('a failure while the group waits for its tasks at the exit - cancels the others; the group raises the ExceptionGroup', async (t) => {
+    it('[test_taskgroup_04] a failure while the group waits for its tasks at the exit - cancels the others; the group raises the ExceptionGroup', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -208,9 +208,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       });
       expect(out).toEqual(['t=0.10 w2 cancelled', "t=0.10 ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('w1')])"]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('the parent task cancelled while the body awaits - the tasks are cancelled and the group raises CancelledError', async (t) => {
+    it('[test_taskgroup_07] the parent task cancelled while the body awaits - the tasks are cancelled and the group raises CancelledError', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -235,9 +235,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(out).toEqual(['t=0.10 p1 cancelled', 't=0.10 p2 cancelled', 't=0.10 parent CancelledError cancelled()=true']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('the parent task cancelled while the group waits for its tasks at the exit - the tasks are cancelled and the group raises CancelledError', async (t) => {
+    it('[test_cancellation, test_taskgroup_22] the parent task cancelled while the group waits for its tasks at the exit - the tasks are cancelled and the group raises CancelledError', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(async () => {
@@ -255,9 +255,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       });
       expect(out).toEqual(['t=0.10 q1 cancelled', 't=0.10 parent CancelledError']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('createTask() once the group has finished - RuntimeError, and the coroutine never runs', async (t) => {
+    it('[test_taskgroup_finished] createTask() once the group has finished - RuntimeError, and the coroutine never runs', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -286,7 +286,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('createTask() while the group is shutting down after a failure - RuntimeError', async (t) => {
+    it('[test_taskgroup_no_create_task_after_failure] createTask() while the group is shutting down after a failure - RuntimeError', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -315,9 +315,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
         "t=0.10 ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('bad')])",
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('a task cancelled on its own - does not fail the group; the others finish', async (t) => {
+    it('[test_taskgroup_03] a task cancelled on its own - does not fail the group; the others finish', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -334,9 +334,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(out).toEqual(['t=0.10 self cancelled', 't=0.20 ok done', 't=0.20 group ok: ok']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('nested groups (yield*, generator bodies) - the inner ExceptionGroup is kept, nested, in the outer one; the parent task ends normally', async (t) => {
+    it('[test_taskgroup_14] nested groups (yield*, generator bodies) - the inner ExceptionGroup is kept, nested, in the outer one; the parent task ends normally', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       const r = await loop.runUntilComplete(
@@ -363,9 +363,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       ]);
       expect(r).toBe('parent done');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('nested groups (await, async bodies) - the inner ExceptionGroup is kept, nested, in the outer one', async (t) => {
+    it('[test_taskgroup_14] nested groups (await, async bodies) - the inner ExceptionGroup is kept, nested, in the outer one', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       let outer: unknown;
@@ -392,9 +392,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       ]);
       expect((outer as ExceptionGroup).exceptions[0]).toBeInstanceOf(ExceptionGroup);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('a body that swallows the cancellation a failure caused - runs on until it exits; the group still raises the ExceptionGroup', async (t) => {
+    it('[SCOPE-02] a body that swallows the cancellation a failure caused - runs on until it exits; the group still raises the ExceptionGroup', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -421,9 +421,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
         "t=0.15 ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('z')])",
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('tasks created by tasks of the group while it runs - are waited for too', async (t) => {
+    it('[test_taskgroup_24] tasks created by tasks of the group while it runs - are waited for too', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -441,9 +441,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(out).toEqual(['t=0.20 spawned done', 't=0.20 spawned waited']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('createTask(coro, { name, context }) - the task gets the name and runs in the context', async (t) => {
+    it('[test_taskgroup_task_name, test_taskgroup_task_context] createTask(coro, { name, context }) - the task gets the name and runs in the context', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('v', { default: 'default' });
       const rec = await loop.runUntilComplete(async () => {
@@ -468,7 +468,7 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       t.close();
     });
 
-    it('a task that throws a value that is not an Error - the group raises a BaseExceptionGroup, not an ExceptionGroup', async (t) => {
+    it('[test_taskgroup_20a, test_taskgroup_21a] a task that throws a value that is not an Error - the group raises a BaseExceptionGroup, not an ExceptionGroup', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -495,9 +495,9 @@ export function taskGroupsSuite(newLoop: LoopFactory, options: SuiteOptions): vo
       );
       expect(rec).toEqual([true, false, 'unhandled errors in a TaskGroup', ['"not an Error"', "ValueError('bx')"]]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
-    it('a group with no tasks - resolves to the body\'s value; an error of the body alone is still wrapped in an ExceptionGroup', async (t) => {
+    it('[SCOPE-01] a group with no tasks - resolves to the body\'s value; an error of the body alone is still wrapped in an ExceptionGroup', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const r = await taskGroup(async () => {

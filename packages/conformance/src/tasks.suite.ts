@@ -59,7 +59,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(order).toEqual(['queued-before', 'body@1', 'queued-after']);
       expect(task.result()).toBe(1);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // TASK-02
     it("[TASK-02] a task's result - is its coroutine's return value; nested coroutines compose", async (t) => {
@@ -114,7 +114,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         'after pending P@4',
       ]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // TASK-03, S14
     it('[TASK-03] a task awaiting a task - resumes one iteration after the inner task completes; an already-finished task does not suspend', async (t) => {
@@ -143,7 +143,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       await expect(loop.runUntilComplete(t2)).resolves.toBe(2);
       expect(rec).toEqual(['T1 resumed@2', 'T2 resumed@3', 'T2 again 1@3']);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // TASK-05, docs/asyncio-mapping.md "Coroutines and async functions"
     it('[TASK-05] yielding a value that is not a future - the task fails with a RuntimeError naming the value, thrown into the coroutine at its next step', async (t) => {
@@ -219,7 +219,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     it('[TASK-06] createTask() with something that is neither a coroutine nor a function - TypeError, nothing scheduled', (t) => {
       const { loop } = t;
       expect(thrown(() => loop.createTask(123 as never))).toBeInstanceOf(TypeError);
-      expect(t.stats().ready).toBe(0);
+      // t.close() checks that nothing is left scheduled (with `stats`).
       t.close();
     });
 
@@ -242,7 +242,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    it("createTask(function) - the function is called at the task's first step, inside the task", async (t) => {
+    it("[D21, TASK-01] createTask(function) - the function is called at the task's first step, inside the task", async (t) => {
       const { loop } = t;
       let calledAt = -1;
       let current: unknown;
@@ -256,7 +256,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(calledAt).toBe(1);
       expect(current).toBe(task);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // TASK-16
     it('[TASK-16] getCoro() - returns what the task drives, also after completion', async (t) => {
@@ -273,7 +273,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
   });
 
   describe('tasks: async functions', () => {
-    it('createTask(async function) - its return value and its exception become the task result', async (t) => {
+    it('[TASK-02, D21] createTask(async function) - its return value and its exception become the task result', async (t) => {
       const { loop } = t;
       const ok = loop.createTask(async () => {
         await sleep(0.1);
@@ -293,7 +293,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Where an async function resumes"
-    it('an async-function task - resumes right after the done callback that wakes it, in the slot a generator task would', async (t) => {
+    it('[TASK-03] an async-function task - resumes right after the done callback that wakes it, in the slot a generator task would', async (t) => {
       const { loop } = t;
       const order: string[] = [];
       const fut = loop.createFuture<string>();
@@ -323,10 +323,10 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(order).toEqual(['gen@2', 'async@2', 'gen2@2', 'plain@2', 'soon@2']);
       expect([gen.done(), asy.done(), gen2.done()]).toEqual([true, true, true]);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // docs/asyncio-mapping.md "Where an async function resumes", S13
-    it('an async-function task - await sleep(0) costs one iteration and a pending future one iteration after it completes, like a generator task', async (t) => {
+    it('[TASK-03] an async-function task - await sleep(0) costs one iteration and a pending future one iteration after it completes, like a generator task', async (t) => {
       const { loop } = t;
       const rec: string[] = [];
       const pending = loop.createFuture<string>();
@@ -340,7 +340,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       });
       expect(rec).toEqual(['start@1', 'after sleep(0)@2', 'after pending@4']);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // TASK-03: awaiting a done future does not give up the iteration. JavaScript
     // resumes any await in a microtask, but that is within the same iteration.
@@ -356,10 +356,10 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       });
       expect(rec).toEqual(['start@1', 'after done D@1']);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // docs/asyncio-mapping.md "Coroutines and async functions": cancel() cancels the loop future an async function awaits
-    it('cancel() on an async-function task - the awaited loop future is cancelled and the await throws CancelledError with the message', async (t) => {
+    it('[CANCEL-02, CANCEL-05] cancel() on an async-function task - the awaited loop future is cancelled and the await throws CancelledError with the message', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<string>();
       const rec: string[] = [];
@@ -383,7 +383,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(rec).toEqual(['CancelledError:m@2', 'finally']);
       expect(task.cancelled()).toBe(true);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // CANCEL-06 for async functions
     it('[CANCEL-06] an async-function task that catches CancelledError and returns - ends with that result, not cancelled', async (t) => {
@@ -497,7 +497,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         else process.nextTick(() => resolve(value));
       });
 
-    it('awaits of plain promises made outside the task and settled by Node callbacks - currentTask() and context variables stay the task\'s', async (t) => {
+    it('[D51] awaits of plain promises made outside the task and settled by Node callbacks - currentTask() and context variables stay the task\'s', async (t) => {
       const { loop } = t;
       const v = new ContextVar<string>('v', { default: 'root' });
       const outside = later('x', 'setTimeout');
@@ -515,7 +515,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    it('cancel() after the task awaited plain promises - reaches the loop future it awaits next, which throws CancelledError there', async (t) => {
+    it('[D13] cancel() after the task awaited plain promises - reaches the loop future it awaits next, which throws CancelledError there', async (t) => {
       const { loop } = t;
       const fut = loop.createFuture<number>();
       const events: string[] = [];
@@ -543,7 +543,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     }, { needs: ['virtual-clock'] });
 
-    it('code a task hands to Node callbacks (setTimeout, setImmediate, process.nextTick, queueMicrotask) - runs outside the task, as a callback an asyncio task schedules does', async (t) => {
+    it('[D51] code a task hands to Node callbacks (setTimeout, setImmediate, process.nextTick, queueMicrotask) - runs outside the task, as a callback an asyncio task schedules does', async (t) => {
       const { loop } = t;
       const seen: string[] = [];
       const task = loop.createTask(async () => {
@@ -565,7 +565,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       t.close();
     });
 
-    it('runOutsideTask(fn) - the async code fn starts belongs to no task: cancelling the calling task does not cancel the loop future that code awaits', async (t) => {
+    it('[D51] runOutsideTask(fn) - the async code fn starts belongs to no task: cancelling the calling task does not cancel the loop future that code awaits', async (t) => {
       const { loop } = t;
       const inner = loop.createFuture<string>();
       const seen: string[] = [];
@@ -737,7 +737,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(t.stats().timers).toBe(0);
       expect(loop.time()).toBe(0);
       t.close();
-    }, { needs: ['virtual-clock'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // CANCEL-04
     it('[CANCEL-04] cancel(msg) before the first step - the body never runs; result() and exception() throw CancelledError(msg)', async (t) => {
@@ -856,7 +856,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(loop.time()).toBe(0);
       expect(task.cancelled()).toBe(true);
       t.close();
-    }, { needs: ['virtual-clock'] });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // CANCEL-07 (CPython 3.11: __step cancels the awaited future, whose done callbacks go through call_soon)
     it('[CANCEL-07] a generator task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
@@ -881,7 +881,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(fut.cancelled()).toBe(true);
       expect(task.cancelled()).toBe(true);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // CANCEL-07, for an async-function task
     it('[CANCEL-07] an async-function task that cancels itself and then awaits a pending future - gets CancelledError one iteration later', async (t) => {
@@ -904,7 +904,7 @@ export function tasksSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(fut.cancelled()).toBe(true);
       expect(task.cancelled()).toBe(true);
       t.close();
-    });
+    }, { needs: ['stats'] });
 
     // CANCEL-07
     it('[CANCEL-07] a task that cancels itself and then returns without awaiting - ends cancelled', async (t) => {

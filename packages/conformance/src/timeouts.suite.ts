@@ -71,7 +71,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
         't=0.50 TimeoutError TimeoutError=true expired=true cancelling=0',
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_timeout_basic
     it('[test_timeout_basic] timeout(delay) - on expiry the scope raises TimeoutError (await, async-function body)', async (t) => {
@@ -104,7 +104,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
         't=0.60 next await not cancelled',
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_timeout_not_called
     it('[test_timeout_not_called] timeout() - a body that finishes in time gives its return value; the timer is cancelled and expired() is false', async (t) => {
@@ -122,10 +122,10 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       );
       expect(rec).toEqual(['value', 0.25, false, 0]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // docs/asyncio-mapping.md "Scopes": the awaitable resolves to the body's return value, whatever the body's kind
-    it("timeout() - resolves to the body's value whatever its kind: yield* of an async body, await of a generator body", async (t) => {
+    it("[D20] timeout() - resolves to the body's value whatever its kind: yield* of an async body, await of a generator body", async (t) => {
       const { loop } = t;
       const a = await loop.runUntilComplete(
         (function* (): Coroutine<string> {
@@ -150,7 +150,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       );
       expect([a, b, c]).toEqual(['async body', 'generator body', 'no wait']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_timeout_disabled, test_reschedule
     it('[test_reschedule, test_timeout_disabled] timeout(null) - never expires; reschedule(when) arms it and when() reports it', async (t) => {
@@ -177,7 +177,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       );
       expect(out).toEqual(['t=0.00 when=null', 't=100.00 slept', 't=100.00 rescheduled when=100.30', 't=100.30 TimeoutError']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_reschedule
     it('[test_reschedule] reschedule() - postpones a pending timeout, or disables it with null', async (t) => {
@@ -202,10 +202,10 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       });
       expect(out).toEqual(['t=0.40 postponed: TimeoutError', 't=0.60 disabled: expired=false when=null']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // Timeout.reschedule's state check
-    it('reschedule() on an expired or a finished scope - RuntimeError', async (t) => {
+    it('[test_timeout_expired, test_timeout_finished] reschedule() on an expired or a finished scope - RuntimeError', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -248,7 +248,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       expect(rec[3]).toMatch(/finished/);
       expect(rec[4]).toBe(0);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_timeout_at_basic, test_timeout_at_disabled
     it('[test_timeout_at_disabled, test_timeout_at_basic] timeoutAt(when) - expires at loop time when; timeoutAt(null) never does', async (t) => {
@@ -274,7 +274,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       );
       expect(out).toEqual(['t=1.00 when=1.20', 't=1.20 TimeoutError', 't=6.20 never expires']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_timeout_zero
     it('[test_timeout_zero] timeout(0) and negative delays - the body starts, and the scope expires at its first await, without time passing', async (t) => {
@@ -294,10 +294,10 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       });
       expect(out).toEqual(['t=0.00 body runs (0)', 't=0.00 TimeoutError (0)', 't=0.00 body runs (-1)', 't=0.00 TimeoutError (-1)']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // Timeout.__aexit__ with no exception while EXPIRING
-    it('a body that swallows the expiry cancellation - the scope exits normally with its value; expired() is true, cancelling() is 0', async (t) => {
+    it('[SCOPE-03] a body that swallows the expiry cancellation - the scope exits normally with its value; expired() is true, cancelling() is 0', async (t) => {
       const { loop } = t;
       const out: string[] = [];
       await loop.runUntilComplete(
@@ -320,7 +320,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       );
       expect(out).toEqual(['t=0.10 swallowed', 't=0.20 awaited again after swallowing', 't=0.20 returned expired=true cancelling=0']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_foreign_exception_passed
     it("[test_foreign_exception_passed] a body that raises its own error - the error propagates unchanged and the timer is cancelled", async (t) => {
@@ -338,7 +338,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       });
       expect(rec).toEqual([true, 'own', false, 0.1, 0]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_nested_timeouts_loop_busy-like: the inner scope is the shorter one
     it('[test_nested_timeouts_loop_busy] nested timeouts - the inner one expiring raises TimeoutError inside the outer, which goes on; the outer expires at its own deadline', async (t) => {
@@ -371,7 +371,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
         't=1.00 outer TimeoutError: outer.expired=true',
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_nested_timeouts (3.11): two cancel requests, only the outer scope turns its own into TimeoutError
     it('[test_nested_timeouts] nested timeouts with the same deadline (await, async bodies) - the inner scope lets CancelledError through, the outer raises TimeoutError; both expired', async (t) => {
@@ -399,7 +399,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       });
       expect(out).toEqual(['t=0.10 inner raised CancelledError', 't=0.10 outer raised TimeoutError cm1=true cm2=true']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_nested_timeouts (3.11), generator bodies
     it('[test_nested_timeouts] nested timeouts with the same deadline (yield*, generator bodies) - CancelledError through the inner scope, TimeoutError from the outer; cancelling() back to 0', async (t) => {
@@ -438,7 +438,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
         't=0.20 next await not cancelled',
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_outer_task_is_not_cancelled / test_foreign_cancel_doesnt_timeout_if_not_expired
     it('[test_foreign_cancel_doesnt_timeout_if_not_expired, test_outer_task_is_not_cancelled] a cancellation from outside while the scope is pending - stays CancelledError, not TimeoutError', async (t) => {
@@ -472,7 +472,7 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       );
       expect(rec).toEqual([true, 'from outside', true, false, 0.1, 0]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_nested_timeouts_concurrent-like: two cancel requests at once
     it('[test_nested_timeouts_concurrent] an outside cancel() at the moment the scope expires - the task has two cancel requests, so CancelledError, not TimeoutError', async (t) => {
@@ -499,10 +499,10 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
       });
       expect(r).toBe('CancelledError');
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Delays", "Helper arguments"
-    it('timeout()/timeoutAt() argument errors - a non-number is a TypeError, NaN or infinite a RangeError, a body that is not a function a TypeError, all synchronous', async (t) => {
+    it('[D4] timeout()/timeoutAt() argument errors - a non-number is a TypeError, NaN or infinite a RangeError, a body that is not a function a TypeError, all synchronous', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<string[]> {
@@ -523,8 +523,8 @@ export function timeoutsSuite(newLoop: LoopFactory, options: SuiteOptions): void
         })(),
       );
       expect(rec).toEqual(['TypeError', 'TypeError', 'RangeError', 'RangeError', 'TypeError', 'RangeError', 'TypeError']);
-      expect(t.stats().timers).toBe(0);
+      // t.close() checks that nothing is left scheduled (with `stats`).
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

@@ -37,7 +37,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       );
       expect(rec).toEqual(['early', 0.1, 'quick', 0.35]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_for_waits_for_task_cancellation, S19
     it('[test_wait_for_waits_for_task_cancellation] waitFor() on timeout - cancels the inner, waits for its cancellation handlers (even ones that await), then raises TimeoutError', async (t) => {
@@ -67,7 +67,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
         't=1.50 TimeoutError is TimeoutError: true',
       ]);
       t.close();
-    });
+    }, { needs: ['stats', 'virtual-clock'] });
 
     // test_wait_for_reraises_exception_during_cancellation
     it('[test_wait_for_reraises_exception_during_cancellation] waitFor() - an inner that raises another error while being cancelled: that error propagates, not TimeoutError', async (t) => {
@@ -92,7 +92,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(shown(e)).toBe('ValueError(during cancel)');
       expect(loop.time()).toBe(0.5);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_for_cancellation_race_condition, a quirk
     it('[test_wait_for_cancellation_race_condition] waitFor() - an inner that swallows the timeout cancellation and returns: waitFor returns its value (3.11)', async (t) => {
@@ -111,7 +111,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(r).toBe('swallowed');
       expect(loop.time()).toBe(0.25);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_for_timeout_less_then_0_or_0*, S19
     it('[test_wait_for_timeout_less_then_0_or_0] waitFor() with a timeout <= 0 - a done future gives its result; a pending coroutine never starts and TimeoutError is raised without waiting', async (t) => {
@@ -147,7 +147,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       );
       expect(rec).toEqual(['TimeoutError', 'TimeoutError', 'done-now', 'TimeoutError', true, 0, 0]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_for with timeout=None, S19
     it('[test_wait_for] waitFor(aw, null) - just awaits, however long it takes', async (t) => {
@@ -156,7 +156,7 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       expect(r).toBe('none');
       expect(loop.time()).toBe(500);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_cancel_wait_for, test_cancel_blocking_wait_for
     it('[test_cancel_blocking_wait_for, test_cancel_wait_for] cancelling the task running waitFor() - cancels the inner task too, with a timeout or with null', async (t) => {
@@ -185,10 +185,10 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       );
       expect(rec).toEqual(['CancelledError', true, true, 'CancelledError', true, true]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // S19
-    it('waitFor() on a plain future - the timeout cancels the future; an exception of the inner propagates as is', async (t) => {
+    it('[COMBI-11] waitFor() on a plain future - the timeout cancels the future; an exception of the inner propagates as is', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const f = loop.createFuture<number>();
@@ -203,10 +203,10 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       });
       expect(rec).toEqual(['TimeoutError', true, 'KeyError(k)', 0.2]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Delays", "Helper arguments"
-    it('waitFor() argument errors - a non-number timeout is a TypeError, NaN or infinite a RangeError, a non-awaitable a TypeError, all synchronous', async (t) => {
+    it('[D4] waitFor() argument errors - a non-number timeout is a TypeError, NaN or infinite a RangeError, a non-awaitable a TypeError, all synchronous', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<string[]> {
@@ -224,6 +224,6 @@ export function waitForSuite(newLoop: LoopFactory, options: SuiteOptions): void 
       );
       expect(rec).toEqual(['TypeError', 'RangeError', 'RangeError', 'TypeError']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

@@ -38,7 +38,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(rec[0]).toBeCloseTo(0.15, 9);
       expect(rec.slice(1)).toEqual([2, true, true, 0]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_first_completed, test_wait_really_done, S19
     it('[test_wait_really_done, test_wait_first_completed] wait({ returnWhen: FIRST_COMPLETED }) - returns at the first completion; futures already done are in done too', async (t) => {
@@ -62,7 +62,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
         [0.1, ['x'], 2],
       ]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_first_exception, test_wait_first_exception_in_wait, S19
     it('[test_wait_first_exception_in_wait, test_wait_first_exception] wait({ returnWhen: FIRST_EXCEPTION }) - returns at the first failure, at once if one already failed; without failures it waits for all', async (t) => {
@@ -93,7 +93,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       );
       expect(rec).toEqual([0.75, true, true, 0.75, true, true, 1, 2, 0]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_with_timeout, S19
     it('[test_wait_with_timeout] wait({ timeout }) - resolves at the timeout without raising; the pending futures are not cancelled', async (t) => {
@@ -111,7 +111,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       expect(rec).toEqual([0.1, 0, true, false, false, 0.30000000000000004, 0, 1, 1, true, 'a']);
       // returning early cancelled the 5-second timer (t.close() checks that none is left)
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_duplicate_coroutines, test_wait_with_iterator_of_tasks
     it('[test_wait_with_iterator_of_tasks, test_wait_duplicate_coroutines] wait() - duplicates collapse; any iterable of futures works (array, Set, an iterator); a generator object is a coroutine, not an iterable', async (t) => {
@@ -135,7 +135,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       );
       expect(rec).toEqual([1, 2, 2, 1, 'TypeError']);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // test_wait_errors, test_wait_invalid_args, S19, docs/asyncio-mapping.md "Helper arguments"
     it('[test_wait_invalid_args, test_wait_errors] wait() argument errors - [] and a bad returnWhen are RangeErrors, a lone future and a non-awaitable member TypeErrors, all thrown synchronously', async (t) => {
@@ -163,7 +163,7 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
     });
 
     // asyncio's _wait only awaits a private waiter
-    it('cancelling a task that awaits wait() - the task is cancelled; the futures it waited on keep running', async (t) => {
+    it('[CANCEL-10, test_yield_wait_does_not_shield_cancel] cancelling a task that awaits wait() - the task is cancelled; the futures it waited on keep running', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(async () => {
         const x = loop.createTask(sleeping(0.5, 'x2'));
@@ -176,10 +176,10 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       });
       expect(rec).toEqual([true, false, false, 'x2', 0.5]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
 
     // docs/asyncio-mapping.md "Helper arguments" (3.11's wait() refuses coroutines: a deliberate difference)
-    it('wait() - coroutines and thunks are wrapped in tasks, which are what done holds', async (t) => {
+    it('[D26] wait() - coroutines and thunks are wrapped in tasks, which are what done holds', async (t) => {
       const { loop } = t;
       const rec = await loop.runUntilComplete(
         (function* (): Coroutine<unknown[]> {
@@ -198,6 +198,6 @@ export function waitSuite(newLoop: LoopFactory, options: SuiteOptions): void {
       );
       expect(rec).toEqual([true, ['async', 'gen'], 0]);
       t.close();
-    });
+    }, { needs: ['virtual-clock'] });
   });
 }

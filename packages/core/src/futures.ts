@@ -400,7 +400,13 @@ export class Future<T = unknown> implements FutureContract<T> {
     }
     return new Promise<T>((resolve, reject) => {
       const Future_then = (fut: Future<T>): void => {
-        if (task !== null) task[TASK_RELEASE](fut);
+        const cancelExc = task !== null ? task[TASK_RELEASE](fut) : null;
+        if (cancelExc !== null) {
+          // The task was cancelled while this future was already done: the cancellation wins (asyncio's _must_cancel).
+          fut._retrieved();
+          reject(cancelExc);
+          return;
+        }
         try {
           resolve(fut.result());
         } catch (e) {

@@ -35,6 +35,7 @@ import { Future, isCancelledError, isCoreFuture, isCoreLoop } from './futures.js
 import {
   CANCELS_ONE,
   CANCELS_SHIFT,
+  FLAG_FOREIGN,
   FLAG_LOG_DESTROY_PENDING,
   FLAG_MUST_CANCEL,
   KIND_ASYNC,
@@ -152,6 +153,13 @@ export class Task<T = unknown> extends Future<T> implements TaskContract<T> {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): a coroutine or a function was expected, got ${reprValue(coro)}`);
     }
     super({ loop: options?.loop });
+    if ((this._flags & FLAG_FOREIGN) !== 0) {
+      throw loopError(
+        TypeError,
+        'ERR_LOOP_INVALID_ARG',
+        `Task(): a @loop/core Task steps only on a core loop, not ${reprValue(this._loop)}; use that loop's createTask()`,
+      );
+    }
     if (options?.name !== undefined && typeof options.name !== 'string') {
       throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `Task(): name must be a string, got ${reprValue(options.name)}`);
     }

@@ -24,6 +24,7 @@
  * @packageDocumentation
  */
 import { RuntimeError } from './errors.js';
+import type { CancelledError } from './errors.js';
 import type { Future, SchedulingLoop, Task } from './events.js';
 
 /**
@@ -40,6 +41,9 @@ export const FUTURE_BLOCKING: unique symbol = Symbol.for('@loop/interfaces.futur
  * awaited in one can be cancelled with the task: a future's `then()` calls
  * `task[TASK_AWAIT](fut)` (the task now waits on `fut`; `false` when it does
  * not take it, e.g. done) and, when the await settles, `task[TASK_RELEASE](fut)`.
+ * If that returns an error (the `CancelledError` of a `cancel()` that came
+ * when `fut` was already done: asyncio's `_must_cancel`, delivered when the
+ * task resumes), the await rejects with it instead of `fut`'s outcome.
  */
 export const TASK_AWAIT: unique symbol = Symbol.for('@loop/interfaces.taskAwait');
 /** See {@link TASK_AWAIT}. */
@@ -49,8 +53,11 @@ export const TASK_RELEASE: unique symbol = Symbol.for('@loop/interfaces.taskRele
 export interface AwaitingTask {
   /** The task's async function awaits `fut`; returns whether the task now waits on it. */
   [TASK_AWAIT](fut: Future<unknown>): boolean;
-  /** The await of `fut` is settling (the function resumes). */
-  [TASK_RELEASE](fut: Future<unknown>): void;
+  /**
+   * The await of `fut` is settling (the function resumes). Returns the
+   * cancellation to deliver instead of `fut`'s outcome, or `null`.
+   */
+  [TASK_RELEASE](fut: Future<unknown>): CancelledError | null;
 }
 
 /**

@@ -134,7 +134,7 @@ describe('running.ts: the hooks every loop shares', () => {
 
   it('isAwaitingTask: a task with both TASK_AWAIT and TASK_RELEASE', () => {
     const awaited: unknown[] = [];
-    const task = { [TASK_AWAIT]: (f: unknown) => awaited.push(f) > 0, [TASK_RELEASE]: () => undefined };
+    const task = { [TASK_AWAIT]: (f: unknown) => awaited.push(f) > 0, [TASK_RELEASE]: () => null };
     expect(isAwaitingTask(task)).toBe(true);
     expect(isAwaitingTask({ [TASK_AWAIT]: () => true })).toBe(false);
     expect(isAwaitingTask(null)).toBe(false);
