@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loopError, type AbstractEventLoop, type Clock } from '@loop/interfaces';
+import { loopError, type AbstractEventLoop, type Clock, type SchedulingLoop } from '@loop/interfaces';
 import { CAPABILITIES, runConformance, selectSuites, suites, type ConformanceOptions } from './index.js';
 import type { LoopFactory } from './harness.js';
 import type { TestRecord, TestRunner } from './runner.js';
@@ -34,8 +34,8 @@ export interface KitLoopOptions {
 export interface KitTarget {
   /** The loop's name, for the report (`'MicroLoop'`). */
   name: string;
-  /** A fresh loop; honour `clock` if you claim `'virtual-clock'`. */
-  newLoop(options: KitLoopOptions): AbstractEventLoop;
+  /** A fresh loop (a `SchedulingLoop` such as `BaseEventLoop` is enough for the scheduling suites); honour `clock` if you claim `'virtual-clock'`. */
+  newLoop(options: KitLoopOptions): SchedulingLoop | AbstractEventLoop;
   /** The manifest: names of {@link CAPABILITIES} the loop claims. */
   capabilities: readonly string[];
   /**

@@ -121,9 +121,26 @@ export function currentRunner(): TestRunner {
   return runner;
 }
 
-/** `describe` of the current runner. */
+/**
+ * `describe` of the current runner. The body runs with the runner and the
+ * suite being defined that were current at this call: jest and `node:test`
+ * run it during the call, but Vitest collects the file first and runs each
+ * body after its `describe` returned.
+ */
 export function describe(title: string, fn: () => void): void {
-  currentRunner().describe(title, fn);
+  const runner = currentRunner();
+  const context = suiteContext;
+  runner.describe(title, () => {
+    const saved = { runner: current, context: suiteContext };
+    current = runner;
+    suiteContext = context;
+    try {
+      fn();
+    } finally {
+      current = saved.runner;
+      suiteContext = saved.context;
+    }
+  });
 }
 
 /** `test` of the current runner (`timeout` in milliseconds). */

@@ -1,0 +1,3 @@
+import base from '../../tooling/eslint.config.mjs';
+
+export default base;
