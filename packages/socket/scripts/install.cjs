@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The package's `install` script (ADR 0011). Runs node-gyp-build, which
+// The package's `install` script (ADR 0012). Runs node-gyp-build, which
 // loads a prebuild from prebuilds/ or compiles the addon with node-gyp. When
 // that fails (no C compiler, no Node headers...), it prints a warning and
 // exits 0: @loop/socket then runs without its addon (src/binding.cjs), so

@@ -10,7 +10,7 @@
 // entry point of the package refuses to run first (addon.ts, requireAddon).
 //
 // When the install could not build the addon, scripts/install.cjs left
-// build/install-error.txt (ADR 0011): the load error then says why.
+// build/install-error.txt (ADR 0012): the load error then says why.
 'use strict';
 const path = require('node:path');
 const root = path.join(__dirname, '..');

@@ -1,4 +1,4 @@
-// Installing @loop/socket where its addon cannot build (ADR 0011), for real:
+// Installing @loop/socket where its addon cannot build (ADR 0012), for real:
 // the package is packed as it is published (`npm pack`, with @loop/interfaces
 // beside it) and `npm install`ed into a fresh directory with a PATH that has
 // every program of this machine except the C compilers. The install must
