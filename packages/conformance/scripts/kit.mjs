@@ -20,7 +20,7 @@ const full = process.argv.includes('--full');
 
 // One suite per area: loop basics, tasks and helpers, streams, TLS, UDP,
 // pipes, subprocesses, signals (and, on the selector, the readiness groups).
-const SUBSET = 'base-event-loop,tasks,timeouts,oracle-scheduling,streams,tls,datagram,pipes,subprocess,signals';
+const SUBSET = 'base-event-loop,tasks,timeouts,oracle-scheduling,streams,write-errors,tls,datagram,pipes,subprocess,signals';
 
 const targets = [
   // BaseEventLoop runs every suite (the network ones are n/a): about 40 s.

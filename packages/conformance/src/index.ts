@@ -59,6 +59,7 @@ import {
   signalsSuite,
   tlsSuite,
   unixSuite,
+  writeErrorsSuite,
 } from './net/index.js';
 import type { NetLoop, NetLoopFactory } from './net/harness.js';
 import { subprocessSuite } from './net/subprocess.suite.js';
@@ -240,6 +241,7 @@ export const suites: readonly ConformanceSuite[] = [
   scheduling('oracle-tasks', oracleTasksSuite, ['stats', 'virtual-clock']),
   scheduling('oracle-helpers', oracleHelpersSuite, ['stats', 'virtual-clock']),
   network('stream-transport', streamTransportSuite),
+  network('write-errors', writeErrorsSuite),
   network('datagram-transport', datagramTransportSuite),
   network('connection', connectionSuite),
   network('server', serverSuite),

@@ -1242,8 +1242,7 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
     // future and nothing else moved: the batch can go on.
     if (awaited && !active) {
       this.#resuming = null;
-      this.#phase = 'slice';
-      this.#continue();
+      this.#endDrain();
       return;
     }
     // A task is resuming: its code may run through several promise jobs
@@ -1256,7 +1255,22 @@ export class BaseEventLoop extends AbstractEventLoopBase implements PromiseBridg
       return;
     }
     this.#resuming = null;
+    this.#endDrain();
+  }
+
+  /**
+   * Back from draining: the batch goes on, unless the time slice is over.
+   * The slice is checked here because `#continue` counts callbacks afresh
+   * after each drain: a task whose every step wakes an async function (an
+   * `await sleep(0)` loop, a writer paced by a 1 ms timer) would otherwise
+   * never give Node its turn, and no I/O, timer or socket close would run.
+   */
+  #endDrain(): void {
     this.#phase = 'slice';
+    if (performance.now() > this.#sliceEnd) {
+      this.#yieldToNode();
+      return;
+    }
     this.#continue();
   }
 

@@ -304,3 +304,27 @@ describe('BaseEventLoop close hooks (onLoopClose)', () => {
     loop.close();
   });
 });
+
+describe('BaseEventLoop time slices', () => {
+  it('an async function awaiting sleep(0) in a loop - still gives Node its turn (a Node timer fires within the run)', async () => {
+    const loop = new BaseEventLoop();
+    let fired = false;
+    const timer = setTimeout(() => {
+      fired = true;
+    }, 5);
+    const started = performance.now();
+    let steps = 0;
+    // Each step wakes the async function; before the fix the slice was never
+    // checked on that path and Node's timers and I/O waited until the loop stopped.
+    await loop.runUntilComplete(async () => {
+      while (!fired && performance.now() - started < 5000) {
+        steps++;
+        await sleep(0);
+      }
+    });
+    clearTimeout(timer);
+    expect(fired).toBe(true);
+    expect(steps).toBeGreaterThan(0);
+    loop.close();
+  });
+});

@@ -48,6 +48,8 @@ export type ProactorSocketKind = 'stream' | 'listener' | 'datagram';
 export interface SocketReader {
   /** Called from Node's read callback with the byte count and the buffer read into; `false` stops reading. */
   onRead(nread: number, buf: Buffer): boolean;
+  /** Called from Node's `'error'` on the socket (a failed read or write), after it was recorded (`ProactorSocket._error`). */
+  onError(err: Error): void;
 }
 
 /**
@@ -105,12 +107,16 @@ const ONREAD: net.OnReadOpts = {
 /**
  * The first error Node reported on each socket that had one: rare, so kept
  * aside rather than in a field of every socket (see `ProactorSocket._error`).
+ * The listener stays on the handle for its whole life, so Node never finds
+ * an `'error'` without one (which it would throw as an uncaught exception).
  */
 const ERRORS = new WeakMap<ProactorSocket, Error>();
 
 function recordError(this: unknown, err: Error): void {
   const sock = (this as Owned)[OWNER];
-  if (sock !== undefined && !ERRORS.has(sock)) ERRORS.set(sock, err);
+  if (sock === undefined) return;
+  if (!ERRORS.has(sock)) ERRORS.set(sock, err);
+  sock._reader?.onError(err);
 }
 
 /** The errno Node gives `code` (negative, as libuv's): `-9` for `EBADF` on Linux; `null` when unknown. */

@@ -11,7 +11,8 @@
  * ```text
  *   Node read callback (onread)  -> inbox.push(copy | nbytes)  -> callSoon(deliver)
  *   Node 'end'                   -> inbox.push(EOF)            -> callSoon(deliver)
- *   Node 'error' + 'close'       -> callSoon(nodeClosed)          (connectionLost(err))
+ *   Node 'error'                 -> callSoon(nodeFailed)          (connectionLost(err))
+ *   Node 'close'                 -> callSoon(nodeClosed)          (connectionLost(err | null))
  *   Node write callback          -> callSoon(afterWrite) when a paused protocol may resume
  *                                   or a closing transport has flushed
  *   deliver (loop iteration)     -> dataReceived / bufferUpdated / eofReceived, in order,
@@ -54,6 +55,20 @@
  * checks where it starts from (`#toClosing`, `#toLost`) and is labelled at
  * its call (`// OPEN -> CLOSING`). Every other bit of `#flags` is named in
  * the table above the class.
+ *
+ * Failed writes. asyncio's transport fails as soon as a send fails
+ * (`_fatal_error`: `connectionLost(exc)` scheduled, later writes dropped and
+ * counted), never raising from `write()`. Node reports a failed write three
+ * ways, all handled: synchronously as the socket's `errored` (a send the
+ * kernel refused at once, `EPIPE` to a Unix peer that is gone), which
+ * `write()` checks right after handing the bytes over; as the write
+ * callback's error followed by `'error'` (a send that failed later), which
+ * schedules the failure; and as `'close'`. Whichever comes first fails the
+ * transport with that error, and `close()` or a completed flush never
+ * reports `connectionLost(null)` over an error Node already reported
+ * (`#takeNodeError`). The socket's `'error'` listener is installed with it
+ * (`ProactorSocket`) and never removed: no moment leaves Node an `'error'`
+ * without a listener, which it would throw as an uncaught exception.
  *
  * WHY Node's `allowHalfOpen: true`: `eofReceived()` returning true must keep
  * the write side open (a TCP half-close), which Node does only in that mode.
@@ -649,6 +664,11 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (this.#has(WRITE_EOF)) throw loopError(RuntimeError, 'ERR_LOOP_WRITE_AFTER_EOF', 'Cannot call write() after write_eof()');
     if (data.byteLength === 0) return;
     const node = this.#node;
+    if (this.#state !== 'LOST' && (node.destroyed || node.errored !== null)) {
+      // Node reported a failure the loop has not run yet: the transport fails
+      // with it now, as asyncio's had already, and this write is dropped.
+      this.#takeNodeError();
+    }
     if (this.#state === 'LOST' || node.destroyed) {
       this.#droppedWrite();
       return;
@@ -661,6 +681,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       node.write(data, onWritten);
       if (node.writableLength > 0) more.lent = data.buffer;
     }
+    // A send the kernel refused at once (EPIPE, ECONNRESET) sets `errored`
+    // now and emits 'error' only on a later tick: fail now, as asyncio's
+    // write() does when its send raises (the write itself is not counted).
+    if (node.errored !== null && this.#takeNodeError()) return;
     this.#maybePauseProtocol();
   }
 
@@ -753,7 +777,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** Loop step after writes completed: resume a paused protocol, finish a close. */
   #afterWrite(): void {
     this.#clear(AFTER_WRITE_SCHEDULED);
-    if (this.#state === 'LOST') return;
+    // A write that failed completes too (its error in Node's 'errored'): that is a loss, not a flush.
+    if (this.#state === 'LOST' || this.#takeNodeError()) return;
     this.#maybeResumeProtocol();
     if (this.#state === 'CLOSING' && this.getWriteBufferSize() === 0) {
       this.#toLost(); // CLOSING -> LOST: flushed
@@ -774,6 +799,10 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (t instanceof ProactorSocketTransport) t.#nodeClose();
   }
 
+  static #nodeFailedStep(t: ProactorSocketTransport): void {
+    t.#takeNodeError();
+  }
+
   static #deliverStep(t: ProactorSocketTransport): void {
     t.#deliver();
   }
@@ -791,6 +820,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** Closes after flushing buffered data; `connectionLost(null)` follows. Idempotent. */
   close(): void {
     if (this.#state !== 'OPEN') return;
+    // A failure Node reported and the loop has not run yet: the connection is lost with it, not closed cleanly.
+    if (this.#takeNodeError()) return;
     this.#toClosing(); // OPEN -> CLOSING
     this.#clear(READING_PAUSED);
     this.#stopHandle();
@@ -837,6 +868,32 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     }
   }
 
+  /** @internal Node's `'error'` on the socket (see `SocketReader`): only schedules the step that fails the transport with it. */
+  onError(_err: Error): void {
+    if (this.#state === 'LOST' || this.#host.isClosed()) return;
+    this.#host.callSoon(ProactorSocketTransport.#nodeFailedStep, this);
+  }
+
+  /**
+   * When Node reported an error on the socket (recorded at its `'error'`, or
+   * `errored`, which Node sets at once when a write fails) and the transport
+   * is not `LOST` yet, fails it with that error (asyncio's `_fatal_error` on a
+   * failed send or recv) and returns true; false when there is none.
+   */
+  #takeNodeError(): boolean {
+    if (this.#state === 'LOST' || this.#host.isClosed()) return false;
+    const err: unknown = this.#sock._error ?? this.#node.errored ?? null;
+    if (err === null) return false;
+    this.#fatalError(err, this.#failureMessage(err));
+    return true;
+  }
+
+  /** asyncio's message for a failed send or recv: `Fatal write error on socket transport` (`pipe transport` for a pipe), or `read`. */
+  #failureMessage(err: unknown): string {
+    const op = (err as { syscall?: unknown } | null)?.syscall === 'write' ? 'write' : 'read';
+    return `Fatal ${op} error on ${this.#kind === KIND_SOCKET ? 'socket' : 'pipe'} transport`;
+  }
+
   #nodeClose(): void {
     if (this.#has(NODE_CLOSED)) return;
     this.#set(NODE_CLOSED);
@@ -845,7 +902,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (err !== null) {
       // A reset or a failed write: asyncio force-closes with the error, logging it only in debug mode.
       this.#host.callSoon(() => {
-        if (this.#state !== 'LOST') this.#fatalError(err, 'Fatal error on socket transport');
+        if (this.#state !== 'LOST') this.#fatalError(err, this.#failureMessage(err));
       });
     } else if (this.#has(CLOSING)) {
       // Closing and Node finished on its own: the flush is complete.

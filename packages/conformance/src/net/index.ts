@@ -33,3 +33,4 @@ export { tlsSuite } from './tls.suite.js';
 export { sendfileSuite } from './sendfile.suite.js';
 export { pipesSuite } from './pipes.suite.js';
 export { signalsSuite } from './signals.suite.js';
+export { writeErrorsSuite } from './write-errors.suite.js';
