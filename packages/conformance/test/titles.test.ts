@@ -13,7 +13,7 @@ import { CAPABILITIES, runConformance, suites, type TestRunner } from '../src/in
 /** Titles without a source, per suite, when the rule came in; lower them as titles get their source. */
 const UNCITED: Record<string, number> = {
   'base-event-loop': 2,
-  connection: 2, 'datagram-transport': 1, datagram: 1, server: 6, streams: 1, tls: 1,
+  connection: 2, 'datagram-transport': 1, datagram: 1, server: 4, streams: 1, tls: 1,
 };
 
 const CATALOG_IDS = new Set(readFileSync(join(__dirname, '..', 'catalog.md'), 'utf8').match(/\*\*[A-Z]{2,8}-\d+[a-z]?/g)?.map((m) => m.slice(2)));

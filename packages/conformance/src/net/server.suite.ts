@@ -207,7 +207,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       ]);
     });
 
-    it('sock: a closed socket is a coded TypeError naming the call; the loop keeps running', async (t) => {
+    it('[D90] sock: a closed socket is a coded TypeError naming the call; the loop keeps running', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const sock = new Socket(AF_INET, SOCK_STREAM);
@@ -461,7 +461,7 @@ export function serverSuite(newLoop: NetLoopFactory): void {
       loop.close();
     });
 
-    it('a server closed while clients are connected: they keep working; waitClosed resolves after they close', async (t) => {
+    it('[D89, SRV-05] a server closed while clients are connected: they keep working; waitClosed resolves after they close (3.12)', async (t) => {
       const loop = t.loop;
       await t.run(async () => {
         const server = await loop.createServer(() => new EchoProtocol(), '127.0.0.1', 0);
