@@ -340,7 +340,8 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
   /**
    * The await of `fut` is settling: the function resumes before the loop's
    * next callback (`TASK_RELEASE`). A cancellation requested while `fut` was
-   * already done is delivered now, instead of `fut`'s outcome.
+   * already done is delivered now, instead of `fut`'s outcome, unless that
+   * outcome is itself a cancellation.
    */
   [TASK_RELEASE](fut: Future<unknown>): CancelledError | null {
     const i = this.#waitingOn.indexOf(fut);
@@ -348,6 +349,8 @@ export class MicroTask<T = unknown> extends MicroFuture<T> implements Task<T> {
     this.#loop.noteJsWake();
     if (!this.#mustCancel || this.done()) return null;
     this.#mustCancel = false;
+    // A cancelled future brings its own CancelledError, which asyncio's step keeps.
+    if (fut.cancelled()) return null;
     return new CancelledError(this.#pendingMessage ?? '');
   }
 

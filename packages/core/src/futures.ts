@@ -401,7 +401,7 @@ export class Future<T = unknown> implements FutureContract<T> {
     return new Promise<T>((resolve, reject) => {
       const Future_then = (fut: Future<T>): void => {
         const cancelExc = task !== null ? task[TASK_RELEASE](fut) : null;
-        if (cancelExc !== null) {
+        if (cancelExc !== null && !fut.cancelled()) {
           // The task was cancelled while this future was already done: the cancellation wins (asyncio's _must_cancel).
           fut._retrieved();
           reject(cancelExc);

@@ -43,7 +43,8 @@ export const FUTURE_BLOCKING: unique symbol = Symbol.for('@loop/interfaces.futur
  * not take it, e.g. done) and, when the await settles, `task[TASK_RELEASE](fut)`.
  * If that returns an error (the `CancelledError` of a `cancel()` that came
  * when `fut` was already done: asyncio's `_must_cancel`, delivered when the
- * task resumes), the await rejects with it instead of `fut`'s outcome.
+ * task resumes), the await rejects with it instead of `fut`'s outcome; a
+ * cancelled `fut` keeps its own `CancelledError`, as asyncio's step does.
  */
 export const TASK_AWAIT: unique symbol = Symbol.for('@loop/interfaces.taskAwait');
 /** See {@link TASK_AWAIT}. */
