@@ -35,7 +35,7 @@ import type { BaseEventLoop } from './base-event-loop.js';
 import { getEventLoop } from './policies.js';
 
 const FUTURE_BRAND = Symbol.for('@loop/core.Future');
-/** On `BaseEventLoop.prototype`: a core loop (of either build), whose internals a future may use. */
+/** An own field of every core loop (of either build): futures bound to one use its internals. */
 export const CORE_LOOP_BRAND = Symbol.for('@loop/core.BaseEventLoop');
 const NONE: unique symbol = Symbol('NONE');
 
