@@ -20,7 +20,7 @@ async def main():
     connection = asyncio.Semaphore(2)
     log = []
     workers = [asyncio.create_task(worker(f"worker-{i}", queue, connection, log)) for i in (1, 2, 3)]
-    for job, seconds in [("a", 0.05), ("b", 0.02), ("c", 0.09), ("d", 0.03), ("e", 0.01)]:
+    for job, seconds in [("a", 0.5), ("b", 0.2), ("c", 0.9), ("d", 0.3), ("e", 0.1)]:
         await queue.put((job, seconds))
         log.append(f"queued {job} (queue size {queue.qsize()})")
     await queue.join()

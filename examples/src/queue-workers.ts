@@ -28,7 +28,7 @@ function* main(): Coroutine<void> {
   const log: string[] = [];
   const loop = getRunningLoop();
   const workers = [1, 2, 3].map((i) => loop.createTask(worker(`worker-${i}`, queue, connection, log)));
-  const jobs: Job[] = [['a', 0.05], ['b', 0.02], ['c', 0.09], ['d', 0.03], ['e', 0.01]];
+  const jobs: Job[] = [['a', 0.5], ['b', 0.2], ['c', 0.9], ['d', 0.3], ['e', 0.1]];
   for (const job of jobs) {
     yield* queue.put(job);
     log.push(`queued ${job[0]} (queue size ${queue.qsize()})`);
