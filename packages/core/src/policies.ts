@@ -11,6 +11,7 @@
  */
 import { isMainThread, threadId } from 'node:worker_threads';
 import { loopError, peekRunningLoop, RuntimeError } from '@loop/interfaces';
+import type { SchedulingLoop } from '@loop/interfaces';
 import { G } from './internal/globals.js';
 import { reprValue } from './internal/format.js';
 import type { BaseEventLoop } from './base-event-loop.js';
@@ -25,7 +26,8 @@ export interface EventLoopPolicy<L = BaseEventLoop> {
   newEventLoop(): L;
 }
 
-function isLoop(value: unknown): boolean {
+/** @internal Whether `value` is an event loop of any kind (the duck test: `runForever` and `callSoon`). */
+export function isLoop(value: unknown): value is SchedulingLoop {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -17,7 +17,7 @@ import type { BaseEventLoop } from './base-event-loop.js';
 import { cancelOnAbort, checkSignal } from './abort.js';
 import { Future } from './futures.js';
 import type { TimerHandle } from '@loop/interfaces';
-import { getEventLoop } from './policies.js';
+import { getEventLoop, isLoop } from './policies.js';
 
 function setResultUnlessCancelled<T>(fut: Future<T>, result: T): void {
   if (!fut.cancelled()) fut.setResult(result);
@@ -72,11 +72,6 @@ class Sleep0Future<T> extends Future<T> {
   }
 }
 
-/** Whether the third argument of `sleep` is a loop (any loop has `callLater`), not options. */
-function isLoopArg(value: unknown): value is SchedulingLoop {
-  return typeof value === 'object' && value !== null && typeof (value as SchedulingLoop).callLater === 'function';
-}
-
 function completeSleep0<T>(fut: Sleep0Future<T>, result: T): void {
   fut._complete(result);
 }
@@ -99,7 +94,7 @@ export function sleep<T = undefined>(delay: number, result?: T, loopOrOptions?: 
   checkSeconds(delay, 'sleep', 'delay');
   let loop: SchedulingLoop | undefined;
   let signal: AbortSignal | undefined;
-  if (isLoopArg(loopOrOptions)) {
+  if (isLoop(loopOrOptions)) {
     loop = loopOrOptions;
   } else {
     const options = optionsArg('sleep', loopOrOptions);

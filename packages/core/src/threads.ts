@@ -20,7 +20,7 @@ import type { Coroutine, SchedulingLoop, WorkReference } from '@loop/interfaces'
 import type { BaseEventLoop } from './base-event-loop.js';
 import type { Future } from './futures.js';
 import { reprValue } from './internal/format.js';
-import { getRunningLoop } from './policies.js';
+import { getRunningLoop, isLoop } from './policies.js';
 import { isCoroutine } from './tasks.js';
 import { cancelOnAbort, checkSignal } from './abort.js';
 import { cancelledErrorOf } from './task-helpers.js';
@@ -56,7 +56,7 @@ export function runCoroutineThreadsafe<T>(
   if (!isCoroutine(coro) && typeof coro !== 'function') {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runCoroutineThreadsafe(): a coroutine object is required, got ${reprValue(coro)}`);
   }
-  if (typeof loop !== 'object' || loop === null || typeof loop.callSoonThreadsafe !== 'function' || typeof loop.createTask !== 'function') {
+  if (!isLoop(loop)) {
     throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `runCoroutineThreadsafe(): loop must be an event loop, got ${reprValue(loop)}`);
   }
   const signal = checkSignal('runCoroutineThreadsafe', options?.signal);
