@@ -17,15 +17,15 @@ def log(msg):
 def soon_a():
     log("soon A")
     loop.call_soon(log, "soon C (scheduled by A)")
-loop.call_later(0.02, log, "later 0.02")
+loop.call_later(0.2, log, "later 0.2")
 loop.call_soon(soon_a)
 loop.call_later(0, log, "later 0")
-loop.call_at(loop.time() + 0.01, log, "at +0.01")
+loop.call_at(loop.time() + 0.1, log, "at +0.1")
 h = loop.call_soon(log, "cancelled: never printed")
 loop.call_soon(log, "soon B")
 h.cancel()
 print(h.cancelled())
-loop.call_later(0.03, loop.stop)
+loop.call_later(0.3, loop.stop)
 loop.run_forever()
 loop.close()
 

@@ -33,15 +33,15 @@ section('ordering');
     log('soon A');
     loop.callSoon(log, 'soon C (scheduled by A)');
   };
-  loop.callLater(0.02, log, 'later 0.02');
+  loop.callLater(0.2, log, 'later 0.2');
   loop.callSoon(soonA);
   loop.callLater(0, log, 'later 0');
-  loop.callAt(loop.time() + 0.01, log, 'at +0.01');
+  loop.callAt(loop.time() + 0.1, log, 'at +0.1');
   const h = loop.callSoon(log, 'cancelled: never printed');
   loop.callSoon(log, 'soon B');
   h.cancel();
   console.log(pyBool(h.cancelled()));
-  loop.callLater(0.03, () => loop.stop());
+  loop.callLater(0.3, () => loop.stop());
   await loop.runForever();
   loop.close();
 }

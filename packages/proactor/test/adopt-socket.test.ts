@@ -2,7 +2,7 @@
 // (sock= on createServer / createUnixServer / createDatagramEndpoint): Node
 // serves a dup() of the descriptor, the caller's socket stays open and both
 // close together (D83, D84). Real sockets, real descriptors counted.
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,22 +16,7 @@ import {
 } from '@loop/interfaces';
 import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, socket, type Socket } from '@loop/socket';
 import { ProactorEventLoop } from '../src/index.js';
-import { EchoServer, Hooks } from './helpers.js';
-
-/**
- * The process's open socket descriptors. Only sockets: Node and libuv open
- * other descriptors lazily (an eventfd, io_uring, a pipe for the thread pool)
- * at moments a loaded machine makes unpredictable, and a count of every
- * descriptor once stayed one above its baseline after such a late open.
- */
-const openFds = (): number =>
-  readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-    } catch {
-      return false; // closed since the listing (the listing's own descriptor among them)
-    }
-  }).length;
+import { EchoServer, Hooks, openSockets } from './helpers.js';
 
 class Datagrams extends DatagramProtocol {
   readonly got: [string, Address][] = [];
@@ -99,7 +84,7 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
     ['AF_INET6, already listening', AF_INET6, ['::1', 0], true],
     ['AF_UNIX, bound only', AF_UNIX, 'unix', false],
   ] as const)('%s: listened on, served through a dup, both descriptors closed by stopServing', async (_name, family, where, listening) => {
-    const before = openFds();
+    const before = openSockets();
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     const l = socket(family, SOCK_STREAM);
@@ -112,7 +97,7 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
       // The caller's socket stays open; Node's is another descriptor.
       expect(l.fileno()).toBeGreaterThanOrEqual(0);
       expect(l.getsockname()).toEqual(name);
-      expect(openFds()).toBe(before + 2);
+      expect(openSockets()).toBe(before + 2);
       expect(await echoThrough(family, name, `hello ${family}`)).toBe(`hello ${family}`);
       await until(() => hooks.live.size === 0);
       expect(() => backend.startServing(() => new EchoServer(), l, hooks)).toThrow(
@@ -121,7 +106,7 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
       backend.stopServing(l);
       expect(l.fileno()).toBe(-1);
       backend.stopServing(l); // idempotent
-      await until(() => openFds() === before);
+      await until(() => openSockets() === before);
     });
     loop.close();
     // Nothing listens any more: the address is free again. (A socket file is
@@ -133,7 +118,7 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
     const again = socket(family, SOCK_STREAM);
     again.bind(name);
     again.close();
-    expect(openFds()).toBe(before);
+    expect(openSockets()).toBe(before);
   });
 
   it('a socket stopped before it was ever served is closed; one closed already is left alone', () => {
@@ -147,7 +132,7 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
   });
 
   it('bad sockets: a datagram socket, a closed socket - coded TypeError naming the call and the rule; no dup() - NotImplementedError; no descriptor leaked', () => {
-    const before = openFds();
+    const before = openSockets();
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     const d = socket(AF_INET, SOCK_DGRAM);
@@ -164,11 +149,11 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
     expect(() => backend.startServing(() => new EchoServer(), noDup as never, new Hooks())).toThrow(NotImplementedError);
     expect(() => backend.stopServing(noDup as never)).toThrow(/@loop\/socket/);
     loop.close();
-    expect(openFds()).toBe(before);
+    expect(openSockets()).toBe(before);
   });
 
   it('listen(2) failing on the given socket throws its system error; a descriptor Node cannot listen on is closed again', () => {
-    const before = openFds();
+    const before = openSockets();
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     // A Unix stream socket bound to nothing cannot listen: EINVAL, from the caller's own listen().
@@ -180,17 +165,17 @@ describe('ProactorBackend adopts a listening stream socket given with sock=', ()
     c.setblocking(true);
     c.connect(l.getsockname());
     expect(() => backend.startServing(() => new EchoServer(), c, new Hooks())).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'listen' }) as never);
-    expect(openFds()).toBe(before + 3);
+    expect(openSockets()).toBe(before + 3);
     // A socket that says it is a stream socket but whose duplicate is a datagram socket: Node refuses it.
     const dg = socket(AF_INET, SOCK_DGRAM);
     const liar = { family: AF_INET, type: SOCK_STREAM, fileno: () => dg.fileno(), dup: () => dg.dup(), getsockname: () => dg.getsockname(), getpeername: () => dg.getpeername(), close: () => dg.close() };
     expect(() => backend.startServing(() => new EchoServer(), liar as never, new Hooks())).toThrow(
       expect.objectContaining({ code: 'ERR_LOOP_INVALID_ARG', message: expect.stringMatching(/^startServing\(\): Node cannot listen on/) }) as never,
     );
-    expect(openFds()).toBe(before + 4);
+    expect(openSockets()).toBe(before + 4);
     for (const s of [u, l, c, dg]) s.close();
     loop.close();
-    expect(openFds()).toBe(before);
+    expect(openSockets()).toBe(before);
   });
 });
 
@@ -199,7 +184,7 @@ describe('ProactorBackend adopts a datagram socket given with sock=', () => {
     ['AF_INET', AF_INET, '127.0.0.1'],
     ['AF_INET6', AF_INET6, '::1'],
   ] as const)('%s: the transport reads and writes through a dup; its socket is the one given; closing closes both', async (_name, family, host) => {
-    const before = openFds();
+    const before = openSockets();
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     const s = socket(family, SOCK_DGRAM);
@@ -217,7 +202,7 @@ describe('ProactorBackend adopts a datagram socket given with sock=', () => {
       expect(tr.getExtraInfo('sockname')).toEqual(name);
       expect(tr.getExtraInfo('peername')).toBeNull();
       expect(s.getblocking()).toBe(false); // libuv made the shared description non-blocking
-      expect(openFds()).toBe(before + 3);
+      expect(openSockets()).toBe(before + 3);
       peer.sendto(Buffer.from('in'), name);
       await until(() => proto.got.length === 1);
       expect(proto.got[0]).toEqual(['in', peer.getsockname()]);
@@ -228,18 +213,18 @@ describe('ProactorBackend adopts a datagram socket given with sock=', () => {
       expect(() => backend.makeDatagramTransport(s, new Datagrams())).toThrow(/is already used by a datagram transport$/);
       tr.close();
       await until(() => s.fileno() === -1);
-      await until(() => openFds() === before + 1);
+      await until(() => openSockets() === before + 1);
     });
     peer.close();
     loop.close();
     const again = socket(family, SOCK_DGRAM);
     again.bind(name);
     again.close();
-    expect(openFds()).toBe(before);
+    expect(openSockets()).toBe(before);
   });
 
   it('a connected socket keeps its peer: peername, sendto() without an address, datagrams from the peer', async () => {
-    const before = openFds();
+    const before = openSockets();
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     const peer = socket(AF_INET, SOCK_DGRAM);
@@ -262,11 +247,11 @@ describe('ProactorBackend adopts a datagram socket given with sock=', () => {
       expect(proto.got[0]).toEqual(['back', peer.getsockname()]);
       tr.abort();
       expect(s.fileno()).toBe(-1);
-      await until(() => openFds() === before + 1);
+      await until(() => openSockets() === before + 1);
     });
     peer.close();
     loop.close();
-    expect(openFds()).toBe(before);
+    expect(openSockets()).toBe(before);
   });
 
   it('adopting sets SO_REUSEADDR on the socket given (libuv uv_udp_open, D84)', async () => {
@@ -283,7 +268,7 @@ describe('ProactorBackend adopts a datagram socket given with sock=', () => {
   });
 
   it('bad sockets: Unix datagram - NotImplementedError (D30); stream or closed - coded TypeError; a descriptor Node cannot open is closed again', () => {
-    const before = openFds();
+    const before = openSockets();
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     const u = socket(AF_UNIX, SOCK_DGRAM);
@@ -301,9 +286,9 @@ describe('ProactorBackend adopts a datagram socket given with sock=', () => {
     // Says datagram, duplicates a stream socket: Node's bind({ fd }) throws, the duplicate is closed.
     const liar = { family: AF_INET, type: SOCK_DGRAM, fileno: () => st.fileno(), dup: () => st.dup(), getsockname: () => st.getsockname(), getpeername: () => st.getpeername(), close: () => st.close() };
     expect(() => backend.makeDatagramTransport(liar as never, new Datagrams())).toThrow(expect.objectContaining({ code: 'ERR_INVALID_FD_TYPE' }) as never);
-    expect(openFds()).toBe(before + 2);
+    expect(openSockets()).toBe(before + 2);
     for (const x of [u, st] as Socket[]) x.close();
     loop.close();
-    expect(openFds()).toBe(before);
+    expect(openSockets()).toBe(before);
   });
 });

@@ -1,11 +1,9 @@
 // The proactor adopts a connected stream socket made elsewhere (a
 // @loop/socket Socket): Node takes its descriptor, the transport owns it.
-import { readdirSync } from 'node:fs';
 import { Protocol, getBackend, type IoBackend, type Transport } from '@loop/interfaces';
 import { AF_INET, SOCK_STREAM as SOCKET_STREAM, socket, socketpair, type Socket } from '@loop/socket';
 import { ProactorEventLoop } from '../src/index.js';
-
-const openFds = (): number => readdirSync('/proc/self/fd').length;
+import { openSockets } from './helpers.js';
 
 class Recorder extends Protocol {
   transport: Transport | null = null;
@@ -40,7 +38,7 @@ async function until(check: () => boolean): Promise<void> {
 
 describe('a @loop/socket stream socket given to the proactor (sock=)', () => {
   it('a socketpair end: the transport reads, writes, sees EOF, and closes the descriptor it adopted', async () => {
-    const before = openFds();
+    const before = openSockets();
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     const [a, b] = socketpair();
@@ -71,11 +69,11 @@ describe('a @loop/socket stream socket given to the proactor (sock=)', () => {
     expect(proto.events).toEqual(['made', 'data:abc', 'eof', 'lost:null']);
     b.close();
     loop.close();
-    expect(openFds()).toBe(before);
+    expect(openSockets()).toBe(before);
   });
 
   it('a TCP connection accepted by a @loop/socket listener (connectAcceptedSocket)', async () => {
-    const before = openFds();
+    const before = openSockets();
     const loop = new ProactorEventLoop();
     const backend = getBackend(loop) as IoBackend;
     const lsock = socket(AF_INET, SOCKET_STREAM);
@@ -105,7 +103,7 @@ describe('a @loop/socket stream socket given to the proactor (sock=)', () => {
     client.close();
     lsock.close();
     loop.close();
-    expect(openFds()).toBe(before);
+    expect(openSockets()).toBe(before);
   });
 
   it('a closed socket or a datagram socket is a TypeError; an object without a descriptor stays a NotImplementedError', () => {

@@ -1,5 +1,7 @@
 // Test doubles shared by the proactor backend's tests: a server's hooks that
-// track the live transports, and an echo protocol.
+// track the live transports, an echo protocol, and a count of the process's
+// open socket descriptors.
+import { readdirSync, readlinkSync } from 'node:fs';
 import { Protocol, type BaseTransport, type ServerHooks, type Transport } from '@loop/interfaces';
 
 /** `ServerHooks` that keep the transports attached and not yet detached. */
@@ -26,3 +28,18 @@ export class EchoServer extends Protocol {
     return false;
   }
 }
+
+/**
+ * The process's open socket descriptors. Only sockets: Node and libuv open
+ * other descriptors lazily (an eventfd, io_uring, a pipe for the thread pool)
+ * at moments a loaded machine makes unpredictable, and a count of every
+ * descriptor once stayed one above its baseline after such a late open.
+ */
+export const openSockets = (): number =>
+  readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false; // closed since the listing (the listing's own descriptor among them)
+    }
+  }).length;

@@ -96,7 +96,7 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
           expect((err as { code?: unknown }).code).toBe('EMFILE');
         }
         for (let i = 0; i < spare; i++) closeSync(hog.pop() as number);
-        child.stdin.write(`${port} ${clients}\n`);
+        child.stdin.write(`${port} ${clients} ${spare}\n`);
         const result = JSON.parse(await lines.next()) as { connected: number; eof: number; open: number };
         return result;
       } finally {
@@ -115,12 +115,17 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
   });
 });
 
-/** The client process: says `ready`, reads `<port> <n>`, opens n connections, waits, reports how they ended. */
+/**
+ * The client process: says `ready`, reads `<port> <n> <spare>`, opens n
+ * connections, and reports how they ended once all n connected and all but
+ * `spare` saw EOF, or after 5 s (a loaded machine can take more than a fixed
+ * second; a report at the deadline fails the test's checks).
+ */
 const CLIENT = `
 const net = require('node:net');
 process.stdout.write('ready\\n');
 process.stdin.once('data', (line) => {
-  const [port, n] = String(line).trim().split(' ').map(Number);
+  const [port, n, spare] = String(line).trim().split(' ').map(Number);
   const r = { connected: 0, eof: 0, open: 0 };
   const socks = [];
   for (let i = 0; i < n; i++) {
@@ -130,11 +135,14 @@ process.stdin.once('data', (line) => {
     s.on('error', () => {});
     socks.push(s);
   }
-  setTimeout(() => {
+  const deadline = Date.now() + 5000;
+  const check = () => {
+    if ((r.connected < n || r.eof < n - spare) && Date.now() < deadline) return void setTimeout(check, 20);
     r.open = socks.filter((s) => !s.destroyed && !s.readableEnded).length;
     process.stdout.write(JSON.stringify(r) + '\\n');
     for (const s of socks) s.destroy();
-  }, 1000);
+  };
+  setTimeout(check, 20);
 });
 `;
 

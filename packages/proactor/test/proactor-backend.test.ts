@@ -265,9 +265,16 @@ describe('ProactorBackend', () => {
     const tcp = (): number => process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
     await loop.runUntilComplete(async () => {
       const backend = getBackend(loop) as IoBackend;
-      // Handles an earlier test closed finish closing first (Node closes them asynchronously).
-      await new Promise((r) => setTimeout(r, 20));
-      const before = tcp();
+      // Handles an earlier test closed finish closing first (Node closes them
+      // asynchronously; a loaded machine can take longer than any fixed wait):
+      // the count must hold still for five samples 10 ms apart.
+      let before = tcp();
+      for (let still = 0, i = 0; still < 5 && i < 300; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        const now = tcp();
+        still = now === before ? still + 1 : 0;
+        before = now;
+      }
       const listener = await backend.listenStream(['127.0.0.1', 0], { family: AF_INET, backlog: 10 });
       const fut = backend.connectStream(listener.getsockname(), { family: AF_INET });
       fut.cancel();
