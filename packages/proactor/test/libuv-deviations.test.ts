@@ -85,6 +85,7 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
       const [, port] = listener.getsockname() as [string, number];
       // The clients live in a child process: this one will have no descriptor to spare.
       const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', CLIENT], { stdio: 'pipe' });
+      const closed = new Promise((resolve) => child.once('close', resolve));
       const lines = lineReader(child);
       expect(await lines.next()).toBe('ready');
       const hog: number[] = [];
@@ -101,8 +102,14 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
         return result;
       } finally {
         for (const fd of hog) closeSync(fd);
+        // Wait until the child has exited and its stdio (socketpairs) closed:
+        // a test that runs next in this worker counts the process's sockets.
         child.kill();
+        await closed;
         backend.stopServing(listener);
+        // The connections it accepted end with the child's: let them close here too.
+        const count = (e: string): number => events.filter((x) => x.startsWith(e)).length;
+        for (let i = 0; i < 200 && count('lost') < count('made'); i++) await pause(10);
       }
     });
     expect(report.connected).toBe(clients);
