@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Sums the JSON summaries that each package's jest run wrote
-// (.jest-results.json) and prints `N passed, N failed` as the last line, so a
-// run that tested nothing is seen. Exits non-zero when a test failed, when a
-// package's summary is missing, or when nothing was tested.
+// (.jest-results.json; Vitest writes the same shape) and prints `N passed, N
+// failed` as the last line, so a run that tested nothing is seen. A test file
+// that failed with no failing test (it crashed at load, or a hook failed) counts
+// as one failure. Exits non-zero when a test failed, when a package's summary
+// is missing, or when nothing was tested.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,7 +28,12 @@ for (const group of ['packages', '.']) {
     }
     const r = JSON.parse(readFileSync(file, 'utf8'));
     passed += r.numPassedTests;
-    failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+    // Jest counts files that crashed in numRuntimeErrorTestSuites, Vitest does
+    // not: count every failed file without a failed test, in both.
+    const brokenFiles = (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+    ).length;
+    failed += r.numFailedTests + brokenFiles;
   }
 }
 if (missing.length) console.error(`no jest summary for: ${missing.join(', ')}`);

@@ -80,7 +80,10 @@ export interface CreateDatagramEndpointOptions {
   proto?: number;
   /** `getaddrinfo` flags; `0` by default. */
   flags?: number;
-  /** Refused when `true` (`RangeError`), as asyncio refuses it since 3.8.1: `SO_REUSEADDR` is unsafe for UDP. */
+  /**
+   * Refused when `true` (`RangeError`), as asyncio 3.8.1–3.10 refused it: `SO_REUSEADDR` is unsafe for UDP;
+   * `false` changes nothing. asyncio 3.11 removed the option; @loop keeps it known (docs/deviations.md D92).
+   */
   reuseAddress?: boolean | null;
   /** Sets `SO_REUSEPORT` (not on Windows). */
   reusePort?: boolean | null;

@@ -11,7 +11,7 @@
  *   else            -> localAddr and remoteAddr resolved (type SOCK_DGRAM), paired by
  *                      (family, proto) in resolution order; a pair lacking a side
  *                      that was asked for is dropped
- *   reuseAddress: true -> RangeError (asyncio 3.11: SO_REUSEADDR is unsafe for UDP)
+ *   reuseAddress: true -> RangeError (asyncio 3.8.1-3.10; 3.11 removed the option: D92)
  *   each pair in turn -> backend.openDatagram({ family, localAddr, remoteAddr, reusePort,
  *                                               allowBroadcast }); the first that opens wins,
  *                        else the first error

@@ -85,7 +85,7 @@ export function datagramSuite(newLoop: NetLoopFactory): void {
       t.loop.close();
     });
 
-    it('[DGRAM-02, DGRAM-03] option errors, as asyncio 3.11', async (t) => {
+    it('[DGRAM-02, DGRAM-03, D92] option errors, as asyncio 3.11 (reuseAddress: true as 3.10, D92)', async (t) => {
       const loop = t.loop;
       const f = () => new DatagramProtocol();
       await t.run(async () => {

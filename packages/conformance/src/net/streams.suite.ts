@@ -210,7 +210,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         loop.close();
       });
 
-      it('[STREAM-02] bad arguments fail the future: a limit of 0 (RangeError), a callback that is not a function (TypeError)', async (t) => {
+      it('[STREAM-02, D64] bad arguments fail the future: a limit of 0 (RangeError), a callback that is not a function (TypeError, at once: D64)', async (t) => {
         const [e1, e2] = await t.run(async () => {
           const errs: unknown[] = [];
           for (const f of [() => openConnection('127.0.0.1', 1, { limit: 0 }), () => startServer(42 as unknown as () => void, '127.0.0.1', 0)]) {
@@ -224,6 +224,7 @@ export function streamsSuite(newLoop: NetLoopFactory): void {
         });
         expect(e1).toBeInstanceOf(RangeError);
         expect(e2).toBeInstanceOf(TypeError);
+        expect(e2).toMatchObject({ code: 'ERR_LOOP_INVALID_ARG', message: 'startServer(): clientConnectedCb must be a function, got number' });
         t.loop.close();
       });
 
