@@ -82,7 +82,7 @@ export interface CreateDatagramEndpointOptions {
   flags?: number;
   /**
    * Refused when `true` (`RangeError`), as asyncio 3.8.1–3.10 refused it: `SO_REUSEADDR` is unsafe for UDP;
-   * `false` changes nothing. asyncio 3.11 removed the option; @loop keeps it known (docs/deviations.md D92).
+   * `false` changes nothing. asyncio 3.11 removed the option; this port keeps it known (docs/deviations.md D92).
    */
   reuseAddress?: boolean | null;
   /** Sets `SO_REUSEPORT` (not on Windows). */
