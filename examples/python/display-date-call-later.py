@@ -1,11 +1,11 @@
 # Python twin of examples/src/display-date-call-later.ts: the asyncio
-# reference's "Display the current date with call_later()" example, with a
-# 0.1-second period and a 0.5-second run instead of 1 and 5 seconds.
+# reference's "Display the current date with call_later()" example (a
+# 1-second period, a 5-second run).
 import asyncio
 import datetime
 
-PERIOD = 0.1
-DURATION = 0.5
+PERIOD = 1
+DURATION = 5
 
 def display_date(end_time, loop):
     print(datetime.datetime.now())

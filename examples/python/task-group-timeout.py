@@ -17,7 +17,7 @@ async def main():
     log = []
     tasks = []
     try:
-        async with asyncio.timeout(0.05):
+        async with asyncio.timeout(0.5):
             async with asyncio.TaskGroup() as tg:
                 tasks.append(tg.create_task(work("fast", 0.01, log)))
                 tasks.append(tg.create_task(work("slow", 10, log)))
