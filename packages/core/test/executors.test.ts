@@ -49,6 +49,29 @@ function block(ms: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Runs inside a worker: blocks until the file `gate` exists, then returns 'released'. */
+function held(gate: string): string {
+  const { existsSync } = process.getBuiltinModule('node:fs');
+  while (!existsSync(gate)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+  return 'released';
+}
+
+let gates = 0;
+/**
+ * A gate for `held`: work that holds a worker until the test opens it, however
+ * slow a loaded machine is (a fixed block could end before the test looked).
+ */
+function gate(): { path: string; open(): void } {
+  const path = join(fixtures, `gate-${++gates}`);
+  return { path, open: () => writeFileSync(path, '') };
+}
+
+/** Waits (at most 30 s) until `work` runs in a worker. */
+async function untilRunning(work: { running(): boolean; done(): boolean }): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!work.running() && !work.done() && Date.now() < deadline) await sleep(5);
+}
+
 type Make = (options?: { maxWorkers?: number }) => PoolExecutor;
 
 describe.each<[string, Make]>([
@@ -318,9 +341,11 @@ describe.each<[string, Make]>([
   describe('cancel()', () => {
     it('work that has not started - cancel() returns true, it rejects with CancelledError and never runs', async () => {
       const one = make({ maxWorkers: 1 });
+      const g = gate();
       try {
-        const busy = one.submit(block, 300);
-        await sleep(100);
+        const busy = one.submit(held, g.path);
+        await untilRunning(busy);
+        expect(busy.running()).toBe(true);
         const ran = (): string => {
           (globalThis as { ran?: boolean }).ran = true;
           return 'ran';
@@ -329,24 +354,29 @@ describe.each<[string, Make]>([
         expect(queued.cancel()).toBe(true);
         expect(queued.cancel()).toBe(true);
         await expect(queued).rejects.toThrow(CancelledError);
-        await expect(busy).resolves.toBe(300);
+        g.open();
+        await expect(busy).resolves.toBe('released');
         await expect(one.submit(() => (globalThis as { ran?: boolean }).ran ?? false)).resolves.toBe(false);
       } finally {
+        g.open();
         await one.shutdown();
       }
     });
 
     it('work that is running - cancel() returns false and it completes normally', async () => {
       const one = make({ maxWorkers: 1 });
+      const g = gate();
       try {
-        const busy = one.submit(block, 300);
-        for (let i = 0; i < 100 && !busy.running(); i++) await sleep(10);
+        const busy = one.submit(held, g.path);
+        await untilRunning(busy);
         expect(busy.running()).toBe(true);
         expect(busy.cancel()).toBe(false);
-        await expect(busy).resolves.toBe(300);
+        g.open();
+        await expect(busy).resolves.toBe('released');
         expect(busy.cancel()).toBe(false);
         expect(busy.state).toBe('finished');
       } finally {
+        g.open();
         await one.shutdown();
       }
     });
