@@ -39,7 +39,7 @@ export function onSelectorLoop(suite: NetworkSuite): void {
   });
   afterEach(async () => {
     // A peer closed by the test may still be closing in Node (a TLS socket): give it a moment.
-    for (let i = 0; i < 50 && openFds() > before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 1000 && openFds() > before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(openFds()).toBeLessThanOrEqual(before);
   });
   runConformance('SelectorEventLoop', newSelectorNetLoop, { network: true, only: [suite] });

@@ -62,7 +62,7 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
       client.on('error', () => {});
       // Write, then close with SO_LINGER 0: the kernel sends RST right after the data.
       client.on('connect', () => client.write('hello', () => client.resetAndDestroy()));
-      for (let i = 0; i < 100 && !events.some((e) => e.startsWith('lost')); i++) await pause(20);
+      for (let i = 0; i < 500 && !events.some((e) => e.startsWith('lost')); i++) await pause(20);
       backend.stopServing(listener);
       void loop;
     });

@@ -287,7 +287,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
             await p.sinks[0].until(() => p.sinks[0].size === size);
             expect(p.sinks[0].hash.digest('hex')).toBe(sha256(data));
             // The buffer stayed bounded: the sender's protocol is not left paused.
-            for (let i = 0; i < 100 && p.sender.paused; i++) await new Promise<void>((r) => t.loop.callLater(0.01, r));
+            for (let i = 0; i < 1000 && p.sender.paused; i++) await new Promise<void>((r) => t.loop.callLater(0.01, r));
             expect(p.sender.paused).toBe(false);
             expect(p.sender.resumes).toBe(p.sender.pauses);
             expect(p.transport.getWriteBufferSize()).toBeLessThanOrEqual(64 * 1024);
@@ -342,7 +342,7 @@ export function sendfileSuite(newLoop: NetLoopFactory): void {
             );
             expect(err).not.toBeNull(); // a Node system error (ECONNRESET / EPIPE) or 'Connection closed by peer'
             expect(typeof err!.message).toBe('string');
-            for (let i = 0; i < 200 && p.sender.lostWith === undefined; i++) await new Promise<void>((r) => t.loop.callLater(0.01, r));
+            for (let i = 0; i < 1000 && p.sender.lostWith === undefined; i++) await new Promise<void>((r) => t.loop.callLater(0.01, r));
             expect(p.sender.lostWith).not.toBeUndefined();
             expect(p.transport.getProtocol()).toBe(p.sender);
             p.server.close();

@@ -481,7 +481,7 @@ export function subprocessSuite(newLoop: NetLoopFactory): void {
       // libuv reaps them from Node's loop.
       for (let i = 0; i < 500 && pids.some((pid) => procState(pid) !== null); i++) await new Promise((r) => setTimeout(r, 10));
       expect(pids.map(procState)).toEqual([null, null, null]);
-      for (let i = 0; i < 100 && openFds() > before; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 1000 && openFds() > before; i++) await new Promise((r) => setTimeout(r, 10));
       expect(openFds()).toBe(before);
     });
 

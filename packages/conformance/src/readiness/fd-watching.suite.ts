@@ -422,7 +422,7 @@ export function fdWatchingSuite(newLoop: ReadinessLoopFactory): void {
             throw boom;
           });
           w.send(Buffer.from('x'));
-          for (let i = 0; i < 100 && exceptions.length === 0; i++) await sleep(0.005);
+          for (let i = 0; i < 2000 && exceptions.length === 0; i++) await sleep(0.005);
         });
         expect(exceptions).toHaveLength(1);
         expect(exceptions[0].exception).toBe(boom);
