@@ -1,7 +1,7 @@
 """The Python twin of the TLS, sendfile and write_eof cases of the write-errors suite
 (src/net/write-errors.suite.ts): asyncio 3.11's behaviour when the peer resets.
 
-Run: python3 oracle/write_paths.py     (CASES=ABCDEF to choose, DEBUG=1 for debug mode)
+Run: python3 oracle/write_paths.py     (CASES=ABCDEFG to choose, DEBUG=1 for debug mode)
 
 The peer resets by aborting with our data unread (the kernel sends RST), as the suite does.
 CPython 3.11 printed (errno 104 = ECONNRESET, 32 = EPIPE):
@@ -30,6 +30,8 @@ E write_eof after close: no raise; closing True
 E write_eof after lost: no raise None
 F reset before sendfile, fallback=True: raised ConnectionError: Connection closed by peer; closing True ['lost:BrokenPipeError(32) [Errno 32] Broken pipe']
 F reset before sendfile, fallback=False: raised SendfileNotAvailableError: os.sendfile call failed; closing False []; then close(): ['lost:None']
+G write_eof on a reset peer, unseen: raised OSError(107) [Errno 107] Transport endpoint is not connected; closing False; write: RuntimeError Cannot call write() after write_eof()
+G after resume_reading: ['lost:ConnectionResetError(104) [Errno 104] Connection reset by peer']
 handler calls []
 
 (D's third line is the read-and-write fallback on a plain TCP transport, what the proactor uses:
@@ -279,11 +281,40 @@ async def case_reset_before_sendfile(loop, fallback):
         print(line)
     srv.close(); await srv.wait_closed()
 
+async def case_write_eof_unseen_reset(loop):
+    gone = loop.create_future()
+    async def accept(r, w):
+        await r.read(1)
+        w.get_extra_info('socket').setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        w.transport.abort()
+        gone.set_result(None)
+    srv = await asyncio.start_server(accept, '127.0.0.1', 0)
+    p = Paused(loop)
+    tr, _ = await loop.create_connection(lambda: p, '127.0.0.1', srv.sockets[0].getsockname()[1])
+    tr.write(b'x')
+    await gone
+    await asyncio.sleep(0.05)
+    try:
+        tr.write_eof()
+        line = 'G write_eof on a reset peer, unseen: no raise'
+    except OSError as e:
+        line = f'G write_eof on a reset peer, unseen: raised {name(e)}'
+    line += f'; closing {tr.is_closing()}'
+    try:
+        tr.write(b'y')
+    except RuntimeError as e:
+        line += f'; write: RuntimeError {e}'
+    print(line)
+    tr.resume_reading()
+    await p.lost
+    print('G after resume_reading:', p.events)
+    srv.close(); await srv.wait_closed()
+
 async def main():
     loop = asyncio.get_running_loop()
     handler_calls = []
     loop.set_exception_handler(lambda l, c: handler_calls.append(c['message']))
-    which = os.environ.get('CASES', 'ABCDEF')
+    which = os.environ.get('CASES', 'ABCDEFG')
     if 'A' in which: await case_tls_writes(loop)
     if 'B' in which: await case_tls_close(loop)
     if 'C' in which: await case_tls_streams(loop)
@@ -295,6 +326,7 @@ async def main():
     if 'F' in which:
         await case_reset_before_sendfile(loop, True)
         await case_reset_before_sendfile(loop, False)
+    if 'G' in which: await case_write_eof_unseen_reset(loop)
     print('handler calls', handler_calls)
 
 debug = os.environ.get('DEBUG') == '1'

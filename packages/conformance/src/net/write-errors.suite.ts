@@ -32,9 +32,14 @@
  *   the selector's native path `sendfile(2)` failed, not the transport:
  *   reading resumes, the reset was consumed by that failure, so the protocol
  *   gets `eofReceived()` then `connectionLost(null)`, as asyncio's. The file
- *   stays open and no descriptor leaks.
+ *   stays open and no descriptor leaks. A peer that reset before the call
+ *   (unseen, reading paused): with `fallback` the write fails and the call
+ *   rejects with the connection error; with `fallback: false`,
+ *   `SendfileNotAvailableError` and the transport stays open.
  * - `writeEof()` with data buffered, then a reset: `connectionLost(exc)`;
- *   `writeEof()` after `close()` or the loss is a no-op.
+ *   `writeEof()` after `close()` or the loss is a no-op; with nothing
+ *   buffered on a reset the transport has not seen, `shutdown(2)` fails
+ *   (`ENOTCONN`, thrown as asyncio does, except on the proactor: D62).
  *
  * HOW: real sockets (TCP on 127.0.0.1, Unix sockets in the test's temporary
  * directory). A Unix socket whose peer closed refuses a send at once
@@ -53,7 +58,8 @@ import { describe } from '../runner.js';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { NotImplementedError, Protocol, RuntimeError, hasCapability, type Future, type Transport } from '@loop/interfaces';
+import { createServer as createNodeServer, type Socket as NodeSocket } from 'node:net';
+import { NotImplementedError, Protocol, RuntimeError, SendfileNotAvailableError, hasCapability, type Future, type Transport } from '@loop/interfaces';
 import { openConnection, openUnixConnection, startServer, startUnixServer, type StreamWriter } from '@loop/net';
 import { defineNetTest, type NetLoop, type NetLoopFactory, type NetTest } from './harness.js';
 
@@ -312,9 +318,17 @@ class Sender extends Protocol {
   lostCalls = 0;
   readonly lost: Future<Error | null>;
 
-  constructor(loop: NetLoop) {
+  /** With `pausedReading`, reading is paused in `connectionMade` (before the transport reads anything). */
+  constructor(
+    loop: NetLoop,
+    readonly pausedReading = false,
+  ) {
     super();
     this.lost = loop.createFuture<Error | null>();
+  }
+
+  override connectionMade(transport: Transport): void {
+    if (this.pausedReading) transport.pauseReading();
   }
 
   override eofReceived(): void {
@@ -788,6 +802,116 @@ export function writeErrorsSuite(newLoop: NetLoopFactory): void {
         { timeout: 80000, needs: where === 'tls' ? ['sendfile', 'tls'] : ['sendfile'] },
       );
     }
+
+    it(
+      '[SF-08, test_sock_sendfile_os_error_first_call] sendfile on a transport whose peer already reset (reading paused, so the transport has not seen it): with fallback the write fails, the call rejects with the connection error and connectionLost gets it once; with fallback: false, SendfileNotAvailableError and the transport stays open',
+      async (t) => {
+        const path = t.path('data.bin');
+        writeFileSync(path, randomBytes(1024 * 1024));
+        const baseline = openFds();
+        const fd = openSync(path, 'r');
+        // A Node server that resets each connection (SO_LINGER 0) at its first byte: the RST is sent as its socket closes.
+        const gone: (() => void)[] = [];
+        const resetter = createNodeServer((sock: NodeSocket) => {
+          sock.on('error', () => {});
+          sock.on('close', () => gone.shift()?.());
+          sock.once('data', () => sock.resetAndDestroy());
+        });
+        await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+        const port = (resetter.address() as { port: number }).port;
+        try {
+          await t.run(
+            async () => {
+              const loop = t.loop;
+              for (const fallback of [true, false]) {
+                const closed = new Promise<void>((resolve) => gone.push(resolve));
+                const sender = new Sender(loop, true);
+                const [transport] = await loop.createConnection(() => sender, '127.0.0.1', port);
+                transport.write(Buffer.from('x'));
+                await closed; // the peer's socket is closed: its RST is on our socket
+                await nextIteration(loop);
+                expect(transport.isClosing()).toBe(false);
+                const err = await rejection(loop.sendfile(transport, fd, 0, null, { fallback }));
+                expect(transport.getProtocol()).toBe(sender);
+                if (fallback) {
+                  // asyncio: sendfile(2) fails at its first call (SendfileNotAvailableError), the fallback's
+                  // write fails (_fatal_error), its drain() raises: 'Connection closed by peer' there,
+                  // the loss's error here (both are ConnectionErrors).
+                  expect(PEER_GONE).toContain(codeOf(err));
+                  expect(transport.isClosing()).toBe(true);
+                  expect(PEER_GONE).toContain(codeOf(await sender.lost));
+                } else {
+                  expect(err).toBeInstanceOf(SendfileNotAvailableError);
+                  expect(transport.isClosing()).toBe(false);
+                  expect(transport.isReading()).toBe(false);
+                  transport.close();
+                  expect(await sender.lost).toBeNull();
+                }
+                await nextIteration(loop);
+                expect(sender.lostCalls).toBe(1);
+                expect(sender.events).toHaveLength(1);
+              }
+            },
+            { seconds: 30 },
+          );
+          expect(fstatSync(fd).isFile()).toBe(true);
+        } finally {
+          closeSync(fd);
+          await new Promise<void>((resolve) => resetter.close(() => resolve()));
+        }
+        t.loop.close();
+        expect(await fdExcess(baseline)).toBe(0);
+        expect(t.exceptions).toEqual([]);
+      },
+      { timeout: 60000, needs: ['sendfile'] },
+    );
+
+    it(
+      '[TR-10, test_write_eof] writeEof() with nothing buffered on a transport whose peer already reset, unseen (reading paused): shutdown(2) fails with ENOTCONN, thrown as asyncio does (the proactor returns, D62); the transport stays open, write() raises "Cannot call write() after write_eof()", and reading reports the reset: connectionLost(ECONNRESET) once',
+      async (t) => {
+        // A Node server that resets each connection (SO_LINGER 0) at its first byte: the RST is sent as its socket closes.
+        const gone: (() => void)[] = [];
+        const resetter = createNodeServer((sock: NodeSocket) => {
+          sock.on('error', () => {});
+          sock.on('close', () => gone.shift()?.());
+          sock.once('data', () => sock.resetAndDestroy());
+        });
+        await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+        const port = (resetter.address() as { port: number }).port;
+        try {
+          await t.run(async () => {
+            const loop = t.loop;
+            const closed = new Promise<void>((resolve) => gone.push(resolve));
+            const sender = new Sender(loop, true);
+            const [transport] = await loop.createConnection(() => sender, '127.0.0.1', port);
+            transport.write(Buffer.from('x'));
+            await closed; // the peer's socket is closed: its RST is on our socket
+            await nextIteration(loop);
+            let thrown: unknown = null;
+            try {
+              transport.writeEof();
+            } catch (e) {
+              thrown = e;
+            }
+            // asyncio's write_eof() calls shutdown(SHUT_WR) at once and lets its OSError out; libuv shuts down later (D62).
+            if (thrown !== null) expect(thrown).toMatchObject({ code: 'ENOTCONN', syscall: 'shutdown' });
+            expect(transport.isClosing()).toBe(false);
+            expect(() => transport.write(Buffer.from('y'))).toThrow('Cannot call write() after write_eof()');
+            transport.writeEof(); // idempotent: a no-op now
+            await nextIteration(loop);
+            expect(sender.events).toEqual([]);
+            transport.resumeReading();
+            expect(codeOf(await sender.lost)).toBe('ECONNRESET');
+            await nextIteration(loop);
+            expect(sender.events).toEqual(['connectionLost(ECONNRESET)']);
+          });
+        } finally {
+          await new Promise<void>((resolve) => resetter.close(() => resolve()));
+        }
+        expect(t.exceptions).toEqual([]);
+        t.loop.close();
+      },
+    );
 
     it('[TR-10, test_write_eof_buffer] writeEof() with 32 MiB buffered, then the peer resets: connectionLost gets the send error (ECONNRESET or EPIPE), not null; writeEof() again is a no-op; write() still raises "Cannot call write() after write_eof()"', async (t) => {
       await t.run(
