@@ -746,6 +746,9 @@ export function writeErrorsSuite(newLoop: NetLoopFactory): void {
               counts.push(warnings(t, TLS_WARNING));
             }
             expect(counts).toEqual([0, 0, 0, 0, 1, 2, 3]);
+            // The reset is logged by the raw transport, in debug mode only (asyncio's _fatal_error, _FATAL_ERROR_IGNORE).
+            const fatal = t.logs.filter((r) => r.level === 'debug' && /Fatal (read|write) error on socket transport/.test(r.text));
+            expect(fatal.length > 0).toBe(loop.getDebug());
             expect(warnings(t)).toBe(0);
             expect(transport.getWriteBufferSize()).toBe(0);
             expect(() => transport.writeEof()).toThrow(NotImplementedError);
