@@ -20,7 +20,8 @@
  * Python twin is `oracle/write_paths.py`):
  *
  * - TLS: the raw transport's failed send reaches the application as
- *   `connectionLost(exc)` once, and nothing after it (no `resumeWriting()`);
+ *   `connectionLost(exc)` once, and nothing after it (no `resumeWriting()`;
+ *   on the proactor an application that reads gets `eofReceived()` first, D63);
  *   writes after the loss are dropped, from the fifth each logs
  *   `SSL connection is closed`; `close()` with data buffered, then a reset,
  *   ends with the error too; a `StreamWriter.drain()` waiting over TLS fails
@@ -758,6 +759,31 @@ export function writeErrorsSuite(newLoop: NetLoopFactory): void {
             await later(loop, 0.05);
             expect(client.lostCalls).toBe(1);
             expect(client.paused).toBe(true);
+            await close();
+          },
+          { seconds: 30 },
+        );
+        expect(t.exceptions).toEqual([]);
+        t.loop.close();
+      },
+      { timeout: 60000, needs: ['tls'] },
+    );
+
+    it(
+      '[TLS-08, TR-08] TLS: a reset while the app reads and writes: connectionLost(ECONNRESET or EPIPE) once, no exception-handler call; on the proactor eofReceived() comes first (D63)',
+      async (t) => {
+        await t.run(
+          async () => {
+            const loop = t.loop;
+            const { client, transport, staller, close } = await stalledPair(t, 'tls');
+            bufferBeyondTheKernel(transport, client);
+            staller.transport?.abort();
+            expect(PEER_GONE).toContain(codeOf(await client.lost));
+            await later(loop, 0.05);
+            expect(client.lostCalls).toBe(1);
+            // asyncio reads the reset (ECONNRESET); libuv reports it as an end of stream (D54), which TLS passes on (D63).
+            if (client.events.length === 3) expect(client.events).toEqual(['connectionMade', 'eofReceived', 'connectionLost']);
+            else expect(client.events).toEqual(['connectionMade', 'connectionLost']);
             await close();
           },
           { seconds: 30 },
