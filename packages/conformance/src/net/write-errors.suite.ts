@@ -933,6 +933,49 @@ export function writeErrorsSuite(newLoop: NetLoopFactory): void {
       );
     }
 
+    for (const where of ['tcp', 'tls'] as const) {
+      it(
+        `[SF-06, test_sendfile_close_peer_in_the_middle_of_receiving] sendfile (${where}) called with 32 MiB already buffered, then the peer resets: the wait for the buffer (the native path's empty waiter, the fallback's resumeWriting) ends with the send error (ECONNRESET or EPIPE), which the call rejects with; connectionLost(exc) once`,
+        async (t) => {
+          const path = t.path('data.bin');
+          writeFileSync(path, randomBytes(1024 * 1024));
+          const fd = openSync(path, 'r');
+          try {
+            await t.run(
+              async () => {
+                const loop = t.loop;
+                const { client, transport, staller, close } = await stalledPair(t, where);
+                transport.pauseReading();
+                bufferBeyondTheKernel(transport, client);
+                const sent = rejection(loop.sendfile(transport, fd));
+                await nextIteration(loop);
+                expect(transport.getWriteBufferSize()).toBeGreaterThan(0);
+                staller.transport?.abort();
+                const err = await sent;
+                expect(PEER_GONE).toContain(codeOf(err));
+                // The send's own error. (asyncio over TLS: that or, depending on timing, 'Connection closed by peer': its
+                // fallback does not wait for a paused SSL transport, `_protocol_paused` being the plain transports' flag.)
+                if (where === 'tcp') expect(err).not.toMatchObject({ message: 'Connection closed by peer' });
+                expect(PEER_GONE).toContain(codeOf(await client.lost));
+                expect(transport.isClosing()).toBe(true);
+                expect(transport.getProtocol()).toBe(client);
+                await later(loop, 0.05);
+                expect(client.lostCalls).toBe(1);
+                expect(client.events).toEqual(['connectionMade', 'connectionLost']);
+                await close();
+              },
+              { seconds: 30 },
+            );
+          } finally {
+            closeSync(fd);
+          }
+          expect(t.exceptions).toEqual([]);
+          t.loop.close();
+        },
+        { timeout: 60000, needs: where === 'tls' ? ['sendfile', 'tls'] : ['sendfile'] },
+      );
+    }
+
     it(
       '[SF-08, test_sock_sendfile_os_error_first_call] sendfile on a transport whose peer already reset (reading paused, so the transport has not seen it): with fallback the write fails, the call rejects with "Connection closed by peer" (ECONNRESET) and connectionLost gets the send error once; with fallback: false, SendfileNotAvailableError and the transport stays open',
       async (t) => {
