@@ -33,9 +33,11 @@
  *   the selector's native path `sendfile(2)` failed, not the transport:
  *   reading resumes, the reset was consumed by that failure, so the protocol
  *   gets `eofReceived()` then `connectionLost(null)`, as asyncio's. The file
- *   stays open and no descriptor leaks. A peer that reset before the call
+ *   stays open and no descriptor leaks. Called with data already buffered,
+ *   the wait for the buffer (the native path's empty waiter, the fallback's
+ *   `resumeWriting`) ends with the send's error. A peer that reset before the call
  *   (unseen, reading paused): with `fallback` the write fails and the call
- *   rejects with the connection error; with `fallback: false`,
+ *   rejects with `Connection closed by peer`; with `fallback: false`,
  *   `SendfileNotAvailableError` and the transport stays open.
  * - `writeEof()` with data buffered, then a reset: `connectionLost(exc)`;
  *   `writeEof()` after `close()` or the loss is a no-op; with nothing
