@@ -200,7 +200,7 @@ class Closer extends Protocol {
 /** Where a test listens: a TCP port on 127.0.0.1 (plain or TLS with the test certificates) or a Unix socket path. */
 type Where = 'tcp' | 'unix' | 'tls';
 
-async function listen(t: NetTest, where: Where, factory: () => Protocol, name = 's'): Promise<{ connect: (f: () => Client) => Promise<Transport>; close: () => Promise<void> }> {
+async function listen(t: NetTest, where: Where, factory: () => Protocol, name = 's'): Promise<{ connect: (f: () => Protocol) => Promise<Transport>; close: () => Promise<void> }> {
   const loop = t.loop;
   const server =
     where === 'unix' ? await loop.createUnixServer(factory, t.path(name)) : await loop.createServer(factory, '127.0.0.1', 0, where === 'tls' ? { ssl: t.serverTls() } : {});
@@ -901,7 +901,7 @@ export function writeErrorsSuite(newLoop: NetLoopFactory): void {
                   return r;
                 });
                 const sender = new Sender(loop);
-                const transport = await server.connect(() => sender as unknown as Client);
+                const transport = await server.connect(() => sender);
                 // The native path (a selector socket, asyncio's _sendfile_native) takes the fd; the fallback (TLS, the proactor) the FileHandle.
                 const native = where === 'tcp' && hasCapability(loop, 'sockSendfile');
                 const err = await rejection(loop.sendfile(transport, native ? fd : fh));
