@@ -119,15 +119,21 @@ class FallbackProtocol extends Protocol {
     transport.setProtocol(this);
   }
 
-  /** Waits until the transport can take more (asyncio's `drain`). */
+  /**
+   * Waits until the transport can take more (asyncio's `drain`): a closing
+   * transport fails at once with `Connection closed by peer` (a write that
+   * failed closed it); a wait the connection's loss ends fails with the
+   * loss's error.
+   */
   async drain(): Promise<void> {
+    if (this.#transport.isClosing()) throw connectionError('Connection closed by peer');
     for (;;) {
-      if (this.#lost !== null) throw this.#lost;
-      if (this.#transport.isClosing()) throw connectionError('Connection closed by peer');
       const [, high] = this.#transport.getWriteBufferLimits();
       if (!this.#paused && this.#transport.getWriteBufferSize() <= high) return;
       this.#waiter ??= this.#loop.createFuture<void>();
       await this.#waiter;
+      if (this.#lost !== null) throw this.#lost;
+      if (this.#transport.isClosing()) throw connectionError('Connection closed by peer');
     }
   }
 
@@ -256,9 +262,13 @@ async function sendfileTryNative(
  * `sendfile is not supported for transport ...`); `TypeError` for a `file`
  * that is neither an fd nor a `FileHandle`; `TypeError` / `RangeError` for an
  * `offset` that is not a non-negative integer or a `count` that is not a
- * positive integer (asyncio's `_check_sendfile_params` messages); an
- * `ECONNRESET` error when the connection closes during the transfer; the
- * file system's error when a read fails.
+ * positive integer (asyncio's `_check_sendfile_params` messages); when the
+ * connection fails or closes during the transfer, on the read-and-write path
+ * `Connection closed by peer` (code `ECONNRESET`, asyncio's
+ * `ConnectionError`) once a write failed, or the loss's own error
+ * (`ECONNRESET`, `EPIPE`) when it ended a wait for the buffer to drain, and
+ * on the native path the `sendfile(2)` error; the file system's error when a
+ * read fails.
  */
 export function sendfile(
   this: SchedulingLoop,

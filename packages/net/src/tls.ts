@@ -56,6 +56,8 @@
  *   completes a TLS write one `setImmediate` after the raw transport took it,
  *   so a single write of `high` bytes or more pauses the protocol and
  *   resumes it an iteration later even when the raw transport took it all.
+ *   Once the raw connection is lost the application hears nothing more: a
+ *   TLS write completing after the loss does not resume it.
  * - Read flow control: `pauseReading()` stops delivery and pauses the
  *   TLSSocket; the adapter's buffer then fills and the raw transport is
  *   paused, until the adapter is read again.
@@ -171,6 +173,8 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
   #state: SslProtocolState = 'unwrapped';
   #appState: AppState;
   #connLost = 0;
+  /** The raw connection was lost (`connectionLost` ran). */
+  #rawLost = false;
   #fatalExc: Error | null = null;
   #handshakeTimer: TimerHandle | null = null;
   #shutdownTimer: TimerHandle | null = null;
@@ -280,6 +284,7 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
     this.#backlogSize = 0;
     this.#held = null;
     this.#connLost++;
+    this.#rawLost = true;
     this.#app$._markClosed();
     if (this.#state !== 'handshake' && (this.#appState === 'made' || this.#appState === 'eof')) {
       this.#appState = 'lost';
@@ -609,6 +614,9 @@ export class SslProtocol extends Protocol implements SslProtocolLike {
   };
 
   #controlAppWriting(): void {
+    // Lost: the application protocol hears nothing after connectionLost (asyncio's SSLProtocol drops it), so a
+    // TLS write completing late (the raw transport failed in the middle of a flush) must not resume it.
+    if (this.#rawLost) return;
     const size = this._getWriteBufferSize();
     if (size >= this.#high && !this.#appWritingPaused) {
       this.#appWritingPaused = true;
