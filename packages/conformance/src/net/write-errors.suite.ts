@@ -313,10 +313,10 @@ function openFds(): number | null {
   return existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : null;
 }
 
-/** Waits (Node's timers, up to 2 s) until the process has no more open descriptors than `baseline`; returns the excess. */
+/** Waits (Node's timers, up to 10 s) until the process has no more open descriptors than `baseline`; returns the excess. */
 async function fdExcess(baseline: number | null): Promise<number> {
   if (baseline === null) return 0;
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 500; i++) {
     if ((openFds() as number) <= baseline) return 0;
     await new Promise((r) => setTimeout(r, 20));
   }
