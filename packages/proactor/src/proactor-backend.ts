@@ -79,7 +79,7 @@ import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from './constants
 import { ProactorDatagramTransport } from './datagram-transport.js';
 import { ProactorSocket, nodeSystemError } from './proactor-socket.js';
 import { ProactorSocketTransport } from './stream-transport.js';
-import { fileDescriptor, markDatagramConnected, socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
+import { fileDescriptor, markDatagramConnected, openReadableStreamHandle, socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
 
 /** What a listener carries: connections held before `startServing`, and what serving needs. */
 interface ListenerState {
@@ -659,8 +659,8 @@ export class ProactorBackend implements IoBackend {
    */
   makeReadPipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): ReadTransport {
     const host = this.#checkOpen();
-    const sock = this.#pipeSocket(pipe, 'read');
-    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'read-pipe', pipe });
+    const { sock } = this.#pipeSocket(pipe, 'read');
+    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'read-pipe', pipe, watched: false });
   }
 
   /**
@@ -675,8 +675,8 @@ export class ProactorBackend implements IoBackend {
    */
   makeWritePipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): WriteTransport {
     const host = this.#checkOpen();
-    const sock = this.#pipeSocket(pipe, 'write');
-    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'write-pipe', pipe });
+    const { sock, watched } = this.#pipeSocket(pipe, 'write');
+    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'write-pipe', pipe, watched });
   }
 
   /**
@@ -688,7 +688,7 @@ export class ProactorBackend implements IoBackend {
    * `/dev/zero`) is refused with its message (docs/deviations.md D79).
    * Regular files are refused as asyncio refuses them.
    */
-  #pipeSocket(pipe: PipeLike, direction: 'read' | 'write'): ProactorSocket {
+  #pipeSocket(pipe: PipeLike, direction: 'read' | 'write'): { sock: ProactorSocket; watched: boolean } {
     const fd = fileDescriptorOf(pipe);
     const message = direction === 'read' ? 'Pipe transport is for pipes/sockets only.' : 'Pipe transport is only for pipes, sockets and character devices';
     const refuse = (detail: string, cause?: unknown): never => {
@@ -712,6 +712,7 @@ export class ProactorBackend implements IoBackend {
       }
     }
     let node: net.Socket;
+    let watched = false;
     try {
       const options = socketOptions({ fd, readable: direction === 'read', writable: direction === 'write', onread: ProactorSocket._onread });
       if (isTerminal) {
@@ -730,14 +731,24 @@ export class ProactorBackend implements IoBackend {
           });
         }
       } else {
-        node = new net.Socket(options);
+        // A FIFO or a socket: over a handle that reads whatever the access
+        // mode (see openReadableStreamHandle), readable for a write end too, so
+        // that the transport sees the reader go away (asyncio's reader on the
+        // write end); Node's `{ fd }` path where Node has no such handle.
+        const handle = stat === null ? null : openReadableStreamHandle(fd);
+        if (typeof handle === 'number') throw nodeSystemError(getSystemErrorName(handle), 'open');
+        if (handle === null) node = new net.Socket(options);
+        else {
+          node = new net.Socket(socketOptions({ handle, readable: true, writable: direction === 'write', onread: ProactorSocket._onread }));
+          watched = direction === 'write';
+        }
       }
     } catch (exc) {
       if ((exc as { code?: unknown }).code === 'ERR_INVALID_FD_TYPE') refuse('', exc);
       throw exc;
     }
     const sock = new ProactorSocket('stream', AF_UNIX, node);
-    return this.#track(sock);
+    return { sock: this.#track(sock), watched };
   }
 
   // ------------------------------------------------------------------ serving
