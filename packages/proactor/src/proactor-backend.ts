@@ -652,7 +652,13 @@ export class ProactorBackend implements IoBackend {
    * child process, a socket or a terminal): the descriptor is wrapped in a
    * paused `net.Socket` (a `tty.ReadStream` for a terminal), read as a stream socket's, and closed
    * with the transport. At EOF `eofReceived()` is called and the transport
-   * closes (asyncio's read pipe).
+   * closes (asyncio's read pipe). A read error goes to the exception handler
+   * (`Fatal read error on pipe transport`) unless it is `EIO`, which is only
+   * logged in debug mode, and the transport is lost with it
+   * (`_UnixReadPipeTransport._fatal_error`). A FIFO or socket is read with
+   * `read(2)` whatever its access mode, so a read pipe made over a write end
+   * waits until that end's reader goes away and fails with `EBADF`, as
+   * asyncio's.
    *
    * @throws TypeError / RangeError for something that is not a pipe
    *   (`Pipe transport is for pipes/sockets only.`).
@@ -666,8 +672,16 @@ export class ProactorBackend implements IoBackend {
   /**
    * A write transport over the write end of a pipe, with the stream
    * transport's buffering and flow control; `writeEof()` closes it once
-   * flushed (a pipe has no half-close). A reader that went away shows as
-   * `connectionLost(EPIPE)` at the next write.
+   * flushed (a pipe has no half-close). The write end of a FIFO or a socket
+   * is watched as asyncio's `_UnixWritePipeTransport` watches it (its handle
+   * reads it): when it becomes readable (the reader went away: `EPOLLERR`,
+   * the peer's EOF, or data a socket peer sent) the pipe "was closed by
+   * peer" (an info record in debug mode) and the transport closes without a
+   * write: `connectionLost(null)`, or `connectionLost(EPIPE)` (asyncio's
+   * `BrokenPipeError`) when data was buffered. A terminal is not watched (as
+   * in asyncio); nor is any pipe where Node gives no such handle
+   * (docs/deviations.md D96), where the reader going away shows at the next
+   * write, `connectionLost(EPIPE)`.
    *
    * @throws TypeError / RangeError for something that is not a pipe, a
    *   socket or a terminal (`Pipe transport is only for pipes, sockets and
@@ -680,8 +694,10 @@ export class ProactorBackend implements IoBackend {
   }
 
   /**
-   * The pipe end as a paused `net.Socket`: a FIFO or a socket through
-   * `net.Socket({ fd })`; a terminal (a character device that `isatty`)
+   * The pipe end as a paused `net.Socket`: a FIFO or a socket over a libuv
+   * handle that reads whatever the access mode (`openReadableStreamHandle`;
+   * `net.Socket({ fd })` where Node has none), readable for a write end too
+   * (`watched`: the transport watches it for the reader going away); a terminal (a character device that `isatty`)
    * through `tty.ReadStream`, a `net.Socket` over libuv's tty handle, for
    * either direction (`tty.WriteStream` would make writes blocking). asyncio
    * takes every character device; a stream over any other (`/dev/null`,

@@ -12,7 +12,9 @@
  *   Node read callback (onread)  -> inbox.push(copy | nbytes)  -> callSoon(deliver)
  *   Node 'end'                   -> inbox.push(EOF)            -> callSoon(deliver)
  *   Node 'error'                 -> callSoon(nodeFailed)          (connectionLost(err))
- *   Node 'close'                 -> callSoon(nodeClosed)          (connectionLost(err | null))
+ *   Node 'close'                 -> callSoon(nodeClosed)          (connectionLost(err | null); EBADF when
+ *                                   destroyed behind the transport, D59)
+ *   write pipe: read, 'end', read error -> callSoon(peerClosed)   ("was closed by peer": connectionLost(null | EPIPE))
  *   Node write callback          -> callSoon(afterWrite) when a paused protocol may resume
  *                                   or a closing transport has flushed
  *   deliver (loop iteration)     -> dataReceived / bufferUpdated / eofReceived, in order,
@@ -69,6 +71,26 @@
  * (`#takeNodeError`). The socket's `'error'` listener is installed with it
  * (`ProactorSocket`) and never removed: no moment leaves Node an `'error'`
  * without a listener, which it would throw as an uncaught exception.
+ *
+ * Pipes. A read pipe is read as a socket; its read errors but `EIO` go to
+ * the exception handler (asyncio's `_UnixReadPipeTransport`). A write
+ * pipe's handle reads too, only to watch its end: asyncio's
+ * `_UnixWritePipeTransport` keeps a reader on it, and its end becoming
+ * readable (the reader gone: `EPOLLERR`, which libuv's `read(2)` reports as
+ * `EBADF`; a socket peer's EOF or data) means the pipe "was closed by peer".
+ * With data buffered the transport is lost with `EPIPE` (asyncio's
+ * `BrokenPipeError()`), else closed: `connectionLost(null)`. Later dropped
+ * writes warn in asyncio's pipe wording.
+ *
+ * Closed behind its back. Node may close the socket without an error the
+ * transport caused: `close()` on the `socket` extra, `destroy()` on the Node
+ * socket. asyncio's transport would fail at its next `recv` / `send`
+ * (`EBADF`); this one fails when Node reports the close, with a system error
+ * `EBADF` naming the transport (`_fatal_error`: a socket only logs it in
+ * debug mode), so `connectionLost` comes once and a server's `waitClosed()`
+ * returns (D59). Node closing it after a clean end both ways (EOF received,
+ * `writeEof()` flushed) is not a loss: as in asyncio the transport stays
+ * until `close()`.
  *
  * WHY Node's `allowHalfOpen: true`: `eofReceived()` returning true must keep
  * the write side open (a TCP half-close), which Node does only in that mode.
@@ -896,7 +918,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     }
   }
 
-  /** @internal Node's `'error'` on the socket (see `SocketReader`): only schedules the step that fails the transport with it. */
+  /** @internal Node's `'error'` on the socket (see `SocketReader`): only schedules the step that fails the transport with it (on a write pipe, a failed read schedules "closed by peer"). */
   onError(err: Error): void {
     if (this.#state === 'LOST' || this.#host.isClosed()) return;
     if (this.#isPeerGone(err)) {
