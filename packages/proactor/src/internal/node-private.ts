@@ -235,7 +235,10 @@ function tcpWrapBinding(): TcpWrapBinding | null {
  * makes for a TCP descriptor) marks the handle readable and writable and
  * otherwise behaves the same on a FIFO: `read(2)` / `write(2)` on the
  * descriptor, so a read error is `read(2)`'s own errno (`EBADF` on a write
- * end whose reader closed).
+ * end whose reader closed). `process.binding` is deprecated by documentation
+ * only (DEP0111): under `--pending-deprecation` Node prints its warning once,
+ * and where it throws (`--throw-deprecation`, a Node without it) this
+ * answers `null`.
  */
 export function openReadableStreamHandle(fd: number): RawHandle | number | null {
   const binding = tcpWrapBinding();
