@@ -167,7 +167,8 @@ let freshOut = 0;
 //   13-14  KIND_*                  socket, read pipe or write pipe (fixed at construction)
 //   15     BUFFERED                the protocol is a `BufferedProtocol` (decided when it is set, not per read)
 //   16     WATCH_PEER              a write pipe whose handle reads, to see the reader go away (fixed at construction)
-//   17-30  #connLost               asyncio's `_conn_lost`, saturating at CONN_LOST_MAX (only > 0 and >= 5 matter)
+//   17     UNCOUNTED_LOSS          a write pipe lost by close, abort or its reader going away: asyncio's `_conn_lost` is one less than `#connLost`
+//   18-30  #connLost               asyncio's `_conn_lost` (see UNCOUNTED_LOSS), saturating at CONN_LOST_MAX (only > 0 and >= 5 matter)
 const DELIVER_SCHEDULED = 1 << 0;
 const READING_PAUSED = 1 << 1;
 const ARMED = 1 << 2;
@@ -187,8 +188,9 @@ const KIND_WRITE_PIPE = 2 << 13;
 const KIND_MASK = 3 << 13;
 const BUFFERED = 1 << 15;
 const WATCH_PEER = 1 << 16;
-const CONN_LOST_SHIFT = 17;
-const CONN_LOST_MAX = 0x3fff;
+const UNCOUNTED_LOSS = 1 << 17;
+const CONN_LOST_SHIFT = 18;
+const CONN_LOST_MAX = 0x1fff;
 const CONN_LOST_MASK = CONN_LOST_MAX << CONN_LOST_SHIFT;
 
 /**
@@ -273,6 +275,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#assertState('OPEN', 'LOST', 'CLOSING');
     this.#set(CLOSING);
     this.#connLost = 1;
+    // asyncio's write pipe counts only a failed write in `_conn_lost` (its
+    // `_close` does not): #fatalError clears this for a loss with an error.
+    if (this.#kind === KIND_WRITE_PIPE) this.#set(UNCOUNTED_LOSS);
   }
 
   /** Throws (a bug of this file) unless the state is `from` or `orFrom`. */
@@ -745,7 +750,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #droppedWrite(): void {
     // Node closed the socket and the step reporting it has not run yet: it will count.
     if (this.#state !== 'LOST') return;
-    if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES && !this.#has(LOST_WARNED)) {
+    const count = this.#has(UNCOUNTED_LOSS) ? this.#connLost - 1 : this.#connLost;
+    if (count >= LOG_THRESHOLD_FOR_CONNLOST_WRITES && !this.#has(LOST_WARNED)) {
       this.#set(LOST_WARNED);
       // asyncio's wording: its Unix write pipe's for a write pipe, its socket transport's otherwise.
       getLogger().warn(this.#kind === KIND_WRITE_PIPE ? 'pipe closed by peer or os.write(pipe, data) raised exception.' : 'socket.send() raised exception.');
@@ -903,7 +909,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     } else if (!this.#host.isClosed()) {
       this.#host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.#protocol });
     }
+    if (this.#state === 'LOST') return;
     this.#forceClose(exc);
+    this.#clear(UNCOUNTED_LOSS);
   }
 
   #callConnectionLost(exc: unknown): void {

@@ -132,7 +132,8 @@ describe.each([false, true])('a Node socket closed behind its transport (debug %
     // An OS error on a socket: logged in debug mode only, at debug level, as asyncio's _fatal_error.
     expect(records.map((r) => `${r.level} ${r.text.replace(/^<[^>]*>/, '<transport>')}`)).toEqual(debug ? ['debug <transport>: Fatal read error on socket transport'] : []);
     expect(logs.filter((r) => r.level === 'error' || r.level === 'warn')).toEqual([]);
-    expect(openSockets()).toBe(before);
+    // At most as many as before: a socket of an earlier test file in this worker may close meanwhile.
+    expect(openSockets()).toBeLessThanOrEqual(before);
   });
 
   it('a client connection: destroy() on its Node socket -> connectionLost(EBADF) once; later writes are dropped', async () => {
@@ -157,7 +158,8 @@ describe.each([false, true])('a Node socket closed behind its transport (debug %
     loop.close();
     expect(exceptions).toEqual([]);
     expect(logs.filter((r) => r.level === 'error' || r.level === 'warn')).toEqual([]);
-    expect(openSockets()).toBe(before);
+    // At most as many as before: a socket of an earlier test file in this worker may close meanwhile.
+    expect(openSockets()).toBeLessThanOrEqual(before);
   });
 
   it('after EOF both ways (EOF received, writeEof flushed) Node closes the socket on its own: nothing is lost until close(), then connectionLost(null)', async () => {
@@ -193,7 +195,8 @@ describe.each([false, true])('a Node socket closed behind its transport (debug %
     );
     loop.close();
     expect(exceptions).toEqual([]);
-    expect(openSockets()).toBe(before);
+    // At most as many as before: a socket of an earlier test file in this worker may close meanwhile.
+    expect(openSockets()).toBeLessThanOrEqual(before);
   });
 
   it('a read pipe: close() on the pipe socket -> the exception handler (\'Fatal read error on pipe transport\') and connectionLost(EBADF)', async () => {

@@ -85,6 +85,9 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
       const [, port] = listener.getsockname() as [string, number];
       // The clients live in a child process: this one will have no descriptor to spare.
       const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', CLIENT], { stdio: 'pipe' });
+      // 'close': the child exited and its stdio sockets are closed (waited for, so
+      // that they do not close during a later test file's descriptor count).
+      const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
       const lines = lineReader(child);
       expect(await lines.next()).toBe('ready');
       const hog: number[] = [];
@@ -103,6 +106,7 @@ describe('ProactorEventLoop: behaviours libuv forces', () => {
         for (const fd of hog) closeSync(fd);
         child.kill();
         backend.stopServing(listener);
+        await closed;
       }
     });
     expect(report.connected).toBe(clients);
