@@ -1018,7 +1018,8 @@ export class ProactorSocketTransport implements Transport, SocketReader {
       // server's waitClosed() is not held up forever (D59).
       const lost = systemError('EBADF', `${this.toString()}: its socket was closed behind the transport (destroyed without an error, not by close() or abort())`, {
         errno: -osConstants.errno.EBADF,
-        syscall: 'read',
+        // The call that would have failed: a write pipe's next write, anything else's next read.
+        syscall: this.#kind === KIND_WRITE_PIPE ? 'write' : 'read',
       });
       this.#host.callSoon(() => {
         if (this.#state !== 'LOST') this.#fatalError(lost, this.#failureMessage(lost));

@@ -199,7 +199,7 @@ describe.each([false, true])('a Node socket closed behind its transport (debug %
     expect(openSockets()).toBeLessThanOrEqual(before);
   });
 
-  it('a read pipe: close() on the pipe socket -> the exception handler (\'Fatal read error on pipe transport\') and connectionLost(EBADF)', async () => {
+  it('a read pipe: destroy() on its Node socket -> the exception handler (\'Fatal read error on pipe transport\') and connectionLost(EBADF)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'behind-'));
     const { loop, exceptions } = setUp(debug);
     try {
@@ -229,6 +229,37 @@ describe.each([false, true])('a Node socket closed behind its transport (debug %
       loop.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a write pipe: destroy() on its Node socket -> connectionLost(EBADF, syscall write), logged in debug mode only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'behind-'));
+    const { loop, exceptions, logs } = setUp(debug);
+    let lost: Error | null = null;
+    try {
+      await loop.runUntilComplete(
+        (async () => {
+          const fifo = join(dir, 'fifo');
+          execFileSync('mkfifo', [fifo]);
+          const r = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+          const w = openSync(fifo, constants.O_WRONLY);
+          const proto = new Recorder(loop);
+          const [transport] = await loop.connectWritePipe(() => proto, w);
+          await sleep(loop, 0.01);
+          nodeSocketOn(w).destroy();
+          lost = await proto.lost;
+          expectLostBehind(lost, transport);
+          expect((lost as Coded).syscall).toBe('write');
+          expect(proto.events).toEqual(['made', 'lost:EBADF']);
+          closeSync(r);
+        })(),
+      );
+    } finally {
+      loop.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(exceptions).toEqual([]);
+    const records = logs.filter((r) => r.args.includes(lost));
+    expect(records.map((r) => `${r.level} ${r.text.replace(/^<[^>]*>/, '<transport>')}`)).toEqual(debug ? ['debug <transport>: Fatal write error on pipe transport'] : []);
   });
 });
 
