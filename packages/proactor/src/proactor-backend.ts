@@ -79,7 +79,7 @@ import { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM } from './constants
 import { ProactorDatagramTransport } from './datagram-transport.js';
 import { ProactorSocket, nodeSystemError } from './proactor-socket.js';
 import { ProactorSocketTransport } from './stream-transport.js';
-import { fileDescriptor, markDatagramConnected, socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
+import { fileDescriptor, markDatagramConnected, openReadableStreamHandle, socketOptions, takeConnections, type RawHandle } from './internal/node-private.js';
 
 /** What a listener carries: connections held before `startServing`, and what serving needs. */
 interface ListenerState {
@@ -652,22 +652,36 @@ export class ProactorBackend implements IoBackend {
    * child process, a socket or a terminal): the descriptor is wrapped in a
    * paused `net.Socket` (a `tty.ReadStream` for a terminal), read as a stream socket's, and closed
    * with the transport. At EOF `eofReceived()` is called and the transport
-   * closes (asyncio's read pipe).
+   * closes (asyncio's read pipe). A read error goes to the exception handler
+   * (`Fatal read error on pipe transport`) unless it is `EIO`, which is only
+   * logged in debug mode, and the transport is lost with it
+   * (`_UnixReadPipeTransport._fatal_error`). A FIFO or socket is read with
+   * `read(2)` whatever its access mode, so a read pipe made over a write end
+   * waits until that end's reader goes away and fails with `EBADF`, as
+   * asyncio's.
    *
    * @throws TypeError / RangeError for something that is not a pipe
    *   (`Pipe transport is for pipes/sockets only.`).
    */
   makeReadPipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): ReadTransport {
     const host = this.#checkOpen();
-    const sock = this.#pipeSocket(pipe, 'read');
-    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'read-pipe', pipe });
+    const { sock } = this.#pipeSocket(pipe, 'read');
+    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'read-pipe', pipe, watched: false });
   }
 
   /**
    * A write transport over the write end of a pipe, with the stream
    * transport's buffering and flow control; `writeEof()` closes it once
-   * flushed (a pipe has no half-close). A reader that went away shows as
-   * `connectionLost(EPIPE)` at the next write.
+   * flushed (a pipe has no half-close). The write end of a FIFO or a socket
+   * is watched as asyncio's `_UnixWritePipeTransport` watches it (its handle
+   * reads it): when it becomes readable (the reader went away: `EPOLLERR`,
+   * the peer's EOF, or data a socket peer sent) the pipe "was closed by
+   * peer" (an info record in debug mode) and the transport closes without a
+   * write: `connectionLost(null)`, or `connectionLost(EPIPE)` (asyncio's
+   * `BrokenPipeError`) when data was buffered. A terminal is not watched (as
+   * in asyncio); nor is any pipe where Node gives no such handle
+   * (docs/deviations.md D96), where the reader going away shows at the next
+   * write, `connectionLost(EPIPE)`.
    *
    * @throws TypeError / RangeError for something that is not a pipe, a
    *   socket or a terminal (`Pipe transport is only for pipes, sockets and
@@ -675,20 +689,22 @@ export class ProactorBackend implements IoBackend {
    */
   makeWritePipeTransport(pipe: PipeLike, protocol: BaseProtocol, waiter?: Future<void> | null, extra?: ExtraInfo | null): WriteTransport {
     const host = this.#checkOpen();
-    const sock = this.#pipeSocket(pipe, 'write');
-    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'write-pipe', pipe });
+    const { sock, watched } = this.#pipeSocket(pipe, 'write');
+    return new ProactorSocketTransport(host, sock, protocol, waiter ?? null, extra ?? null, null, { kind: 'write-pipe', pipe, watched });
   }
 
   /**
-   * The pipe end as a paused `net.Socket`: a FIFO or a socket through
-   * `net.Socket({ fd })`; a terminal (a character device that `isatty`)
+   * The pipe end as a paused `net.Socket`: a FIFO or a socket over a libuv
+   * handle that reads whatever the access mode (`openReadableStreamHandle`;
+   * `net.Socket({ fd })` where Node has none), readable for a write end too
+   * (`watched`: the transport watches it for the reader going away); a terminal (a character device that `isatty`)
    * through `tty.ReadStream`, a `net.Socket` over libuv's tty handle, for
    * either direction (`tty.WriteStream` would make writes blocking). asyncio
    * takes every character device; a stream over any other (`/dev/null`,
    * `/dev/zero`) is refused with its message (docs/deviations.md D79).
    * Regular files are refused as asyncio refuses them.
    */
-  #pipeSocket(pipe: PipeLike, direction: 'read' | 'write'): ProactorSocket {
+  #pipeSocket(pipe: PipeLike, direction: 'read' | 'write'): { sock: ProactorSocket; watched: boolean } {
     const fd = fileDescriptorOf(pipe);
     const message = direction === 'read' ? 'Pipe transport is for pipes/sockets only.' : 'Pipe transport is only for pipes, sockets and character devices';
     const refuse = (detail: string, cause?: unknown): never => {
@@ -712,6 +728,7 @@ export class ProactorBackend implements IoBackend {
       }
     }
     let node: net.Socket;
+    let watched = false;
     try {
       const options = socketOptions({ fd, readable: direction === 'read', writable: direction === 'write', onread: ProactorSocket._onread });
       if (isTerminal) {
@@ -730,14 +747,24 @@ export class ProactorBackend implements IoBackend {
           });
         }
       } else {
-        node = new net.Socket(options);
+        // A FIFO or a socket: over a handle that reads whatever the access
+        // mode (see openReadableStreamHandle), readable for a write end too, so
+        // that the transport sees the reader go away (asyncio's reader on the
+        // write end); Node's `{ fd }` path where Node has no such handle.
+        const handle = stat === null ? null : openReadableStreamHandle(fd);
+        if (typeof handle === 'number') throw nodeSystemError(getSystemErrorName(handle), 'open');
+        if (handle === null) node = new net.Socket(options);
+        else {
+          node = new net.Socket(socketOptions({ handle, readable: true, writable: direction === 'write', onread: ProactorSocket._onread }));
+          watched = direction === 'write';
+        }
       }
     } catch (exc) {
       if ((exc as { code?: unknown }).code === 'ERR_INVALID_FD_TYPE') refuse('', exc);
       throw exc;
     }
     const sock = new ProactorSocket('stream', AF_UNIX, node);
-    return this.#track(sock);
+    return { sock: this.#track(sock), watched };
   }
 
   // ------------------------------------------------------------------ serving

@@ -12,7 +12,9 @@
  *   Node read callback (onread)  -> inbox.push(copy | nbytes)  -> callSoon(deliver)
  *   Node 'end'                   -> inbox.push(EOF)            -> callSoon(deliver)
  *   Node 'error'                 -> callSoon(nodeFailed)          (connectionLost(err))
- *   Node 'close'                 -> callSoon(nodeClosed)          (connectionLost(err | null))
+ *   Node 'close'                 -> callSoon(nodeClosed)          (connectionLost(err | null); EBADF when
+ *                                   destroyed behind the transport, D59)
+ *   write pipe: read, 'end', read error -> callSoon(peerClosed)   ("was closed by peer": connectionLost(null | EPIPE))
  *   Node write callback          -> callSoon(afterWrite) when a paused protocol may resume
  *                                   or a closing transport has flushed
  *   deliver (loop iteration)     -> dataReceived / bufferUpdated / eofReceived, in order,
@@ -70,6 +72,26 @@
  * (`ProactorSocket`) and never removed: no moment leaves Node an `'error'`
  * without a listener, which it would throw as an uncaught exception.
  *
+ * Pipes. A read pipe is read as a socket; its read errors but `EIO` go to
+ * the exception handler (asyncio's `_UnixReadPipeTransport`). A write
+ * pipe's handle reads too, only to watch its end: asyncio's
+ * `_UnixWritePipeTransport` keeps a reader on it, and its end becoming
+ * readable (the reader gone: `EPOLLERR`, which libuv's `read(2)` reports as
+ * `EBADF`; a socket peer's EOF or data) means the pipe "was closed by peer".
+ * With data buffered the transport is lost with `EPIPE` (asyncio's
+ * `BrokenPipeError()`), else closed: `connectionLost(null)`. Later dropped
+ * writes warn in asyncio's pipe wording.
+ *
+ * Closed behind its back. Node may close the socket without an error the
+ * transport caused: `close()` on the `socket` extra, `destroy()` on the Node
+ * socket. asyncio's transport would fail at its next `recv` / `send`
+ * (`EBADF`); this one fails when Node reports the close, with a system error
+ * `EBADF` naming the transport (`_fatal_error`: a socket only logs it in
+ * debug mode), so `connectionLost` comes once and a server's `waitClosed()`
+ * returns (D59). Node closing it after a clean end both ways (EOF received,
+ * `writeEof()` flushed) is not a loss: as in asyncio the transport stays
+ * until `close()`.
+ *
  * WHY Node's `allowHalfOpen: true`: `eofReceived()` returning true must keep
  * the write side open (a TCP half-close), which Node does only in that mode.
  *
@@ -77,6 +99,7 @@
  */
 
 import * as net from 'node:net';
+import { constants as osConstants } from 'node:os';
 import { getLogger } from '@loop/core';
 import {
   DEFAULT_HIGH_WATER,
@@ -100,11 +123,12 @@ import {
   type Transport,
   type WriteBufferLimits,
   signalWriteFlow,
+  systemError,
 } from '@loop/interfaces';
 import { AF_UNIX } from './constants.js';
 import { listenEnd, useUserBuffer } from './internal/node-private.js';
 import type { ProactorSocket, SocketReader } from './proactor-socket.js';
-import { OWNER, scratchBuffer, setNextReadBuffer } from './proactor-socket.js';
+import { OWNER, nodeSystemError, scratchBuffer, setNextReadBuffer } from './proactor-socket.js';
 
 const EOF = Symbol('EOF');
 type InboxItem = Buffer | number | typeof EOF;
@@ -142,7 +166,9 @@ let freshOut = 0;
 //   12     PEER_V6                 `peername` is an IPv6 4-tuple
 //   13-14  KIND_*                  socket, read pipe or write pipe (fixed at construction)
 //   15     BUFFERED                the protocol is a `BufferedProtocol` (decided when it is set, not per read)
-//   16-30  #connLost               asyncio's `_conn_lost`, saturating at CONN_LOST_MAX (only > 0 and >= 5 matter)
+//   16     WATCH_PEER              a write pipe whose handle reads, to see the reader go away (fixed at construction)
+//   17     UNCOUNTED_LOSS          a write pipe lost by close, abort or its reader going away: asyncio's `_conn_lost` is one less than `#connLost`
+//   18-30  #connLost               asyncio's `_conn_lost` (see UNCOUNTED_LOSS), saturating at CONN_LOST_MAX (only > 0 and >= 5 matter)
 const DELIVER_SCHEDULED = 1 << 0;
 const READING_PAUSED = 1 << 1;
 const ARMED = 1 << 2;
@@ -161,8 +187,10 @@ const KIND_READ_PIPE = 1 << 13;
 const KIND_WRITE_PIPE = 2 << 13;
 const KIND_MASK = 3 << 13;
 const BUFFERED = 1 << 15;
-const CONN_LOST_SHIFT = 16;
-const CONN_LOST_MAX = 0x7fff;
+const WATCH_PEER = 1 << 16;
+const UNCOUNTED_LOSS = 1 << 17;
+const CONN_LOST_SHIFT = 18;
+const CONN_LOST_MAX = 0x1fff;
 const CONN_LOST_MASK = CONN_LOST_MAX << CONN_LOST_SHIFT;
 
 /**
@@ -247,6 +275,9 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#assertState('OPEN', 'LOST', 'CLOSING');
     this.#set(CLOSING);
     this.#connLost = 1;
+    // asyncio's write pipe counts only a failed write in `_conn_lost` (its
+    // `_close` does not): #fatalError clears this for a loss with an error.
+    if (this.#kind === KIND_WRITE_PIPE) this.#set(UNCOUNTED_LOSS);
   }
 
   /** Throws (a bug of this file) unless the state is `from` or `orFrom`. */
@@ -324,7 +355,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     waiter: Future<void> | null,
     extra: ExtraInfo | null,
     server: ServerHooks | null,
-    pipe: { kind: 'read-pipe' | 'write-pipe'; pipe: unknown } | null = null,
+    pipe: { kind: 'read-pipe' | 'write-pipe'; pipe: unknown; watched: boolean } | null = null,
   ) {
     const node = sock._stream;
     if (node === null) throw loopError(TypeError, 'ERR_LOOP_INVALID_ARG', `makeSocketTransport(): ${sock.toString()} is not a connected stream socket`);
@@ -335,6 +366,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#server = server;
     if (pipe !== null) {
       this.#flags |= pipe.kind === 'read-pipe' ? KIND_READ_PIPE : KIND_WRITE_PIPE;
+      if (pipe.kind === 'write-pipe' && pipe.watched) this.#set(WATCH_PEER);
       this.#active().extra = { pipe: pipe.pipe as ExtraInfo['pipe'] };
       if (extra !== null) Object.assign(this.#active().extra as ExtraInfo, extra);
     } else {
@@ -467,8 +499,16 @@ export class ProactorSocketTransport implements Transport, SocketReader {
 
   /** Loop step: arms the handle for the next read (getBuffer for a BufferedProtocol). */
   #startReading(): void {
+    if (this.#kind === KIND_WRITE_PIPE) {
+      // asyncio's reader on a write pipe, added once connectionMade() ran: whatever the handle reads means the reader went away.
+      if (this.#has(WATCH_PEER) && !this.#has(CLOSING) && !this.#has(ARMED)) {
+        this.#set(ARMED);
+        this.#node.resume();
+      }
+      return;
+    }
     const more = this.#more;
-    if (this.#has(CLOSING) || this.#has(READING_PAUSED) || this.#has(ARMED) || (more !== null && more.inbox !== null && more.inbox.length > 0) || this.#has(EOF_RECEIVED) || this.#kind === KIND_WRITE_PIPE) return;
+    if (this.#has(CLOSING) || this.#has(READING_PAUSED) || this.#has(ARMED) || (more !== null && more.inbox !== null && more.inbox.length > 0) || this.#has(EOF_RECEIVED)) return;
     const protocol = this.#protocol;
     if (this.#has(BUFFERED)) {
       const m = this.#active();
@@ -508,9 +548,11 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** @internal Node's read callback (see the file header): never calls the protocol. */
   onRead(nread: number, buf: Buffer): boolean {
     // A closed loop runs no more steps: stop reading rather than pile data up.
-    if (this.#has(CLOSING) || this.#host.isClosed()) {
+    if (this.#has(CLOSING) || this.#host.isClosed() || this.#kind === KIND_WRITE_PIPE) {
       this.#clear(ARMED);
       this.#releaseFresh();
+      // A write pipe's end readable: a socket peer sent data (asyncio reads nothing and closes).
+      if (this.#kind === KIND_WRITE_PIPE) this.#schedulePeerClosed();
       return false;
     }
     const more = this.#more;
@@ -561,6 +603,11 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   /** Node's `'end'`: the peer's FIN, and also a peer's reset (RST) right after its data, which Node reports as a clean end: no `ConnectionResetError` (D54). */
   #nodeEnd(): void {
     if (this.#has(CLOSING) || this.#host.isClosed()) return;
+    if (this.#kind === KIND_WRITE_PIPE) {
+      // A socket peer shut its side down (EOF): the reader went away.
+      this.#schedulePeerClosed();
+      return;
+    }
     (this.#inbox ??= []).push(EOF);
     this.#scheduleDeliver();
   }
@@ -703,9 +750,11 @@ export class ProactorSocketTransport implements Transport, SocketReader {
   #droppedWrite(): void {
     // Node closed the socket and the step reporting it has not run yet: it will count.
     if (this.#state !== 'LOST') return;
-    if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES && !this.#has(LOST_WARNED)) {
+    const count = this.#has(UNCOUNTED_LOSS) ? this.#connLost - 1 : this.#connLost;
+    if (count >= LOG_THRESHOLD_FOR_CONNLOST_WRITES && !this.#has(LOST_WARNED)) {
       this.#set(LOST_WARNED);
-      getLogger().warn('socket.send() raised exception.');
+      // asyncio's wording: its Unix write pipe's for a write pipe, its socket transport's otherwise.
+      getLogger().warn(this.#kind === KIND_WRITE_PIPE ? 'pipe closed by peer or os.write(pipe, data) raised exception.' : 'socket.send() raised exception.');
     }
     this.#connLost++;
   }
@@ -846,14 +895,23 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     this.#host.callSoon(() => this.#callConnectionLost(exc));
   }
 
-  /** asyncio's `_fatal_error`: report (system errors only in debug), then close with the error. */
+  /**
+   * asyncio's `_fatal_error`: report, then close with the error. A system
+   * error is only logged in debug mode, except on a read pipe, which reports
+   * every error but `EIO` to the exception handler
+   * (`_UnixReadPipeTransport._fatal_error`; `EIO` is what a terminal's
+   * reader gets once the other side hung up).
+   */
   #fatalError(exc: unknown, message: string): void {
-    if (isOsError(exc)) {
+    const quiet = this.#kind === KIND_READ_PIPE ? isOsError(exc) && (exc as { code?: unknown }).code === 'EIO' : isOsError(exc);
+    if (quiet) {
       if (this.#host.getDebug()) getLogger().debug(`${this.toString()}: ${message}`, exc);
     } else if (!this.#host.isClosed()) {
       this.#host.callExceptionHandler({ message, exception: exc, transport: this, protocol: this.#protocol });
     }
+    if (this.#state === 'LOST') return;
     this.#forceClose(exc);
+    this.#clear(UNCOUNTED_LOSS);
   }
 
   #callConnectionLost(exc: unknown): void {
@@ -868,10 +926,45 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     }
   }
 
-  /** @internal Node's `'error'` on the socket (see `SocketReader`): only schedules the step that fails the transport with it. */
-  onError(_err: Error): void {
+  /** @internal Node's `'error'` on the socket (see `SocketReader`): only schedules the step that fails the transport with it (on a write pipe, a failed read schedules "closed by peer"). */
+  onError(err: Error): void {
     if (this.#state === 'LOST' || this.#host.isClosed()) return;
+    if (this.#isPeerGone(err)) {
+      // Node destroyed the socket already, but has not yet let go of what it
+      // held unsent: whether data was buffered is read now.
+      this.#schedulePeerClosed(this.#node.writableLength > 0);
+      return;
+    }
     this.#host.callSoon(ProactorSocketTransport.#nodeFailedStep, this);
+  }
+
+  /** Whether `err` is a write pipe's failed read: its reader went away (`read(2)` on a FIFO's write end: `EBADF` once `EPOLLERR` says so). */
+  #isPeerGone(err: unknown): boolean {
+    return this.#kind === KIND_WRITE_PIPE && (err as { syscall?: unknown } | null)?.syscall === 'read';
+  }
+
+  /**
+   * Schedules {@link ProactorSocketTransport.#peerClosed} from a Node
+   * callback. `buffered`: whether data was buffered when Node gave up the
+   * socket (read then, for Node empties its count when it closes); omitted,
+   * it is read in the step.
+   */
+  #schedulePeerClosed(buffered?: boolean): void {
+    if (this.#host.isClosed()) return;
+    this.#host.callSoon(() => this.#peerClosed(buffered ?? this.#node.writableLength > 0));
+  }
+
+  /**
+   * asyncio's `_UnixWritePipeTransport._read_ready`: the write end became
+   * readable, so the pipe "was closed by peer" (logged at info level in
+   * debug mode): with data buffered the transport is lost with a broken
+   * pipe (`EPIPE`, asyncio's `BrokenPipeError()`), else closed,
+   * `connectionLost(null)`. Never reported to the exception handler.
+   */
+  #peerClosed(buffered: boolean): void {
+    if (this.#state === 'LOST' || this.#host.isClosed()) return;
+    if (this.#host.getDebug()) getLogger().info(`${this.toString()} was closed by peer`);
+    this.#forceClose(buffered ? nodeSystemError('EPIPE', 'write') : null);
   }
 
   /**
@@ -884,8 +977,14 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (this.#state === 'LOST' || this.#host.isClosed()) return false;
     const err: unknown = this.#sock._error ?? this.#node.errored ?? null;
     if (err === null) return false;
-    this.#fatalError(err, this.#failureMessage(err));
+    this.#nodeFailed(err);
     return true;
+  }
+
+  /** Fails the transport with an error Node reported: a write pipe's failed read means its reader went away, anything else is fatal. */
+  #nodeFailed(err: unknown): void {
+    if (this.#isPeerGone(err)) this.#peerClosed(this.#node.writableLength > 0);
+    else this.#fatalError(err, this.#failureMessage(err));
   }
 
   /** asyncio's message for a failed send or recv: `Fatal write error on socket transport` (`pipe transport` for a pipe), or `read`. */
@@ -902,7 +1001,7 @@ export class ProactorSocketTransport implements Transport, SocketReader {
     if (err !== null) {
       // A reset or a failed write: asyncio force-closes with the error, logging it only in debug mode.
       this.#host.callSoon(() => {
-        if (this.#state !== 'LOST') this.#fatalError(err, this.#failureMessage(err));
+        if (this.#state !== 'LOST') this.#nodeFailed(err);
       });
     } else if (this.#has(CLOSING)) {
       // Closing and Node finished on its own: the flush is complete.
@@ -911,9 +1010,30 @@ export class ProactorSocketTransport implements Transport, SocketReader {
         this.#toLost(); // CLOSING -> LOST: Node flushed and closed
         this.#callConnectionLost(null);
       });
+    } else if (!this.#endedBothWays()) {
+      // Closed behind the transport's back, without an error (destroy() on
+      // the socket given as the `socket` extra, or Node closed it): asyncio's
+      // transport would find out at its next recv or send (EBADF) and fail
+      // with it; this one fails at once, so connectionLost comes (once) and a
+      // server's waitClosed() is not held up forever (D59).
+      const lost = systemError('EBADF', `${this.toString()}: its socket was closed behind the transport (destroyed without an error, not by close() or abort())`, {
+        errno: -osConstants.errno.EBADF,
+        // The call that would have failed: a write pipe's next write, anything else's next read.
+        syscall: this.#kind === KIND_WRITE_PIPE ? 'write' : 'read',
+      });
+      this.#host.callSoon(() => {
+        if (this.#state !== 'LOST') this.#fatalError(lost, this.#failureMessage(lost));
+      });
     }
-    // Otherwise both directions ended cleanly (EOF received, writeEof flushed):
-    // as in asyncio the transport stays until close(), which then reports.
+    // Otherwise both directions ended cleanly (EOF received, writeEof flushed;
+    // a read pipe at EOF): as in asyncio the transport stays until close(),
+    // which then reports.
+  }
+
+  /** Whether Node closed the socket on its own after a clean end both ways: EOF read, and `writeEof()` done or nothing to write (a read pipe). */
+  #endedBothWays(): boolean {
+    const ended = this.#has(EOF_RECEIVED) || this.#node.readableEnded;
+    return ended && (this.#has(WRITE_EOF) || this.#kind === KIND_READ_PIPE);
   }
 
   /** An asyncio-style repr. */

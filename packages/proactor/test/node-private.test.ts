@@ -3,6 +3,7 @@
 // of them: update the accessor (and the Node versions in its header) before
 // anything else; the proactor would otherwise degrade silently.
 import * as dgram from 'node:dgram';
+import { closeSync, readSync } from 'node:fs';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
@@ -10,12 +11,14 @@ import {
   listenEnd,
   markDatagramConnected,
   nodeOwnEndListener,
+  openReadableStreamHandle,
   readHandleName,
   socketOptions,
   takeConnections,
   useUserBuffer,
   type RawHandle,
 } from '../src/internal/node-private.js';
+import { pipe } from '@loop/socket';
 
 type Handle = Record<string, unknown>;
 const handleOf = (obj: object): Handle => (obj as { _handle: Handle })._handle;
@@ -173,5 +176,35 @@ describe('Node-private fields (src/internal/node-private.ts)', () => {
     } finally {
       await close();
     }
+  });
+
+  it('process.binding(\'tcp_wrap\').TCP - opens a pipe\'s write end readable: writes go through, and the reader\'s close is read(2)\'s EBADF', async () => {
+    const [r, w] = pipe();
+    const handle = openReadableStreamHandle(w);
+    expect(handle).not.toBeNull();
+    expect(typeof handle).toBe('object');
+    const sock = new net.Socket(socketOptions({ handle: handle as RawHandle, readable: true, writable: true, onread }));
+    const errors: Array<Error & { code?: string; syscall?: string }> = [];
+    sock.on('error', (err) => errors.push(err));
+    const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
+    try {
+      expect(fileDescriptor(sock)).toBe(w);
+      await new Promise<void>((resolve, reject) => sock.write(Buffer.from('through'), (err) => (err ? reject(err) : resolve())));
+      const buf = Buffer.alloc(16);
+      expect(readSync(r, buf)).toBe(7);
+      expect(buf.subarray(0, 7).toString()).toBe('through');
+      sock.resume();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors).toEqual([]);
+      closeSync(r);
+      await closed;
+      expect(errors.map((e) => `${e.syscall} ${e.code}`)).toEqual(['read EBADF']);
+    } finally {
+      sock.destroy();
+    }
+  });
+
+  it('openReadableStreamHandle() - a bad descriptor is refused with libuv\'s errno, and nothing is left open', () => {
+    expect(openReadableStreamHandle(987654)).toBe(-9);
   });
 });

@@ -11,11 +11,11 @@
  *
  * The behaviours are catalog.md's PIPE-01 to PIPE-09.
  *
- * WHY the branches: a readiness loop (one with `addReader`, the selector)
- * watches a write pipe's own descriptor, so it sees the reader go away
- * without writing (asyncio's `_UnixWritePipeTransport`); the proactor, on
- * Node's streams, sees it at the next write (documented in its
- * `makeWritePipeTransport`).
+ * One expectation for every loop: a write pipe watches its own descriptor
+ * (asyncio's `_UnixWritePipeTransport`), so the reader going away is seen
+ * without a write (the selector with a reader on it, the proactor with its
+ * handle reading it); a read pipe reports every read error but `EIO` to the
+ * exception handler (`_UnixReadPipeTransport._fatal_error`).
  *
  * @packageDocumentation
  */
@@ -23,7 +23,7 @@ import { expect } from 'expect';
 import { describe } from '../runner.js';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, writeFileSync, writeSync } from 'node:fs';
-import { hasCapability, Protocol, type BaseTransport, type Future, type ReadTransport, type WriteTransport } from '@loop/interfaces';
+import { Protocol, type BaseTransport, type Future, type ReadTransport, type WriteTransport } from '@loop/interfaces';
 import { pipe, socketpair } from '@loop/socket';
 import { defineNetTest, type NetLoop, type NetLoopFactory } from './harness.js';
 
@@ -255,8 +255,9 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
-    it('[PIPE-06] write pipe: the reader going away with data buffered is connectionLost(EPIPE)', async (t) => {
+    it('[test_write_pipe_disconnect_on_close, PIPE-06] write pipe: the reader going away with data buffered is connectionLost(EPIPE), not reported', async (t) => {
       const before = openFds();
+      const logs = t.expectLogs();
       await t.run(async () => {
         const loop = t.loop;
         const [r, w] = pipe();
@@ -269,6 +270,8 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
         expect(transport.isClosing()).toBe(true);
         expect(transport.getWriteBufferSize()).toBe(0);
         expect(isOpen(w)).toBe(false);
+        // asyncio's BrokenPipeError() (or the failed write's EPIPE): logged in debug mode only, never an error record.
+        expect(logs.filter((r) => r.level === 'error' || r.level === 'warn')).toEqual([]);
       });
       t.loop.close();
       expect(openFds()).toBe(before);
@@ -281,24 +284,27 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
         const [r, w] = pipe();
         const [transport, proto] = await loop.connectWritePipe(() => new PipeRecorder(loop), w);
         closeSync(r);
-        if (hasCapability(loop, 'addReader')) {
-          // A readiness loop watches the write end: the reader's close makes it
-          // readable (EPOLLERR), and asyncio closes without an error.
-          expect(await proto.lost).toBeNull();
-        } else {
-          // The proactor learns it at the next write (makeWritePipeTransport's documentation).
-          transport.write(Buffer.from('anyone?'));
-          expect(((await proto.lost) as Error & { code?: string }).code).toBe('EPIPE');
-        }
+        // The write end is watched: the reader's close makes it readable
+        // (EPOLLERR), and asyncio closes without an error, without a write.
+        expect(await proto.lost).toBeNull();
         expect(transport.isClosing()).toBe(true);
+        // asyncio logs `<transport> was closed by peer` at info level, in debug mode only.
+        const closedByPeer = t.logs.filter((r) => r.level === 'info' && r.text.endsWith(' was closed by peer'));
+        expect(closedByPeer.length).toBe(loop.getDebug() ? 1 : 0);
         expect(proto.events).toEqual(['connectionMade', 'connectionLost']);
         expect(isOpen(w)).toBe(false);
-        // Later writes are dropped; the fifth warns, once (D33).
-        for (let i = 0; i < 8; i++) transport.write(Buffer.from('late'));
+        // Later writes are dropped and counted from 0 (asyncio's write pipe does
+        // not count its own close in `_conn_lost`): the sixth warns, once (D33).
+        const warns = (): number => t.logs.filter((r) => r.level === 'warn').length;
+        for (let i = 0; i < 5; i++) transport.write(Buffer.from('late'));
+        expect(warns()).toBe(0);
+        transport.write(Buffer.from('late'));
+        expect(warns()).toBe(1);
+        transport.write(Buffer.from('late'));
+        transport.write(Buffer.from('late'));
         const warnings = t.logs.filter((r) => r.level === 'warn');
         expect(warnings.length).toBe(1);
-        // asyncio's pipe wording on a readiness loop; the proactor's pipe is its stream transport.
-        expect(warnings[0]?.text).toBe(hasCapability(loop, 'addReader') ? 'pipe closed by peer or os.write(pipe, data) raised exception.' : 'socket.send() raised exception.');
+        expect(warnings[0]?.text).toBe('pipe closed by peer or os.write(pipe, data) raised exception.');
       });
       t.loop.close();
       expect(openFds()).toBe(before);
@@ -402,6 +408,35 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
       expect(openFds()).toBe(before);
     });
 
+    it('[test_write_pipe_disconnect_on_close, PIPE-06] write pipe over a socketpair end: the peer closing, or sending data, closes the transport with connectionLost(null)', async (t) => {
+      const before = openFds();
+      await t.run(async () => {
+        const loop = t.loop;
+        for (const peerDoes of ['close', 'send'] as const) {
+          const [a, b] = socketpair();
+          const fb = b.fileno();
+          b.detach();
+          const [transport, proto] = await loop.connectWritePipe(() => new PipeRecorder(loop), fb);
+          // Nothing happens while the peer is there and silent.
+          await sleep(loop, 0.05);
+          expect(transport.isClosing()).toBe(false);
+          // asyncio's write pipe takes its end becoming readable as "closed by peer",
+          // data included (it reads nothing): connectionLost(null) with nothing buffered.
+          if (peerDoes === 'close') a.close();
+          else a.send(Buffer.from('unexpected'));
+          expect(await proto.lost).toBeNull();
+          expect(proto.events).toEqual(['connectionMade', 'connectionLost']);
+          expect(transport.isClosing()).toBe(true);
+          expect(isOpen(fb)).toBe(false);
+          const closedByPeer = t.logs.filter((r) => r.level === 'info' && r.text.endsWith(' was closed by peer'));
+          expect(closedByPeer.length).toBe(loop.getDebug() ? (peerDoes === 'close' ? 1 : 2) : 0);
+          if (peerDoes === 'send') a.close();
+        }
+      });
+      t.loop.close();
+      expect(openFds()).toBe(before);
+    });
+
     it('[PIPE-02] read pipe over a write end: the read error goes to the exception handler and connectionLost(EBADF)', async (t) => {
       const before = openFds();
       const exceptions = t.expectExceptionHandlerCalls();
@@ -409,20 +444,16 @@ export function pipesSuite(newLoop: NetLoopFactory): void {
         const loop = t.loop;
         const [r, w] = pipe();
         const [transport, proto] = await loop.connectReadPipe(() => new PipeRecorder(loop), w);
+        // Nothing happens while the reader is there: the write end is not readable.
+        await sleep(loop, 0.05);
+        expect(proto.events).toEqual(['connectionMade']);
+        expect(transport.isClosing()).toBe(false);
         // The read end closing makes the write end ready (EPOLLERR); reading it fails with EBADF.
         closeSync(r);
-        const exc = (await proto.lost) as Error & { code?: string };
-        // read(2) says EBADF; libuv, under the proactor, reports the same read as ENOTCONN.
-        expect(exc.code).toBe(hasCapability(loop, 'addReader') ? 'EBADF' : 'ENOTCONN');
+        const exc = (await proto.lost) as Error & { code?: string; syscall?: string };
+        expect(exc.code).toBe('EBADF');
         expect(proto.events).toEqual(['connectionMade', 'connectionLost']);
-        if (!hasCapability(loop, 'addReader')) {
-          // The proactor's pipe transport is its stream transport, which only
-          // debug-logs an OS error on read as a socket transport does; asyncio's
-          // read pipe reports every one but EIO (reported to the lead: not yet a
-          // documented deviation).
-          expect(exceptions.length).toBe(0);
-          return;
-        }
+        // asyncio's read pipe reports every read error but EIO, debug mode or not.
         expect(exceptions.length).toBe(1);
         expect(exceptions[0]?.message).toBe('Fatal read error on pipe transport');
         expect(exceptions[0]?.exception).toBe(exc);

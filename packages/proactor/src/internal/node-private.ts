@@ -31,6 +31,7 @@
  * | `dgramSocket[kStateSymbol].handle.fd` | `lib/internal/dgram.js` (`kStateSymbol`, description `'state symbol'`) | {@link fileDescriptor} |
  * | `dgramSocket[kStateSymbol].connectState` | `lib/internal/dgram.js` / `lib/dgram.js` (`CONNECT_STATE_CONNECTED` = 2) | {@link markDatagramConnected}: an adopted connected datagram socket |
  * | `emitter._events.end` | `lib/events.js` (`_events`: one listener is stored bare, two as an array), `lib/net.js` (`onReadableStreamEnd`) | {@link listenEnd} |
+ * | `process.binding('tcp_wrap').TCP` (`new TCP(constants.SOCKET)`, `open(fd)`) | `src/tcp_wrap.cc` (`TCPWrap::New`, `Open`: `uv_tcp_open`), `lib/net.js` (`createHandle`) | {@link openReadableStreamHandle}: a pipe end libuv reads whatever its access mode |
  *
  * Internal: not reachable through the package's `exports`.
  */
@@ -194,4 +195,59 @@ export function listenEnd(node: net.Socket, listener: (this: net.Socket) => void
     return;
   }
   node.on('end', listener);
+}
+
+/** libuv's TCP stream handle as `src/tcp_wrap.cc` exposes it: made with `constants.SOCKET`, opened over a descriptor. */
+type TcpWrapBinding = { TCP: new (type: number) => RawHandle & { open(fd: number): number }; constants: { SOCKET: number } };
+
+/** `process.binding('tcp_wrap')`, looked up once; `null` when this Node does not give it. */
+let tcpWrap: TcpWrapBinding | null | undefined;
+
+function tcpWrapBinding(): TcpWrapBinding | null {
+  if (tcpWrap === undefined) {
+    tcpWrap = null;
+    try {
+      const binding = (process as unknown as { binding?: (name: string) => unknown }).binding?.('tcp_wrap') as Partial<TcpWrapBinding> | undefined;
+      if (typeof binding?.TCP === 'function' && typeof binding.constants?.SOCKET === 'number') tcpWrap = binding as TcpWrapBinding;
+    } catch {
+      // Not in this Node's allow list: the public path is used.
+    }
+  }
+  return tcpWrap;
+}
+
+/**
+ * A libuv stream handle over the descriptor `fd` (a FIFO or a socket) that
+ * can read whatever the descriptor's access mode, for `new net.Socket({
+ * handle })`: a raw handle; a negative errno when libuv refused the
+ * descriptor (`uv_tcp_open`: `UV_EEXIST` for a descriptor already watched,
+ * `UV_EBADF`); `null` when Node gives no such handle (the caller then uses
+ * `new net.Socket({ fd })`).
+ *
+ * WHY: `net.Socket({ fd })` opens a pipe or a Unix socket with
+ * `uv_pipe_open`, which marks the handle readable only when the descriptor
+ * is not `O_WRONLY` (`fcntl(F_GETFL)`): on the write end of a pipe,
+ * `uv_read_start` then fails at once with `UV_ENOTCONN` (Node's
+ * `tryReadStart` reports it as `read ENOTCONN`) and the handle can never
+ * watch the descriptor. asyncio watches a write end for readability (the
+ * reader going away shows as `EPOLLERR`) and reads a read pipe's descriptor
+ * with `read(2)` whatever its mode. `uv_tcp_open` (the handle `lib/net.js`
+ * makes for a TCP descriptor) marks the handle readable and writable and
+ * otherwise behaves the same on a FIFO: `read(2)` / `write(2)` on the
+ * descriptor, so a read error is `read(2)`'s own errno (`EBADF` on a write
+ * end whose reader closed). `process.binding` is deprecated by documentation
+ * only (DEP0111): under `--pending-deprecation` Node prints its warning once,
+ * and where it throws (`--throw-deprecation`, a Node without it) this
+ * answers `null`.
+ */
+export function openReadableStreamHandle(fd: number): RawHandle | number | null {
+  const binding = tcpWrapBinding();
+  if (binding === null) return null;
+  const handle = new binding.TCP(binding.constants.SOCKET);
+  const err = handle.open(fd);
+  if (err !== 0) {
+    handle.close();
+    return err;
+  }
+  return handle;
 }
