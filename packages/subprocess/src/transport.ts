@@ -265,8 +265,11 @@ export class SubprocessTransportImpl implements SubprocessTransport {
    * the child's descriptors): if nobody else holds it (a grandchild), close
    * the write transport, whose `connectionLost` follows, as asyncio's write
    * pipe transport does when its reader goes away. A backend that watches the
-   * pipe (the selector) sees it too; one that does not (the proactor, which
-   * sees it only at the next write) would otherwise never finish.
+   * pipe (the selector, the proactor) sees it too, at a moment of its own: the
+   * check puts `pipeConnectionLost(0, …)` before `connectionLost` whatever that
+   * moment is, and a backend that does not watch it (the proactor on its
+   * `net.Socket({ fd })` fallback, which sees it only at the next write) would
+   * otherwise never finish (docs/deviations.md D70).
    */
   #checkStdinReader(): void {
     const stdin = this.#pipes.get(0);
