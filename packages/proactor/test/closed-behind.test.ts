@@ -205,10 +205,7 @@ describe.each([false, true])('a Node socket closed behind its transport (debug %
     try {
       await loop.runUntilComplete(
         (async () => {
-          const fifo = join(dir, 'fifo');
-          execFileSync('mkfifo', [fifo]);
-          const r = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-          const w = openSync(fifo, constants.O_WRONLY);
+          const [r, w] = openFifo(dir);
           const proto = new Recorder(loop);
           const [transport] = await loop.connectReadPipe(() => proto, r);
           await sleep(loop, 0.01);
@@ -238,10 +235,7 @@ describe.each([false, true])('a Node socket closed behind its transport (debug %
     try {
       await loop.runUntilComplete(
         (async () => {
-          const fifo = join(dir, 'fifo');
-          execFileSync('mkfifo', [fifo]);
-          const r = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-          const w = openSync(fifo, constants.O_WRONLY);
+          const [r, w] = openFifo(dir);
           const proto = new Recorder(loop);
           const [transport] = await loop.connectWritePipe(() => proto, w);
           await sleep(loop, 0.01);
@@ -262,6 +256,14 @@ describe.each([false, true])('a Node socket closed behind its transport (debug %
     expect(records.map((r) => `${r.level} ${r.text.replace(/^<[^>]*>/, '<transport>')}`)).toEqual(debug ? ['debug <transport>: Fatal write error on pipe transport'] : []);
   });
 });
+
+/** A named pipe made in `dir`, opened: its read end (non-blocking) and its write end. */
+function openFifo(dir: string): [number, number] {
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const r = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  return [r, openSync(fifo, constants.O_WRONLY)];
+}
 
 /** The Node socket Node holds open over the descriptor `fd` (among its active handles). */
 function nodeSocketOn(fd: number): net.Socket {
